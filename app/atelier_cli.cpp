@@ -1,0 +1,400 @@
+// atelier-cli: the engine from a terminal.
+//
+//   atelier-cli generate --model DIR|FILE --prompt TEXT [--template NAME] [--temperature T] ...
+//   atelier-cli chat     --model DIR [--template NAME] [--system TEXT]
+//   atelier-cli convert  --model DIR|FILE --out DIR [--tokenizer FILE]
+//   atelier-cli info     --model DIR|FILE [--json]
+//
+// Exit codes: 0 success, 1 the engine refused (bad file, bad model...), 2 bad command line.
+#include "chat/chat_template.h"
+#include "common/error.h"
+#include "generate/generator.h"
+#include "model/importers.h"
+#include "model/llama.h"
+#include "tokenizer/tokenizer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+using nlohmann::json;
+
+namespace {
+
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+const char* kUsage = R"(usage: atelier-cli <command> [options]
+
+commands:
+  generate   continue a prompt (raw), or answer it with --template
+  chat       interactive chat with a chat template
+  convert    write a Hugging Face folder from a Meta (.pth) or llama2.c (.bin) checkpoint
+  info       describe a model without loading it
+
+common options:
+  --model PATH          HF folder, Meta folder (params.json + consolidated.NN.pth) or llama2.c .bin
+  --tokenizer FILE      tokenizer.model / tokenizer.json, if not beside the weights
+  --device cpu|cuda     where to run (default cpu)
+  --dtype auto|f32|bf16|f16   weights and activations (default auto)
+  --threads N           CPU threads (default: all cores)
+  --context N           KV cache length (default: min(model context, 4096))
+  --json                machine-readable output
+
+generate / chat options:
+  --prompt TEXT         the prompt (generate)
+  --template NAME       alpaca | vicuna | llama-2 | llama-3 | chatml (chat default: from the model)
+  --system TEXT         system prompt (with a template)
+  --temperature T       0 = greedy (default 0.8)
+  --top-k K             (default 40, 0 = off)
+  --top-p P             (default 0.95, 1 = off)
+  --min-p P             (default 0.05, 0 = off)
+  --repeat-penalty R    (default 1.0 = off)
+  --max-new-tokens N    (default 256)
+  --seed S              (default random)
+  --stop TEXT           stop string (repeatable)
+
+convert options:
+  --out DIR             output folder
+)";
+
+// --name value pairs; repeated names accumulate; flags have no value.
+class Args {
+public:
+    Args(int argc, char** argv, int first, const std::set<std::string>& flags) {
+        for (int i = first; i < argc; ++i) {
+            std::string a = argv[i];
+            if (a.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + a + "'");
+            std::string name = a.substr(2);
+            if (flags.count(name)) {
+                m_values[name].push_back("1");
+                continue;
+            }
+            if (i + 1 >= argc) throw UsageError("option --" + name + " needs a value");
+            m_values[name].push_back(argv[++i]);
+        }
+    }
+    bool has(const std::string& n) const { return m_values.count(n) > 0; }
+    std::string get(const std::string& n, const std::string& fallback = "") const {
+        auto it = m_values.find(n);
+        return it == m_values.end() ? fallback : it->second.back();
+    }
+    std::string need(const std::string& n) const {
+        if (!has(n)) throw UsageError("missing --" + n);
+        return get(n);
+    }
+    std::vector<std::string> all(const std::string& n) const {
+        auto it = m_values.find(n);
+        return it == m_values.end() ? std::vector<std::string>{} : it->second;
+    }
+    double number(const std::string& n, double fallback) const {
+        if (!has(n)) return fallback;
+        try {
+            size_t used = 0;
+            double v = std::stod(get(n), &used);
+            if (used != get(n).size()) throw std::invalid_argument("trailing");
+            return v;
+        } catch (const std::exception&) {
+            throw UsageError("--" + n + " expects a number, got '" + get(n) + "'");
+        }
+    }
+    void check_known(const std::set<std::string>& known) const {
+        for (const auto& [k, v] : m_values)
+            if (!known.count(k)) throw UsageError("unknown option --" + k);
+    }
+
+private:
+    std::map<std::string, std::vector<std::string>> m_values;
+};
+
+const std::set<std::string> kFlags = {"json", "help"};
+const std::set<std::string> kModelOptions = {"model",   "tokenizer", "device", "dtype",
+                                             "threads", "context",   "json",   "help"};
+const std::set<std::string> kSamplingOptions = {"template", "system", "temperature",    "top-k",
+                                                "top-p",    "min-p",  "repeat-penalty", "max-new-tokens",
+                                                "seed",     "stop"};
+
+std::set<std::string> merge(std::initializer_list<std::set<std::string>> sets,
+                            std::set<std::string> extra = {}) {
+    for (const auto& s : sets) extra.insert(s.begin(), s.end());
+    return extra;
+}
+
+atelier::LoadOptions load_options(const Args& a) {
+    atelier::LoadOptions o;
+    o.device = a.get("device", "cpu");
+    o.dtype = a.get("dtype", "auto");
+    o.context_length = static_cast<int64_t>(a.number("context", 0));
+    o.tokenizer = a.get("tokenizer");
+    atelier::init_engine_threads(static_cast<int>(a.number("threads", 0)));
+    return o;
+}
+
+atelier::GenerationOptions generation_options(const Args& a) {
+    atelier::GenerationOptions g;
+    g.sampling.temperature = static_cast<float>(a.number("temperature", 0.8));
+    g.sampling.top_k = static_cast<int>(a.number("top-k", 40));
+    g.sampling.top_p = static_cast<float>(a.number("top-p", 0.95));
+    g.sampling.min_p = static_cast<float>(a.number("min-p", 0.05));
+    g.sampling.repetition_penalty = static_cast<float>(a.number("repeat-penalty", 1.0));
+    g.sampling.seed = static_cast<int64_t>(a.number("seed", -1));
+    g.max_new_tokens = static_cast<int>(a.number("max-new-tokens", 256));
+    if (g.max_new_tokens < 0) throw UsageError("--max-new-tokens must be >= 0");
+    g.stop_strings = a.all("stop");
+    return g;
+}
+
+struct Loaded {
+    std::unique_ptr<atelier::LlamaModel> model;
+    std::unique_ptr<atelier::Tokenizer> tokenizer;
+};
+
+Loaded load_model(const Args& a) {
+    Loaded l;
+    l.model = atelier::LlamaModel::load(a.need("model"), load_options(a));
+    if (l.model->tokenizer_path().empty())
+        throw atelier::Error(
+            atelier::ErrorCode::FileNotFound, a.need("model"),
+            "no tokenizer.json or tokenizer.model beside the weights; pass --tokenizer FILE");
+    l.tokenizer = atelier::load_tokenizer(l.model->tokenizer_path());
+    return l;
+}
+
+std::atomic<bool> g_interrupt{false};
+void on_sigint(int) {
+    g_interrupt.store(true);
+}
+
+json result_json(const atelier::GenerationResult& r) {
+    return {{"text", r.text},
+            {"tokens", r.tokens},
+            {"stop_reason", atelier::stop_reason_name(r.stop_reason)},
+            {"prompt_tokens", r.prompt_tokens},
+            {"generated_tokens", r.tokens.size()},
+            {"time_to_first_token_s", r.first_token_seconds},
+            {"prefill_tokens_per_second", r.prefill_tokens_per_second()},
+            {"decode_tokens_per_second", r.decode_tokens_per_second()}};
+}
+
+int cmd_generate(const Args& a) {
+    a.check_known(merge({kModelOptions, kSamplingOptions}, {"prompt"}));
+    const std::string prompt = a.need("prompt");
+    const bool as_json = a.has("json");
+    auto opts = generation_options(a);
+    Loaded l = load_model(a);
+
+    std::vector<int> ids;
+    const bool templated = a.has("template") || a.has("system");
+    if (templated) {
+        auto tpl = atelier::template_for_model(l.model->tokenizer_config_path(), a.get("template"));
+        std::vector<atelier::ChatMessage> msgs;
+        if (a.has("system")) msgs.push_back({"system", a.get("system")});
+        msgs.push_back({"user", prompt});
+        ids = atelier::encode_rendered(tpl.render(msgs, true), *l.tokenizer);
+        for (const auto& s : tpl.stop_strings()) opts.stop_strings.push_back(s);
+    } else {
+        ids = l.tokenizer->encode(prompt, /*add_bos=*/true);
+    }
+
+    atelier::Generator gen(*l.model, *l.tokenizer);
+    std::signal(SIGINT, on_sigint);
+    if (!as_json && !templated) std::cout << prompt << std::flush;  // raw mode echoes the prompt
+    auto result = gen.generate(
+        ids, opts,
+        [&](const std::string& piece) {
+            if (!as_json) std::cout << piece << std::flush;
+            return true;
+        },
+        &g_interrupt);
+    if (as_json) {
+        json j = result_json(result);
+        j["prompt"] = prompt;
+        j["prompt_ids"] = ids;
+        j["model"] = l.model->source();
+        j["dtype"] = l.model->dtype();
+        std::cout << j.dump(2) << "\n";
+    } else {
+        std::cout << "\n";
+        std::fprintf(stderr, "[%zu tokens, prefill %.1f tok/s, decode %.1f tok/s, stop: %s]\n",
+                     result.tokens.size(), result.prefill_tokens_per_second(),
+                     result.decode_tokens_per_second(), atelier::stop_reason_name(result.stop_reason));
+    }
+    return 0;
+}
+
+int cmd_chat(const Args& a) {
+    a.check_known(merge({kModelOptions, kSamplingOptions}));
+    auto opts = generation_options(a);
+    Loaded l = load_model(a);
+    auto tpl = atelier::template_for_model(l.model->tokenizer_config_path(), a.get("template"));
+    for (const auto& s : tpl.stop_strings()) opts.stop_strings.push_back(s);
+    atelier::Generator gen(*l.model, *l.tokenizer);
+    std::vector<atelier::ChatMessage> history;
+    if (a.has("system")) history.push_back({"system", a.get("system")});
+    std::signal(SIGINT, on_sigint);
+
+    std::fprintf(
+        stderr,
+        "atelier chat: %s (%s, template %s). /reset clears, /exit or Ctrl-D quits; Ctrl-C stops a reply.\n",
+        l.model->source().c_str(), l.model->dtype().c_str(), tpl.name().c_str());
+    std::string line;
+    while (true) {
+        std::cout << "> " << std::flush;
+        if (!std::getline(std::cin, line)) break;
+        if (line == "/exit" || line == "/quit") break;
+        if (line == "/reset") {
+            history.erase(std::remove_if(history.begin(), history.end(),
+                                         [](const atelier::ChatMessage& m) { return m.role != "system"; }),
+                          history.end());
+            std::cout << "(conversation cleared)\n";
+            continue;
+        }
+        if (line.empty()) continue;
+        history.push_back({"user", line});
+        auto ids = atelier::encode_rendered(tpl.render(history, true), *l.tokenizer);
+        g_interrupt.store(false);
+        auto result = gen.generate(
+            ids, opts,
+            [](const std::string& piece) {
+                std::cout << piece << std::flush;
+                return true;
+            },
+            &g_interrupt);
+        std::cout << "\n";
+        if (result.stop_reason == atelier::StopReason::ContextFull)
+            std::fprintf(stderr, "(context full: use /reset)\n");
+        history.push_back({"assistant", result.text});
+    }
+    return 0;
+}
+
+std::string human_bytes(int64_t b) {
+    char buf[32];
+    if (b >= (1LL << 30))
+        std::snprintf(buf, sizeof buf, "%.2f GiB", b / double(1LL << 30));
+    else if (b >= (1LL << 20))
+        std::snprintf(buf, sizeof buf, "%.2f MiB", b / double(1LL << 20));
+    else
+        std::snprintf(buf, sizeof buf, "%.1f KiB", b / 1024.0);
+    return buf;
+}
+
+int cmd_info(const Args& a) {
+    a.check_known({"model", "tokenizer", "json", "help"});
+    auto ck = atelier::load_checkpoint(a.need("model"), a.get("tokenizer"));
+    const auto& c = ck.config;
+    std::string dtype = ck.tensors.count("model.embed_tokens.weight")
+                            ? atelier::dtype_name(ck.tensors.at("model.embed_tokens.weight").dtype)
+                            : "?";
+    std::string tpl = atelier::template_for_model(ck.tokenizer_config_path).name();
+    json j = {{"path", ck.source},
+              {"format", atelier::checkpoint_format_name(ck.format)},
+              {"architecture", c.architecture},
+              {"model_type", c.model_type},
+              {"parameters", c.num_parameters()},
+              {"dtype", dtype},
+              {"context_length", c.max_position_embeddings},
+              {"hidden_size", c.hidden_size},
+              {"layers", c.num_hidden_layers},
+              {"attention_heads", c.num_attention_heads},
+              {"kv_heads", c.num_key_value_heads},
+              {"vocab_size", c.vocab_size},
+              {"tied_embeddings", c.tie_word_embeddings},
+              {"rope_theta", c.rope_theta},
+              {"chat_template", tpl},
+              {"tokenizer", ck.tokenizer_path},
+              {"size_on_disk", ck.size_on_disk}};
+    if (a.has("json")) {
+        std::cout << j.dump(2) << "\n";
+        return 0;
+    }
+    char params[32];
+    double p = static_cast<double>(c.num_parameters());
+    if (p >= 1e9)
+        std::snprintf(params, sizeof params, "%.2fB", p / 1e9);
+    else if (p >= 1e6)
+        std::snprintf(params, sizeof params, "%.2fM", p / 1e6);
+    else
+        std::snprintf(params, sizeof params, "%.1fK", p / 1e3);
+    std::cout << "path:          " << ck.source << "\n"
+              << "format:        " << atelier::checkpoint_format_name(ck.format) << "\n"
+              << "architecture:  " << c.architecture << " (" << c.model_type << ")\n"
+              << "parameters:    " << params << " (" << c.num_parameters() << ")\n"
+              << "dtype:         " << dtype << "\n"
+              << "context:       " << c.max_position_embeddings << " tokens\n"
+              << "layers:        " << c.num_hidden_layers << ", hidden " << c.hidden_size << ", heads "
+              << c.num_attention_heads << " (kv " << c.num_key_value_heads << ")\n"
+              << "vocabulary:    " << c.vocab_size << (c.tie_word_embeddings ? " (tied embeddings)" : "")
+              << "\n"
+              << "chat template: " << tpl << "\n"
+              << "tokenizer:     " << (ck.tokenizer_path.empty() ? "(none found)" : ck.tokenizer_path) << "\n"
+              << "size on disk:  " << human_bytes(ck.size_on_disk) << "\n";
+    return 0;
+}
+
+int cmd_convert(const Args& a) {
+    a.check_known({"model", "tokenizer", "out", "json", "help"});
+    auto ck = atelier::load_checkpoint(a.need("model"), a.get("tokenizer"));
+    const std::string out = a.need("out");
+    atelier::save_hf_folder(ck, out);
+    if (a.has("json"))
+        std::cout << json({{"out", out},
+                           {"format", atelier::checkpoint_format_name(ck.format)},
+                           {"tensors", ck.tensors.size()}})
+                         .dump(2)
+                  << "\n";
+    else
+        std::cout << "wrote " << out << " (" << ck.tensors.size() << " tensors, from "
+                  << atelier::checkpoint_format_name(ck.format) << ")\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+        std::string(argv[1]) == "help") {
+        std::cout << kUsage;
+        return argc < 2 ? 2 : 0;
+    }
+    const std::string cmd = argv[1];
+    bool as_json = false;
+    try {
+        Args args(argc, argv, 2, kFlags);
+        as_json = args.has("json");
+        if (args.has("help")) {
+            std::cout << kUsage;
+            return 0;
+        }
+        if (cmd == "generate") return cmd_generate(args);
+        if (cmd == "chat") return cmd_chat(args);
+        if (cmd == "info") return cmd_info(args);
+        if (cmd == "convert") return cmd_convert(args);
+        throw UsageError("unknown command '" + cmd + "'");
+    } catch (const UsageError& e) {
+        std::cerr << "atelier-cli: " << e.what() << "\n(run 'atelier-cli --help' for usage)\n";
+        return 2;
+    } catch (const atelier::Error& e) {
+        if (as_json)
+            std::cout << json({{"error",
+                                {{"code", atelier::error_code_name(e.code())},
+                                 {"where", e.where()},
+                                 {"message", e.detail()}}}})
+                             .dump(2)
+                      << "\n";
+        std::cerr << "atelier-cli: error: " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "atelier-cli: internal error: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,186 @@
+#include "generate/generator.h"
+
+#include "common/error.h"
+#include "model/llama.h"
+#include "tokenizer/tokenizer.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace atelier {
+
+const char* stop_reason_name(StopReason r) {
+    switch (r) {
+        case StopReason::Eos: return "eos";
+        case StopReason::StopString: return "stop_string";
+        case StopReason::MaxTokens: return "max_tokens";
+        case StopReason::Cancelled: return "cancelled";
+        case StopReason::ContextFull: return "context_full";
+        case StopReason::CallbackStopped: return "callback_stopped";
+    }
+    return "?";
+}
+
+double GenerationResult::decode_tokens_per_second() const {
+    // The first token comes from the prefill; later tokens each cost one decode step.
+    return decode_seconds > 0 && tokens.size() > 1 ? (tokens.size() - 1) / decode_seconds : 0;
+}
+
+double GenerationResult::prefill_tokens_per_second() const {
+    return prefill_seconds > 0 ? prefilled_tokens / prefill_seconds : 0;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Holds back text that might be the start of a stop string; finds complete stop strings.
+class StopStringFilter {
+public:
+    explicit StopStringFilter(const std::vector<std::string>& stops) : m_stops(stops) {}
+
+    // Appends `piece`; returns the text now safe to emit. Sets *stopped when a stop string appeared
+    // (the returned text then ends right before it).
+    std::string push(const std::string& piece, bool* stopped) {
+        m_text += piece;
+        *stopped = false;
+        size_t cut = std::string::npos;
+        for (const auto& s : m_stops) {
+            if (s.empty()) continue;
+            size_t from = m_emitted >= s.size() ? m_emitted - s.size() + 1 : 0;
+            size_t at = m_text.find(s, from);
+            if (at != std::string::npos) cut = std::min(cut, at);
+        }
+        if (cut != std::string::npos) {
+            *stopped = true;
+            return take(std::max(cut, m_emitted));
+        }
+        size_t safe = m_text.size();
+        for (const auto& s : m_stops)
+            for (size_t n = std::min(s.size() - 1, m_text.size() - m_emitted); n > 0; --n)
+                if (m_text.compare(m_text.size() - n, n, s, 0, n) == 0) {
+                    safe = std::min(safe, m_text.size() - n);
+                    break;
+                }
+        return take(safe);
+    }
+    std::string flush() { return take(m_text.size()); }
+    std::string emitted() const { return m_text.substr(0, m_emitted); }
+
+private:
+    std::string take(size_t upto) {
+        std::string out = m_text.substr(m_emitted, upto - m_emitted);
+        m_emitted = upto;
+        return out;
+    }
+    const std::vector<std::string>& m_stops;
+    std::string m_text;
+    size_t m_emitted = 0;
+};
+
+}  // namespace
+
+Generator::Generator(LlamaModel& model, const Tokenizer& tokenizer) : m_model(model), m_tok(tokenizer) {}
+
+void Generator::reset() {
+    m_cached.clear();
+    m_model.reset();
+}
+
+GenerationResult Generator::generate(const std::vector<int>& prompt, const GenerationOptions& options,
+                                     const TextCallback& on_text, const std::atomic<bool>* cancel) {
+    if (prompt.empty()) throw Error(ErrorCode::InvalidArgument, "prompt", "the prompt has no tokens");
+    const auto t0 = Clock::now();
+    GenerationResult result;
+    result.prompt_tokens = static_cast<int>(prompt.size());
+    auto cancelled = [&] { return cancel && cancel->load(std::memory_order_relaxed); };
+
+    // Reuse the cached prefix; at least the last prompt token is run to get fresh logits.
+    size_t common = 0;
+    if (m_model.position() != static_cast<int64_t>(m_cached.size())) {
+        m_cached.clear();  // someone else used the model: trust nothing cached
+    } else {
+        while (common < m_cached.size() && common + 1 < prompt.size() && m_cached[common] == prompt[common])
+            ++common;
+    }
+    m_model.truncate(static_cast<int64_t>(common));
+    m_cached.resize(common);
+    if (static_cast<int64_t>(prompt.size()) > m_model.context_length()) {
+        result.stop_reason = StopReason::ContextFull;
+        return result;
+    }
+    if (cancelled()) {
+        result.stop_reason = StopReason::Cancelled;
+        return result;
+    }
+
+    std::vector<int> todo(prompt.begin() + static_cast<std::ptrdiff_t>(common), prompt.end());
+    result.prefilled_tokens = static_cast<int>(todo.size());
+    const auto tp = Clock::now();
+    std::vector<float> logits = m_model.decode(todo);
+    result.prefill_seconds = seconds_since(tp);
+    m_cached = prompt;
+
+    Sampler sampler(options.sampling);
+    StreamingDetokenizer detok(m_tok, /*strip_leading_space=*/false);
+    StopStringFilter stops(options.stop_strings);
+    std::vector<int> history = prompt;
+    const auto td = Clock::now();
+    auto is_stop_token = [&](int id) {
+        if (id == m_tok.eos_id()) return true;
+        const auto& extra = m_tok.stop_ids();
+        return std::find(extra.begin(), extra.end(), id) != extra.end();
+    };
+    auto emit = [&](const std::string& text) {
+        if (text.empty()) return true;
+        if (result.first_token_seconds == 0) result.first_token_seconds = seconds_since(t0);
+        result.text += text;
+        return on_text ? on_text(text) : true;
+    };
+
+    result.stop_reason = StopReason::MaxTokens;
+    for (int step = 0; step < options.max_new_tokens; ++step) {
+        if (step > 0) {
+            if (cancelled()) {
+                result.stop_reason = StopReason::Cancelled;
+                break;
+            }
+            if (m_model.position() >= m_model.context_length()) {
+                result.stop_reason = StopReason::ContextFull;
+                break;
+            }
+            logits = m_model.decode({result.tokens.back()});
+            m_cached.push_back(result.tokens.back());
+        }
+        int next = sampler.sample(logits, history);
+        if (options.stop_at_eos && is_stop_token(next)) {
+            result.stop_reason = StopReason::Eos;
+            break;
+        }
+        result.tokens.push_back(next);
+        history.push_back(next);
+        bool hit = false;
+        std::string text = stops.push(detok.push(next), &hit);
+        if (!emit(text)) {
+            result.stop_reason = StopReason::CallbackStopped;
+            break;
+        }
+        if (hit) {
+            result.stop_reason = StopReason::StopString;
+            break;
+        }
+    }
+    if (result.stop_reason != StopReason::StopString) {
+        bool hit = false;
+        std::string tail = stops.push(detok.flush(), &hit);
+        if (!hit) tail += stops.flush();
+        emit(tail);
+    }
+    result.decode_seconds = seconds_since(td);
+    return result;
+}
+
+}  // namespace atelier

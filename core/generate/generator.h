@@ -1,0 +1,68 @@
+// Text generation over a LlamaModel: prefill, sampling, streaming, stop conditions, cancellation.
+//
+// A Generator remembers which tokens sit in the model's KV cache, so the next prompt that starts
+// with them (the next chat turn) only prefills what is new.
+//
+//   atelier::Generator gen(*model, *tokenizer);
+//   atelier::GenerationOptions opt;  opt.sampling.temperature = 0;  opt.max_new_tokens = 64;
+//   std::atomic<bool> cancel{false};
+//   auto result = gen.generate(tokenizer->encode("Once upon a time", true), opt,
+//                              [](const std::string& piece) { std::cout << piece; return true; }, &cancel);
+#pragma once
+
+#include "generate/sampler.h"
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace atelier {
+
+class LlamaModel;
+class Tokenizer;
+
+struct GenerationOptions {
+    SamplingParams sampling;
+    int max_new_tokens = 256;
+    std::vector<std::string> stop_strings;  // generation ends before the first occurrence
+    bool stop_at_eos = true;                // eos and the tokenizer's stop ids end generation
+};
+
+enum class StopReason { Eos, StopString, MaxTokens, Cancelled, ContextFull, CallbackStopped };
+const char* stop_reason_name(StopReason r);
+
+struct GenerationResult {
+    std::vector<int> tokens;  // generated ids (without the final eos)
+    std::string text;         // what was streamed, stop string excluded
+    StopReason stop_reason = StopReason::MaxTokens;
+    int prompt_tokens = 0;           // tokens in the prompt
+    int prefilled_tokens = 0;        // of those, how many were not already cached
+    double prefill_seconds = 0;      // prompt forward
+    double first_token_seconds = 0;  // call start -> first token text
+    double decode_seconds = 0;       // all later steps
+    double decode_tokens_per_second() const;
+    double prefill_tokens_per_second() const;
+};
+
+// Receives text as it forms complete UTF-8 characters; return false to stop.
+using TextCallback = std::function<bool(const std::string& piece)>;
+
+class Generator {
+public:
+    Generator(LlamaModel& model, const Tokenizer& tokenizer);
+
+    // `cancel` is polled before every model step, so cancellation takes effect within one token.
+    GenerationResult generate(const std::vector<int>& prompt, const GenerationOptions& options,
+                              const TextCallback& on_text = {}, const std::atomic<bool>* cancel = nullptr);
+
+    void reset();  // forget the cache
+    const std::vector<int>& cached_tokens() const { return m_cached; }
+
+private:
+    LlamaModel& m_model;
+    const Tokenizer& m_tok;
+    std::vector<int> m_cached;  // tokens whose keys/values are in the model's cache
+};
+
+}  // namespace atelier

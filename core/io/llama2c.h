@@ -1,0 +1,28 @@
+// llama2.c checkpoints (Karpathy's run.c format): the "legacy" header of 7 int32 and the
+// "version 1" header (magic "ak42", 256 bytes), fp32 weights in Meta's layout.
+//
+//   atelier::Llama2cFile f = atelier::read_llama2c("stories260K.bin");
+//   f.tensors.at("layers.0.attention.wq.weight")   // Meta names, Meta (interleaved RoPE) rows
+//
+// The importer (model/importers.h) renames to HF and permutes Q/K rows; this file only parses.
+#pragma once
+
+#include "io/tensor_data.h"
+
+#include <string>
+
+namespace atelier {
+
+struct Llama2cFile {
+    int version = 0;  // 0 = legacy header, 1 = "ak42" v1 header
+    int dim = 0, hidden_dim = 0, n_layers = 0, n_heads = 0, n_kv_heads = 0, vocab_size = 0, seq_len = 0;
+    bool shared_classifier = true;  // classifier tied to the token embedding
+    TensorMap tensors;              // Meta names: tok_embeddings.weight, layers.N.attention.wq.weight, ...
+};
+
+Llama2cFile read_llama2c(const std::string& path);
+
+// Writes a version-1 ("ak42") file; used by `atelier-cli convert --to llama2c` and tests.
+void write_llama2c_v1(const std::string& path, const Llama2cFile& file);
+
+}  // namespace atelier

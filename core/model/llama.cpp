@@ -1,0 +1,415 @@
+// The LLaMA forward pass, top to bottom. Shapes: B batch, T new tokens, S attended positions,
+// D hidden, H query heads, KV key/value heads, hd head_dim, V vocab.
+#include "model/llama.h"
+#include "model/llama_module.h"
+
+#include "common/error.h"
+#include "model/importers.h"
+
+#include <cmath>
+
+namespace atelier {
+
+// ---------------------------------------------------------------- building blocks
+
+LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias) {
+    weight = register_parameter("weight", torch::empty({out, in}), /*requires_grad=*/false);
+    if (with_bias) bias = register_parameter("bias", torch::zeros({out}), false);
+}
+
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
+    torch::Tensor y = torch::linear(x, weight, bias);
+    return adapter ? adapter->apply(x, y) : y;
+}
+
+RMSNormImpl::RMSNormImpl(int64_t dim, double eps_) : eps(eps_) {
+    weight = register_parameter("weight", torch::ones({dim}), false);
+}
+
+torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
+    // Normalise in float32 whatever the model dtype, as the reference implementations do.
+    torch::Tensor xf = x.to(torch::kFloat32);
+    xf = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
+    return weight * xf.to(x.scalar_type());
+}
+
+EmbeddingImpl::EmbeddingImpl(int64_t vocab, int64_t dim) {
+    weight = register_parameter("weight", torch::empty({vocab, dim}), false);
+}
+
+RopeTable make_rope_table(const ModelConfig& c, int64_t positions, torch::Dtype dtype, torch::Device device) {
+    const int64_t hd = c.head_dim, half = hd / 2;
+    // inv_freq_i = theta^(-2i/hd), computed in double.
+    std::vector<double> inv_freq(half);
+    for (int64_t i = 0; i < half; ++i) inv_freq[i] = 1.0 / std::pow(c.rope_theta, 2.0 * i / hd);
+
+    const RopeScaling& rs = c.rope_scaling;
+    if (rs.type == "linear") {
+        for (double& f : inv_freq) f /= rs.factor;
+    } else if (rs.type == "llama3") {
+        // Llama 3.1: long wavelengths slowed by `factor`, short ones kept, a smooth ramp between.
+        const double old_ctx = static_cast<double>(rs.original_max_position_embeddings);
+        const double low_wavelen = old_ctx / rs.low_freq_factor, high_wavelen = old_ctx / rs.high_freq_factor;
+        for (double& f : inv_freq) {
+            const double wavelen = 2 * M_PI / f;
+            if (wavelen > low_wavelen) {
+                f /= rs.factor;
+            } else if (wavelen >= high_wavelen) {
+                const double smooth =
+                    (old_ctx / wavelen - rs.low_freq_factor) / (rs.high_freq_factor - rs.low_freq_factor);
+                f = (1 - smooth) * f / rs.factor + smooth * f;
+            }
+        }
+    }
+    auto freq = torch::tensor(inv_freq, torch::kFloat64);  // [hd/2]
+    auto pos = torch::arange(positions, torch::kFloat64);  // [P]
+    auto angles = torch::outer(pos, freq);                 // [P, hd/2]
+    angles = torch::cat({angles, angles}, -1);             // [P, hd]
+    return {angles.cos().to(device, dtype), angles.sin().to(device, dtype)};
+}
+
+namespace {
+
+torch::Tensor rotate_half(const torch::Tensor& x) {
+    const int64_t half = x.size(-1) / 2;
+    return torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- attention
+
+AttentionImpl::AttentionImpl(const ModelConfig& c, int64_t layer_index)
+    : layer(layer_index),
+      n_heads(c.num_attention_heads),
+      n_kv_heads(c.num_key_value_heads),
+      head_dim(c.head_dim) {
+    const int64_t D = c.hidden_size;
+    q_proj = register_module("q_proj", Linear(D, n_heads * head_dim, c.attention_bias));
+    k_proj = register_module("k_proj", Linear(D, n_kv_heads * head_dim, c.attention_bias));
+    v_proj = register_module("v_proj", Linear(D, n_kv_heads * head_dim, c.attention_bias));
+    o_proj = register_module("o_proj", Linear(n_heads * head_dim, D, false));
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, int64_t start_pos, const RopeTable& rope,
+                                     KVCache* cache, const torch::Tensor& mask) {
+    const int64_t B = x.size(0), T = x.size(1), H = n_heads, KV = n_kv_heads, hd = head_dim, rep = H / KV;
+
+    auto q = q_proj(x).view({B, T, H, hd}).transpose(1, 2);   // [B, H, T, hd]
+    auto k = k_proj(x).view({B, T, KV, hd}).transpose(1, 2);  // [B, KV, T, hd]
+    auto v = v_proj(x).view({B, T, KV, hd}).transpose(1, 2);  // [B, KV, T, hd]
+
+    auto cos = rope.cos.narrow(0, start_pos, T);  // [T, hd]
+    auto sin = rope.sin.narrow(0, start_pos, T);  // [T, hd]
+    q = q * cos + rotate_half(q) * sin;           // [B, H, T, hd]
+    k = k * cos + rotate_half(k) * sin;           // [B, KV, T, hd]
+
+    if (cache) {
+        cache->k[layer].narrow(2, start_pos, T).copy_(k);
+        cache->v[layer].narrow(2, start_pos, T).copy_(v);
+        k = cache->k[layer].narrow(2, 0, start_pos + T);  // [B, KV, S, hd]
+        v = cache->v[layer].narrow(2, 0, start_pos + T);  // [B, KV, S, hd]
+    }
+    const int64_t S = k.size(2);
+
+    // Grouped-query attention without copying K/V: query head h = g*rep + r reads KV head g, so
+    // the rep query heads of a group ride along the row dimension.
+    auto qg = q.reshape({B, KV, rep * T, hd});                                   // [B, KV, rep*T, hd]
+    auto scores = torch::matmul(qg, k.transpose(2, 3)) / std::sqrt(double(hd));  // [B, KV, rep*T, S]
+    scores = scores.to(torch::kFloat32);
+    if (mask.defined()) scores = (scores.view({B, KV, rep, T, S}) + mask).view({B, KV, rep * T, S});
+    auto probs = torch::softmax(scores, -1).to(v.scalar_type());  // [B, KV, rep*T, S]
+    auto out = torch::matmul(probs, v).view({B, H, T, hd});       // [B, H, T, hd]
+
+    if (hook) {
+        torch::Tensor extra = hook->extra(layer, q);  // [B, H, T, hd] or undefined
+        if (extra.defined()) out = out + extra;
+    }
+    out = out.transpose(1, 2).reshape({B, T, H * hd});  // [B, T, H*hd]
+    return o_proj(out);                                 // [B, T, D]
+}
+
+// ---------------------------------------------------------------- MLP, layer, model
+
+MLPImpl::MLPImpl(const ModelConfig& c) {
+    gate_proj = register_module("gate_proj", Linear(c.hidden_size, c.intermediate_size, false));
+    up_proj = register_module("up_proj", Linear(c.hidden_size, c.intermediate_size, false));
+    down_proj = register_module("down_proj", Linear(c.intermediate_size, c.hidden_size, false));
+}
+
+torch::Tensor MLPImpl::forward(const torch::Tensor& x) {
+    return down_proj(torch::silu(gate_proj(x)) * up_proj(x));  // [B, T, D]
+}
+
+DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c, int64_t i) {
+    self_attn = register_module("self_attn", Attention(c, i));
+    mlp = register_module("mlp", MLP(c));
+    input_layernorm = register_module("input_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+    post_attention_layernorm =
+        register_module("post_attention_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+torch::Tensor DecoderLayerImpl::forward(const torch::Tensor& x, int64_t start_pos, const RopeTable& rope,
+                                        KVCache* cache, const torch::Tensor& mask) {
+    auto h = x + self_attn(input_layernorm(x), start_pos, rope, cache, mask);  // [B, T, D]
+    return h + mlp(post_attention_layernorm(h));                               // [B, T, D]
+}
+
+LlamaBackboneImpl::LlamaBackboneImpl(const ModelConfig& c) {
+    embed_tokens = register_module("embed_tokens", Embedding(c.vocab_size, c.hidden_size));
+    layers = register_module("layers", torch::nn::ModuleList());
+    for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(DecoderLayer(c, i));
+    norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+LlamaForCausalLMImpl::LlamaForCausalLMImpl(const ModelConfig& c) : config(c) {
+    model = register_module("model", LlamaBackbone(c));
+    if (!c.tie_word_embeddings)
+        lm_head = register_module("lm_head", Linear(c.hidden_size, c.vocab_size, false));
+}
+
+const torch::Tensor& LlamaForCausalLMImpl::output_weight() const {
+    return lm_head ? lm_head->weight : model->embed_tokens->weight;
+}
+
+torch::Tensor LlamaForCausalLMImpl::embed(const torch::Tensor& ids) {
+    return model->embed_tokens(ids);
+}
+
+void LlamaForCausalLMImpl::ensure_rope(int64_t positions) {
+    const auto& w = model->embed_tokens->weight;
+    if (rope.cos.defined() && rope.cos.size(0) >= positions && rope.cos.scalar_type() == w.scalar_type() &&
+        rope.cos.device() == w.device())
+        return;
+    rope = make_rope_table(config, std::max<int64_t>(positions, 64), w.scalar_type(), w.device());
+}
+
+torch::Tensor LlamaForCausalLMImpl::forward_embeddings(const torch::Tensor& h_in, int64_t start_pos,
+                                                       KVCache* cache, bool last_only) {
+    const int64_t T = h_in.size(1), S = start_pos + T;
+    ensure_rope(S);
+    torch::Tensor mask;  // [T, S]: query i (at start_pos+i) sees keys j <= start_pos+i
+    if (T > 1) {
+        auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(h_in.device());
+        mask = torch::full({T, S}, -std::numeric_limits<float>::infinity(), opts).triu(start_pos + 1);
+    }
+    torch::Tensor h = h_in;  // [B, T, D]
+    for (size_t i = 0; i < model->layers->size(); ++i)
+        h = layer(static_cast<int64_t>(i)).forward(h, start_pos, rope, cache, mask);
+    h = model->norm(h);                                            // [B, T, D]
+    if (last_only) h = h.narrow(1, T - 1, 1);                      // [B, 1, D]
+    return torch::linear(h, output_weight()).to(torch::kFloat32);  // [B, T|1, V]
+}
+
+torch::Tensor LlamaForCausalLMImpl::forward(const torch::Tensor& ids, int64_t start_pos, KVCache* cache,
+                                            bool last_only) {
+    return forward_embeddings(embed(ids), start_pos, cache, last_only);
+}
+
+KVCache LlamaForCausalLMImpl::make_cache(int64_t batch, int64_t capacity, torch::Dtype dtype,
+                                         torch::Device device) const {
+    KVCache c;
+    c.capacity = capacity;
+    auto opts = torch::TensorOptions().dtype(dtype).device(device);
+    for (int64_t l = 0; l < config.num_hidden_layers; ++l) {
+        c.k.push_back(torch::zeros({batch, config.num_key_value_heads, capacity, config.head_dim}, opts));
+        c.v.push_back(torch::zeros({batch, config.num_key_value_heads, capacity, config.head_dim}, opts));
+    }
+    return c;
+}
+
+// ---------------------------------------------------------------- LlamaModel (the torch-free facade)
+
+struct LlamaModel::Impl {
+    ModelConfig config;
+    LlamaForCausalLM net{nullptr};
+    KVCache cache;
+    int64_t pos = 0;
+    torch::Device device{torch::kCPU};
+    torch::Dtype dtype = torch::kFloat32;
+    std::string source, tokenizer_path, tokenizer_config_path, format;
+    int64_t size_on_disk = 0;
+};
+
+namespace {
+
+torch::Dtype to_torch(DType d) {
+    switch (d) {
+        case DType::F32: return torch::kFloat32;
+        case DType::F16: return torch::kFloat16;
+        case DType::BF16: return torch::kBFloat16;
+        case DType::F64: return torch::kFloat64;
+        case DType::I64: return torch::kInt64;
+        case DType::I32: return torch::kInt32;
+        case DType::I16: return torch::kInt16;
+        case DType::I8: return torch::kInt8;
+        case DType::U8: return torch::kUInt8;
+        case DType::Bool: return torch::kBool;
+    }
+    return torch::kFloat32;
+}
+
+// Zero-copy when the stored dtype is the target on CPU: the tensor aliases the checkpoint's memory
+// (an mmap for safetensors) and keeps it alive. Weights are frozen, never written in place.
+torch::Tensor tensor_from(const TensorData& t, torch::Dtype dtype, torch::Device device) {
+    auto owner = t.owner;
+    auto view = torch::from_blob(
+        const_cast<void*>(t.data), t.shape, [owner](void*) {},
+        torch::TensorOptions().dtype(to_torch(t.dtype)));
+    if (view.scalar_type() == dtype && device.is_cpu()) return view;
+    return view.to(device, dtype);
+}
+
+torch::Dtype choose_dtype(const std::string& requested, const ModelConfig& c, torch::Device device) {
+    if (requested != "auto") return parse_dtype(requested);
+    torch::Dtype stored = torch::kFloat32;
+    try {
+        stored = parse_dtype(c.torch_dtype);
+    } catch (const Error&) {
+    }
+    if (device.is_cuda()) return stored == torch::kFloat32 ? torch::kFloat32 : stored;
+    // CPU: f16 matmul is slow everywhere; bf16 only where the CPU has bf16 instructions.
+    if (stored == torch::kBFloat16 && cpu_has_fast_bf16()) return torch::kBFloat16;
+    return torch::kFloat32;
+}
+
+}  // namespace
+
+LlamaModel::LlamaModel() : m(std::make_unique<Impl>()) {}
+LlamaModel::~LlamaModel() = default;
+
+std::unique_ptr<LlamaModel> LlamaModel::load(const std::string& path, const LoadOptions& options) {
+    Checkpoint ck = load_checkpoint(path, options.tokenizer);
+    return from_checkpoint(ck, options);
+}
+
+std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, const LoadOptions& options) {
+    static const int threads_once = init_engine_threads();
+    (void)threads_once;
+    torch::Device device(torch::kCPU);
+    try {
+        device = torch::Device(options.device);
+    } catch (const std::exception&) {
+        throw Error(ErrorCode::InvalidArgument, "device",
+                    "unknown device '" + options.device + "' (expected cpu or cuda)");
+    }
+    if (device.is_cuda() && !cuda_available())
+        throw Error(ErrorCode::InvalidArgument, "device",
+                    "CUDA was requested but this LibTorch has no CUDA support or no GPU is visible");
+
+    auto model = std::unique_ptr<LlamaModel>(new LlamaModel());
+    Impl& m = *model->m;
+    m.config = ck.config;
+    m.device = device;
+    m.dtype = choose_dtype(options.dtype, ck.config, device);
+    m.source = ck.source;
+    m.tokenizer_path = ck.tokenizer_path;
+    m.tokenizer_config_path = ck.tokenizer_config_path;
+    m.format = checkpoint_format_name(ck.format);
+    m.size_on_disk = ck.size_on_disk;
+
+    torch::NoGradGuard no_grad;
+    m.net = LlamaForCausalLM(ck.config);
+    auto params = m.net->named_parameters(/*recurse=*/true);
+    size_t done = 0;
+    for (auto& p : params) {
+        auto it = ck.tensors.find(p.key());
+        if (it == ck.tensors.end())
+            throw Error(ErrorCode::MissingTensor, ck.source,
+                        "tensor '" + p.key() + "' is missing from the checkpoint");
+        if (std::vector<int64_t>(p.value().sizes().begin(), p.value().sizes().end()) != it->second.shape)
+            throw Error(ErrorCode::ShapeMismatch, ck.source,
+                        "tensor '" + p.key() + "' has an unexpected shape");
+        p.value().set_data(tensor_from(it->second, m.dtype, device));
+        ++done;
+        if (options.progress && !options.progress(static_cast<float>(done) / params.size()))
+            throw Error(ErrorCode::Cancelled, ck.source, "model loading cancelled");
+    }
+    int64_t ctx = options.context_length > 0 ? options.context_length
+                                             : std::min<int64_t>(ck.config.max_position_embeddings, 4096);
+    m.cache = m.net->make_cache(1, ctx, m.dtype, device);
+    m.net->ensure_rope(ctx);
+    m.net->eval();
+    return model;
+}
+
+const ModelConfig& LlamaModel::config() const {
+    return m->config;
+}
+std::string LlamaModel::dtype() const {
+    return dtype_short_name(m->dtype);
+}
+std::string LlamaModel::device() const {
+    return m->device.str();
+}
+int64_t LlamaModel::context_length() const {
+    return m->cache.capacity;
+}
+const std::string& LlamaModel::source() const {
+    return m->source;
+}
+const std::string& LlamaModel::tokenizer_path() const {
+    return m->tokenizer_path;
+}
+const std::string& LlamaModel::tokenizer_config_path() const {
+    return m->tokenizer_config_path;
+}
+const std::string& LlamaModel::format() const {
+    return m->format;
+}
+int64_t LlamaModel::size_on_disk() const {
+    return m->size_on_disk;
+}
+LlamaForCausalLMImpl& LlamaModel::module() {
+    return *m->net;
+}
+
+void LlamaModel::reset() {
+    m->pos = 0;
+}
+int64_t LlamaModel::position() const {
+    return m->pos;
+}
+
+void LlamaModel::truncate(int64_t position) {
+    if (position < 0 || position > m->pos)
+        throw Error(ErrorCode::InvalidArgument, "truncate",
+                    "position " + std::to_string(position) + " is not cached");
+    m->pos = position;
+}
+
+std::vector<float> LlamaModel::decode(const std::vector<int>& tokens) {
+    if (tokens.empty()) throw Error(ErrorCode::InvalidArgument, "decode", "no tokens to decode");
+    const int64_t T = static_cast<int64_t>(tokens.size());
+    if (m->pos + T > m->cache.capacity)
+        throw Error(ErrorCode::InvalidArgument, "decode",
+                    "context full: " + std::to_string(m->pos + T) + " tokens exceed the context length of " +
+                        std::to_string(m->cache.capacity));
+    for (int t : tokens)
+        if (t < 0 || t >= m->config.vocab_size)
+            throw Error(ErrorCode::InvalidArgument, "decode",
+                        "token id " + std::to_string(t) + " is outside the vocabulary");
+    c10::InferenceMode guard;
+    auto ids = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kInt64)
+                   .view({1, T})
+                   .to(m->device);
+    auto logits =
+        m->net->forward(ids, m->pos, &m->cache, /*last_only=*/true).view({-1}).to(torch::kCPU).contiguous();
+    m->pos += T;
+    const float* p = logits.data_ptr<float>();
+    return std::vector<float>(p, p + logits.numel());
+}
+
+std::vector<float> LlamaModel::forward_all(const std::vector<int>& tokens) {
+    if (tokens.empty()) return {};
+    c10::InferenceMode guard;
+    const int64_t T = static_cast<int64_t>(tokens.size());
+    auto ids = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kInt64)
+                   .view({1, T})
+                   .to(m->device);
+    auto logits = m->net->forward(ids, 0, nullptr, false).view({-1}).to(torch::kCPU).contiguous();
+    const float* p = logits.data_ptr<float>();
+    return std::vector<float>(p, p + logits.numel());
+}
+
+}  // namespace atelier

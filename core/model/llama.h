@@ -1,0 +1,79 @@
+// The LLaMA-family language model (Llama 1/2/3, Mistral, Qwen2) with a preallocated KV cache.
+//
+// This header is torch-free so Qt code and the CLI can include it; the LibTorch module behind it
+// lives in model/llama_module.h (engine and training code only).
+//
+//   atelier::LoadOptions opt;  opt.dtype = "bf16";
+//   auto model = atelier::LlamaModel::load("stories260K/hf", opt);   // throws atelier::Error
+//   model->reset();
+//   std::vector<float> logits = model->decode({1, 403, 407});  // prefill: logits of the last token
+//   logits = model->decode({261});                             // one step, reusing the cache
+#pragma once
+
+#include "model/config.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace atelier {
+
+struct Checkpoint;
+struct LlamaForCausalLMImpl;
+
+// Runs once per process: sets LibTorch's intra-op threads (0 = all cores; Debian's LibTorch starts
+// with one) and returns the count in effect.
+int init_engine_threads(int threads = 0);
+
+// True when this CPU has native bf16 matrix instructions (AVX512-BF16/AMX); bf16 is then ~2x fp32.
+bool cpu_has_fast_bf16();
+bool cuda_available();
+
+struct LoadOptions {
+    std::string device = "cpu";  // "cpu" | "cuda" | "cuda:N"
+    std::string dtype =
+        "auto";  // "auto" | "f32" | "bf16" | "f16"; auto = checkpoint dtype the device runs fast
+    int64_t context_length = 0;  // KV cache positions; 0 = min(max_position_embeddings, 4096)
+    std::string tokenizer;       // optional tokenizer override (llama2.c folders, Meta folders)
+    // Called with a fraction in [0,1]; return false to cancel (throws ErrorCode::Cancelled).
+    std::function<bool(float)> progress;
+};
+
+class LlamaModel {
+public:
+    static std::unique_ptr<LlamaModel> load(const std::string& path, const LoadOptions& options = {});
+    static std::unique_ptr<LlamaModel> from_checkpoint(const Checkpoint& ck, const LoadOptions& options = {});
+    ~LlamaModel();
+
+    const ModelConfig& config() const;
+    std::string dtype() const;   // "f32" | "bf16" | "f16"
+    std::string device() const;  // "cpu" | "cuda:0"
+    int64_t context_length() const;
+    const std::string& source() const;
+    const std::string& tokenizer_path() const;
+    const std::string& tokenizer_config_path() const;
+    const std::string& format() const;  // "hf" | "meta" | "llama2c"
+    int64_t size_on_disk() const;
+
+    // --- decoding with the KV cache (single sequence) ---
+    void reset();                     // forget everything cached
+    int64_t position() const;         // tokens in the cache
+    void truncate(int64_t position);  // keep the first `position` cached tokens (edit/regenerate)
+    // Appends `tokens` at position() in one batched forward; returns the float32 logits of the last
+    // token [vocab_size]. Throws ErrorCode::InvalidArgument when the context would overflow.
+    std::vector<float> decode(const std::vector<int>& tokens);
+
+    // No cache: logits for every position, row-major [tokens.size(), vocab_size] (tests, scoring).
+    std::vector<float> forward_all(const std::vector<int>& tokens);
+
+    LlamaForCausalLMImpl& module();  // the LibTorch module (model/llama_module.h)
+
+private:
+    LlamaModel();
+    struct Impl;
+    std::unique_ptr<Impl> m;
+};
+
+}  // namespace atelier

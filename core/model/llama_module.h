@@ -1,0 +1,140 @@
+// The LibTorch modules of the LLaMA family. Engine/training code only: this header pulls in
+// <torch/torch.h>; Qt code includes model/llama.h instead.
+//
+// Module names equal Hugging Face checkpoint keys, so `named_parameters()` of LlamaForCausalLM yields
+// exactly "model.layers.0.self_attn.q_proj.weight", ... and loading is a lookup.
+//
+// Two extension points for what comes next, both off by default and never touching base weights:
+//   - Linear::adapter (LinearAdapter): LoRA / LLaMA-Adapter-V2 bias+scale wrap a frozen projection;
+//   - Attention::hook (AttentionHook): a gated extra attention branch (LLaMA-Adapter prefix) whose
+//     output is added to the attention output of the layer.
+// Multimodal inputs enter through LlamaForCausalLM::forward_embeddings.
+//
+//   LlamaForCausalLM net(config);
+//   KVCache cache = net->make_cache(1, 512, torch::kFloat, torch::kCPU);
+//   auto logits = net->forward(ids /*[B,T]*/, /*start_pos=*/0, &cache, /*last_only=*/true);  // [B,1,V]
+#pragma once
+
+#include "model/config.h"
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <vector>
+
+namespace atelier {
+
+// Replaces y = W x (+ b) by a function of x and y. LoRA: y + s * B(A(dropout(x))).
+struct LinearAdapter {
+    virtual ~LinearAdapter() = default;
+    virtual torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& y) = 0;
+};
+
+// Extra attention branch. q: [B, n_heads, T, head_dim] after RoPE. Returns a tensor to add to the
+// attention output (same shape) or an undefined tensor for none.
+struct AttentionHook {
+    virtual ~AttentionHook() = default;
+    virtual torch::Tensor extra(int64_t layer, const torch::Tensor& q) = 0;
+};
+
+struct KVCache {
+    std::vector<torch::Tensor> k, v;  // per layer [B, n_kv_heads, capacity, head_dim]
+    int64_t capacity = 0;
+};
+
+struct LinearImpl : torch::nn::Module {
+    LinearImpl(int64_t in_features, int64_t out_features, bool with_bias);
+    torch::Tensor forward(const torch::Tensor& x);
+    torch::Tensor weight;  // [out, in]
+    torch::Tensor bias;    // [out] or undefined
+    std::shared_ptr<LinearAdapter> adapter;
+};
+TORCH_MODULE(Linear);
+
+struct RMSNormImpl : torch::nn::Module {
+    RMSNormImpl(int64_t dim, double eps);
+    torch::Tensor forward(const torch::Tensor& x);
+    torch::Tensor weight;  // [dim]
+    double eps;
+};
+TORCH_MODULE(RMSNorm);
+
+struct EmbeddingImpl : torch::nn::Module {
+    EmbeddingImpl(int64_t vocab, int64_t dim);
+    torch::Tensor forward(const torch::Tensor& ids) { return torch::embedding(weight, ids); }
+    torch::Tensor weight;  // [vocab, dim]
+};
+TORCH_MODULE(Embedding);
+
+// cos/sin of the rotary angles for every position, rotate-half layout: [positions, head_dim].
+struct RopeTable {
+    torch::Tensor cos, sin;
+};
+RopeTable make_rope_table(const ModelConfig& c, int64_t positions, torch::Dtype dtype, torch::Device device);
+
+struct AttentionImpl : torch::nn::Module {
+    AttentionImpl(const ModelConfig& c, int64_t layer_index);
+    // x: [B, T, D]; mask: [T, S] additive (undefined when T == 1).
+    torch::Tensor forward(const torch::Tensor& x, int64_t start_pos, const RopeTable& rope, KVCache* cache,
+                          const torch::Tensor& mask);
+    Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+    std::shared_ptr<AttentionHook> hook;
+    int64_t layer, n_heads, n_kv_heads, head_dim;
+};
+TORCH_MODULE(Attention);
+
+struct MLPImpl : torch::nn::Module {
+    explicit MLPImpl(const ModelConfig& c);
+    torch::Tensor forward(const torch::Tensor& x);  // down(silu(gate(x)) * up(x))
+    Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+};
+TORCH_MODULE(MLP);
+
+struct DecoderLayerImpl : torch::nn::Module {
+    DecoderLayerImpl(const ModelConfig& c, int64_t layer_index);
+    torch::Tensor forward(const torch::Tensor& x, int64_t start_pos, const RopeTable& rope, KVCache* cache,
+                          const torch::Tensor& mask);
+    Attention self_attn{nullptr};
+    MLP mlp{nullptr};
+    RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
+};
+TORCH_MODULE(DecoderLayer);
+
+// "model.*" in HF checkpoints.
+struct LlamaBackboneImpl : torch::nn::Module {
+    explicit LlamaBackboneImpl(const ModelConfig& c);
+    Embedding embed_tokens{nullptr};
+    torch::nn::ModuleList layers;
+    RMSNorm norm{nullptr};
+};
+TORCH_MODULE(LlamaBackbone);
+
+struct LlamaForCausalLMImpl : torch::nn::Module {
+    explicit LlamaForCausalLMImpl(const ModelConfig& c);
+
+    torch::Tensor embed(const torch::Tensor& ids);  // [B, T] int64 -> [B, T, D]
+    // h: [B, T, D] input embeddings placed at positions start_pos..start_pos+T-1. With a cache,
+    // keys/values are written into it and attention sees everything cached before. Returns float32
+    // logits [B, T, V], or [B, 1, V] for the last position only.
+    torch::Tensor forward_embeddings(const torch::Tensor& h, int64_t start_pos = 0, KVCache* cache = nullptr,
+                                     bool last_only = false);
+    torch::Tensor forward(const torch::Tensor& ids, int64_t start_pos = 0, KVCache* cache = nullptr,
+                          bool last_only = false);
+
+    KVCache make_cache(int64_t batch, int64_t capacity, torch::Dtype dtype, torch::Device device) const;
+    // The rotary table covers this many positions; grown on demand.
+    void ensure_rope(int64_t positions);
+    const torch::Tensor& output_weight() const;  // lm_head.weight, or the embedding when tied
+    DecoderLayerImpl& layer(int64_t i) { return *model->layers[i]->as<DecoderLayerImpl>(); }
+
+    ModelConfig config;
+    LlamaBackbone model{nullptr};
+    Linear lm_head{nullptr};  // null when tie_word_embeddings
+    RopeTable rope;
+};
+TORCH_MODULE(LlamaForCausalLM);
+
+torch::Dtype parse_dtype(const std::string& name);  // "f32" | "bf16" | "f16" (+ torch spellings)
+std::string dtype_short_name(torch::Dtype d);
+
+}  // namespace atelier

@@ -1,0 +1,72 @@
+# atelier-cli as a user runs it: generate prints the reference text, errors are clear, exit codes hold.
+# Invoked by CTest: cmake -DCLI=... -DFIXTURES=... -DWORK=... -P cli_test.cmake
+file(REMOVE_RECURSE "${WORK}")
+file(MAKE_DIRECTORY "${WORK}")
+file(READ "${FIXTURES}/stories260K/reference.json" ref)
+string(JSON expected_text GET "${ref}" greedy_from_prompt output_text)
+string(JSON prompt GET "${ref}" greedy_from_prompt prompt)
+string(JSON n GET "${ref}" greedy_from_prompt max_new_tokens)
+
+function(check_output what model)
+  execute_process(COMMAND "${CLI}" generate --model "${model}" ${ARGN} --prompt "${prompt}" --temperature 0
+                          --max-new-tokens ${n}
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${what}: exit ${rc}\n${err}")
+  endif()
+  if(NOT out STREQUAL "${prompt}${expected_text}\n")
+    message(FATAL_ERROR "${what}: output differs from the reference.\n--- got:\n${out}\n--- expected:\n${prompt}${expected_text}")
+  endif()
+  message(STATUS "${what}: reference text reproduced")
+endfunction()
+
+check_output("generate hf" "${FIXTURES}/stories260K/hf")
+check_output("generate llama2c" "${FIXTURES}/stories260K/llama2c/stories260K.bin")
+
+# convert llama2c -> HF folder, then generate from it.
+execute_process(COMMAND "${CLI}" convert --model "${FIXTURES}/stories260K/llama2c/stories260K.bin" --out "${WORK}/converted"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "convert failed (${rc}): ${err}")
+endif()
+check_output("generate converted" "${WORK}/converted")
+
+# --json output parses and carries the same text.
+execute_process(COMMAND "${CLI}" generate --model "${FIXTURES}/stories260K/hf" --prompt "${prompt}" --temperature 0
+                        --max-new-tokens ${n} --json OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+string(JSON text GET "${out}" text)
+if(NOT rc EQUAL 0 OR NOT text STREQUAL expected_text)
+  message(FATAL_ERROR "generate --json: rc=${rc} text differs:\n${out}")
+endif()
+
+# info
+execute_process(COMMAND "${CLI}" info --model "${FIXTURES}/stories260K/hf" --json OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+string(JSON params GET "${out}" parameters)
+string(JSON arch GET "${out}" architecture)
+string(JSON ctx GET "${out}" context_length)
+if(NOT rc EQUAL 0 OR NOT arch STREQUAL "LlamaForCausalLM" OR NOT ctx EQUAL 512 OR params LESS 200000 OR params GREATER 300000)
+  message(FATAL_ERROR "info --json unexpected: ${out}")
+endif()
+
+# Errors: a clear message naming the path, exit 1; bad usage, exit 2.
+execute_process(COMMAND "${CLI}" generate --model "${WORK}/no-such-model" --prompt hi
+                RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "no-such-model" OR NOT err MATCHES "no such file")
+  message(FATAL_ERROR "missing model: rc=${rc} err=${err}")
+endif()
+file(COPY "${FIXTURES}/stories260K/hf/config.json" DESTINATION "${WORK}/corrupt")
+file(WRITE "${WORK}/corrupt/model.safetensors" "this is not a safetensors file")
+execute_process(COMMAND "${CLI}" info --model "${WORK}/corrupt" RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "model.safetensors")
+  message(FATAL_ERROR "corrupt safetensors: rc=${rc} err=${err}")
+endif()
+execute_process(COMMAND "${CLI}" generate --model "${FIXTURES}/stories260K/hf" --prompt hi --temperature warm
+                RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "temperature")
+  message(FATAL_ERROR "bad number: rc=${rc} err=${err}")
+endif()
+execute_process(COMMAND "${CLI}" frobnicate RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL 2)
+  message(FATAL_ERROR "unknown command: rc=${rc}")
+endif()
+message(STATUS "cli: all checks passed")

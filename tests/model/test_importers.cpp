@@ -1,0 +1,174 @@
+// Importers: Meta .pth folders and llama2.c checkpoints become the same HF model, bit for bit.
+#include "common/error.h"
+#include "generate/generator.h"
+#include "io/llama2c.h"
+#include "io/safetensors.h"
+#include "model/importers.h"
+#include "model/llama.h"
+#include "model/reference.h"
+#include "tokenizer/tokenizer.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+
+using namespace atelier;
+using namespace atelier::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Every tensor of `a` equals (bytes and shape) the same-named tensor of `b`.
+void expect_same_tensors(const TensorMap& a, const TensorMap& b) {
+    ASSERT_EQ(a.size(), b.size());
+    for (const auto& [name, t] : a) {
+        auto it = b.find(name);
+        ASSERT_NE(it, b.end()) << name;
+        EXPECT_EQ(t.shape, it->second.shape) << name;
+        ASSERT_EQ(t.nbytes, it->second.nbytes) << name;
+        EXPECT_EQ(std::memcmp(t.data, it->second.data, t.nbytes), 0) << name << " differs";
+    }
+}
+
+std::vector<int> greedy_from_bos(const std::string& path, const std::string& tokenizer = "") {
+    LoadOptions o;
+    o.tokenizer = tokenizer;
+    auto model = LlamaModel::load(path, o);
+    auto tok = load_tokenizer(model->tokenizer_path());
+    Generator gen(*model, *tok);
+    GenerationOptions g;
+    g.sampling.temperature = 0;
+    g.max_new_tokens = 64;
+    return gen.generate({1}, g).tokens;
+}
+
+std::vector<int> reference_prefix(size_t n) {
+    auto ids = reference()["greedy_from_bos"]["output_ids"].get<std::vector<int>>();
+    return std::vector<int>(ids.begin(), ids.begin() + static_cast<long>(n));
+}
+
+}  // namespace
+
+TEST(Importers, Llama2cConvertsToTheReferenceHfWeightsExactly) {
+    // The llama2.c file keeps Meta's interleaved RoPE rows; the HF fixture has them permuted. Our
+    // permutation must turn one into the other bit for bit.
+    Checkpoint ck = load_checkpoint(fixture("stories260K/llama2c/stories260K.bin"));
+    EXPECT_EQ(ck.format, CheckpointFormat::Llama2c);
+    TensorMap hf = load_safetensors_dir(fixture("stories260K/hf"));
+    hf.erase("lm_head.weight");
+    expect_same_tensors(ck.tensors, hf);
+    EXPECT_EQ(ck.config.num_key_value_heads, 4);
+    EXPECT_EQ(ck.config.max_position_embeddings, 512);
+    EXPECT_EQ(fs::path(ck.tokenizer_path).filename(), "tok512.model");
+}
+
+TEST(Importers, PermutationRoundTrips) {
+    TensorMap hf = load_safetensors_dir(fixture("stories260K/hf"));
+    const TensorData& q = hf.at("model.layers.2.self_attn.q_proj.weight");
+    TensorData meta = permute_rope_rows(q, 8, /*to_hf=*/false);
+    EXPECT_NE(std::memcmp(meta.data, q.data, q.nbytes), 0);
+    TensorData back = permute_rope_rows(meta, 8, /*to_hf=*/true);
+    EXPECT_EQ(std::memcmp(back.data, q.data, q.nbytes), 0);
+}
+
+TEST(Importers, Llama2cVersion1HeaderLoadsTheSameModel) {
+    Llama2cFile legacy = read_llama2c(fixture("stories260K/llama2c/stories260K.bin"));
+    EXPECT_EQ(legacy.version, 0);
+    std::string dir = make_temp_dir("v1");
+    write_llama2c_v1(dir + "/model.bin", legacy);
+    Llama2cFile v1 = read_llama2c(dir + "/model.bin");
+    EXPECT_EQ(v1.version, 1);
+    EXPECT_TRUE(v1.shared_classifier);
+    expect_same_tensors(v1.tensors, legacy.tensors);
+    EXPECT_EQ(greedy_from_bos(dir + "/model.bin", fixture("stories260K/llama2c/tok512.model")),
+              reference_prefix(64));
+}
+
+TEST(Importers, MetaPthFolderReproducesTheReference) {
+    // A torch.save-format consolidated.00.pth + params.json, as Meta and LLaMA-Adapter release them,
+    // written by tests/tools/make_pth.py (Python's own pickle, no torch) from the llama2.c weights.
+    std::string dir = make_temp_dir("meta");
+    std::string cmd = "python3 " + tools_dir() + "/make_pth.py meta-from-llama2c " +
+                      fixture("stories260K/llama2c/stories260K.bin") + " " + dir;
+    ASSERT_EQ(run_command(cmd), 0) << cmd;
+    fs::copy_file(fixture("stories260K/hf/tokenizer.model"), dir + "/tokenizer.model");
+    EXPECT_EQ(detect_checkpoint_format(dir), CheckpointFormat::Meta);
+    Checkpoint ck = load_checkpoint(dir);
+    EXPECT_EQ(ck.config.hidden_size, 64);
+    EXPECT_EQ(ck.config.intermediate_size, 172);
+    EXPECT_EQ(ck.config.vocab_size, 512);
+    EXPECT_FALSE(ck.config.tie_word_embeddings);  // Meta files carry output.weight
+    TensorMap hf = load_safetensors_dir(fixture("stories260K/hf"));
+    for (const auto& [name, t] : hf) {
+        if (name == "lm_head.weight") continue;
+        ASSERT_TRUE(ck.tensors.count(name)) << name;
+        EXPECT_EQ(std::memcmp(ck.tensors.at(name).data, t.data, t.nbytes), 0) << name;
+    }
+    EXPECT_EQ(greedy_from_bos(dir), reference_prefix(64));
+}
+
+TEST(Importers, ConvertWritesALoadableHfFolder) {
+    std::string out = make_temp_dir("convert") + "/hf";
+    Checkpoint ck = load_checkpoint(fixture("stories260K/llama2c/stories260K.bin"));
+    save_hf_folder(ck, out);
+    for (const char* f : {"config.json", "model.safetensors", "tokenizer.model", "tokenizer_config.json",
+                          "generation_config.json"})
+        EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
+    Checkpoint back = load_checkpoint(out);
+    EXPECT_EQ(back.format, CheckpointFormat::HuggingFace);
+    expect_same_tensors(back.tensors, ck.tensors);
+    EXPECT_EQ(greedy_from_bos(out), reference_prefix(64));
+}
+
+TEST(Importers, BadFoldersSayWhatIsWrong) {
+    auto code_of = [](const std::string& path) {
+        try {
+            load_checkpoint(path);
+        } catch (const Error& e) {
+            return e.code();
+        }
+        return ErrorCode::Io;  // not thrown: fails the comparisons below
+    };
+    EXPECT_EQ(code_of("/nonexistent/model"), ErrorCode::FileNotFound);
+    std::string empty = make_temp_dir("empty");
+    EXPECT_EQ(code_of(empty), ErrorCode::UnsupportedFormat);
+
+    // An architecture we do not run.
+    std::string other = make_temp_dir("gpt2");
+    write_file(other + "/config.json", R"({"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2"})");
+    EXPECT_EQ(code_of(other), ErrorCode::UnsupportedArchitecture);
+
+    // A tensor missing from otherwise fine weights.
+    std::string missing = make_temp_dir("missing");
+    fs::copy_file(fixture("stories260K/hf/config.json"), missing + "/config.json");
+    TensorMap hf = load_safetensors_dir(fixture("stories260K/hf"));
+    hf.erase("model.layers.3.mlp.up_proj.weight");
+    write_safetensors(missing + "/model.safetensors", hf);
+    try {
+        load_checkpoint(missing);
+        ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::MissingTensor);
+        EXPECT_NE(std::string(e.what()).find("model.layers.3.mlp.up_proj.weight"), std::string::npos);
+    }
+
+    // A config that disagrees with the weights.
+    std::string wrong = make_temp_dir("wrong");
+    std::string cfg = read_file(fixture("stories260K/hf/config.json"));
+    cfg.replace(cfg.find("\"intermediate_size\": 172"), 24, "\"intermediate_size\": 256");
+    write_file(wrong + "/config.json", cfg);
+    fs::copy_file(fixture("stories260K/hf/model.safetensors"), wrong + "/model.safetensors");
+    EXPECT_EQ(code_of(wrong), ErrorCode::ShapeMismatch);
+
+    // Broken config JSON.
+    std::string broken = make_temp_dir("broken");
+    write_file(broken + "/config.json", "{\"hidden_size\": 64,");
+    EXPECT_EQ(code_of(broken), ErrorCode::BadJson);
+
+    // A truncated llama2.c file.
+    std::string trunc = make_temp_dir("trunc");
+    std::string bytes = read_file(fixture("stories260K/llama2c/stories260K.bin"));
+    write_file(trunc + "/model.bin", bytes.substr(0, bytes.size() / 2));
+    EXPECT_EQ(code_of(trunc + "/model.bin"), ErrorCode::FileTruncated);
+}
