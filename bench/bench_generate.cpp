@@ -42,7 +42,7 @@ double measure_bandwidth_gbs(int threads) {
     std::vector<uint64_t> buf(bytes / 8);
     for (size_t i = 0; i < buf.size(); ++i) buf[i] = i;
     double best = 0;
-    for (int rep = 0; rep < 3; ++rep) {
+    for (int rep = 0; rep < 6; ++rep) {
         std::vector<std::thread> pool;
         std::vector<uint64_t> sums(threads);
         auto t0 = Clock::now();
@@ -105,7 +105,7 @@ struct Figures {
 };
 
 Figures run(const std::string& label, const Checkpoint& ck, const std::string& dtype, int prompt_tokens,
-            int decode_tokens, double bandwidth_gbs, double gemm_gflops) {
+            int decode_tokens, double bandwidth_gbs, double gemm_f32, double gemm_bf16) {
     LoadOptions o;
     o.dtype = dtype;
     o.context_length = prompt_tokens + decode_tokens + 8;
@@ -113,6 +113,7 @@ Figures run(const std::string& label, const Checkpoint& ck, const std::string& d
     auto model = LlamaModel::from_checkpoint(ck, o);
     double load_s = seconds(t0);
     const ModelConfig& c = model->config();
+    const double gemm_gflops = model->compute_dtype() == "bf16" ? gemm_bf16 : gemm_f32;
     std::vector<int> prompt(prompt_tokens);
     std::mt19937 rng(7);
     for (int& id : prompt) id = static_cast<int>(rng() % c.vocab_size);
@@ -141,8 +142,9 @@ Figures run(const std::string& label, const Checkpoint& ck, const std::string& d
     Figures f{load_s, prompt_tokens / prefill_s, decode_tokens / decode_s, ttft, peak_rss_gib()};
     const double decode_bound = bandwidth_gbs * 1e9 / bytes_per_token;
     const double prefill_bound = gemm_gflops * 1e9 / flops_per_token;
-    std::printf("\n== %s: %.3g parameters, %s, %d threads\n", label.c_str(), double(c.num_parameters()),
-                model->dtype().c_str(), at::get_num_threads());
+    std::printf("\n== %s: %.3g parameters, %s weights, %s compute, %d threads\n", label.c_str(),
+                double(c.num_parameters()), model->dtype().c_str(), model->compute_dtype().c_str(),
+                at::get_num_threads());
     std::printf("  load                 %8.3f s\n", f.load_s);
     std::printf("  prefill (%4d tok)   %8.1f tok/s   bound %8.1f tok/s (GEMM %.0f GFLOP/s)  -> %5.1f%%\n",
                 prompt_tokens, f.prefill_tps, prefill_bound, gemm_gflops,
@@ -190,25 +192,17 @@ int main(int argc, char** argv) {
         const double gemm_bf16 = measure_gemm_gflops(torch::kBFloat16, 2048);
         std::printf("memory read bandwidth %.1f GB/s; GEMM 2048^3: f32 %.0f GFLOP/s, bf16 %.0f GFLOP/s\n", bw,
                     gemm_f32, gemm_bf16);
-        auto gemm_for = [&](const std::string& d) { return d == "bf16" ? gemm_bf16 : gemm_f32; };
 
         if (!model_path.empty()) {
             Checkpoint ck = load_checkpoint(model_path);
-            auto m = LlamaModel::from_checkpoint(ck, [&] {
-                LoadOptions o;
-                o.dtype = dtype;
-                return o;
-            }());
-            std::string d = m->dtype();
-            m.reset();
-            run(model_path, ck, dtype, prompt_tokens, decode_tokens, bw, gemm_for(d));
+            run(model_path, ck, dtype, prompt_tokens, decode_tokens, bw, gemm_f32, gemm_bf16);
             return 0;
         }
         if (!synthetic_only) {
             const char* fx = std::getenv("ATELIER_FIXTURES");
             std::string dir = std::string(fx ? fx : "../shared/fixtures") + "/stories260K/hf";
             Checkpoint ck = load_checkpoint(dir);
-            run("stories260K (f32)", ck, "f32", std::min(prompt_tokens, 128), 256, bw, gemm_f32);
+            run("stories260K (f32)", ck, "f32", std::min(prompt_tokens, 128), 256, bw, gemm_f32, gemm_bf16);
         }
         // TinyLlama-1.1B's shape: 22 layers, d 2048, ff 5632, 32 heads over 4 KV heads, vocab 32000.
         ModelConfig c;
@@ -226,7 +220,7 @@ int main(int argc, char** argv) {
         auto t0 = Clock::now();
         Checkpoint ck = synthetic_checkpoint(c, d == "f32" ? DType::F32 : DType::BF16);
         std::printf("\n(random 1.1B weights generated in %.1f s)\n", seconds(t0));
-        run("random LLaMA 1.1B (TinyLlama shape)", ck, d, prompt_tokens, decode_tokens, bw, gemm_for(d));
+        run("random LLaMA 1.1B (TinyLlama shape)", ck, d, prompt_tokens, decode_tokens, bw, gemm_f32, gemm_bf16);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_generate: %s\n", e.what());
         return 1;

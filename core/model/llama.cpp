@@ -4,6 +4,7 @@
 #include "model/llama_module.h"
 
 #include "common/error.h"
+#include "model/half_gemv.h"
 #include "model/importers.h"
 
 #include <cmath>
@@ -17,8 +18,36 @@ LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias) {
     if (with_bias) bias = register_parameter("bias", torch::zeros({out}), false);
 }
 
+torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+    if (w.scalar_type() == x.scalar_type()) return torch::linear(x, w, b);
+    const bool half = w.scalar_type() == torch::kBFloat16 || w.scalar_type() == torch::kFloat16;
+    const int64_t N = w.size(0), K = w.size(1), M = x.numel() / K;
+    const bool needs_grad = torch::GradMode::is_enabled() && x.requires_grad();
+    if (half && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() && w.is_contiguous() && M <= 8 &&
+        !needs_grad) {
+        auto xc = x.contiguous();
+        torch::Tensor bias = b.defined() ? b.to(torch::kFloat32).contiguous() : torch::Tensor();
+        auto sizes = x.sizes().vec();
+        sizes.back() = N;
+        auto y = torch::empty(sizes, x.options());
+        half_gemv(xc.data_ptr<float>(), M, K, static_cast<const uint16_t*>(w.data_ptr()),
+                  w.scalar_type() == torch::kBFloat16, N, bias.defined() ? bias.data_ptr<float>() : nullptr,
+                  y.data_ptr<float>());
+        return y;
+    }
+    if (half && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() && w.is_contiguous() && !needs_grad) {
+        // Prefill: widen into a reused per-thread buffer (no page faults per call), then BLAS.
+        thread_local torch::Tensor scratch;
+        if (!scratch.defined() || scratch.numel() < N * K) scratch = torch::empty({N * K}, torch::kFloat32);
+        half_to_float(static_cast<const uint16_t*>(w.data_ptr()), N * K, w.scalar_type() == torch::kBFloat16,
+                      scratch.data_ptr<float>());
+        return torch::linear(x, scratch.narrow(0, 0, N * K).view({N, K}), b.defined() ? b.to(x.scalar_type()) : b);
+    }
+    return torch::linear(x, w.to(x.scalar_type()), b.defined() ? b.to(x.scalar_type()) : b);
+}
+
 torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
-    torch::Tensor y = torch::linear(x, weight, bias);
+    torch::Tensor y = mixed_linear(x, weight, bias);
     return adapter ? adapter->apply(x, y) : y;
 }
 
@@ -173,15 +202,15 @@ const torch::Tensor& LlamaForCausalLMImpl::output_weight() const {
 }
 
 torch::Tensor LlamaForCausalLMImpl::embed(const torch::Tensor& ids) {
-    return model->embed_tokens(ids);
+    return model->embed_tokens(ids).to(compute_dtype);
 }
 
 void LlamaForCausalLMImpl::ensure_rope(int64_t positions) {
     const auto& w = model->embed_tokens->weight;
-    if (rope.cos.defined() && rope.cos.size(0) >= positions && rope.cos.scalar_type() == w.scalar_type() &&
+    if (rope.cos.defined() && rope.cos.size(0) >= positions && rope.cos.scalar_type() == compute_dtype &&
         rope.cos.device() == w.device())
         return;
-    rope = make_rope_table(config, std::max<int64_t>(positions, 64), w.scalar_type(), w.device());
+    rope = make_rope_table(config, std::max<int64_t>(positions, 64), compute_dtype, w.device());
 }
 
 torch::Tensor LlamaForCausalLMImpl::forward_embeddings(const torch::Tensor& h_in, int64_t start_pos,
@@ -193,12 +222,12 @@ torch::Tensor LlamaForCausalLMImpl::forward_embeddings(const torch::Tensor& h_in
         auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(h_in.device());
         mask = torch::full({T, S}, -std::numeric_limits<float>::infinity(), opts).triu(start_pos + 1);
     }
-    torch::Tensor h = h_in;  // [B, T, D]
+    torch::Tensor h = h_in.to(compute_dtype);  // [B, T, D]
     for (size_t i = 0; i < model->layers->size(); ++i)
         h = layer(static_cast<int64_t>(i)).forward(h, start_pos, rope, cache, mask);
     h = model->norm(h);                                            // [B, T, D]
     if (last_only) h = h.narrow(1, T - 1, 1);                      // [B, 1, D]
-    return torch::linear(h, output_weight()).to(torch::kFloat32);  // [B, T|1, V]
+    return mixed_linear(h, output_weight(), torch::Tensor()).to(torch::kFloat32);  // [B, T|1, V]
 }
 
 torch::Tensor LlamaForCausalLMImpl::forward(const torch::Tensor& ids, int64_t start_pos, KVCache* cache,
@@ -226,7 +255,8 @@ struct LlamaModel::Impl {
     KVCache cache;
     int64_t pos = 0;
     torch::Device device{torch::kCPU};
-    torch::Dtype dtype = torch::kFloat32;
+    torch::Dtype dtype = torch::kFloat32;          // weights
+    torch::Dtype compute_dtype = torch::kFloat32;  // activations and KV cache
     std::string source, tokenizer_path, tokenizer_config_path, format;
     int64_t size_on_disk = 0;
 };
@@ -260,16 +290,22 @@ torch::Tensor tensor_from(const TensorData& t, torch::Dtype dtype, torch::Device
     return view.to(device, dtype);
 }
 
-torch::Dtype choose_dtype(const std::string& requested, const ModelConfig& c, torch::Device device) {
+// Weights keep the requested (auto: stored) dtype.
+torch::Dtype choose_weight_dtype(const std::string& requested, const ModelConfig& c) {
     if (requested != "auto") return parse_dtype(requested);
-    torch::Dtype stored = torch::kFloat32;
     try {
-        stored = parse_dtype(c.torch_dtype);
+        return parse_dtype(c.torch_dtype);
     } catch (const Error&) {
+        return torch::kFloat32;
     }
-    if (device.is_cuda()) return stored == torch::kFloat32 ? torch::kFloat32 : stored;
-    // CPU: f16 matmul is slow everywhere; bf16 only where the CPU has bf16 instructions.
-    if (stored == torch::kBFloat16 && cpu_has_fast_bf16()) return torch::kBFloat16;
+}
+
+// Compute runs in the weight dtype where the hardware does it fast: CUDA, or bf16 on CPUs with bf16
+// instructions. Otherwise 16-bit weights are widened to f32 on the fly (mixed_linear), which keeps
+// their halved memory traffic for decoding without oneDNN's slow emulated bf16 GEMM.
+torch::Dtype choose_compute_dtype(torch::Dtype weights, torch::Device device) {
+    if (weights == torch::kFloat32 || device.is_cuda()) return weights;
+    if (weights == torch::kBFloat16 && cpu_has_fast_bf16()) return weights;
     return torch::kFloat32;
 }
 
@@ -301,7 +337,8 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
     Impl& m = *model->m;
     m.config = ck.config;
     m.device = device;
-    m.dtype = choose_dtype(options.dtype, ck.config, device);
+    m.dtype = choose_weight_dtype(options.dtype, ck.config);
+    m.compute_dtype = choose_compute_dtype(m.dtype, device);
     m.source = ck.source;
     m.tokenizer_path = ck.tokenizer_path;
     m.tokenizer_config_path = ck.tokenizer_config_path;
@@ -310,6 +347,7 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
 
     torch::NoGradGuard no_grad;
     m.net = LlamaForCausalLM(ck.config);
+    m.net->compute_dtype = m.compute_dtype;
     auto params = m.net->named_parameters(/*recurse=*/true);
     size_t done = 0;
     for (auto& p : params) {
@@ -327,7 +365,7 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
     }
     int64_t ctx = options.context_length > 0 ? options.context_length
                                              : std::min<int64_t>(ck.config.max_position_embeddings, 4096);
-    m.cache = m.net->make_cache(1, ctx, m.dtype, device);
+    m.cache = m.net->make_cache(1, ctx, m.compute_dtype, device);
     m.net->ensure_rope(ctx);
     m.net->eval();
     return model;
@@ -338,6 +376,9 @@ const ModelConfig& LlamaModel::config() const {
 }
 std::string LlamaModel::dtype() const {
     return dtype_short_name(m->dtype);
+}
+std::string LlamaModel::compute_dtype() const {
+    return dtype_short_name(m->compute_dtype);
 }
 std::string LlamaModel::device() const {
     return m->device.str();

@@ -48,7 +48,8 @@ public:
     ~LlamaModel();
 
     const ModelConfig& config() const;
-    std::string dtype() const;   // "f32" | "bf16" | "f16"
+    std::string dtype() const;          // weights: "f32" | "bf16" | "f16"
+    std::string compute_dtype() const;  // activations and KV cache (f32 when the CPU lacks bf16 instructions)
     std::string device() const;  // "cpu" | "cuda:0"
     int64_t context_length() const;
     const std::string& source() const;

@@ -42,6 +42,11 @@ struct KVCache {
     int64_t capacity = 0;
 };
 
+// y = x w^T + b for any mix of dtypes: when the weights are 16-bit and the activations float32 (CPUs
+// without bf16 instructions), decode-sized inputs use the bandwidth-bound half_gemv kernel and larger
+// ones widen the weights for BLAS. Differentiable w.r.t. x outside inference mode.
+torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
+
 struct LinearImpl : torch::nn::Module {
     LinearImpl(int64_t in_features, int64_t out_features, bool with_bias);
     torch::Tensor forward(const torch::Tensor& x);
@@ -128,6 +133,9 @@ struct LlamaForCausalLMImpl : torch::nn::Module {
     DecoderLayerImpl& layer(int64_t i) { return *model->layers[i]->as<DecoderLayerImpl>(); }
 
     ModelConfig config;
+    // Activations, rotary table and KV cache use this dtype; weights may be narrower (bf16/f16
+    // weights with f32 compute on CPUs without bf16 instructions).
+    torch::Dtype compute_dtype = torch::kFloat32;
     LlamaBackbone model{nullptr};
     Linear lm_head{nullptr};  // null when tie_word_embeddings
     RopeTable rope;

@@ -1,0 +1,27 @@
+// Matrix-vector products with 16-bit weights and float32 activations, for decoding on CPUs without
+// bf16 instructions (AVX2-only x86). Decode reads every weight once per token, so it is bound by
+// memory bandwidth: keeping weights in bf16/f16 halves the bytes, and these kernels widen them to
+// f32 in registers (bf16: a 16-bit shift; f16: F16C) instead of converting whole matrices.
+//
+//   // y[m, n] = sum_k x[m, k] * w[n, k]  (+ bias[n]); w row-major [N, K] of bf16
+//   atelier::half_gemv(x, M, K, w_bits, /*bf16=*/true, N, bias_or_null, y);
+//
+// Rows are split across OpenMP threads (LibTorch's pool: at::set_num_threads applies). Meant for
+// small M (decode: M = 1); prefill uses BLAS on widened weights instead.
+#pragma once
+
+#include <cstdint>
+
+namespace atelier {
+
+// x: [M, K] f32; w: [N, K] 16-bit (bf16 when `bf16`, else IEEE f16); bias: [N] f32 or null; y: [M, N] f32.
+void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N, const float* bias,
+               float* y);
+
+// Widens n 16-bit values to f32 (for prefill: BLAS then multiplies the widened weights).
+void half_to_float(const uint16_t* src, int64_t n, bool bf16, float* dst);
+
+// Which path half_gemv takes on this CPU: "avx2" or "scalar".
+const char* half_gemv_isa();
+
+}  // namespace atelier
