@@ -201,6 +201,7 @@ int cmd_generate(const Args& a) {
         msgs.push_back({"user", prompt});
         ids = atelier::encode_rendered(tpl.render(msgs, true), *l.tokenizer);
         for (const auto& s : tpl.stop_strings()) opts.stop_strings.push_back(s);
+        atelier::add_template_stop_ids(tpl, *l.tokenizer);
     } else {
         ids = l.tokenizer->encode(prompt, /*add_bos=*/true);
     }
@@ -237,6 +238,7 @@ int cmd_chat(const Args& a) {
     Loaded l = load_model(a);
     auto tpl = atelier::template_for_model(l.model->tokenizer_config_path(), a.get("template"));
     for (const auto& s : tpl.stop_strings()) opts.stop_strings.push_back(s);
+    atelier::add_template_stop_ids(tpl, *l.tokenizer);
     atelier::Generator gen(*l.model, *l.tokenizer);
     std::vector<atelier::ChatMessage> history;
     if (a.has("system")) history.push_back({"system", a.get("system")});

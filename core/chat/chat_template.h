@@ -81,4 +81,9 @@ namespace atelier {
 // else detected from its tokenizer_config.json, else Alpaca (LLaMA-Adapter's default).
 ChatTemplate template_for_model(const std::string& tokenizer_config_path, const std::string& name = "");
 
+// Makes the tokenizer stop generation on the template's end-of-turn tokens (Llama-3 <|eot_id|>,
+// ChatML <|im_end|>) even when the model folder lists only its eos. Tokens missing from the
+// vocabulary are ignored (the template's stop strings still apply).
+void add_template_stop_ids(const ChatTemplate& tpl, Tokenizer& tok);
+
 }  // namespace atelier

@@ -67,9 +67,9 @@ __attribute__((target("avx2,fma,f16c"))) inline float hsum(__m256 v) {
 }
 
 // Up to 4 activation rows per pass, so each weight row is read from memory once per 4 rows.
-__attribute__((target("avx2,fma,f16c"))) void rows_avx2(const float* x, int64_t M, int64_t K, const uint16_t* w,
-                                                        bool bf16, int64_t n0, int64_t n1, int64_t N,
-                                                        const float* bias, float* y) {
+__attribute__((target("avx2,fma,f16c"))) void rows_avx2(const float* x, int64_t M, int64_t K,
+                                                        const uint16_t* w, bool bf16, int64_t n0, int64_t n1,
+                                                        int64_t N, const float* bias, float* y) {
     const int64_t K16 = K - K % 16;
     for (int64_t m0 = 0; m0 < M; m0 += 4) {
         const int64_t mb = M - m0 < 4 ? M - m0 : 4;
@@ -88,7 +88,8 @@ __attribute__((target("avx2,fma,f16c"))) void rows_avx2(const float* x, int64_t 
             for (int64_t i = 0; i < mb; ++i) {
                 const float* xm = x + (m0 + i) * K;
                 float s = hsum(_mm256_add_ps(acc[i][0], acc[i][1]));
-                for (int64_t k = K16; k < K; ++k) s += (bf16 ? bf16_to_f32(row[k]) : f16_to_f32(row[k])) * xm[k];
+                for (int64_t k = K16; k < K; ++k)
+                    s += (bf16 ? bf16_to_f32(row[k]) : f16_to_f32(row[k])) * xm[k];
                 y[(m0 + i) * N + n] = s + (bias ? bias[n] : 0.0f);
             }
         }
@@ -105,14 +106,18 @@ __attribute__((target("avx2,fma,f16c"))) void row1_bf16_avx2(const float* px, in
     const __m256i hi_mask = _mm256_set1_epi32(static_cast<int>(0xffff0000u));
     for (int64_t n = n0; n < n1; ++n) {
         const uint16_t* row = w + n * K;
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
+               a3 = _mm256_setzero_ps();
         for (int64_t k = 0; k < K32; k += 32) {
             const __m256i v0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + k));
             const __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + k + 16));
             a0 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v0, 16)), _mm256_loadu_ps(px + k), a0);
-            a1 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v0, hi_mask)), _mm256_loadu_ps(px + k + 8), a1);
-            a2 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v1, 16)), _mm256_loadu_ps(px + k + 16), a2);
-            a3 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v1, hi_mask)), _mm256_loadu_ps(px + k + 24), a3);
+            a1 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v0, hi_mask)),
+                                 _mm256_loadu_ps(px + k + 8), a1);
+            a2 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v1, 16)), _mm256_loadu_ps(px + k + 16),
+                                 a2);
+            a3 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v1, hi_mask)),
+                                 _mm256_loadu_ps(px + k + 24), a3);
         }
         float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
         for (int64_t k = K32; k < K; ++k) s += bf16_to_f32(row[k]) * x[k];
@@ -121,14 +126,15 @@ __attribute__((target("avx2,fma,f16c"))) void row1_bf16_avx2(const float* px, in
 }
 
 bool has_avx2() {
-    static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                           __builtin_cpu_supports("f16c");
+    static const bool ok =
+        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
     return ok;
 }
 
 }  // namespace
 
-__attribute__((target("avx2,fma,f16c"))) static void widen_avx2(const uint16_t* src, int64_t n, bool bf16, float* dst) {
+__attribute__((target("avx2,fma,f16c"))) static void widen_avx2(const uint16_t* src, int64_t n, bool bf16,
+                                                                float* dst) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load8(src + i, bf16));
     for (; i < n; ++i) dst[i] = bf16 ? bf16_to_f32(src[i]) : f16_to_f32(src[i]);
@@ -143,15 +149,18 @@ void half_to_float(const uint16_t* src, int64_t n, bool bf16, float* dst) {
         if (avx2) {
             widen_avx2(src + begin, len, bf16, dst + begin);
         } else {
-            for (int64_t i = begin; i < begin + len; ++i) dst[i] = bf16 ? bf16_to_f32(src[i]) : f16_to_f32(src[i]);
+            for (int64_t i = begin; i < begin + len; ++i)
+                dst[i] = bf16 ? bf16_to_f32(src[i]) : f16_to_f32(src[i]);
         }
     }
 }
 
-const char* half_gemv_isa() { return has_avx2() ? "avx2" : "scalar"; }
+const char* half_gemv_isa() {
+    return has_avx2() ? "avx2" : "scalar";
+}
 
-void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N, const float* bias,
-               float* y) {
+void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N,
+               const float* bias, float* y) {
     const bool avx2 = has_avx2();
     if (avx2 && bf16 && M == 1) {
         // Even/odd split of x per 16-element chunk, for row1_bf16_avx2.
@@ -175,8 +184,10 @@ void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
 #pragma omp parallel for schedule(static) if (N * K > 32768)
     for (int64_t b = 0; b < blocks; ++b) {
         const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
-        if (avx2) rows_avx2(x, M, K, w, bf16, n0, n1, N, bias, y);
-        else rows_scalar(x, M, K, w, bf16, n0, n1, N, bias, y);
+        if (avx2)
+            rows_avx2(x, M, K, w, bf16, n0, n1, N, bias, y);
+        else
+            rows_scalar(x, M, K, w, bf16, n0, n1, N, bias, y);
     }
 }
 

@@ -15,8 +15,8 @@
 namespace atelier {
 
 // x: [M, K] f32; w: [N, K] 16-bit (bf16 when `bf16`, else IEEE f16); bias: [N] f32 or null; y: [M, N] f32.
-void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N, const float* bias,
-               float* y);
+void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N,
+               const float* bias, float* y);
 
 // Widens n 16-bit values to f32 (for prefill: BLAS then multiplies the widened weights).
 void half_to_float(const uint16_t* src, int64_t n, bool bf16, float* dst);

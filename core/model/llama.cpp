@@ -35,13 +35,15 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
                   y.data_ptr<float>());
         return y;
     }
-    if (half && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() && w.is_contiguous() && !needs_grad) {
+    if (half && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() && w.is_contiguous() &&
+        !needs_grad) {
         // Prefill: widen into a reused per-thread buffer (no page faults per call), then BLAS.
         thread_local torch::Tensor scratch;
         if (!scratch.defined() || scratch.numel() < N * K) scratch = torch::empty({N * K}, torch::kFloat32);
         half_to_float(static_cast<const uint16_t*>(w.data_ptr()), N * K, w.scalar_type() == torch::kBFloat16,
                       scratch.data_ptr<float>());
-        return torch::linear(x, scratch.narrow(0, 0, N * K).view({N, K}), b.defined() ? b.to(x.scalar_type()) : b);
+        return torch::linear(x, scratch.narrow(0, 0, N * K).view({N, K}),
+                             b.defined() ? b.to(x.scalar_type()) : b);
     }
     return torch::linear(x, w.to(x.scalar_type()), b.defined() ? b.to(x.scalar_type()) : b);
 }
@@ -225,8 +227,8 @@ torch::Tensor LlamaForCausalLMImpl::forward_embeddings(const torch::Tensor& h_in
     torch::Tensor h = h_in.to(compute_dtype);  // [B, T, D]
     for (size_t i = 0; i < model->layers->size(); ++i)
         h = layer(static_cast<int64_t>(i)).forward(h, start_pos, rope, cache, mask);
-    h = model->norm(h);                                            // [B, T, D]
-    if (last_only) h = h.narrow(1, T - 1, 1);                      // [B, 1, D]
+    h = model->norm(h);                                                            // [B, T, D]
+    if (last_only) h = h.narrow(1, T - 1, 1);                                      // [B, 1, D]
     return mixed_linear(h, output_weight(), torch::Tensor()).to(torch::kFloat32);  // [B, T|1, V]
 }
 

@@ -47,7 +47,8 @@ void check(int64_t M, int64_t K, int64_t N, bool bf16, bool with_bias) {
                 mag += std::fabs(double(wf[n * K + k]) * x[m * K + k]);
             }
             ASSERT_NEAR(y[m * N + n], ref, 1e-5 * mag + 1e-6)
-                << (bf16 ? "bf16" : "f16") << " M=" << M << " K=" << K << " N=" << N << " at (" << m << "," << n << ")";
+                << (bf16 ? "bf16" : "f16") << " M=" << M << " K=" << K << " N=" << N << " at (" << m << ","
+                << n << ")";
         }
 }
 
@@ -69,7 +70,8 @@ TEST(HalfGemv, ConvertsSpecialF16Values) {
     EXPECT_FLOAT_EQ(y, 1.0f - 3.0f);
     atelier::half_gemv(x, 1, 3, w, false, 1, nullptr, &y);
     EXPECT_TRUE(std::isnan(y));  // inf * 0
-    EXPECT_TRUE(std::string(atelier::half_gemv_isa()) == "avx2" || std::string(atelier::half_gemv_isa()) == "scalar");
+    EXPECT_TRUE(std::string(atelier::half_gemv_isa()) == "avx2" ||
+                std::string(atelier::half_gemv_isa()) == "scalar");
 }
 
 TEST(HalfGemv, WidensToFloat) {
