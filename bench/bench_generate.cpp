@@ -124,7 +124,8 @@ Checkpoint synthetic_checkpoint(const ModelConfig& c, DType dtype) {
             t.fill_(1.0f);
         else
             t.uniform_(-0.035, 0.035);  // std ~0.02
-        torch::Tensor typed = t.to(dtype == DType::BF16 ? torch::kBFloat16 : torch::kFloat32).contiguous();
+        const auto target = dtype == DType::BF16 ? torch::kBFloat16 : dtype == DType::F16 ? torch::kFloat16 : torch::kFloat32;
+        torch::Tensor typed = t.to(target).contiguous();
         ck.tensors[name] = make_owned_tensor(dtype, shape, typed.data_ptr(), typed.nbytes());
         ck.size_on_disk += static_cast<int64_t>(typed.nbytes());
     }
@@ -250,7 +251,7 @@ int main(int argc, char** argv) {
         c.torch_dtype = "bfloat16";
         const std::string d = dtype == "auto" ? "bf16" : dtype;
         auto t0 = Clock::now();
-        Checkpoint ck = synthetic_checkpoint(c, d == "f32" ? DType::F32 : DType::BF16);
+        Checkpoint ck = synthetic_checkpoint(c, d == "f32" ? DType::F32 : d == "f16" ? DType::F16 : DType::BF16);
         std::printf("\n(random 1.1B weights generated in %.1f s)\n", seconds(t0));
         run("random LLaMA 1.1B (TinyLlama shape)", ck, d, prompt_tokens, decode_tokens, bw, gemm_f32,
             gemm_bf16);

@@ -125,6 +125,25 @@ __attribute__((target("avx2,fma,f16c"))) void row1_bf16_avx2(const float* px, in
     }
 }
 
+// One activation row of f16 weights: F16C widening, four accumulators.
+__attribute__((target("avx2,fma,f16c"))) void row1_f16_avx2(const float* x, int64_t K, const uint16_t* w,
+                                                            int64_t n0, int64_t n1, const float* bias, float* y) {
+    const int64_t K32 = K - K % 32;
+    for (int64_t n = n0; n < n1; ++n) {
+        const uint16_t* row = w + n * K;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+        for (int64_t k = 0; k < K32; k += 32) {
+            a0 = _mm256_fmadd_ps(load8(row + k, false), _mm256_loadu_ps(x + k), a0);
+            a1 = _mm256_fmadd_ps(load8(row + k + 8, false), _mm256_loadu_ps(x + k + 8), a1);
+            a2 = _mm256_fmadd_ps(load8(row + k + 16, false), _mm256_loadu_ps(x + k + 16), a2);
+            a3 = _mm256_fmadd_ps(load8(row + k + 24, false), _mm256_loadu_ps(x + k + 24), a3);
+        }
+        float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+        for (int64_t k = K32; k < K; ++k) s += f16_to_f32(row[k]) * x[k];
+        y[n] = s + (bias ? bias[n] : 0.0f);
+    }
+}
+
 bool has_avx2() {
     static const bool ok =
         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
@@ -176,6 +195,15 @@ void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
         for (int64_t b = 0; b < blocks; ++b) {
             const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
             row1_bf16_avx2(px.data(), K, w, x, n0, n1, bias, y);
+        }
+        return;
+    }
+    if (avx2 && !bf16 && M == 1) {
+        const int64_t block = 64, blocks = (N + block - 1) / block;
+#pragma omp parallel for schedule(static) if (N * K > 32768)
+        for (int64_t b = 0; b < blocks; ++b) {
+            const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
+            row1_f16_avx2(x, K, w, n0, n1, bias, y);
         }
         return;
     }
