@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -88,6 +89,26 @@ int run_command(const std::string& cmd, std::string* out) {
     int status = pclose(pipe);
     if (out) *out = captured;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+uint16_t bf16_bits(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return static_cast<uint16_t>(u >> 16);
+}
+
+bool mapped_from(const void* p, const std::string& path) {
+    const std::string want = fs::canonical(path).string();
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    const auto addr = reinterpret_cast<uintptr_t>(p);
+    while (std::getline(maps, line)) {
+        uintptr_t lo = 0, hi = 0;
+        if (std::sscanf(line.c_str(), "%lx-%lx", &lo, &hi) != 2) continue;
+        const auto slash = line.find('/');
+        if (addr >= lo && addr < hi && slash != std::string::npos && line.substr(slash) == want) return true;
+    }
+    return false;
 }
 
 }  // namespace atelier::test

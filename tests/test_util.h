@@ -1,6 +1,11 @@
 // Helpers shared by the test suites: where the fixtures are, scratch folders, file I/O.
 #pragma once
 
+#include "common/error.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,5 +25,23 @@ void write_file(const std::string& path, const std::string& bytes);
 
 // Runs a shell command, returns its exit status; stdout captured into *out when given.
 int run_command(const std::string& cmd, std::string* out = nullptr);
+
+// Upper 16 bits of a float: its bf16 (exact for values with <= 8 significant bits).
+uint16_t bf16_bits(float f);
+
+// True when `p` lies in a mapping of `path` in this process (a reader did not copy).
+bool mapped_from(const void* p, const std::string& path);
+
+// The code of the atelier::Error that `f` throws; a test failure (and ErrorCode::Io) if none.
+template <typename F>
+ErrorCode error_code_of(F&& f) {
+    try {
+        f();
+    } catch (const atelier::Error& e) {
+        return e.code();
+    }
+    ADD_FAILURE() << "no atelier::Error thrown";
+    return ErrorCode::Io;
+}
 
 }  // namespace atelier::test

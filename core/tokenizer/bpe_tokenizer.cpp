@@ -632,13 +632,7 @@ private:
         return out;
     }
 
-    size_t checked(int id) const {
-        if (id < 0 || id >= vocab_size())
-            throw Error(
-                ErrorCode::Tokenizer, m_path,
-                "token id " + std::to_string(id) + " outside [0, " + std::to_string(vocab_size()) + ")");
-        return static_cast<size_t>(id);
-    }
+    size_t checked(int id) const { return checked_id(id, m_path); }
 
     static constexpr size_t kCacheLimit = 1 << 16;
 

@@ -121,13 +121,7 @@ private:
         ids.insert(ids.end(), part.begin(), part.end());
     }
 
-    size_t checked(int id) const {
-        if (id < 0 || id >= vocab_size())
-            throw Error(
-                ErrorCode::Tokenizer, m_path,
-                "token id " + std::to_string(id) + " outside [0, " + std::to_string(vocab_size()) + ")");
-        return static_cast<size_t>(id);
-    }
+    size_t checked(int id) const { return checked_id(id, m_path); }
 
     std::string m_path;
     SpmModel m_sp;

@@ -281,4 +281,11 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
     return tok;
 }
 
+size_t Tokenizer::checked_id(int id, const std::string& where) const {
+    if (id < 0 || id >= vocab_size())
+        throw Error(ErrorCode::Tokenizer, where,
+                    "token id " + std::to_string(id) + " outside [0, " + std::to_string(vocab_size()) + ")");
+    return static_cast<size_t>(id);
+}
+
 }  // namespace atelier

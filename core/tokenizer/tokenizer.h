@@ -50,6 +50,9 @@ public:
     virtual const char* kind() const = 0;  // "sentencepiece" | "bpe"
 
 protected:
+    // `id` as an index, or ErrorCode::Tokenizer naming `where` when outside [0, vocab_size()).
+    size_t checked_id(int id, const std::string& where) const;
+
     int m_bos = -1;
     int m_eos = -1;
     std::vector<int> m_stop_ids;

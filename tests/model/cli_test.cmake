@@ -69,4 +69,27 @@ execute_process(COMMAND "${CLI}" frobnicate RESULT_VARIABLE rc ERROR_VARIABLE er
 if(NOT rc EQUAL 2)
   message(FATAL_ERROR "unknown command: rc=${rc}")
 endif()
+# --json errors are machine-readable too.
+execute_process(COMMAND "${CLI}" info --model "${WORK}/no-such-model" --json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_QUIET)
+string(JSON code ERROR_VARIABLE jerr GET "${out}" error code)
+if(NOT rc EQUAL 1 OR NOT code STREQUAL "file_not_found")
+  message(FATAL_ERROR "info --json error: rc=${rc} out=${out} ${jerr}")
+endif()
+
+# A device this build cannot use is refused with a reason, not a crash.
+execute_process(COMMAND "${CLI}" generate --model "${FIXTURES}/stories260K/hf" --prompt hi --device cuda
+                RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "CUDA")
+  message(FATAL_ERROR "--device cuda on a CPU build: rc=${rc} err=${err}")
+endif()
+
+# A chat-templated answer (Alpaca is stories260K's fallback template) runs and prints something.
+execute_process(COMMAND "${CLI}" generate --model "${FIXTURES}/stories260K/hf" --template alpaca
+                        --prompt "Tell me a story." --temperature 0 --max-new-tokens 24
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(STRIP "${out}" out)
+if(NOT rc EQUAL 0 OR out STREQUAL "" OR out MATCHES "Tell me a story")
+  message(FATAL_ERROR "templated generate: rc=${rc} out=${out} err=${err}")
+endif()
 message(STATUS "cli: all checks passed")

@@ -122,14 +122,7 @@ TEST(Importers, ConvertWritesALoadableHfFolder) {
 }
 
 TEST(Importers, BadFoldersSayWhatIsWrong) {
-    auto code_of = [](const std::string& path) {
-        try {
-            load_checkpoint(path);
-        } catch (const Error& e) {
-            return e.code();
-        }
-        return ErrorCode::Io;  // not thrown: fails the comparisons below
-    };
+    auto code_of = [](const std::string& path) { return error_code_of([&] { load_checkpoint(path); }); };
     EXPECT_EQ(code_of("/nonexistent/model"), ErrorCode::FileNotFound);
     std::string empty = make_temp_dir("empty");
     EXPECT_EQ(code_of(empty), ErrorCode::UnsupportedFormat);

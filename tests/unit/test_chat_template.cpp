@@ -20,16 +20,7 @@ namespace test = atelier::test;
 
 namespace {
 
-template <typename F>
-ErrorCode error_code_of(F&& f) {
-    try {
-        f();
-    } catch (const atelier::Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no atelier::Error thrown";
-    return ErrorCode::Io;
-}
+using atelier::test::error_code_of;
 
 const std::vector<ChatMessage> kConversation = {
     {"system", "Be brief."}, {"user", "Hi"}, {"assistant", "Hello!"}, {"user", "Bye"}};

@@ -22,6 +22,9 @@ using atelier::TensorData;
 using atelier::TensorMap;
 using nlohmann::json;
 
+using atelier::test::bf16_bits;
+using atelier::test::mapped_from;
+
 namespace {
 
 // Runs make_pth.py on `spec`; returns the .pth path.
@@ -43,26 +46,6 @@ std::vector<T> values_of(const TensorData& t) {
     std::vector<T> v(t.nbytes / sizeof(T));
     if (t.nbytes) std::memcpy(v.data(), t.data, t.nbytes);
     return v;
-}
-
-uint16_t bf16_bits(float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return static_cast<uint16_t>(u >> 16);  // exact for the values used here
-}
-
-bool mapped_from(const void* p, const std::string& path) {
-    const std::string want = fs::canonical(path).string();
-    std::ifstream maps("/proc/self/maps");
-    std::string line;
-    const auto addr = reinterpret_cast<uintptr_t>(p);
-    while (std::getline(maps, line)) {
-        uintptr_t lo = 0, hi = 0;
-        if (std::sscanf(line.c_str(), "%lx-%lx", &lo, &hi) != 2) continue;
-        const auto slash = line.find('/');
-        if (addr >= lo && addr < hi && slash != std::string::npos && line.substr(slash) == want) return true;
-    }
-    return false;
 }
 
 // Asserts read_pth(path) fails with `code`, naming the file, with `detail_part` in the detail.

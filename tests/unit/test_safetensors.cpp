@@ -21,6 +21,9 @@ using atelier::ErrorCode;
 using atelier::TensorData;
 using atelier::TensorMap;
 
+using atelier::test::bf16_bits;
+using atelier::test::mapped_from;
+
 namespace {
 
 std::string bytes_of(const TensorData& t) {
@@ -30,27 +33,6 @@ std::string bytes_of(const TensorData& t) {
 template <typename T>
 TensorData owned(DType dtype, std::vector<int64_t> shape, const std::vector<T>& values) {
     return atelier::make_owned_tensor(dtype, std::move(shape), values.data(), values.size() * sizeof(T));
-}
-
-uint16_t bf16_bits(float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    return static_cast<uint16_t>(u >> 16);  // exact for the values used here
-}
-
-// True when `p` lies in a mapping of `path` in this process (i.e. the reader did not copy).
-bool mapped_from(const void* p, const std::string& path) {
-    const std::string want = fs::canonical(path).string();
-    std::ifstream maps("/proc/self/maps");
-    std::string line;
-    const auto addr = reinterpret_cast<uintptr_t>(p);
-    while (std::getline(maps, line)) {
-        uintptr_t lo = 0, hi = 0;
-        if (std::sscanf(line.c_str(), "%lx-%lx", &lo, &hi) != 2) continue;
-        const auto slash = line.find('/');
-        if (addr >= lo && addr < hi && slash != std::string::npos && line.substr(slash) == want) return true;
-    }
-    return false;
 }
 
 int mappings_of(const std::string& path) {

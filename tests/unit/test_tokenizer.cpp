@@ -23,16 +23,7 @@ namespace test = atelier::test;
 
 namespace {
 
-template <typename F>
-ErrorCode error_code_of(F&& f) {
-    try {
-        f();
-    } catch (const atelier::Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no atelier::Error thrown";
-    return ErrorCode::Io;
-}
+using atelier::test::error_code_of;
 
 // ---------------------------------------------------------------------------------------------
 // SentencePiece: stories260K (llama2.c's tok512, a byte-fallback BPE SentencePiece model).
