@@ -127,11 +127,13 @@ __attribute__((target("avx2,fma,f16c"))) void row1_bf16_avx2(const float* px, in
 
 // One activation row of f16 weights: F16C widening, four accumulators.
 __attribute__((target("avx2,fma,f16c"))) void row1_f16_avx2(const float* x, int64_t K, const uint16_t* w,
-                                                            int64_t n0, int64_t n1, const float* bias, float* y) {
+                                                            int64_t n0, int64_t n1, const float* bias,
+                                                            float* y) {
     const int64_t K32 = K - K % 32;
     for (int64_t n = n0; n < n1; ++n) {
         const uint16_t* row = w + n * K;
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
+               a3 = _mm256_setzero_ps();
         for (int64_t k = 0; k < K32; k += 32) {
             a0 = _mm256_fmadd_ps(load8(row + k, false), _mm256_loadu_ps(x + k), a0);
             a1 = _mm256_fmadd_ps(load8(row + k + 8, false), _mm256_loadu_ps(x + k + 8), a1);
@@ -144,6 +146,25 @@ __attribute__((target("avx2,fma,f16c"))) void row1_f16_avx2(const float* x, int6
     }
 }
 
+__attribute__((target("avx2,fma"))) void row1_f32_avx2(const float* x, int64_t K, const float* w, int64_t n0,
+                                                       int64_t n1, const float* bias, float* y) {
+    const int64_t K32 = K - K % 32;
+    for (int64_t n = n0; n < n1; ++n) {
+        const float* row = w + n * K;
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
+               a3 = _mm256_setzero_ps();
+        for (int64_t k = 0; k < K32; k += 32) {
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(row + k), _mm256_loadu_ps(x + k), a0);
+            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(row + k + 8), _mm256_loadu_ps(x + k + 8), a1);
+            a2 = _mm256_fmadd_ps(_mm256_loadu_ps(row + k + 16), _mm256_loadu_ps(x + k + 16), a2);
+            a3 = _mm256_fmadd_ps(_mm256_loadu_ps(row + k + 24), _mm256_loadu_ps(x + k + 24), a3);
+        }
+        float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+        for (int64_t k = K32; k < K; ++k) s += row[k] * x[k];
+        y[n] = s + (bias ? bias[n] : 0.0f);
+    }
+}
+
 bool has_avx2() {
     static const bool ok =
         __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
@@ -151,6 +172,24 @@ bool has_avx2() {
 }
 
 }  // namespace
+
+void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float* bias, float* y) {
+    const bool avx2 = has_avx2();
+    const int64_t block = 64, blocks = (N + block - 1) / block;
+#pragma omp parallel for schedule(static) if (N * K > 32768)
+    for (int64_t b = 0; b < blocks; ++b) {
+        const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
+        if (avx2) {
+            row1_f32_avx2(x, K, w, n0, n1, bias, y);
+        } else {
+            for (int64_t n = n0; n < n1; ++n) {
+                float acc = 0;
+                for (int64_t k = 0; k < K; ++k) acc += w[n * K + k] * x[k];
+                y[n] = acc + (bias ? bias[n] : 0.0f);
+            }
+        }
+    }
+}
 
 __attribute__((target("avx2,fma,f16c"))) static void widen_avx2(const uint16_t* src, int64_t n, bool bf16,
                                                                 float* dst) {

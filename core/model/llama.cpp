@@ -19,10 +19,21 @@ LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias) {
 }
 
 torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+    const int64_t N = w.size(0), K = w.size(1), M = x.numel() / K;
+    const bool needs_grad = torch::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad());
+    if (w.scalar_type() == torch::kFloat32 && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() &&
+        M == 1 && w.is_contiguous() && !needs_grad && (!b.defined() || b.scalar_type() == torch::kFloat32)) {
+        auto xc = x.contiguous();
+        torch::Tensor bias = b.defined() ? b.contiguous() : torch::Tensor();
+        auto sizes = x.sizes().vec();
+        sizes.back() = N;
+        auto y = torch::empty(sizes, x.options());
+        gemv_f32(xc.data_ptr<float>(), K, w.data_ptr<float>(), N,
+                 bias.defined() ? bias.data_ptr<float>() : nullptr, y.data_ptr<float>());
+        return y;
+    }
     if (w.scalar_type() == x.scalar_type()) return torch::linear(x, w, b);
     const bool half = w.scalar_type() == torch::kBFloat16 || w.scalar_type() == torch::kFloat16;
-    const int64_t N = w.size(0), K = w.size(1), M = x.numel() / K;
-    const bool needs_grad = torch::GradMode::is_enabled() && x.requires_grad();
     if (half && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() && w.is_contiguous() && M <= 8 &&
         !needs_grad) {
         auto xc = x.contiguous();
@@ -367,6 +378,9 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
     }
     int64_t ctx = options.context_length > 0 ? options.context_length
                                              : std::min<int64_t>(ck.config.max_position_embeddings, 4096);
+    // Sliding-window attention (Mistral) equals full attention while the context fits the window;
+    // the cache is capped there rather than silently attending further than the model was trained to.
+    if (ck.config.sliding_window > 0) ctx = std::min(ctx, ck.config.sliding_window);
     m.cache = m.net->make_cache(1, ctx, m.compute_dtype, device);
     m.net->ensure_rope(ctx);
     m.net->eval();

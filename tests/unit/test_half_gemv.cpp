@@ -85,3 +85,24 @@ TEST(HalfGemv, WidensToFloat) {
         EXPECT_EQ(out, values);
     }
 }
+
+TEST(HalfGemv, F32RowMatchesReference) {
+    for (int64_t K : {1, 31, 32, 33, 2048})
+        for (int64_t N : {1, 64, 65, 300}) {
+            std::mt19937 rng(static_cast<unsigned>(K * 7 + N));
+            std::uniform_real_distribution<float> u(-1, 1);
+            std::vector<float> w(N * K), x(K), bias(N), y(N);
+            for (float& v : w) v = u(rng);
+            for (float& v : x) v = u(rng);
+            for (float& v : bias) v = u(rng);
+            atelier::gemv_f32(x.data(), K, w.data(), N, bias.data(), y.data());
+            for (int64_t n = 0; n < N; ++n) {
+                double ref = bias[n], mag = std::fabs(bias[n]);
+                for (int64_t k = 0; k < K; ++k) {
+                    ref += double(w[n * K + k]) * x[k];
+                    mag += std::fabs(double(w[n * K + k]) * x[k]);
+                }
+                ASSERT_NEAR(y[n], ref, 1e-5 * mag + 1e-6) << "K=" << K << " N=" << N;
+            }
+        }
+}
