@@ -16,10 +16,12 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <set>
 #include <string>
@@ -101,10 +103,23 @@ public:
         try {
             size_t used = 0;
             double v = std::stod(get(n), &used);
-            if (used != get(n).size()) throw std::invalid_argument("trailing");
+            if (used != get(n).size() || !std::isfinite(v)) throw std::invalid_argument("not a number");
             return v;
         } catch (const std::exception&) {
             throw UsageError("--" + n + " expects a number, got '" + get(n) + "'");
+        }
+    }
+    // An integer within [lo, hi].
+    int64_t integer(const std::string& n, int64_t fallback, int64_t lo, int64_t hi) const {
+        if (!has(n)) return fallback;
+        try {
+            size_t used = 0;
+            long long v = std::stoll(get(n), &used);
+            if (used != get(n).size() || v < lo || v > hi) throw std::out_of_range("range");
+            return v;
+        } catch (const std::exception&) {
+            throw UsageError("--" + n + " expects a whole number from " + std::to_string(lo) + " to " +
+                             std::to_string(hi) + ", got '" + get(n) + "'");
         }
     }
     void check_known(const std::set<std::string>& known) const {
@@ -133,22 +148,21 @@ atelier::LoadOptions load_options(const Args& a) {
     atelier::LoadOptions o;
     o.device = a.get("device", "cpu");
     o.dtype = a.get("dtype", "auto");
-    o.context_length = static_cast<int64_t>(a.number("context", 0));
+    o.context_length = a.integer("context", 0, 0, 1 << 20);
     o.tokenizer = a.get("tokenizer");
-    atelier::init_engine_threads(static_cast<int>(a.number("threads", 0)));
+    atelier::init_engine_threads(static_cast<int>(a.integer("threads", 0, 0, 1024)));
     return o;
 }
 
 atelier::GenerationOptions generation_options(const Args& a) {
     atelier::GenerationOptions g;
     g.sampling.temperature = static_cast<float>(a.number("temperature", 0.8));
-    g.sampling.top_k = static_cast<int>(a.number("top-k", 40));
+    g.sampling.top_k = static_cast<int>(a.integer("top-k", 40, 0, 1 << 24));
     g.sampling.top_p = static_cast<float>(a.number("top-p", 0.95));
     g.sampling.min_p = static_cast<float>(a.number("min-p", 0.05));
     g.sampling.repetition_penalty = static_cast<float>(a.number("repeat-penalty", 1.0));
-    g.sampling.seed = static_cast<int64_t>(a.number("seed", -1));
-    g.max_new_tokens = static_cast<int>(a.number("max-new-tokens", 256));
-    if (g.max_new_tokens < 0) throw UsageError("--max-new-tokens must be >= 0");
+    g.sampling.seed = a.integer("seed", -1, -1, std::numeric_limits<int64_t>::max());
+    g.max_new_tokens = static_cast<int>(a.integer("max-new-tokens", 256, 0, 1 << 24));
     g.stop_strings = a.all("stop");
     return g;
 }
@@ -170,7 +184,10 @@ Loaded load_model(const Args& a) {
 }
 
 std::atomic<bool> g_interrupt{false};
+std::atomic<bool> g_generating{false};
+// Ctrl-C stops a reply while one is generating, and quits otherwise (e.g. at the chat prompt).
 void on_sigint(int) {
+    if (!g_generating.load()) std::_Exit(130);
     g_interrupt.store(true);
 }
 
@@ -209,6 +226,7 @@ int cmd_generate(const Args& a) {
     atelier::Generator gen(*l.model, *l.tokenizer);
     std::signal(SIGINT, on_sigint);
     if (!as_json && !templated) std::cout << prompt << std::flush;  // raw mode echoes the prompt
+    g_generating.store(true);
     auto result = gen.generate(
         ids, opts,
         [&](const std::string& piece) {
@@ -216,13 +234,17 @@ int cmd_generate(const Args& a) {
             return true;
         },
         &g_interrupt);
+    if (result.stop_reason == atelier::StopReason::ContextFull && result.tokens.empty())
+        throw atelier::Error(atelier::ErrorCode::InvalidArgument, "prompt",
+                             "the prompt has " + std::to_string(ids.size()) + " tokens; the context holds " +
+                                 std::to_string(l.model->context_length()) + " (see --context)");
     if (as_json) {
         json j = result_json(result);
         j["prompt"] = prompt;
         j["prompt_ids"] = ids;
         j["model"] = l.model->source();
         j["dtype"] = l.model->dtype();
-        std::cout << j.dump(2) << "\n";
+        std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     } else {
         std::cout << "\n";
         std::fprintf(stderr, "[%zu tokens, prefill %.1f tok/s, decode %.1f tok/s, stop: %s]\n",
@@ -264,6 +286,7 @@ int cmd_chat(const Args& a) {
         history.push_back({"user", line});
         auto ids = atelier::encode_rendered(tpl.render(history, true), *l.tokenizer);
         g_interrupt.store(false);
+        g_generating.store(true);
         auto result = gen.generate(
             ids, opts,
             [](const std::string& piece) {
@@ -271,9 +294,15 @@ int cmd_chat(const Args& a) {
                 return true;
             },
             &g_interrupt);
+        g_generating.store(false);
         std::cout << "\n";
-        if (result.stop_reason == atelier::StopReason::ContextFull)
+        if (result.stop_reason == atelier::StopReason::ContextFull) {
             std::fprintf(stderr, "(context full: use /reset)\n");
+            if (result.tokens.empty()) {
+                history.pop_back();  // the turn never started: do not keep it
+                continue;
+            }
+        }
         history.push_back({"assistant", result.text});
     }
     return 0;
@@ -316,7 +345,7 @@ int cmd_info(const Args& a) {
               {"tokenizer", ck.tokenizer_path},
               {"size_on_disk", ck.size_on_disk}};
     if (a.has("json")) {
-        std::cout << j.dump(2) << "\n";
+        std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
         return 0;
     }
     char params[32];
@@ -352,7 +381,7 @@ int cmd_convert(const Args& a) {
         std::cout << json({{"out", out},
                            {"format", atelier::checkpoint_format_name(ck.format)},
                            {"tensors", ck.tensors.size()}})
-                         .dump(2)
+                         .dump(2, ' ', false, json::error_handler_t::replace)
                   << "\n";
     else
         std::cout << "wrote " << out << " (" << ck.tensors.size() << " tensors, from "
@@ -391,7 +420,7 @@ int main(int argc, char** argv) {
                                 {{"code", atelier::error_code_name(e.code())},
                                  {"where", e.where()},
                                  {"message", e.detail()}}}})
-                             .dump(2)
+                             .dump(2, ' ', false, json::error_handler_t::replace)
                       << "\n";
         std::cerr << "atelier-cli: error: " << e.what() << "\n";
         return 1;

@@ -23,7 +23,7 @@ const char* stop_reason_name(StopReason r) {
 
 double GenerationResult::decode_tokens_per_second() const {
     // The first token comes from the prefill; later tokens each cost one decode step.
-    return decode_seconds > 0 && tokens.size() > 1 ? (tokens.size() - 1) / decode_seconds : 0;
+    return decode_seconds > 0 ? decode_steps / decode_seconds : 0;
 }
 
 double GenerationResult::prefill_tokens_per_second() const {
@@ -120,7 +120,20 @@ GenerationResult Generator::generate(const std::vector<int>& prompt, const Gener
     std::vector<int> todo(prompt.begin() + static_cast<std::ptrdiff_t>(common), prompt.end());
     result.prefilled_tokens = static_cast<int>(todo.size());
     const auto tp = Clock::now();
-    std::vector<float> logits = m_model.decode(todo);
+    // Prefill in chunks: bounded attention memory for long prompts, and cancellation between chunks.
+    constexpr size_t kPrefillChunk = 512;
+    std::vector<float> logits;
+    for (size_t begin = 0; begin < todo.size(); begin += kPrefillChunk) {
+        if (begin > 0 && cancelled()) {
+            m_cached.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(common + begin));
+            result.prefill_seconds = seconds_since(tp);
+            result.stop_reason = StopReason::Cancelled;
+            return result;
+        }
+        const size_t end = std::min(todo.size(), begin + kPrefillChunk);
+        logits = m_model.decode(std::vector<int>(todo.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                 todo.begin() + static_cast<std::ptrdiff_t>(end)));
+    }
     result.prefill_seconds = seconds_since(tp);
     m_cached = prompt;
 
@@ -153,6 +166,7 @@ GenerationResult Generator::generate(const std::vector<int>& prompt, const Gener
                 break;
             }
             logits = m_model.decode({result.tokens.back()});
+            ++result.decode_steps;
             m_cached.push_back(result.tokens.back());
         }
         int next = sampler.sample(logits, history);
@@ -173,10 +187,13 @@ GenerationResult Generator::generate(const std::vector<int>& prompt, const Gener
             break;
         }
     }
-    if (result.stop_reason != StopReason::StopString) {
+    // Text held back (a partial character, or a possible stop-string start) — unless the caller
+    // asked to stop or a stop string already ended the reply.
+    if (result.stop_reason != StopReason::StopString && result.stop_reason != StopReason::CallbackStopped) {
         bool hit = false;
         std::string tail = stops.push(detok.flush(), &hit);
-        if (!hit) tail += stops.flush();
+        if (hit) result.stop_reason = StopReason::StopString;
+        else tail += stops.flush();
         emit(tail);
     }
     result.decode_seconds = seconds_since(td);

@@ -41,6 +41,7 @@ struct GenerationResult {
     double prefill_seconds = 0;      // prompt forward
     double first_token_seconds = 0;  // call start -> first token text
     double decode_seconds = 0;       // all later steps
+    int decode_steps = 0;            // single-token forwards after the prefill
     double decode_tokens_per_second() const;
     double prefill_tokens_per_second() const;
 };

@@ -76,7 +76,7 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
     file->m_size = static_cast<size_t>(st.st_size);
     if (file->m_size == 0) return file;  // mmap of 0 bytes is an error; an empty view is not
 
-    void* p = ::mmap(nullptr, file->m_size, PROT_READ, MAP_PRIVATE, fd.fd, 0);
+    void* p = ::mmap(nullptr, file->m_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd.fd, 0);  // copy-on-write
     if (p == MAP_FAILED) {
         file->m_size = 0;
         throw Error(ErrorCode::Io, path, std::string("cannot mmap: ") + std::strerror(errno));

@@ -69,6 +69,7 @@ ModelConfig ModelConfig::from_json(const std::string& text, const std::string& w
         c.tie_word_embeddings = get_or<bool>(j, "tie_word_embeddings", false);
         c.attention_bias = get_or<bool>(j, "attention_bias", c.model_type == "qwen2");
         c.sliding_window = get_or<int64_t>(j, "sliding_window", 0);
+        if (!get_or<bool>(j, "use_sliding_window", true)) c.sliding_window = 0;  // Qwen2 lists it, disabled
         c.bos_token_id = first_id(j, "bos_token_id");
         c.eos_token_id = first_id(j, "eos_token_id");
         c.torch_dtype = get_or<std::string>(j, "torch_dtype", "float32");

@@ -8,13 +8,22 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <mutex>
+#include <atomic>
 #include <string>
 #include <thread>
 
 namespace atelier {
 
+namespace {
+std::atomic<bool> g_threads_chosen{false};
+}
+
+void ensure_engine_threads() {
+    if (!g_threads_chosen.load()) init_engine_threads(0);
+}
+
 int init_engine_threads(int threads) {
+    g_threads_chosen.store(true);  // an explicit choice wins over ensure_engine_threads()
     if (threads <= 0) {
         // Respect an explicit OMP_NUM_THREADS; otherwise use every core (LibTorch from Debian starts with 1).
         const char* env = std::getenv("OMP_NUM_THREADS");

@@ -51,6 +51,31 @@ int64_t file_size_or_zero(const fs::path& p) {
     return ec ? 0 : static_cast<int64_t>(s);
 }
 
+// A folder's tokenizer file: tokenizer.json when it is byte-level BPE (Llama 3, Qwen2), else
+// tokenizer.model (Llama 2, Mistral and TinyLlama folders also ship a Metaspace tokenizer.json,
+// which is the same SentencePiece model in another spelling).
+std::string find_tokenizer(const std::vector<fs::path>& dirs) {
+    for (const auto& d : dirs) {
+        std::error_code ec;
+        const fs::path json_path = d / "tokenizer.json", model_path = d / "tokenizer.model";
+        const bool has_model = fs::is_regular_file(model_path, ec);
+        if (fs::is_regular_file(json_path, ec)) {
+            if (!has_model || read_text(json_path).find("\"ByteLevel\"") != std::string::npos) return json_path.string();
+        }
+        if (has_model) return model_path.string();
+    }
+    return "";
+}
+
+// llama2.c checkpoints in a folder: *.bin except its tokenizer files (tok512.bin, tokenizer.bin).
+std::vector<fs::path> llama2c_files(const fs::path& dir) {
+    auto all = files_matching(dir, std::regex(R"(.*\.bin)"));
+    std::vector<fs::path> out;
+    for (auto& f : all)
+        if (f.filename().string().rfind("tok", 0) != 0) out.push_back(f);
+    return out;
+}
+
 // First existing file among `names` in `dirs`.
 std::string find_beside(const std::vector<fs::path>& dirs, const std::vector<std::string>& names) {
     for (const auto& d : dirs)
@@ -177,7 +202,7 @@ Checkpoint load_hf(const fs::path& path) {
         ck.size_on_disk = file_size_or_zero(path);
     }
     if (ck.config.tie_word_embeddings) ck.tensors.erase("lm_head.weight");
-    ck.tokenizer_path = find_beside({dir}, {"tokenizer.json", "tokenizer.model"});
+    ck.tokenizer_path = find_tokenizer({dir});
     return ck;
 }
 
@@ -206,8 +231,14 @@ Checkpoint load_meta(const fs::path& dir) {
     } else {
         // Model-parallel shards (13B: 2, 70B: 8): column-parallel weights split rows, row-parallel
         // weights split columns, norms are replicated.
-        auto cat_dim = [](const std::string& n) -> int {
-            if (n == "tok_embeddings.weight") return 1;
+        // LLaMA 1/2 split the embedding by columns (ParallelEmbedding), Llama 3 by rows
+        // (VocabParallelEmbedding): the shard's width tells which.
+        const int64_t dim = params.value("dim", int64_t(0));
+        auto cat_dim = [&](const std::string& n) -> int {
+            if (n == "tok_embeddings.weight") {
+                const auto& shape = parts[0].at(n).shape;
+                return shape.size() == 2 && shape[1] == dim ? 0 : 1;
+            }
             if (n == "output.weight") return 0;
             for (const char* s : {"wq.weight", "wk.weight", "wv.weight", "w1.weight", "w3.weight"})
                 if (n.size() >= std::strlen(s) &&
@@ -273,7 +304,7 @@ Checkpoint load_meta(const fs::path& dir) {
     c.validate(params_path.string());
 
     ck.tensors = meta_to_hf(meta, c.num_attention_heads, c.num_key_value_heads, dir.string());
-    ck.tokenizer_path = find_beside({dir, dir.parent_path()}, {"tokenizer.json", "tokenizer.model"});
+    ck.tokenizer_path = find_tokenizer({dir, dir.parent_path()});
     return ck;
 }
 
@@ -299,7 +330,7 @@ Checkpoint load_llama2c(const fs::path& file) {
     ck.tensors = meta_to_hf(f.tensors, c.num_attention_heads, c.num_key_value_heads, file.string());
     // llama2.c ships its SentencePiece model as tokenizer.model or tokNNN.model beside the .bin.
     fs::path dir = file.parent_path();
-    ck.tokenizer_path = find_beside({dir}, {"tokenizer.json", "tokenizer.model"});
+    ck.tokenizer_path = find_tokenizer({dir});
     if (ck.tokenizer_path.empty()) {
         auto models = files_matching(dir, std::regex(R"(.*\.model)"));
         if (models.size() == 1) ck.tokenizer_path = models[0].string();
@@ -325,7 +356,7 @@ CheckpointFormat detect_checkpoint_format(const std::string& path_str) {
     if (fs::is_directory(path, ec)) {
         if (fs::exists(path / "config.json")) return CheckpointFormat::HuggingFace;
         if (fs::exists(path / "params.json")) return CheckpointFormat::Meta;
-        if (files_matching(path, std::regex(R"(.*\.bin)")).size() == 1) return CheckpointFormat::Llama2c;
+        if (llama2c_files(path).size() == 1) return CheckpointFormat::Llama2c;
         throw Error(ErrorCode::UnsupportedFormat, path_str,
                     "folder has no config.json (Hugging Face), params.json (Meta) or single .bin (llama2.c)");
     }
@@ -348,7 +379,7 @@ Checkpoint load_checkpoint(const std::string& path_str, const std::string& token
             break;
         case CheckpointFormat::Llama2c: {
             fs::path file = path;
-            if (fs::is_directory(path)) file = files_matching(path, std::regex(R"(.*\.bin)")).at(0);
+            if (fs::is_directory(path)) file = llama2c_files(path).at(0);
             ck = load_llama2c(file);
             break;
         }
@@ -427,19 +458,22 @@ void save_hf_folder(const Checkpoint& ck, const std::string& out_str) {
     json gen = {{"do_sample", false}};
     if (ck.config.bos_token_id >= 0) gen["bos_token_id"] = ck.config.bos_token_id;
     if (ck.config.eos_token_id >= 0) gen["eos_token_id"] = ck.config.eos_token_id;
+    auto copy = [](const std::string& from, const fs::path& to) {
+        std::error_code ec;
+        if (fs::exists(to, ec) && fs::equivalent(from, to, ec)) return;  // converting in place
+        fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
+        if (ec) throw Error(ErrorCode::Io, to.string(), "cannot copy " + from + ": " + ec.message());
+    };
     if (!ck.generation_config_path.empty())
-        fs::copy_file(ck.generation_config_path, out / "generation_config.json",
-                      fs::copy_options::overwrite_existing);
+        copy(ck.generation_config_path, out / "generation_config.json");
     else
         write_text(out / "generation_config.json", gen.dump(2));
 
     if (!ck.tokenizer_path.empty()) {
         bool is_json = fs::path(ck.tokenizer_path).extension() == ".json";
-        fs::copy_file(ck.tokenizer_path, out / (is_json ? "tokenizer.json" : "tokenizer.model"),
-                      fs::copy_options::overwrite_existing);
+        copy(ck.tokenizer_path, out / (is_json ? "tokenizer.json" : "tokenizer.model"));
         if (!ck.tokenizer_config_path.empty()) {
-            fs::copy_file(ck.tokenizer_config_path, out / "tokenizer_config.json",
-                          fs::copy_options::overwrite_existing);
+            copy(ck.tokenizer_config_path, out / "tokenizer_config.json");
         } else if (!is_json) {
             json tc = {{"tokenizer_class", "LlamaTokenizer"},
                        {"add_bos_token", true},

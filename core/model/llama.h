@@ -23,9 +23,11 @@ namespace atelier {
 struct Checkpoint;
 struct LlamaForCausalLMImpl;
 
-// Runs once per process: sets LibTorch's intra-op threads (0 = all cores; Debian's LibTorch starts
-// with one) and returns the count in effect.
+// Sets LibTorch's intra-op threads (0 = all cores; Debian's LibTorch starts with one) and returns
+// the count in effect. Call it again to change the count (the studio's Settings page does).
 int init_engine_threads(int threads = 0);
+// Calls init_engine_threads() unless it has been called already (model loading does this).
+void ensure_engine_threads();
 
 // True when this CPU has native bf16 matrix instructions (AVX512-BF16/AMX); bf16 is then ~2x fp32.
 bool cpu_has_fast_bf16();

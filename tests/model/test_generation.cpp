@@ -119,7 +119,8 @@ TEST(Generation, CallbackCanStopAndEosEnds) {
     int n = 0;
     auto r = gen.generate({1}, o, [&](const std::string&) { return ++n < 3; });
     EXPECT_EQ(r.stop_reason, StopReason::CallbackStopped);
-    EXPECT_EQ(n, 3);
+    EXPECT_EQ(n, 3);  // nothing more is delivered after the callback says stop, held-back text included
+    EXPECT_EQ(r.decode_steps, static_cast<int>(r.tokens.size()) - 1);
 
     // An end-of-sequence token ends generation and is not returned. stories260K never emits its eos
     // (TinyStories delimits stories with bos), so take the first newline (id 13) of the reference

@@ -63,6 +63,26 @@ TEST(Importers, Llama2cConvertsToTheReferenceHfWeightsExactly) {
     EXPECT_EQ(fs::path(ck.tokenizer_path).filename(), "tok512.model");
 }
 
+TEST(Importers, Llama2cFolderIgnoresItsTokenizerBin) {
+    // The fixture folder holds stories260K.bin beside llama2.c's own vocab file tok512.bin.
+    EXPECT_EQ(detect_checkpoint_format(fixture("stories260K/llama2c")), CheckpointFormat::Llama2c);
+    Checkpoint ck = load_checkpoint(fixture("stories260K/llama2c"));
+    EXPECT_EQ(fs::path(ck.source).filename(), "llama2c");
+    EXPECT_EQ(ck.config.hidden_size, 64);
+}
+
+TEST(Importers, SentencePieceModelIsPreferredOverAMetaspaceTokenizerJson) {
+    // Llama-2/Mistral folders ship tokenizer.model and a Metaspace tokenizer.json; only a byte-level
+    // tokenizer.json (Llama 3, Qwen2) should win.
+    std::string dir = make_temp_dir("tokpref");
+    for (const char* f : {"config.json", "model.safetensors", "tokenizer.model", "tokenizer_config.json"})
+        fs::copy_file(fixture(std::string("stories260K/hf/") + f), dir + "/" + f);
+    write_file(dir + "/tokenizer.json", R"({"model": {"type": "BPE"}, "pre_tokenizer": {"type": "Metaspace"}})");
+    EXPECT_EQ(fs::path(load_checkpoint(dir).tokenizer_path).filename(), "tokenizer.model");
+    write_file(dir + "/tokenizer.json", R"({"model": {"type": "BPE"}, "pre_tokenizer": {"type": "ByteLevel"}})");
+    EXPECT_EQ(fs::path(load_checkpoint(dir).tokenizer_path).filename(), "tokenizer.json");
+}
+
 TEST(Importers, PermutationRoundTrips) {
     TensorMap hf = load_safetensors_dir(fixture("stories260K/hf"));
     const TensorData& q = hf.at("model.layers.2.self_attn.q_proj.weight");
