@@ -1,0 +1,62 @@
+// atelier: the desktop studio.
+//
+//   atelier [--model DIR|FILE] [--data-dir DIR]
+//
+// --model adds the model to the library (after validating it) and makes new chats use it;
+// --data-dir keeps the database, settings and attachments in DIR instead of the platform folders.
+#include "app_settings.h"
+#include "chat_store.h"
+#include "error_text.h"
+#include "main_window.h"
+
+#include "common/error.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QIcon>
+#include <QMessageBox>
+
+#include <memory>
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Atelier"));
+    QApplication::setApplicationName(QStringLiteral("Atelier"));
+    QApplication::setApplicationVersion(QStringLiteral(ATELIER_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/atelier.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Chat with LLaMA-family models and fine-tune adapters."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Open this model (folder or file)."),
+                                   QStringLiteral("path"));
+    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
+                                     QStringLiteral("Keep conversations, models and settings in this folder."),
+                                     QStringLiteral("dir"));
+    parser.addOption(model);
+    parser.addOption(dataDir);
+    parser.process(app);
+
+    AppSettings settings(parser.value(dataDir));
+    applyTheme(settings.theme());
+    installTranslations(settings.language());
+
+    std::unique_ptr<ChatStore> store;
+    const QString dbPath = QDir(settings.dataDir()).filePath(QStringLiteral("atelier.db"));
+    try {
+        store = std::make_unique<ChatStore>(dbPath);
+    } catch (const atelier::Error& e) {
+        QMessageBox::critical(nullptr, QCoreApplication::translate("main", "Atelier cannot start"),
+                              QCoreApplication::translate("main", "The database %1 cannot be opened.").arg(dbPath) +
+                                  QLatin1Char('\n') + errorText(engineErrorFrom(e)));
+        return 1;
+    }
+    store->recoverInterrupted();
+
+    MainWindow window(settings, *store);
+    if (parser.isSet(model)) window.openModel(parser.value(model));
+    window.show();
+    return app.exec();
+}

@@ -1,0 +1,570 @@
+// The studio driven as a user drives it (offscreen): the real engine on the real stories260K model,
+// a fresh data folder per test.
+#include "app_settings.h"
+#include "chat_engine.h"
+#include "chat_export.h"
+#include "chat_page.h"
+#include "chat_store.h"
+#include "composer.h"
+#include "conversation_list_model.h"
+#include "main_window.h"
+#include "message_delegate.h"
+#include "message_list_model.h"
+#include "models_page.h"
+#include "settings_page.h"
+
+#include "common/error.h"
+#include "store/sqlite.h"
+
+#include <QAbstractItemView>
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QCryptographicHash>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+
+#include <memory>
+
+namespace {
+
+QString fixture(const QString& relative) {
+    const QString root = qEnvironmentVariable("ATELIER_FIXTURES");
+    if (root.isEmpty()) qFatal("ATELIER_FIXTURES is not set: the GUI tests need ../shared/fixtures");
+    const QString path = root + QLatin1Char('/') + relative;
+    if (!QFileInfo::exists(path)) qFatal("missing fixture %s", qPrintable(path));
+    return path;
+}
+
+QJsonObject reference() {
+    QFile f(fixture(QStringLiteral("stories260K/reference.json")));
+    f.open(QIODevice::ReadOnly);
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+QString referenceText() { return reference()["greedy_from_prompt"].toObject()["output_text"].toString(); }
+
+// A studio on a fresh data folder, as `atelier --data-dir DIR` opens it.
+struct Studio {
+    explicit Studio(const QString& dir) : settings(dir), store(std::make_unique<ChatStore>(dir + "/atelier.db")) {
+        store->recoverInterrupted();
+        window = std::make_unique<MainWindow>(settings, *store);
+        window->show();
+    }
+    ~Studio() {
+        window.reset();
+        store.reset();
+    }
+    ChatPage* chat() const { return window->chatPage(); }
+
+    // Adds stories260K through the Models page and waits for the engine's validation.
+    void addReferenceModel() {
+        QSignalSpy done(window->modelsPage(), &ModelsPage::validationFinished);
+        window->openModel(fixture(QStringLiteral("stories260K/hf")));
+        QVERIFY(done.wait(20000));
+        QCOMPARE(done.at(0).at(0).toBool(), true);
+    }
+
+    // Greedy, no chat template, no repetition penalty: what llama2.c's run.c computes.
+    void useReferenceSampling() {
+        ChatPage* c = chat();
+        c->templateBox()->setCurrentIndex(c->templateBox()->findData(QStringLiteral("none")));
+        c->temperatureBox()->setValue(0);
+        c->repeatPenaltyBox()->setValue(1.0);
+        c->maxTokensBox()->setValue(196);
+    }
+
+    // Types `text` into the composer and presses Enter; waits for the reply to finish.
+    void sendAndWait(const QString& text) {
+        QSignalSpy finished(chat(), &ChatPage::generationFinished);
+        chat()->composer()->editor()->setFocus();
+        QTest::keyClicks(chat()->composer()->editor(), text);
+        QTest::keyClick(chat()->composer()->editor(), Qt::Key_Return);
+        QVERIFY(finished.wait(60000));
+    }
+
+    QString lastReply() const {
+        MessageListModel* m = chat()->messageModel();
+        return m->rowCount() ? m->at(m->rowCount() - 1).content : QString();
+    }
+
+    QRect actionRect(int row, MessageDelegate::Action action, int codeBlock = 0) const {
+        QListView* view = chat()->messageView();
+        const QModelIndex index = chat()->messageModel()->index(row);
+        QStyleOptionViewItem option;
+        option.initFrom(view->viewport());
+        option.rect = view->visualRect(index);
+        option.font = view->font();
+        return chat()->messageDelegate()->actionRect(option, index, action, codeBlock);
+    }
+
+    void clickAction(int row, MessageDelegate::Action action) {
+        QListView* view = chat()->messageView();
+        view->scrollTo(chat()->messageModel()->index(row));
+        QCoreApplication::processEvents();
+        const QRect r = actionRect(row, action);
+        QVERIFY2(r.isValid(), "action not shown");
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, r.center());
+    }
+
+    AppSettings settings;
+    std::unique_ptr<ChatStore> store;
+    std::unique_ptr<MainWindow> window;
+};
+
+}  // namespace
+
+class StudioTest : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { QApplication::setApplicationName(QStringLiteral("Atelier-tests")); }
+
+    void streamsTheReferenceText() {
+        QTemporaryDir dir;
+        Studio s(dir.path());
+        s.addReferenceModel();
+        QCOMPARE(s.chat()->modelBox()->count(), 1);
+        QCOMPARE(s.chat()->modelBox()->currentText(), QStringLiteral("stories260K (hf)"));
+        s.useReferenceSampling();
+
+        // Count the view updates of the reply while it streams.
+        int updates = 0;
+        QObject::connect(s.chat()->messageModel(), &QAbstractItemModel::dataChanged, s.chat(),
+                         [&](const QModelIndex& tl) {
+                             if (s.chat()->messageModel()->at(tl.row()).role == QLatin1String("assistant")) ++updates;
+                         });
+        // Slow the engine a little so several frames pass during the reply, as they do on a real model.
+        QObject::connect(s.chat()->engine(), &ChatEngine::textGenerated, s.chat()->engine(),
+                         [] { QThread::usleep(300); }, Qt::DirectConnection);
+        s.sendAndWait(QStringLiteral("Once upon a time"));
+
+        MessageListModel* m = s.chat()->messageModel();
+        QCOMPARE(m->rowCount(), 2);
+        QCOMPARE(m->at(0).content, QStringLiteral("Once upon a time"));
+        QCOMPARE(m->at(1).content, referenceText());
+        QCOMPARE(m->at(1).tokens, 196);
+        QCOMPARE(m->at(1).status, QStringLiteral("complete"));
+        QVERIFY(m->at(1).tokensPerSecond > 0);
+        QVERIFY2(updates > 3, qPrintable(QStringLiteral("only %1 view updates: not streamed").arg(updates)));
+        QVERIFY(s.chat()->sendButton()->isVisible());
+        QVERIFY(!s.chat()->stopButton()->isVisible());
+
+        // The conversation is stored, titled by the first message.
+        const auto conversations = s.store->conversations();
+        QCOMPARE(conversations.size(), 1);
+        QCOMPARE(conversations[0].title, QStringLiteral("Once upon a time"));
+        QCOMPARE(s.store->messages(conversations[0].id).at(1).content, referenceText());
+    }
+
+    void stopsMidStream() {
+        QTemporaryDir dir;
+        Studio s(dir.path());
+        s.addReferenceModel();
+        s.useReferenceSampling();
+        // Hold the engine after its fifth piece until the user's Stop arrives.
+        int pieces = 0;
+        ChatEngine* engine = s.chat()->engine();
+        QObject::connect(engine, &ChatEngine::textGenerated, engine, [&pieces, engine] {
+            if (++pieces != 5) return;
+            for (int i = 0; i < 2000 && !engine->stopRequested(); ++i) QThread::msleep(5);
+        }, Qt::DirectConnection);
+
+        QSignalSpy finished(s.chat(), &ChatPage::generationFinished);
+        QTest::keyClicks(s.chat()->composer()->editor(), QStringLiteral("Once upon a time"));
+        QTest::keyClick(s.chat()->composer()->editor(), Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(!s.lastReply().isEmpty(), 20000);
+        QVERIFY(s.chat()->stopButton()->isVisible());
+        QTest::mouseClick(s.chat()->stopButton(), Qt::LeftButton);
+        QVERIFY(finished.wait(20000));
+
+        const MessageRecord reply = s.chat()->messageModel()->at(1);
+        QCOMPARE(reply.status, QStringLiteral("stopped"));
+        QVERIFY(reply.tokens >= 5 && reply.tokens < 196);
+        QVERIFY(!reply.content.isEmpty());
+        QVERIFY(referenceText().startsWith(reply.content));
+        QVERIFY(reply.content.size() < referenceText().size());
+        QCOMPARE(s.store->messages(reply.conversationId).at(1).status, QStringLiteral("stopped"));
+        QVERIFY(s.chat()->sendButton()->isVisible());
+    }
+
+    void regeneratesAndEditsAndResends() {
+        QTemporaryDir dir;
+        Studio s(dir.path());
+        s.addReferenceModel();
+        s.useReferenceSampling();
+        s.sendAndWait(QStringLiteral("Once upon a time"));
+        const qint64 firstReplyId = s.chat()->messageModel()->at(1).id;
+
+        // Regenerate: the reply is replaced, greedy gives the same text again.
+        QSignalSpy finished(s.chat(), &ChatPage::generationFinished);
+        s.clickAction(1, MessageDelegate::RegenerateMessage);
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(s.chat()->messageModel()->rowCount(), 2);
+        QVERIFY(s.chat()->messageModel()->at(1).id != firstReplyId);
+        QCOMPARE(s.lastReply(), referenceText());
+        const qint64 conversation = s.chat()->currentConversationId();
+        QCOMPARE(s.store->messages(conversation).size(), 2);
+
+        // Edit the user's message and send it again: it and everything after it are replaced.
+        s.clickAction(0, MessageDelegate::EditMessage);
+        QCOMPARE(s.chat()->composer()->text(), QStringLiteral("Once upon a time"));
+        s.chat()->composer()->editor()->selectAll();
+        QTest::keyClicks(s.chat()->composer()->editor(), QStringLiteral("The dog"));
+        QTest::keyClick(s.chat()->composer()->editor(), Qt::Key_Return);
+        QVERIFY(finished.wait(60000));
+        const auto stored = s.store->messages(conversation);
+        QCOMPARE(stored.size(), 2);
+        QCOMPARE(stored[0].content, QStringLiteral("The dog"));
+        QVERIFY(!stored[1].content.isEmpty());
+        QVERIFY(stored[1].content != referenceText());
+        QCOMPARE(s.chat()->messageModel()->at(1).content, stored[1].content);
+    }
+
+    void conversationSurvivesRestart() {
+        QTemporaryDir dir;
+        qint64 conversation = 0;
+        {
+            Studio s(dir.path());
+            s.addReferenceModel();
+            s.useReferenceSampling();
+            s.chat()->systemPromptEdit()->setPlainText(QStringLiteral(""));
+            s.sendAndWait(QStringLiteral("Once upon a time"));
+            conversation = s.chat()->currentConversationId();
+        }
+        Studio s(dir.path());
+        ConversationListModel* list = s.chat()->conversationModel();
+        QCOMPARE(list->rowCount(), 1);
+        QCOMPARE(list->data(list->index(0)).toString(), QStringLiteral("Once upon a time"));
+        QTest::mouseClick(s.chat()->conversationView()->viewport(), Qt::LeftButton, Qt::NoModifier,
+                          s.chat()->conversationView()->visualRect(list->index(0)).center());
+        QCOMPARE(s.chat()->currentConversationId(), conversation);
+        QCOMPARE(s.chat()->messageModel()->rowCount(), 2);
+        QCOMPARE(s.lastReply(), referenceText());
+        // Per-conversation settings came back too.
+        QCOMPARE(s.chat()->templateBox()->currentData().toString(), QStringLiteral("none"));
+        QCOMPARE(s.chat()->temperatureBox()->value(), 0.0);
+    }
+
+    void replyCutOffByACrashIsKeptAsInterrupted() {
+        QTemporaryDir dir;
+        qint64 conversation = 0;
+        {
+            // What a crash leaves: a reply row still marked as generating, with the text saved so far.
+            ChatStore store(dir.path() + "/atelier.db");
+            conversation = store.createConversation(QStringLiteral("Crash"), QString());
+            MessageRecord user{0, conversation, QStringLiteral("user"), QStringLiteral("Hi")};
+            store.addMessage(user);
+            MessageRecord reply{0, conversation, QStringLiteral("assistant"), QStringLiteral("Hello the")};
+            reply.status = QStringLiteral("generating");
+            store.addMessage(reply);
+        }
+        Studio s(dir.path());
+        s.chat()->openConversation(conversation);
+        QCOMPARE(s.chat()->messageModel()->rowCount(), 2);
+        QCOMPARE(s.chat()->messageModel()->at(1).content, QStringLiteral("Hello the"));
+        QCOMPARE(s.chat()->messageModel()->at(1).status, QStringLiteral("interrupted"));
+    }
+
+    void closingMidReplyKeepsWhatWasShown() {
+        QTemporaryDir dir;
+        qint64 conversation = 0;
+        {
+            Studio s(dir.path());
+            s.addReferenceModel();
+            s.useReferenceSampling();
+            ChatEngine* engine = s.chat()->engine();
+            int pieces = 0;
+            QObject::connect(engine, &ChatEngine::textGenerated, engine, [&pieces, engine] {
+                if (++pieces == 3)
+                    for (int i = 0; i < 2000 && !engine->stopRequested(); ++i) QThread::msleep(5);
+            }, Qt::DirectConnection);
+            QTest::keyClicks(s.chat()->composer()->editor(), QStringLiteral("Once upon a time"));
+            QTest::keyClick(s.chat()->composer()->editor(), Qt::Key_Return);
+            QTRY_VERIFY_WITH_TIMEOUT(!s.lastReply().isEmpty(), 20000);
+            conversation = s.chat()->currentConversationId();
+        }  // the window closes while the reply is generating
+        ChatStore store(dir.path() + "/atelier.db");
+        const auto messages = store.messages(conversation);
+        QCOMPARE(messages.size(), 2);
+        QCOMPARE(messages[1].status, QStringLiteral("interrupted"));
+        QVERIFY(!messages[1].content.isEmpty());
+        QVERIFY(referenceText().startsWith(messages[1].content));
+    }
+
+    void migratesTheFirstSchemaKeepingData() {
+        QTemporaryDir dir;
+        const QString path = dir.path() + "/atelier.db";
+        {
+            ChatStore v1(path, 1);
+            QCOMPARE(v1.schemaVersion(), 1);
+            atelier::sqlite::Database db(path.toStdString());
+            db.exec("INSERT INTO conversations(title, model_path, system_prompt, created_at, updated_at) "
+                    "VALUES ('Old chat', '/models/x', 'Be kind.', 1000, 2000);"
+                    "INSERT INTO messages(conversation_id, role, content, created_at) VALUES (1, 'user', 'Hello', 1000);"
+                    "INSERT INTO messages(conversation_id, role, content, created_at) VALUES (1, 'assistant', 'Hi!', 1001);"
+                    "INSERT INTO models(path, name, architecture, parameters, dtype, context_length, chat_template, "
+                    "size_on_disk, is_default, added_at) VALUES ('/models/x', 'x', 'LlamaForCausalLM', 7, 'float32', "
+                    "512, 'alpaca', 10, 1, 1000);");
+        }
+        ChatStore store(path);
+        QCOMPARE(store.schemaVersion(), ChatStore::latestSchemaVersion());
+        const auto conversations = store.conversations();
+        QCOMPARE(conversations.size(), 1);
+        QCOMPARE(conversations[0].title, QStringLiteral("Old chat"));
+        QCOMPARE(conversations[0].systemPrompt, QStringLiteral("Be kind."));
+        QCOMPARE(conversations[0].templateName, QString());
+        const auto messages = store.messages(conversations[0].id);
+        QCOMPARE(messages.size(), 2);
+        QCOMPARE(messages[1].content, QStringLiteral("Hi!"));
+        QCOMPARE(messages[1].status, QStringLiteral("complete"));
+        QCOMPARE(store.models().size(), 1);
+        QCOMPARE(store.defaultModel().name, QStringLiteral("x"));
+        QCOMPARE(store.models()[0].format, QStringLiteral("hf"));
+
+        // And the studio opens it.
+        Studio s(dir.path());
+        QCOMPARE(s.chat()->conversationModel()->rowCount(), 1);
+    }
+
+    void newerDatabaseIsRefused() {
+        QTemporaryDir dir;
+        const QString path = dir.path() + "/atelier.db";
+        {
+            atelier::sqlite::Database db(path.toStdString());
+            db.exec("PRAGMA user_version = 99;");
+        }
+        bool refused = false;
+        try {
+            ChatStore store(path);
+        } catch (const atelier::Error& e) {
+            refused = e.code() == atelier::ErrorCode::BadHeader;
+        }
+        QVERIFY(refused);
+    }
+
+    void badModelFolderShowsItsError_data() {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("sentence");
+        QTest::newRow("no config") << "empty" << "This is not a model folder Atelier can read.";
+        QTest::newRow("truncated weights") << "truncated" << "The weights file is corrupt";
+        QTest::newRow("missing path") << "missing" << "A file the model needs was not found.";
+        QTest::newRow("unknown architecture") << "arch" << "This model architecture is not supported.";
+    }
+
+    void badModelFolderShowsItsError() {
+        QFETCH(QString, kind);
+        QFETCH(QString, sentence);
+        QTemporaryDir dir;
+        QTemporaryDir model;
+        const QString hf = fixture(QStringLiteral("stories260K/hf"));
+        QString target = model.path();
+        if (kind == QLatin1String("truncated") || kind == QLatin1String("arch")) {
+            for (const char* f : {"config.json", "model.safetensors", "tokenizer.model", "tokenizer_config.json"})
+                QVERIFY(QFile::copy(hf + "/" + f, model.path() + "/" + f));
+        }
+        if (kind == QLatin1String("truncated")) {
+            QFile f(model.path() + "/model.safetensors");
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            QVERIFY(f.resize(f.size() / 2));
+        }
+        if (kind == QLatin1String("arch")) {
+            QFile f(model.path() + "/config.json");
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QByteArray json = f.readAll().replace("LlamaForCausalLM", "GPT2LMHeadModel").replace("\"llama\"", "\"gpt2\"");
+            f.close();
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(json);
+        }
+        if (kind == QLatin1String("missing")) target = model.path() + "/does-not-exist";
+
+        Studio s(dir.path());
+        QSignalSpy done(s.window->modelsPage(), &ModelsPage::validationFinished);
+        s.window->openModel(target);
+        QVERIFY(done.wait(20000));
+        QCOMPARE(done.at(0).at(0).toBool(), false);
+        QLabel* banner = s.window->modelsPage()->errorBanner();
+        QVERIFY(banner->isVisible());
+        QVERIFY2(banner->text().contains(sentence), qPrintable(banner->text()));
+        QCOMPARE(s.window->currentPage(), MainWindow::ModelsPageIndex);
+        QVERIFY(s.store->models().isEmpty());
+        QCOMPARE(s.chat()->modelBox()->count(), 0);
+    }
+
+    void modelLibraryDefaultAndRemove() {
+        QTemporaryDir dir;
+        Studio s(dir.path());
+        s.addReferenceModel();
+        QSignalSpy done(s.window->modelsPage(), &ModelsPage::validationFinished);
+        s.window->modelsPage()->addModel(fixture(QStringLiteral("stories260K/llama2c/stories260K.bin")));
+        QVERIFY(done.wait(20000));
+        QVERIFY(done.at(0).at(0).toBool());
+        ModelListModel* models = s.window->modelsPage()->model();
+        QCOMPARE(models->rowCount(), 2);
+        QVERIFY(models->at(0).isDefault);
+        QCOMPARE(models->at(1).format, QStringLiteral("llama2c"));
+        QCOMPARE(models->at(1).parameters, models->at(0).parameters);
+        QCOMPARE(models->at(0).contextLength, 512);
+        QCOMPARE(s.chat()->modelBox()->count(), 2);
+
+        QListView* view = s.window->modelsPage()->view();
+        view->setCurrentIndex(models->index(1));
+        QTest::mouseClick(s.window->modelsPage()->findChild<QPushButton*>(QStringLiteral("setDefaultModel")), Qt::LeftButton);
+        QVERIFY(s.store->defaultModel().format == QLatin1String("llama2c"));
+        view->setCurrentIndex(models->index(1));
+        QTest::mouseClick(s.window->modelsPage()->findChild<QPushButton*>(QStringLiteral("removeModel")), Qt::LeftButton);
+        QCOMPARE(models->rowCount(), 1);
+        QVERIFY(s.store->defaultModel().isDefault);  // the remaining model becomes the default
+        QCOMPARE(s.chat()->modelBox()->count(), 1);
+    }
+
+    void searchRenameAndDeleteConversations() {
+        QTemporaryDir dir;
+        Studio s(dir.path());
+        for (const char* title : {"Cats", "Dogs", "Birds"}) {
+            const qint64 id = s.store->createConversation(QString::fromLatin1(title), QString());
+            MessageRecord m{0, id, QStringLiteral("user"), QStringLiteral("tell me about %1").arg(title).toLower()};
+            s.store->addMessage(m);
+        }
+        ConversationListModel* list = s.chat()->conversationModel();
+        list->reload();
+        QCOMPARE(list->rowCount(), 3);
+        QTest::keyClicks(s.chat()->searchField(), QStringLiteral("DOG"));
+        QCOMPARE(list->rowCount(), 1);
+        QCOMPARE(list->data(list->index(0)).toString(), QStringLiteral("Dogs"));
+        s.chat()->searchField()->clear();
+        QTest::keyClicks(s.chat()->searchField(), QStringLiteral("about birds"));  // message text matches too
+        QCOMPARE(list->rowCount(), 1);
+        s.chat()->searchField()->clear();
+        QCOMPARE(list->rowCount(), 3);
+
+        QVERIFY(list->setData(list->index(0), QStringLiteral("Parrots")));
+        QCOMPARE(s.store->conversation(list->idAt(0)).title, QStringLiteral("Parrots"));
+        const qint64 id = list->idAt(0);
+        s.store->deleteConversation(id);
+        list->reload();
+        QCOMPARE(list->rowCount(), 2);
+        QCOMPARE(s.store->messages(id).size(), 0);  // messages went with it
+    }
+
+    void attachmentsAreStoredWithTheirHash() {
+        QTemporaryDir dir;
+        Studio s(dir.path());
+        s.addReferenceModel();
+        s.useReferenceSampling();
+        s.chat()->maxTokensBox()->setValue(8);
+        const QString image = fixture(QStringLiteral("media/astronaut.png"));
+        const QString audio = fixture(QStringLiteral("media/jfk.wav"));
+        s.chat()->composer()->addFiles({image, audio, dir.path() + "/nope.png"});
+        QCOMPARE(s.chat()->composer()->attachments().size(), 2);
+        QVERIFY(s.chat()->composer()->findChild<QLabel*>(QStringLiteral("textOnlyNote"))->isVisible());
+        QVERIFY(s.chat()->errorBanner()->isVisible());  // the unreadable one was reported
+        s.sendAndWait(QStringLiteral("What is in the picture?"));
+
+        const auto stored = s.store->messages(s.chat()->currentConversationId());
+        QCOMPARE(stored[0].attachments.size(), 2);
+        QFile f(image);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(stored[0].attachments[0].sha256,
+                 QString::fromLatin1(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex()));
+        QCOMPARE(stored[0].attachments[0].kind, QStringLiteral("image"));
+        QCOMPARE(stored[0].attachments[1].kind, QStringLiteral("audio"));
+        QCOMPARE(stored[0].attachments[1].size, QFileInfo(audio).size());
+        QVERIFY(s.chat()->composer()->attachments().isEmpty());  // the composer is cleared for the next message
+    }
+
+    void codeBlocksHaveACopyButton() {
+        QTemporaryDir dir;
+        Studio s(dir.path());
+        const qint64 id = s.store->createConversation(QStringLiteral("Code"), QString());
+        MessageRecord user{0, id, QStringLiteral("user"), QStringLiteral("Show me code")};
+        s.store->addMessage(user);
+        MessageRecord reply{0, id, QStringLiteral("assistant"),
+                            QStringLiteral("Here it is:\n\n```cpp\nint main() {\n    return 0;\n}\n```\n\nDone.")};
+        s.store->addMessage(reply);
+        s.chat()->conversationModel()->reload();
+        s.chat()->openConversation(id);
+        QCoreApplication::processEvents();
+        const QRect button = s.actionRect(1, MessageDelegate::CopyCode, 0);
+        QVERIFY(button.isValid());
+        QApplication::clipboard()->clear();
+        QTest::mouseClick(s.chat()->messageView()->viewport(), Qt::LeftButton, Qt::NoModifier, button.center());
+        QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("int main() {\n    return 0;\n}"));
+    }
+
+    void exportsMarkdownAndJson() {
+        QTemporaryDir dir;
+        ChatStore store(dir.path() + "/atelier.db");
+        const qint64 id = store.createConversation(QStringLiteral("Export me"), QStringLiteral("/models/m"));
+        MessageRecord user{0, id, QStringLiteral("user"), QStringLiteral("Hi")};
+        user.attachments.push_back({0, QStringLiteral("/tmp/a.png"), QStringLiteral("abc"), QStringLiteral("image"), 3});
+        store.addMessage(user);
+        MessageRecord reply{0, id, QStringLiteral("assistant"), QStringLiteral("**Hello**")};
+        reply.tokens = 2;
+        store.addMessage(reply);
+        const auto c = store.conversation(id);
+        const auto messages = store.messages(id);
+        const QString md = conversationToMarkdown(c, messages);
+        QVERIFY(md.startsWith(QStringLiteral("# Export me\n")));
+        QVERIFY(md.contains(QStringLiteral("## User\n\n- attachment: [a.png]")));
+        QVERIFY(md.contains(QStringLiteral("## Assistant\n\n**Hello**")));
+        const QJsonObject json = QJsonDocument::fromJson(conversationToJson(c, messages)).object();
+        QCOMPARE(json["title"].toString(), QStringLiteral("Export me"));
+        QCOMPARE(json["messages"].toArray().size(), 2);
+        QCOMPARE(json["messages"].toArray()[1].toObject()["tokens"].toInt(), 2);
+        QCOMPARE(json["messages"].toArray()[0].toObject()["attachments"].toArray()[0].toObject()["sha256"].toString(),
+                 QStringLiteral("abc"));
+    }
+
+    void switchesToChineseAndBack() {
+        QTemporaryDir dir;
+        Studio s(dir.path());
+        s.window->showPage(MainWindow::SettingsPageIndex);
+        QComboBox* language = s.window->settingsPage()->languageBox();
+        language->setCurrentIndex(language->findData(QStringLiteral("zh_CN")));
+        QCoreApplication::processEvents();
+        auto* nav = qobject_cast<QStandardItemModel*>(s.window->sidebar()->model());
+        QCOMPARE(nav->item(0)->text(), QStringLiteral("聊天"));
+        QCOMPARE(s.chat()->sendButton()->text(), QStringLiteral("发送"));
+        QCOMPARE(s.settings.language(), QStringLiteral("zh_CN"));
+        language->setCurrentIndex(language->findData(QStringLiteral("en")));
+        QCoreApplication::processEvents();
+        QCOMPARE(nav->item(0)->text(), QStringLiteral("Chat"));
+    }
+
+    void chineseTranslationIsComplete() {
+        QFile ts(QStringLiteral(ATELIER_SOURCE_DIR "/translations/atelier_zh_CN.ts"));
+        QVERIFY(ts.open(QIODevice::ReadOnly));
+        const QByteArray text = ts.readAll();
+        QVERIFY(text.count("<message") > 100);
+        QCOMPARE(text.count("type=\"unfinished\""), 0);
+        QCOMPARE(text.count("<translation></translation>"), 0);
+    }
+
+    void themesApply() {
+        QTemporaryDir dir;
+        Studio s(dir.path());
+        QComboBox* theme = s.window->settingsPage()->themeBox();
+        theme->setCurrentIndex(theme->findData(QStringLiteral("dark")));
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 100);
+        theme->setCurrentIndex(theme->findData(QStringLiteral("light")));
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 150);
+        theme->setCurrentIndex(theme->findData(QStringLiteral("system")));
+        QCOMPARE(s.settings.theme(), QStringLiteral("system"));
+    }
+};
+
+QTEST_MAIN(StudioTest)
+#include "test_studio.moc"

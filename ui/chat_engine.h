@@ -1,0 +1,57 @@
+// The language model behind the chat page, on a worker thread of its own.
+//
+// ChatEngine owns the model, tokenizer and generator. It lives in a QThread and talks to the GUI
+// only through queued signals; the only calls safe from another thread are requestStop() and
+// requestCancelLoad(), which set atomic flags the engine polls every token / every tensor.
+//
+//   auto* engine = new ChatEngine;  engine->moveToThread(&thread);
+//   connect(engine, &ChatEngine::textGenerated, view, &View::appendText);
+//   QMetaObject::invokeMethod(engine, "generate", Qt::QueuedConnection, Q_ARG(GenerationRequest, req));
+#pragma once
+
+#include "engine_types.h"
+
+#include <QObject>
+
+#include <atomic>
+#include <memory>
+
+class ChatEngine : public QObject {
+    Q_OBJECT
+public:
+    ChatEngine();
+    ~ChatEngine() override;
+
+    // Thread-safe: stop the reply being generated (within one token) / the model being loaded.
+    void requestStop();
+    void requestCancelLoad();
+    bool stopRequested() const { return m_stop.load(); }
+
+public Q_SLOTS:
+    void setSettings(const EngineSettings& settings);
+    // Loads `path` unless it is already loaded with the current settings.
+    void loadModel(const QString& path);
+    void unloadModel();
+    // Loads the request's model when needed, renders the conversation with its template and
+    // streams the reply.
+    void generate(const GenerationRequest& request);
+
+Q_SIGNALS:
+    void loadStarted(const QString& path);
+    void loadProgress(double fraction);
+    void modelLoaded(const LoadedModel& model);
+    void loadFailed(const QString& path, const EngineError& error);
+    void generationStarted();
+    void textGenerated(const QString& piece);
+    void generationFinished(const GenerationStats& stats);
+    void generationFailed(const EngineError& error);
+
+private:
+    // True when `path` is loaded; otherwise emits loadFailed and fills *error.
+    bool ensureLoaded(const QString& path, EngineError* error = nullptr);
+
+    struct State;
+    std::unique_ptr<State> m;
+    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_cancelLoad{false};
+};

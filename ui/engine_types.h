@@ -1,0 +1,62 @@
+// Plain value types that cross the GUI/worker thread boundary in queued signals.
+#pragma once
+
+#include "chat_store.h"
+
+#include <QMetaType>
+#include <QString>
+#include <QVector>
+
+// An engine failure as facts (atelier::Error's code, where, detail); error_text.h turns it into a
+// translated sentence.
+struct EngineError {
+    int code = -1;  // atelier::ErrorCode, or -1 for an unexpected exception
+    QString where;
+    QString detail;
+};
+
+struct ChatTurn {
+    QString role;  // "user" | "assistant"
+    QString content;
+};
+
+struct GenerationRequest {
+    QString modelPath;
+    QString templateName;  // "" = the model's own, "none" = plain continuation of the text
+    QString systemPrompt;
+    QVector<ChatTurn> turns;  // the conversation so far, ending with the user's message
+    SamplingSettings sampling;
+};
+
+struct GenerationStats {
+    int tokens = 0;
+    double tokensPerSecond = 0;    // decode speed
+    double firstTokenSeconds = 0;  // request -> first text (model load excluded)
+    QString stopReason;            // eos | stop_string | max_tokens | cancelled | context_full | ...
+    int droppedTurns = 0;          // oldest turns left out to fit the context
+};
+
+struct LoadedModel {
+    QString path;
+    QString dtype;         // weights
+    QString computeDtype;  // activations
+    QString device;
+    qint64 contextLength = 0;
+    QString templateName;  // the model's own template
+};
+
+// Engine-wide choices from Settings, applied at the next model load.
+struct EngineSettings {
+    QString dtype = QStringLiteral("auto");
+    QString device = QStringLiteral("cpu");
+    int threads = 0;  // 0 = all cores
+    bool operator!=(const EngineSettings& o) const {
+        return dtype != o.dtype || device != o.device || threads != o.threads;
+    }
+};
+
+Q_DECLARE_METATYPE(EngineError)
+Q_DECLARE_METATYPE(GenerationRequest)
+Q_DECLARE_METATYPE(GenerationStats)
+Q_DECLARE_METATYPE(LoadedModel)
+Q_DECLARE_METATYPE(EngineSettings)

@@ -1,0 +1,47 @@
+// The Settings page: theme, language, engine threads, default dtype and device, data folder.
+// Every change applies at once (the data folder at the next start) and is saved.
+#pragma once
+
+#include "app_settings.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+
+class SettingsPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit SettingsPage(AppSettings& settings, QWidget* parent = nullptr);
+
+    QComboBox* themeBox() const { return m_theme; }
+    QComboBox* languageBox() const { return m_language; }
+    QSpinBox* threadsBox() const { return m_threads; }
+    QComboBox* dtypeBox() const { return m_dtype; }
+    QComboBox* deviceBox() const { return m_device; }
+
+Q_SIGNALS:
+    void engineSettingsChanged(const EngineSettings& settings);
+
+protected:
+    void changeEvent(QEvent* e) override;
+
+private:
+    void retranslate();
+    void saveEngine();
+
+    AppSettings& m_settings;
+    QLabel* m_heading;
+    QVector<QLabel*> m_labels;
+    QComboBox* m_theme;
+    QComboBox* m_language;
+    QSpinBox* m_threads;
+    QComboBox* m_dtype;
+    QComboBox* m_device;
+    QLineEdit* m_dataDir;
+    QPushButton* m_browse;
+    QLabel* m_dataNote;
+};
