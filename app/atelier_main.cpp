@@ -30,11 +30,11 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription(QStringLiteral("Chat with LLaMA-family models and fine-tune adapters."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("Open this model (folder or file)."),
-                                   QStringLiteral("path"));
-    const QCommandLineOption dataDir(QStringLiteral("data-dir"),
-                                     QStringLiteral("Keep conversations, models and settings in this folder."),
-                                     QStringLiteral("dir"));
+    const QCommandLineOption model(
+        QStringLiteral("model"), QStringLiteral("Open this model (folder or file)."), QStringLiteral("path"));
+    const QCommandLineOption dataDir(
+        QStringLiteral("data-dir"), QStringLiteral("Keep conversations, models and settings in this folder."),
+        QStringLiteral("dir"));
     parser.addOption(model);
     parser.addOption(dataDir);
     parser.process(app);
@@ -48,9 +48,10 @@ int main(int argc, char** argv) {
     try {
         store = std::make_unique<ChatStore>(dbPath);
     } catch (const atelier::Error& e) {
-        QMessageBox::critical(nullptr, QCoreApplication::translate("main", "Atelier cannot start"),
-                              QCoreApplication::translate("main", "The database %1 cannot be opened.").arg(dbPath) +
-                                  QLatin1Char('\n') + errorText(engineErrorFrom(e)));
+        QMessageBox::critical(
+            nullptr, QCoreApplication::translate("main", "Atelier cannot start"),
+            QCoreApplication::translate("main", "The database %1 cannot be opened.").arg(dbPath) +
+                QLatin1Char('\n') + errorText(engineErrorFrom(e)));
         return 1;
     }
     store->recoverInterrupted();

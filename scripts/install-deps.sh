@@ -15,8 +15,8 @@ packages=(
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg portaudio19-dev
   # tokenizers, storage, JSON, regex
   libsentencepiece-dev sentencepiece libsqlite3-dev nlohmann-json3-dev libpcre2-dev
-  # GUI tests and screenshots
-  xvfb xauth imagemagick fonts-dejavu-core
+  # GUI tests and screenshots (a CJK font so the Chinese UI renders)
+  xvfb xauth imagemagick fonts-dejavu-core fonts-wqy-microhei
   # installers
   dpkg-dev fakeroot file
 )

@@ -5,278 +5,278 @@
     <name>ChatPage</name>
     <message>
         <source>Loading %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在加载 %1…</translation>
     </message>
     <message>
         <source>Model loading cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消加载模型。</translation>
     </message>
     <message>
         <source>Cannot load the model %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法加载模型 %1。</translation>
     </message>
     <message>
         <source>Rename…</source>
-        <translation type="unfinished"></translation>
+        <translation>重命名…</translation>
     </message>
     <message>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>删除</translation>
     </message>
     <message>
         <source>Cannot attach %1: the file cannot be read.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法附加 %1：文件无法读取。</translation>
     </message>
     <message>
         <source>Copied to the clipboard.</source>
-        <translation type="unfinished"></translation>
+        <translation>已复制到剪贴板。</translation>
     </message>
     <message>
         <source>New chat</source>
-        <translation type="unfinished"></translation>
+        <translation>新对话</translation>
     </message>
     <message>
         <source>Start a new conversation (Ctrl+N)</source>
-        <translation type="unfinished"></translation>
+        <translation>开始新对话 (Ctrl+N)</translation>
     </message>
     <message>
         <source>Search conversations (Ctrl+F)</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索对话 (Ctrl+F)</translation>
     </message>
     <message>
         <source>Export</source>
-        <translation type="unfinished"></translation>
+        <translation>导出</translation>
     </message>
     <message>
         <source>Export as Markdown…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出为 Markdown…</translation>
     </message>
     <message>
         <source>Export as JSON…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出为 JSON…</translation>
     </message>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>设置</translation>
     </message>
     <message>
         <source>Show or hide this conversation&apos;s settings</source>
-        <translation type="unfinished"></translation>
+        <translation>显示或隐藏此对话的设置</translation>
     </message>
     <message>
         <source>The model that answers in this conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>在此对话中回答的模型</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>Add a model…</source>
-        <translation type="unfinished"></translation>
+        <translation>添加模型…</translation>
     </message>
     <message>
         <source>Cancel editing</source>
-        <translation type="unfinished"></translation>
+        <translation>取消编辑</translation>
     </message>
     <message>
         <source>Editing a message: sending replaces it and every message after it.</source>
-        <translation type="unfinished"></translation>
+        <translation>正在编辑消息：发送后将替换它及其后的所有消息。</translation>
     </message>
     <message>
         <source>Attach images, audio or video</source>
-        <translation type="unfinished"></translation>
+        <translation>附加图片、音频或视频</translation>
     </message>
     <message>
         <source>Send</source>
-        <translation type="unfinished"></translation>
+        <translation>发送</translation>
     </message>
     <message>
         <source>Send (Enter)</source>
-        <translation type="unfinished"></translation>
+        <translation>发送 (Enter)</translation>
     </message>
     <message>
         <source>Stop</source>
-        <translation type="unfinished"></translation>
+        <translation>停止</translation>
     </message>
     <message>
         <source>Stop the reply (Esc)</source>
-        <translation type="unfinished"></translation>
+        <translation>停止回复 (Esc)</translation>
     </message>
     <message>
         <source>Conversation settings</source>
-        <translation type="unfinished"></translation>
+        <translation>对话设置</translation>
     </message>
     <message>
         <source>System prompt</source>
-        <translation type="unfinished"></translation>
+        <translation>系统提示词</translation>
     </message>
     <message>
         <source>Optional instructions for the model, e.g. &quot;Answer briefly.&quot;</source>
-        <translation type="unfinished"></translation>
+        <translation>可选的模型指令，例如“请简短回答。”</translation>
     </message>
     <message>
         <source>Model default</source>
-        <translation type="unfinished"></translation>
+        <translation>模型默认</translation>
     </message>
     <message>
         <source>None: continue the text</source>
-        <translation type="unfinished"></translation>
+        <translation>无：续写文本</translation>
     </message>
     <message>
         <source>Random</source>
-        <translation type="unfinished"></translation>
+        <translation>随机</translation>
     </message>
     <message>
         <source>Chat template</source>
-        <translation type="unfinished"></translation>
+        <translation>对话模板</translation>
     </message>
     <message>
         <source>Temperature</source>
-        <translation type="unfinished"></translation>
+        <translation>温度</translation>
     </message>
     <message>
         <source>Top-p</source>
-        <translation type="unfinished"></translation>
+        <translation>Top-p</translation>
     </message>
     <message>
         <source>Top-k</source>
-        <translation type="unfinished"></translation>
+        <translation>Top-k</translation>
     </message>
     <message>
         <source>Min-p</source>
-        <translation type="unfinished"></translation>
+        <translation>Min-p</translation>
     </message>
     <message>
         <source>Max tokens</source>
-        <translation type="unfinished"></translation>
+        <translation>最大词元数</translation>
     </message>
     <message>
         <source>Repetition penalty</source>
-        <translation type="unfinished"></translation>
+        <translation>重复惩罚</translation>
     </message>
     <message>
         <source>Seed</source>
-        <translation type="unfinished"></translation>
+        <translation>随机种子</translation>
     </message>
     <message>
         <source>How the conversation is laid out for the model. &quot;None&quot; continues your text as written.</source>
-        <translation type="unfinished"></translation>
+        <translation>对话以何种格式交给模型。“无”会按原样续写你的文本。</translation>
     </message>
     <message>
         <source>Randomness: 0 always picks the most likely token; higher values are more varied.</source>
-        <translation type="unfinished"></translation>
+        <translation>随机性：0 总是选择最可能的词元；数值越高，回答越多样。</translation>
     </message>
     <message>
         <source>Sample only from the most likely tokens whose probabilities add up to this.</source>
-        <translation type="unfinished"></translation>
+        <translation>只从累计概率达到该值的最可能词元中采样。</translation>
     </message>
     <message>
         <source>Sample only from this many most likely tokens (0 = no limit).</source>
-        <translation type="unfinished"></translation>
+        <translation>只从这么多个最可能的词元中采样（0 = 不限制）。</translation>
     </message>
     <message>
         <source>Drop tokens less likely than this fraction of the most likely one (0 = off).</source>
-        <translation type="unfinished"></translation>
+        <translation>舍弃概率低于最可能词元该比例的词元（0 = 关闭）。</translation>
     </message>
     <message>
         <source>The longest reply, in tokens.</source>
-        <translation type="unfinished"></translation>
+        <translation>回复的最大长度（以词元计）。</translation>
     </message>
     <message>
         <source>Makes repeating recent tokens less likely (1 = off).</source>
-        <translation type="unfinished"></translation>
+        <translation>降低重复近期词元的可能性（1 = 关闭）。</translation>
     </message>
     <message>
         <source>The same seed and settings give the same reply; Random picks a new one each time.</source>
-        <translation type="unfinished"></translation>
+        <translation>相同的种子和设置会给出相同的回复；“随机”每次选用新的种子。</translation>
     </message>
     <message>
         <source>No model yet.
 Add a model folder (Hugging Face, Meta or llama2.c) on the Models page to start chatting.</source>
-        <translation type="unfinished"></translation>
+        <translation>还没有模型。
+请在“模型”页面添加模型文件夹（Hugging Face、Meta 或 llama2.c）后开始对话。</translation>
     </message>
     <message>
         <source>Ask anything.
 Drop images, audio or video on the window to attach them.</source>
-        <translation type="unfinished"></translation>
+        <translation>随便问吧。
+把图片、音频或视频拖到窗口上即可附加。</translation>
     </message>
     <message>
         <source>Delete conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>删除对话</translation>
     </message>
     <message>
         <source>Delete &quot;%1&quot; and all its messages? This cannot be undone.</source>
-        <translation type="unfinished"></translation>
+        <translation>删除“%1”及其所有消息？此操作无法撤销。</translation>
     </message>
     <message>
         <source>Attach files</source>
-        <translation type="unfinished"></translation>
+        <translation>附加文件</translation>
     </message>
     <message>
         <source>Media (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.wav *.mp3 *.flac *.ogg *.m4a *.mp4 *.mkv *.webm *.mov *.avi);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>媒体文件 (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.wav *.mp3 *.flac *.ogg *.m4a *.mp4 *.mkv *.webm *.mov *.avi);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Add a model on the Models page first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先在“模型”页面添加模型。</translation>
     </message>
     <message>
         <source>Attachments</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>The conversation is longer than the model&apos;s context: the oldest %n message(s) were left out.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation>附件</translation>
     </message>
     <message>
         <source>The model could not answer.</source>
-        <translation type="unfinished"></translation>
+        <translation>模型无法回答。</translation>
     </message>
     <message>
         <source>There is nothing to export yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>暂无可导出的内容。</translation>
     </message>
     <message>
         <source>Export conversation</source>
-        <translation type="unfinished"></translation>
+        <translation>导出对话</translation>
     </message>
     <message>
         <source>JSON (*.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON (*.json)</translation>
     </message>
     <message>
         <source>Markdown (*.md)</source>
-        <translation type="unfinished"></translation>
+        <translation>Markdown (*.md)</translation>
     </message>
     <message>
         <source>Cannot write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法写入 %1：%2</translation>
     </message>
     <message>
         <source>Exported to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <source>The conversation is longer than the model&apos;s context: the oldest %1 messages were left out.</source>
+        <translation>对话长度超出了模型的上下文：最早的 %1 条消息未被包含。</translation>
     </message>
 </context>
 <context>
     <name>Composer</name>
     <message>
         <source>pasted image</source>
-        <translation type="unfinished"></translation>
+        <translation>粘贴的图片</translation>
     </message>
     <message>
         <source>Remove attachment</source>
-        <translation type="unfinished"></translation>
+        <translation>移除附件</translation>
     </message>
     <message>
         <source>Message (Enter to send, Shift+Enter for a new line)</source>
-        <translation type="unfinished"></translation>
+        <translation>输入消息（Enter 发送，Shift+Enter 换行）</translation>
     </message>
     <message>
         <source>This model reads text only: attachments are kept with the message, but the model does not see them.</source>
-        <translation type="unfinished"></translation>
+        <translation>此模型只能读取文本：附件会随消息保存，但模型看不到它们。</translation>
     </message>
 </context>
 <context>
@@ -284,412 +284,416 @@ Drop images, audio or video on the window to attach them.</source>
     <message>
         <source>%1
 Last active %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1
+最近活动于 %2</translation>
     </message>
 </context>
 <context>
     <name>EngineError</name>
     <message>
         <source>The file could not be read or written.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法读取或写入该文件。</translation>
     </message>
     <message>
         <source>A file the model needs was not found.</source>
-        <translation type="unfinished"></translation>
+        <translation>未找到模型所需的文件。</translation>
     </message>
     <message>
         <source>The file is shorter than its header says: it may be incomplete.</source>
-        <translation type="unfinished"></translation>
+        <translation>文件比其文件头声明的要短：可能不完整。</translation>
     </message>
     <message>
         <source>The file&apos;s header is invalid.</source>
-        <translation type="unfinished"></translation>
+        <translation>文件头无效。</translation>
     </message>
     <message>
         <source>A JSON file is malformed.</source>
-        <translation type="unfinished"></translation>
+        <translation>JSON 文件格式错误。</translation>
     </message>
     <message>
         <source>The weights use a number format Atelier does not read.</source>
-        <translation type="unfinished"></translation>
+        <translation>权重使用了 Atelier 无法读取的数值格式。</translation>
     </message>
     <message>
         <source>The weights file is corrupt: a tensor lies outside the file.</source>
-        <translation type="unfinished"></translation>
+        <translation>权重文件已损坏：有张量超出了文件范围。</translation>
     </message>
     <message>
         <source>The weights file is corrupt: two tensors overlap.</source>
-        <translation type="unfinished"></translation>
+        <translation>权重文件已损坏：两个张量相互重叠。</translation>
     </message>
     <message>
         <source>A tensor has the wrong size for this model.</source>
-        <translation type="unfinished"></translation>
+        <translation>有张量的尺寸与此模型不符。</translation>
     </message>
     <message>
         <source>The weights are incomplete: a tensor is missing.</source>
-        <translation type="unfinished"></translation>
+        <translation>权重不完整：缺少张量。</translation>
     </message>
     <message>
         <source>This is not a model folder Atelier can read.</source>
-        <translation type="unfinished"></translation>
+        <translation>这不是 Atelier 能读取的模型文件夹。</translation>
     </message>
     <message>
         <source>This model architecture is not supported.</source>
-        <translation type="unfinished"></translation>
+        <translation>不支持此模型架构。</translation>
     </message>
     <message>
         <source>The model&apos;s configuration is invalid.</source>
-        <translation type="unfinished"></translation>
+        <translation>模型配置无效。</translation>
     </message>
     <message>
         <source>The tokenizer could not be loaded.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法加载分词器。</translation>
     </message>
     <message>
         <source>Unknown chat template.</source>
-        <translation type="unfinished"></translation>
+        <translation>未知的对话模板。</translation>
     </message>
     <message>
         <source>The request is invalid.</source>
-        <translation type="unfinished"></translation>
+        <translation>请求无效。</translation>
     </message>
     <message>
         <source>Cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消。</translation>
     </message>
     <message>
         <source>Unexpected error.</source>
-        <translation type="unfinished"></translation>
+        <translation>意外错误。</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
         <source>%1 · %2 · %3 · context %4</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · %2 · %3 · 上下文 %4</translation>
     </message>
     <message>
         <source>Longest GUI stall: %1 ms</source>
-        <translation type="unfinished"></translation>
+        <translation>界面最长卡顿：%1 毫秒</translation>
     </message>
     <message>
         <source>About Atelier</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 Atelier</translation>
     </message>
     <message>
         <source>&lt;h3&gt;Atelier %1&lt;/h3&gt;&lt;p&gt;Chat with LLaMA-family models and fine-tune your own adapters, natively: C++, Qt and LibTorch, no Python.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;h3&gt;Atelier %1&lt;/h3&gt;&lt;p&gt;与 LLaMA 系列模型对话，并微调你自己的适配器——原生实现：C++、Qt 与 LibTorch，无需 Python。&lt;/p&gt;</translation>
     </message>
     <message>
         <source>Atelier</source>
-        <translation type="unfinished"></translation>
+        <translation>Atelier</translation>
     </message>
     <message>
         <source>Chat</source>
-        <translation type="unfinished"></translation>
+        <translation>聊天</translation>
     </message>
     <message>
         <source>Models</source>
-        <translation type="unfinished"></translation>
+        <translation>模型</translation>
     </message>
     <message>
         <source>Train</source>
-        <translation type="unfinished"></translation>
+        <translation>训练</translation>
     </message>
     <message>
         <source>Runs</source>
-        <translation type="unfinished"></translation>
+        <translation>运行记录</translation>
     </message>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>设置</translation>
     </message>
     <message>
         <source>%1 (Ctrl+%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (Ctrl+%2)</translation>
     </message>
     <message>
         <source>Fine-tuning (LLaMA-Adapter and LoRA) will live here.
 The training engine is being built; this page is not ready yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>微调（LLaMA-Adapter 与 LoRA）将在这里进行。
+训练引擎正在开发中，此页面尚未就绪。</translation>
     </message>
     <message>
         <source>Your training runs and their loss curves will be listed here.</source>
-        <translation type="unfinished"></translation>
+        <translation>你的训练运行及其损失曲线将在这里列出。</translation>
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>文件(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;New chat</source>
-        <translation type="unfinished"></translation>
+        <translation>新对话(&amp;N)</translation>
     </message>
     <message>
         <source>&amp;Add model folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>添加模型文件夹(&amp;A)…</translation>
     </message>
     <message>
         <source>&amp;Export conversation…</source>
-        <translation type="unfinished"></translation>
+        <translation>导出对话(&amp;E)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>视图(&amp;V)</translation>
     </message>
     <message>
         <source>&amp;Search conversations</source>
-        <translation type="unfinished"></translation>
+        <translation>搜索对话(&amp;S)</translation>
     </message>
     <message>
         <source>&amp;Performance overlay</source>
-        <translation type="unfinished"></translation>
+        <translation>性能浮层(&amp;P)</translation>
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>帮助(&amp;H)</translation>
     </message>
     <message>
         <source>&amp;About Atelier</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 Atelier(&amp;A)</translation>
     </message>
 </context>
 <context>
     <name>MessageDelegate</name>
     <message>
         <source>You</source>
-        <translation type="unfinished"></translation>
+        <translation>你</translation>
     </message>
     <message>
         <source>System</source>
-        <translation type="unfinished"></translation>
+        <translation>系统</translation>
     </message>
     <message>
         <source>Assistant</source>
-        <translation type="unfinished"></translation>
+        <translation>助手</translation>
     </message>
     <message>
         <source>Generating…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在生成…</translation>
     </message>
     <message>
         <source>Stopped</source>
-        <translation type="unfinished"></translation>
+        <translation>已停止</translation>
     </message>
     <message>
         <source>Interrupted: the app closed before this reply finished</source>
-        <translation type="unfinished"></translation>
+        <translation>已中断：回复完成前应用已关闭</translation>
     </message>
     <message>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation>失败</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>复制</translation>
     </message>
     <message>
         <source>Edit</source>
-        <translation type="unfinished"></translation>
+        <translation>编辑</translation>
     </message>
     <message>
         <source>Regenerate</source>
-        <translation type="unfinished"></translation>
+        <translation>重新生成</translation>
     </message>
     <message>
         <source>Copy code</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message numerus="yes">
-        <source>%n token(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-        </translation>
+        <translation>复制代码</translation>
     </message>
     <message>
         <source>%1 tokens/s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 词元/秒</translation>
+    </message>
+    <message>
+        <source>1 token</source>
+        <translation>1 个词元</translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation>%1 个词元</translation>
     </message>
 </context>
 <context>
     <name>ModelsPage</name>
     <message>
         <source>Default</source>
-        <translation type="unfinished"></translation>
+        <translation>默认</translation>
     </message>
     <message>
         <source>%1 · %2 parameters · %3 · context %4 · template %5</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · %2 参数 · %3 · 上下文 %4 · 模板 %5</translation>
     </message>
     <message>
         <source>%1 on disk · %2 format · %3</source>
-        <translation type="unfinished"></translation>
+        <translation>磁盘占用 %1 · %2 格式 · %3</translation>
     </message>
     <message>
         <source>Models</source>
-        <translation type="unfinished"></translation>
+        <translation>模型</translation>
     </message>
     <message>
         <source>Add a Hugging Face folder (config.json + safetensors), a Meta folder (params.json + consolidated.00.pth) or a llama2.c .bin file. You can also drop folders here. Removing a model only takes it off this list; its files stay.</source>
-        <translation type="unfinished"></translation>
+        <translation>添加 Hugging Face 文件夹（config.json + safetensors）、Meta 文件夹（params.json + consolidated.00.pth）或 llama2.c 的 .bin 文件。也可以把文件夹拖到这里。移除模型只会将其从列表中删除，文件会保留。</translation>
     </message>
     <message>
         <source>Add folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>添加文件夹…</translation>
     </message>
     <message>
         <source>Add file…</source>
-        <translation type="unfinished"></translation>
+        <translation>添加文件…</translation>
     </message>
     <message>
         <source>Set as default</source>
-        <translation type="unfinished"></translation>
+        <translation>设为默认</translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>移除</translation>
     </message>
     <message>
         <source>Remove from the library (the files stay on disk)</source>
-        <translation type="unfinished"></translation>
+        <translation>从模型库中移除（文件保留在磁盘上）</translation>
     </message>
     <message>
         <source>Checking %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在检查 %1…</translation>
     </message>
     <message>
         <source>Choose a model folder</source>
-        <translation type="unfinished"></translation>
+        <translation>选择模型文件夹</translation>
     </message>
     <message>
         <source>Choose a model file</source>
-        <translation type="unfinished"></translation>
+        <translation>选择模型文件</translation>
     </message>
     <message>
         <source>Model files (*.bin *.safetensors);;All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>模型文件 (*.bin *.safetensors);;所有文件 (*)</translation>
     </message>
     <message>
         <source>%1 was not added.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 未被添加。</translation>
     </message>
 </context>
 <context>
     <name>SettingsPage</name>
     <message>
         <source>Choose the data folder</source>
-        <translation type="unfinished"></translation>
+        <translation>选择数据文件夹</translation>
     </message>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>设置</translation>
     </message>
     <message>
         <source>Theme</source>
-        <translation type="unfinished"></translation>
+        <translation>主题</translation>
     </message>
     <message>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>语言</translation>
     </message>
     <message>
         <source>CPU threads</source>
-        <translation type="unfinished"></translation>
+        <translation>CPU 线程数</translation>
     </message>
     <message>
         <source>Weights precision</source>
-        <translation type="unfinished"></translation>
+        <translation>权重精度</translation>
     </message>
     <message>
         <source>Device</source>
-        <translation type="unfinished"></translation>
+        <translation>设备</translation>
     </message>
     <message>
         <source>Data folder</source>
-        <translation type="unfinished"></translation>
+        <translation>数据文件夹</translation>
     </message>
     <message>
         <source>System</source>
-        <translation type="unfinished"></translation>
+        <translation>系统</translation>
     </message>
     <message>
         <source>Light</source>
-        <translation type="unfinished"></translation>
+        <translation>浅色</translation>
     </message>
     <message>
         <source>Dark</source>
-        <translation type="unfinished"></translation>
+        <translation>深色</translation>
     </message>
     <message>
         <source>System language</source>
-        <translation type="unfinished"></translation>
+        <translation>系统语言</translation>
     </message>
     <message>
         <source>All cores (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>全部核心 (%1)</translation>
     </message>
     <message>
         <source>How many CPU threads the model uses. More is faster up to the number of cores.</source>
-        <translation type="unfinished"></translation>
+        <translation>模型使用的 CPU 线程数。在不超过核心数的范围内，越多越快。</translation>
     </message>
     <message>
         <source>Automatic (fastest this machine runs well)</source>
-        <translation type="unfinished"></translation>
+        <translation>自动（本机运行最快的精度）</translation>
     </message>
     <message>
         <source>32-bit float (most accurate, twice the memory)</source>
-        <translation type="unfinished"></translation>
+        <translation>32 位浮点（最精确，内存加倍）</translation>
     </message>
     <message>
         <source>bfloat16 (half the memory)</source>
-        <translation type="unfinished"></translation>
+        <translation>bfloat16（内存减半）</translation>
     </message>
     <message>
         <source>float16 (half the memory)</source>
-        <translation type="unfinished"></translation>
+        <translation>float16（内存减半）</translation>
     </message>
     <message>
         <source>Applies the next time a model is loaded.</source>
-        <translation type="unfinished"></translation>
+        <translation>下次加载模型时生效。</translation>
     </message>
     <message>
         <source>CPU</source>
-        <translation type="unfinished"></translation>
+        <translation>CPU</translation>
     </message>
     <message>
         <source>CUDA GPU</source>
-        <translation type="unfinished"></translation>
+        <translation>CUDA GPU</translation>
     </message>
     <message>
         <source>CUDA GPU (not available in this build)</source>
-        <translation type="unfinished"></translation>
+        <translation>CUDA GPU（此版本不可用）</translation>
     </message>
     <message>
         <source>Browse…</source>
-        <translation type="unfinished"></translation>
+        <translation>浏览…</translation>
     </message>
     <message>
         <source>Set by --data-dir for this session.</source>
-        <translation type="unfinished"></translation>
+        <translation>本次会话由 --data-dir 指定。</translation>
     </message>
     <message>
         <source>Conversations and the model library live here. A new folder takes effect at the next start.</source>
-        <translation type="unfinished"></translation>
+        <translation>对话和模型库保存在这里。更换文件夹将在下次启动时生效。</translation>
     </message>
 </context>
 <context>
     <name>main</name>
     <message>
         <source>Atelier cannot start</source>
-        <translation type="unfinished"></translation>
+        <translation>Atelier 无法启动</translation>
     </message>
     <message>
         <source>The database %1 cannot be opened.</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开数据库 %1。</translation>
     </message>
 </context>
 </TS>

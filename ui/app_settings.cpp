@@ -14,7 +14,8 @@
 AppSettings::AppSettings(const QString& dataDirOverride) : m_override(dataDirOverride) {
     if (!m_override.isEmpty()) {
         QDir().mkpath(m_override);
-        m_settings = std::make_unique<QSettings>(QDir(m_override).filePath("settings.ini"), QSettings::IniFormat);
+        m_settings =
+            std::make_unique<QSettings>(QDir(m_override).filePath("settings.ini"), QSettings::IniFormat);
     } else {
         m_settings = std::make_unique<QSettings>();
     }
@@ -34,13 +35,25 @@ QString AppSettings::dataDir() const {
     return QDir(dir).absolutePath();
 }
 
-QString AppSettings::savedDataDir() const { return m_settings->value("dataDir").toString(); }
-void AppSettings::setSavedDataDir(const QString& dir) { m_settings->setValue("dataDir", dir); }
+QString AppSettings::savedDataDir() const {
+    return m_settings->value("dataDir").toString();
+}
+void AppSettings::setSavedDataDir(const QString& dir) {
+    m_settings->setValue("dataDir", dir);
+}
 
-QString AppSettings::theme() const { return m_settings->value("theme", "system").toString(); }
-void AppSettings::setTheme(const QString& theme) { m_settings->setValue("theme", theme); }
-QString AppSettings::language() const { return m_settings->value("language").toString(); }
-void AppSettings::setLanguage(const QString& language) { m_settings->setValue("language", language); }
+QString AppSettings::theme() const {
+    return m_settings->value("theme", "system").toString();
+}
+void AppSettings::setTheme(const QString& theme) {
+    m_settings->setValue("theme", theme);
+}
+QString AppSettings::language() const {
+    return m_settings->value("language").toString();
+}
+void AppSettings::setLanguage(const QString& language) {
+    m_settings->setValue("language", language);
+}
 
 EngineSettings AppSettings::engine() const {
     EngineSettings e;
@@ -56,8 +69,12 @@ void AppSettings::setEngine(const EngineSettings& e) {
     m_settings->setValue("engine/threads", e.threads);
 }
 
-QByteArray AppSettings::value(const QString& key) const { return m_settings->value(key).toByteArray(); }
-void AppSettings::setValue(const QString& key, const QByteArray& value) { m_settings->setValue(key, value); }
+QByteArray AppSettings::value(const QString& key) const {
+    return m_settings->value(key).toByteArray();
+}
+void AppSettings::setValue(const QString& key, const QByteArray& value) {
+    m_settings->setValue(key, value);
+}
 
 void applyTheme(const QString& theme) {
     static const QString platformStyle = QApplication::style()->name();
@@ -96,7 +113,8 @@ void applyTheme(const QString& theme) {
 }
 
 QVector<QPair<QString, QString>> availableLanguages() {
-    return {{QStringLiteral("en"), QStringLiteral("English")}, {QStringLiteral("zh_CN"), QStringLiteral("简体中文")}};
+    return {{QStringLiteral("en"), QStringLiteral("English")},
+            {QStringLiteral("zh_CN"), QStringLiteral("简体中文")}};
 }
 
 QString installTranslations(const QString& language) {
@@ -117,7 +135,8 @@ QString installTranslations(const QString& language) {
     }
     if (lang != QLatin1String("en")) {
         app = new QTranslator;
-        if (app->load(QStringLiteral(":/i18n/atelier_%1.qm").arg(lang))) QCoreApplication::installTranslator(app);
+        if (app->load(QStringLiteral(":/i18n/atelier_%1.qm").arg(lang)))
+            QCoreApplication::installTranslator(app);
         qt = new QTranslator;
         if (qt->load(QLocale(lang), QStringLiteral("qtbase"), QStringLiteral("_"),
                      QLibraryInfo::path(QLibraryInfo::TranslationsPath)))

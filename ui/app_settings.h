@@ -24,8 +24,8 @@ public:
     // The folder holding atelier.db: --data-dir, else the saved choice, else the platform's
     // application data folder. Created when missing.
     QString dataDir() const;
-    QString savedDataDir() const;                // the choice for the next start ("" = default)
-    void setSavedDataDir(const QString& dir);    // takes effect at the next start
+    QString savedDataDir() const;              // the choice for the next start ("" = default)
+    void setSavedDataDir(const QString& dir);  // takes effect at the next start
     bool dataDirOverridden() const { return !m_override.isEmpty(); }
     static QString defaultDataDir();
 

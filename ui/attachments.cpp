@@ -17,10 +17,14 @@ AttachmentRecord describeAttachment(const QString& path) {
     a.sha256 = QString::fromLatin1(hash.result().toHex());
     a.size = f.size();
     const QString mime = QMimeDatabase().mimeTypeForFile(path).name();
-    if (mime.startsWith(QLatin1String("image/"))) a.kind = QStringLiteral("image");
-    else if (mime.startsWith(QLatin1String("audio/"))) a.kind = QStringLiteral("audio");
-    else if (mime.startsWith(QLatin1String("video/"))) a.kind = QStringLiteral("video");
-    else a.kind = QStringLiteral("file");
+    if (mime.startsWith(QLatin1String("image/")))
+        a.kind = QStringLiteral("image");
+    else if (mime.startsWith(QLatin1String("audio/")))
+        a.kind = QStringLiteral("audio");
+    else if (mime.startsWith(QLatin1String("video/")))
+        a.kind = QStringLiteral("video");
+    else
+        a.kind = QStringLiteral("file");
     return a;
 }
 
@@ -30,7 +34,8 @@ AttachmentRecord saveImageAttachment(const QImage& image, const QString& folder)
     buffer.open(QIODevice::WriteOnly);
     if (image.isNull() || !image.save(&buffer, "PNG")) return {};
     QDir().mkpath(folder);
-    const QString hash = QString::fromLatin1(QCryptographicHash::hash(png, QCryptographicHash::Sha256).toHex());
+    const QString hash =
+        QString::fromLatin1(QCryptographicHash::hash(png, QCryptographicHash::Sha256).toHex());
     const QString path = QDir(folder).filePath(QStringLiteral("pasted-%1.png").arg(hash.left(16)));
     QFile f(path);
     if (!QFileInfo::exists(path) && (!f.open(QIODevice::WriteOnly) || f.write(png) != png.size())) return {};

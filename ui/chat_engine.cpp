@@ -22,10 +22,13 @@ struct ChatEngine::State {
 namespace {
 
 EngineError toEngineError(const atelier::Error& e) {
-    return {static_cast<int>(e.code()), QString::fromStdString(e.where()), QString::fromStdString(e.detail())};
+    return {static_cast<int>(e.code()), QString::fromStdString(e.where()),
+            QString::fromStdString(e.detail())};
 }
 
-EngineError unexpected(const std::exception& e) { return {-1, QString(), QString::fromUtf8(e.what())}; }
+EngineError unexpected(const std::exception& e) {
+    return {-1, QString(), QString::fromUtf8(e.what())};
+}
 
 }  // namespace
 
@@ -39,10 +42,16 @@ ChatEngine::ChatEngine() : m(std::make_unique<State>()) {
 
 ChatEngine::~ChatEngine() = default;
 
-void ChatEngine::requestStop() { m_stop.store(true); }
-void ChatEngine::requestCancelLoad() { m_cancelLoad.store(true); }
+void ChatEngine::requestStop() {
+    m_stop.store(true);
+}
+void ChatEngine::requestCancelLoad() {
+    m_cancelLoad.store(true);
+}
 
-void ChatEngine::setSettings(const EngineSettings& settings) { m->settings = settings; }
+void ChatEngine::setSettings(const EngineSettings& settings) {
+    m->settings = settings;
+}
 
 void ChatEngine::unloadModel() {
     m->generator.reset();
@@ -94,13 +103,15 @@ bool ChatEngine::ensureLoaded(const QString& path, EngineError* error) {
     info.computeDtype = QString::fromStdString(m->model->compute_dtype());
     info.device = QString::fromStdString(m->model->device());
     info.contextLength = m->model->context_length();
-    info.templateName = QString::fromStdString(
-        atelier::template_for_model(m->model->tokenizer_config_path()).name());
+    info.templateName =
+        QString::fromStdString(atelier::template_for_model(m->model->tokenizer_config_path()).name());
     Q_EMIT modelLoaded(info);
     return true;
 }
 
-void ChatEngine::loadModel(const QString& path) { ensureLoaded(path); }
+void ChatEngine::loadModel(const QString& path) {
+    ensureLoaded(path);
+}
 
 void ChatEngine::generate(const GenerationRequest& request) {
     m_stop.store(false);
@@ -124,20 +135,24 @@ void ChatEngine::generate(const GenerationRequest& request) {
         const bool raw = request.templateName == QLatin1String("none");
         std::optional<atelier::ChatTemplate> tpl;
         if (!raw) {
-            tpl = atelier::template_for_model(m->model->tokenizer_config_path(), request.templateName.toStdString());
+            tpl = atelier::template_for_model(m->model->tokenizer_config_path(),
+                                              request.templateName.toStdString());
             for (const auto& stop : tpl->stop_strings()) opt.stop_strings.push_back(stop);
-            if (m->templatesWithStopIds.insert(tpl->name()).second) atelier::add_template_stop_ids(*tpl, *m->tokenizer);
+            if (m->templatesWithStopIds.insert(tpl->name()).second)
+                atelier::add_template_stop_ids(*tpl, *m->tokenizer);
         }
 
         // Renders turns [first, end); the system prompt always stays.
         auto render = [&](int first) {
             if (raw) {
                 std::string text = request.systemPrompt.toStdString();
-                for (int i = first; i < request.turns.size(); ++i) text += request.turns[i].content.toStdString();
+                for (int i = first; i < request.turns.size(); ++i)
+                    text += request.turns[i].content.toStdString();
                 return m->tokenizer->encode(text, /*add_bos=*/true);
             }
             std::vector<atelier::ChatMessage> msgs;
-            if (!request.systemPrompt.isEmpty()) msgs.push_back({"system", request.systemPrompt.toStdString()});
+            if (!request.systemPrompt.isEmpty())
+                msgs.push_back({"system", request.systemPrompt.toStdString()});
             for (int i = first; i < request.turns.size(); ++i)
                 msgs.push_back({request.turns[i].role.toStdString(), request.turns[i].content.toStdString()});
             return atelier::encode_rendered(tpl->render(msgs, true), *m->tokenizer);
@@ -163,8 +178,8 @@ void ChatEngine::generate(const GenerationRequest& request) {
             &m_stop);
         if (result.stop_reason == atelier::StopReason::ContextFull && result.tokens.empty())
             throw atelier::Error(atelier::ErrorCode::InvalidArgument, "prompt",
-                                 "the message has " + std::to_string(ids.size()) + " tokens; the context holds " +
-                                     std::to_string(ctx));
+                                 "the message has " + std::to_string(ids.size()) +
+                                     " tokens; the context holds " + std::to_string(ctx));
         GenerationStats stats;
         stats.tokens = static_cast<int>(result.tokens.size());
         stats.tokensPerSecond = result.decode_tokens_per_second();

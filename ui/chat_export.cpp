@@ -1,10 +1,10 @@
 #include "chat_export.h"
 
 #include <QFileInfo>
-#include <QUrl>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrl>
 
 QString conversationToMarkdown(const ConversationRecord& c, const QVector<MessageRecord>& messages) {
     QString out = QStringLiteral("# %1\n\n").arg(c.title);
@@ -18,7 +18,8 @@ QString conversationToMarkdown(const ConversationRecord& c, const QVector<Messag
         out += QStringLiteral("## %1\n\n").arg(who);
         for (const auto& a : m.attachments)
             out += QStringLiteral("- attachment: [%1](%2) (%3, sha256 %4)\n")
-                       .arg(QFileInfo(a.path).fileName(), QUrl::fromLocalFile(a.path).toString(), a.kind, a.sha256);
+                       .arg(QFileInfo(a.path).fileName(), QUrl::fromLocalFile(a.path).toString(), a.kind,
+                            a.sha256);
         if (!m.attachments.isEmpty()) out += QLatin1Char('\n');
         out += m.content.trimmed() + QStringLiteral("\n\n");
         if (m.role == QLatin1String("assistant") && m.status != QLatin1String("complete"))
@@ -41,7 +42,8 @@ QByteArray conversationToJson(const ConversationRecord& c, const QVector<Message
         }
         QJsonArray attachments;
         for (const auto& a : m.attachments)
-            attachments.append(QJsonObject{{"path", a.path}, {"kind", a.kind}, {"sha256", a.sha256}, {"size", a.size}});
+            attachments.append(
+                QJsonObject{{"path", a.path}, {"kind", a.kind}, {"sha256", a.sha256}, {"size", a.size}});
         if (!attachments.isEmpty()) o["attachments"] = attachments;
         list.append(o);
     }

@@ -92,7 +92,8 @@ ChatPage::ChatPage(ChatStore& store, AppSettings& settings, QWidget* parent)
         if (e.code == static_cast<int>(atelier::ErrorCode::Cancelled))
             Q_EMIT statusMessage(tr("Model loading cancelled."));
         else
-            showBanner(tr("Cannot load the model %1.").arg(modelName(path)) + QLatin1Char('\n') + errorText(e));
+            showBanner(tr("Cannot load the model %1.").arg(modelName(path)) + QLatin1Char('\n') +
+                       errorText(e));
     });
     connect(m_engine, &ChatEngine::textGenerated, this, &ChatPage::onText);
     connect(m_engine, &ChatEngine::generationFinished, this, &ChatPage::onFinished);
@@ -225,9 +226,10 @@ void ChatPage::buildUi() {
     m_banner->setObjectName(QStringLiteral("errorBanner"));
     m_banner->setWordWrap(true);
     m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_banner->setStyleSheet(QStringLiteral(
-        "#errorBanner { background: rgba(208, 90, 42, 40); border: 1px solid rgb(208, 90, 42); border-radius: 6px; "
-        "padding: 6px; }"));
+    m_banner->setStyleSheet(
+        QStringLiteral("#errorBanner { background: rgba(208, 90, 42, 40); border: 1px solid rgb(208, 90, "
+                       "42); border-radius: 6px; "
+                       "padding: 6px; }"));
     m_banner->hide();
     c->addWidget(m_banner);
 
@@ -295,7 +297,8 @@ void ChatPage::buildUi() {
     m_repeatPenalty = doubleBox(m_settingsPanel, 1, 3, 0.05, 2);
     m_seed = new QSpinBox(m_settingsPanel);
     m_seed->setRange(-1, std::numeric_limits<int>::max());
-    QWidget* fields[] = {m_templateBox, m_temperature, m_topP, m_topK, m_minP, m_maxTokens, m_repeatPenalty, m_seed};
+    QWidget* fields[] = {m_templateBox, m_temperature, m_topP,          m_topK,
+                         m_minP,        m_maxTokens,   m_repeatPenalty, m_seed};
     for (QWidget* w : fields) {
         auto* label = new QLabel(m_settingsPanel);
         label->setBuddy(w);
@@ -350,8 +353,9 @@ void ChatPage::buildUi() {
     connect(m_emptyButton, &QPushButton::clicked, this, &ChatPage::manageModelsRequested);
     connect(m_editCancel, &QPushButton::clicked, this, &ChatPage::cancelEdit);
     connect(m_composer, &Composer::submitted, this, &ChatPage::send);
-    connect(m_composer, &Composer::attachmentRejected, this,
-            [this](const QString& path) { showBanner(tr("Cannot attach %1: the file cannot be read.").arg(path)); });
+    connect(m_composer, &Composer::attachmentRejected, this, [this](const QString& path) {
+        showBanner(tr("Cannot attach %1: the file cannot be read.").arg(path));
+    });
     connect(m_attach, &QToolButton::clicked, this, &ChatPage::attachFiles);
     connect(m_send, &QPushButton::clicked, this, &ChatPage::send);
     connect(m_stop, &QPushButton::clicked, this, &ChatPage::stop);
@@ -366,12 +370,15 @@ void ChatPage::buildUi() {
         saveConversationSettings();
         const QString path = m_modelBox->currentData().toString();
         if (!path.isEmpty() && !m_generating)
-            QMetaObject::invokeMethod(m_engine, [e = m_engine, path] { e->loadModel(path); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                m_engine, [e = m_engine, path] { e->loadModel(path); }, Qt::QueuedConnection);
     });
     connect(m_system, &QPlainTextEdit::textChanged, this, &ChatPage::saveConversationSettings);
-    connect(m_templateBox, qOverload<int>(&QComboBox::currentIndexChanged), this, &ChatPage::saveConversationSettings);
+    connect(m_templateBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
+            &ChatPage::saveConversationSettings);
     for (QDoubleSpinBox* box : {m_temperature, m_topP, m_minP, m_repeatPenalty})
-        connect(box, qOverload<double>(&QDoubleSpinBox::valueChanged), this, &ChatPage::saveConversationSettings);
+        connect(box, qOverload<double>(&QDoubleSpinBox::valueChanged), this,
+                &ChatPage::saveConversationSettings);
     for (QSpinBox* box : {m_topK, m_maxTokens, m_seed})
         connect(box, qOverload<int>(&QSpinBox::valueChanged), this, &ChatPage::saveConversationSettings);
 }
@@ -398,13 +405,15 @@ void ChatPage::retranslate() {
     m_settingsHeading->setText(tr("Conversation settings"));
     m_systemLabel->setText(tr("System prompt"));
     m_system->setPlaceholderText(tr("Optional instructions for the model, e.g. \"Answer briefly.\""));
-    const QStringList templateNames = {tr("Model default"), QStringLiteral("Alpaca"),  QStringLiteral("Vicuna v1.1"),
-                                       QStringLiteral("Llama 2"), QStringLiteral("Llama 3"), QStringLiteral("ChatML"),
+    const QStringList templateNames = {tr("Model default"),           QStringLiteral("Alpaca"),
+                                       QStringLiteral("Vicuna v1.1"), QStringLiteral("Llama 2"),
+                                       QStringLiteral("Llama 3"),     QStringLiteral("ChatML"),
                                        tr("None: continue the text")};
     for (int i = 0; i < templateNames.size(); ++i) m_templateBox->setItemText(i, templateNames[i]);
     m_seed->setSpecialValueText(tr("Random"));
-    const QStringList labels = {tr("Chat template"), tr("Temperature"),  tr("Top-p"),         tr("Top-k"),
-                                tr("Min-p"),         tr("Max tokens"),   tr("Repetition penalty"), tr("Seed")};
+    const QStringList labels = {
+        tr("Chat template"), tr("Temperature"),        tr("Top-p"), tr("Top-k"), tr("Min-p"),
+        tr("Max tokens"),    tr("Repetition penalty"), tr("Seed")};
     const QStringList tips = {
         tr("How the conversation is laid out for the model. \"None\" continues your text as written."),
         tr("Randomness: 0 always picks the most likely token; higher values are more varied."),
@@ -433,7 +442,8 @@ void ChatPage::changeEvent(QEvent* e) {
 }
 
 void ChatPage::setEngineSettings(const EngineSettings& settings) {
-    QMetaObject::invokeMethod(m_engine, [e = m_engine, settings] { e->setSettings(settings); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_engine, [e = m_engine, settings] { e->setSettings(settings); }, Qt::QueuedConnection);
 }
 
 void ChatPage::setPreferredModel(const QString& path) {
@@ -476,9 +486,10 @@ void ChatPage::updateEmptyState() {
         m_center->setCurrentWidget(m_messageView);
     } else {
         m_center->setCurrentIndex(0);
-        m_emptyLabel->setText(noModels ? tr("No model yet.\nAdd a model folder (Hugging Face, Meta or llama2.c) on the "
-                                            "Models page to start chatting.")
-                                       : tr("Ask anything.\nDrop images, audio or video on the window to attach them."));
+        m_emptyLabel->setText(
+            noModels ? tr("No model yet.\nAdd a model folder (Hugging Face, Meta or llama2.c) on the "
+                          "Models page to start chatting.")
+                     : tr("Ask anything.\nDrop images, audio or video on the window to attach them."));
         m_emptyButton->setVisible(noModels);
     }
     m_send->setEnabled(!noModels && !m_generating);
@@ -556,8 +567,9 @@ void ChatPage::deleteConversation(qint64 id) {
     if (m_generating && id == m_conversation.id) return;
     const ConversationRecord c = m_store.conversation(id);
     if (c.id == 0) return;
-    if (QMessageBox::question(this, tr("Delete conversation"),
-                              tr("Delete \"%1\" and all its messages? This cannot be undone.").arg(c.title)) !=
+    if (QMessageBox::question(
+            this, tr("Delete conversation"),
+            tr("Delete \"%1\" and all its messages? This cannot be undone.").arg(c.title)) !=
         QMessageBox::Yes)
         return;
     m_store.deleteConversation(id);
@@ -578,7 +590,8 @@ void ChatPage::focusSearch() {
 void ChatPage::attachFiles() {
     const QStringList files = QFileDialog::getOpenFileNames(
         this, tr("Attach files"), QStandardPaths::writableLocation(QStandardPaths::PicturesLocation),
-        tr("Media (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.wav *.mp3 *.flac *.ogg *.m4a *.mp4 *.mkv *.webm *.mov *.avi);;"
+        tr("Media (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.wav *.mp3 *.flac *.ogg *.m4a *.mp4 *.mkv *.webm "
+           "*.mov *.avi);;"
            "All files (*)"));
     if (!files.isEmpty()) m_composer->addFiles(files);
 }
@@ -672,7 +685,8 @@ void ChatPage::startReply() {
     setGenerating(true);
     updateEmptyState();
     m_messageView->scrollToBottom();
-    QMetaObject::invokeMethod(m_engine, [e = m_engine, request] { e->generate(request); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_engine, [e = m_engine, request] { e->generate(request); }, Qt::QueuedConnection);
 }
 
 void ChatPage::onText(const QString& piece) {
@@ -700,12 +714,14 @@ void ChatPage::onFinished(const GenerationStats& stats) {
     m_reply.tokens = stats.tokens;
     m_reply.tokensPerSecond = stats.tokensPerSecond;
     m_reply.status = stats.stopReason == QLatin1String("cancelled") ? QStringLiteral("stopped")
-                                                                     : QStringLiteral("complete");
+                                                                    : QStringLiteral("complete");
     m_store.updateMessage(m_reply);
     m_messages->update(m_replyRow, m_reply);
     if (stats.droppedTurns > 0)
-        Q_EMIT statusMessage(tr("The conversation is longer than the model's context: the oldest %n message(s) "
-                                "were left out.", nullptr, stats.droppedTurns));
+        Q_EMIT statusMessage(
+            tr("The conversation is longer than the model's context: the oldest %1 messages were "
+               "left out.")
+                .arg(stats.droppedTurns));
     m_store.touchConversation(m_conversation.id);
     m_conversations->reload();
     setGenerating(false);
@@ -758,7 +774,9 @@ void ChatPage::regenerate() {
         m_store.deleteMessagesFrom(m_conversation.id, m.id);
         m_messages->removeFrom(last);
     }
-    if (m_messages->rowCount() == 0 || m_messages->at(m_messages->rowCount() - 1).role != QLatin1String("user")) return;
+    if (m_messages->rowCount() == 0 ||
+        m_messages->at(m_messages->rowCount() - 1).role != QLatin1String("user"))
+        return;
     m_banner->hide();
     startReply();
 }

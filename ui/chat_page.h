@@ -62,6 +62,7 @@ public:
     QDoubleSpinBox* temperatureBox() const { return m_temperature; }
     QDoubleSpinBox* repeatPenaltyBox() const { return m_repeatPenalty; }
     QSpinBox* maxTokensBox() const { return m_maxTokens; }
+    QSpinBox* seedBox() const { return m_seed; }
     QPlainTextEdit* systemPromptEdit() const { return m_system; }
 
 public Q_SLOTS:

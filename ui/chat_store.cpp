@@ -63,10 +63,18 @@ const std::vector<std::string> kMigrations = {
        CREATE INDEX attachments_by_message ON attachments(message_id);)",
 };
 
-std::string s(const QString& q) { return q.toStdString(); }
-QString q(const std::string& s) { return QString::fromStdString(s); }
-qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
-QDateTime fromMs(qint64 ms) { return QDateTime::fromMSecsSinceEpoch(ms); }
+std::string s(const QString& q) {
+    return q.toStdString();
+}
+QString q(const std::string& s) {
+    return QString::fromStdString(s);
+}
+qint64 nowMs() {
+    return QDateTime::currentMSecsSinceEpoch();
+}
+QDateTime fromMs(qint64 ms) {
+    return QDateTime::fromMSecsSinceEpoch(ms);
+}
 
 ConversationRecord readConversation(const Statement& st) {
     ConversationRecord c;
@@ -107,8 +115,12 @@ const char* kModelColumns =
 }  // namespace
 
 QString SamplingSettings::toJson() const {
-    QJsonObject o{{"temperature", temperature}, {"top_p", topP},         {"top_k", topK},
-                  {"min_p", minP},              {"max_tokens", maxTokens}, {"repeat_penalty", repeatPenalty},
+    QJsonObject o{{"temperature", temperature},
+                  {"top_p", topP},
+                  {"top_k", topK},
+                  {"min_p", minP},
+                  {"max_tokens", maxTokens},
+                  {"repeat_penalty", repeatPenalty},
                   {"seed", seed}};
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
@@ -138,9 +150,15 @@ ChatStore::ChatStore(const QString& path, int targetVersion)
 
 ChatStore::~ChatStore() = default;
 
-int ChatStore::latestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
-int ChatStore::schemaVersion() const { return m_db->user_version(); }
-QString ChatStore::path() const { return q(m_db->path()); }
+int ChatStore::latestSchemaVersion() {
+    return static_cast<int>(kMigrations.size());
+}
+int ChatStore::schemaVersion() const {
+    return m_db->user_version();
+}
+QString ChatStore::path() const {
+    return q(m_db->path());
+}
 
 QVector<ConversationRecord> ChatStore::conversations() const {
     auto st = m_db->prepare(std::string("SELECT ") + kConversationColumns +
@@ -151,7 +169,8 @@ QVector<ConversationRecord> ChatStore::conversations() const {
 }
 
 ConversationRecord ChatStore::conversation(qint64 id) const {
-    auto st = m_db->prepare(std::string("SELECT ") + kConversationColumns + " FROM conversations WHERE id = ?");
+    auto st =
+        m_db->prepare(std::string("SELECT ") + kConversationColumns + " FROM conversations WHERE id = ?");
     st.bind(1, static_cast<int64_t>(id));
     ConversationRecord c;
     if (st.step()) c = readConversation(st);
@@ -162,7 +181,8 @@ ConversationRecord ChatStore::conversation(qint64 id) const {
 qint64 ChatStore::createConversation(const QString& title, const QString& modelPath,
                                      const SamplingSettings& sampling) {
     auto st = m_db->prepare(
-        "INSERT INTO conversations(title, model_path, sampling, created_at, updated_at) VALUES (?, ?, ?, ?, ?)");
+        "INSERT INTO conversations(title, model_path, sampling, created_at, updated_at) VALUES (?, ?, ?, ?, "
+        "?)");
     const qint64 now = nowMs();
     st.bind(1, s(title)).bind(2, s(modelPath)).bind(3, s(sampling.toJson()));
     st.bind(4, static_cast<int64_t>(now)).bind(5, static_cast<int64_t>(now));
@@ -172,7 +192,8 @@ qint64 ChatStore::createConversation(const QString& title, const QString& modelP
 
 void ChatStore::updateConversation(const ConversationRecord& c) {
     auto st = m_db->prepare(
-        "UPDATE conversations SET title = ?, model_path = ?, system_prompt = ?, template_name = ?, sampling = ? "
+        "UPDATE conversations SET title = ?, model_path = ?, system_prompt = ?, template_name = ?, sampling "
+        "= ? "
         "WHERE id = ?");
     st.bind(1, s(c.title)).bind(2, s(c.modelPath)).bind(3, s(c.systemPrompt)).bind(4, s(c.templateName));
     st.bind(5, s(c.sampling.toJson())).bind(6, static_cast<int64_t>(c.id));
@@ -241,7 +262,8 @@ QVector<MessageRecord> ChatStore::messages(qint64 conversationId) const {
 qint64 ChatStore::addMessage(MessageRecord& m) {
     Transaction tx(*m_db);
     auto st = m_db->prepare(
-        "INSERT INTO messages(conversation_id, role, content, status, model, tokens, tokens_per_second, created_at) "
+        "INSERT INTO messages(conversation_id, role, content, status, model, tokens, tokens_per_second, "
+        "created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     m.created = QDateTime::currentDateTime();
     st.bind(1, static_cast<int64_t>(m.conversationId)).bind(2, s(m.role)).bind(3, s(m.content));
@@ -249,7 +271,8 @@ qint64 ChatStore::addMessage(MessageRecord& m) {
     st.bind(8, static_cast<int64_t>(m.created.toMSecsSinceEpoch()));
     st.step();
     m.id = m_db->last_insert_id();
-    auto at = m_db->prepare("INSERT INTO attachments(message_id, path, sha256, kind, size) VALUES (?, ?, ?, ?, ?)");
+    auto at =
+        m_db->prepare("INSERT INTO attachments(message_id, path, sha256, kind, size) VALUES (?, ?, ?, ?, ?)");
     for (auto& a : m.attachments) {
         at.bind(1, static_cast<int64_t>(m.id)).bind(2, s(a.path)).bind(3, s(a.sha256)).bind(4, s(a.kind));
         at.bind(5, static_cast<int64_t>(a.size));
@@ -265,7 +288,8 @@ qint64 ChatStore::addMessage(MessageRecord& m) {
 
 void ChatStore::updateMessage(const MessageRecord& m) {
     auto st = m_db->prepare(
-        "UPDATE messages SET content = ?, status = ?, model = ?, tokens = ?, tokens_per_second = ? WHERE id = ?");
+        "UPDATE messages SET content = ?, status = ?, model = ?, tokens = ?, tokens_per_second = ? WHERE id "
+        "= ?");
     st.bind(1, s(m.content)).bind(2, s(m.status)).bind(3, s(m.model)).bind(4, m.tokens);
     st.bind(5, m.tokensPerSecond).bind(6, static_cast<int64_t>(m.id));
     st.step();
@@ -296,9 +320,13 @@ qint64 ChatStore::addModel(const ModelRecord& m) {
         "size_on_disk, is_default, added_at, format, model_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) "
         "ON CONFLICT(path) DO UPDATE SET name = excluded.name, architecture = excluded.architecture, "
         "parameters = excluded.parameters, dtype = excluded.dtype, context_length = excluded.context_length, "
-        "chat_template = excluded.chat_template, size_on_disk = excluded.size_on_disk, format = excluded.format, "
+        "chat_template = excluded.chat_template, size_on_disk = excluded.size_on_disk, format = "
+        "excluded.format, "
         "model_type = excluded.model_type");
-    st.bind(1, s(m.path)).bind(2, s(m.name)).bind(3, s(m.architecture)).bind(4, static_cast<int64_t>(m.parameters));
+    st.bind(1, s(m.path))
+        .bind(2, s(m.name))
+        .bind(3, s(m.architecture))
+        .bind(4, static_cast<int64_t>(m.parameters));
     st.bind(5, s(m.dtype)).bind(6, static_cast<int64_t>(m.contextLength)).bind(7, s(m.chatTemplate));
     st.bind(8, static_cast<int64_t>(m.sizeOnDisk)).bind(9, static_cast<int64_t>(nowMs()));
     st.bind(10, s(m.format)).bind(11, s(m.modelType));

@@ -57,10 +57,10 @@ struct AttachmentRecord {
 struct MessageRecord {
     qint64 id = 0;
     qint64 conversationId = 0;
-    QString role;     // "system" | "user" | "assistant"
-    QString content;  // Markdown as written or generated
+    QString role;                                 // "system" | "user" | "assistant"
+    QString content;                              // Markdown as written or generated
     QString status = QStringLiteral("complete");  // complete | generating | stopped | interrupted | failed
-    QString model;    // the model that wrote an assistant reply
+    QString model;                                // the model that wrote an assistant reply
     int tokens = 0;
     double tokensPerSecond = 0;
     QDateTime created;
@@ -106,7 +106,7 @@ public:
 
     // --- messages, in order ---
     QVector<MessageRecord> messages(qint64 conversationId) const;
-    qint64 addMessage(MessageRecord& m);  // fills m.id, m.created; inserts attachments
+    qint64 addMessage(MessageRecord& m);         // fills m.id, m.created; inserts attachments
     void updateMessage(const MessageRecord& m);  // content, status, model, tokens, tokens/s
     void deleteMessagesFrom(qint64 conversationId, qint64 firstMessageId);  // it and all later
     // Replies left 'generating' by a crash become 'interrupted'; returns how many.

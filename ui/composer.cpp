@@ -86,7 +86,9 @@ Composer::Composer(QWidget* parent) : QWidget(parent) {
     retranslate();
 }
 
-QString Composer::text() const { return m_edit->toPlainText(); }
+QString Composer::text() const {
+    return m_edit->toPlainText();
+}
 
 void Composer::setText(const QString& text) {
     m_edit->setPlainText(text);
@@ -133,7 +135,8 @@ void Composer::rebuildChips() {
         auto* chip = new QWidget(m_chips);
         chip->setObjectName(QStringLiteral("attachmentChip"));
         chip->setAttribute(Qt::WA_StyledBackground);
-        chip->setStyleSheet(QStringLiteral("#attachmentChip { border: 1px solid palette(mid); border-radius: 6px; }"));
+        chip->setStyleSheet(
+            QStringLiteral("#attachmentChip { border: 1px solid palette(mid); border-radius: 6px; }"));
         auto* h = new QHBoxLayout(chip);
         h->setContentsMargins(4, 2, 2, 2);
         auto* icon = new QLabel(chip);
@@ -141,12 +144,14 @@ void Composer::rebuildChips() {
         if (a.kind == QLatin1String("image")) {
             QImageReader reader(a.path);
             reader.setAutoTransform(true);
-            if (reader.size().isValid()) reader.setScaledSize(reader.size().scaled(40, 40, Qt::KeepAspectRatio));
+            if (reader.size().isValid())
+                reader.setScaledSize(reader.size().scaled(40, 40, Qt::KeepAspectRatio));
             pm = QPixmap::fromImage(reader.read());
         }
         if (pm.isNull()) pm = QIcon(QStringLiteral(":/icons/%1.svg").arg(a.kind)).pixmap(24, 24);
         icon->setPixmap(pm);
-        auto* name = new QLabel(fontMetrics().elidedText(QFileInfo(a.path).fileName(), Qt::ElideMiddle, 160), chip);
+        auto* name =
+            new QLabel(fontMetrics().elidedText(QFileInfo(a.path).fileName(), Qt::ElideMiddle, 160), chip);
         name->setToolTip(QStringLiteral("%1\nSHA-256 %2").arg(a.path, a.sha256));
         auto* remove = new QToolButton(chip);
         remove->setText(QStringLiteral("×"));
@@ -169,7 +174,8 @@ void Composer::rebuildChips() {
 void Composer::retranslate() {
     m_edit->setPlaceholderText(tr("Message (Enter to send, Shift+Enter for a new line)"));
     m_textOnlyNote->setText(
-        tr("This model reads text only: attachments are kept with the message, but the model does not see them."));
+        tr("This model reads text only: attachments are kept with the message, but the model does not see "
+           "them."));
     rebuildChips();
 }
 

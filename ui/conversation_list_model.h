@@ -18,7 +18,7 @@ public:
     bool setData(const QModelIndex& index, const QVariant& value, int role = Qt::EditRole) override;
     Qt::ItemFlags flags(const QModelIndex& index) const override;
 
-    void reload();                       // re-read from the store, keeping the filter
+    void reload();                        // re-read from the store, keeping the filter
     void setFilter(const QString& text);  // "" = all
     QString filter() const { return m_filter; }
     int rowOf(qint64 id) const;  // -1 when not shown

@@ -10,6 +10,6 @@ namespace atelier {
 class Error;
 }
 
-QString errorSentence(int code);         // "The file is shorter than its header says."
+QString errorSentence(int code);          // "The file is shorter than its header says."
 QString errorText(const EngineError& e);  // sentence + "\n" + where: detail
 EngineError engineErrorFrom(const atelier::Error& e);

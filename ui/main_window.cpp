@@ -46,8 +46,11 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
     layout->setSpacing(0);
 
     m_navModel = new QStandardItemModel(this);
-    for (const char* icon : {"chat", "model", "train", "runs", "settings"})
-        m_navModel->appendRow(new QStandardItem(QIcon(QStringLiteral(":/icons/%1.svg").arg(icon)), QString()));
+    for (const char* icon : {"chat", "model", "train", "runs", "settings"}) {
+        auto* item = new QStandardItem(QIcon(QStringLiteral(":/icons/%1.svg").arg(icon)), QString());
+        item->setSizeHint(QSize(140, 40));
+        m_navModel->appendRow(item);
+    }
     m_nav = new QListView(central);
     m_nav->setObjectName(QStringLiteral("sidebar"));
     m_nav->setModel(m_navModel);
@@ -56,7 +59,7 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
     m_nav->setSpacing(2);
     m_nav->setFixedWidth(150);
     m_nav->setFrameShape(QFrame::NoFrame);
-    m_nav->setStyleSheet(QStringLiteral("#sidebar { background: palette(window); } #sidebar::item { padding: 8px; }"));
+    m_nav->viewport()->setBackgroundRole(QPalette::Window);  // follows the theme's palette
 
     m_pages = new QStackedWidget(central);
     m_chat = new ChatPage(store, settings, m_pages);
@@ -67,9 +70,10 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
     m_pages->addWidget(placeholderPage(QStringLiteral("trainPage")));
     m_pages->addWidget(placeholderPage(QStringLiteral("runsPage")));
     m_pages->addWidget(m_settingsPage);
-    auto* line = new QFrame(central);
-    line->setFrameShape(QFrame::VLine);
-    line->setFrameShadow(QFrame::Sunken);
+    auto* line = new QWidget(central);  // a 1 px rule in the theme's mid colour
+    line->setFixedWidth(1);
+    line->setBackgroundRole(QPalette::Mid);
+    line->setAutoFillBackground(true);
     layout->addWidget(m_nav);
     layout->addWidget(line);
     layout->addWidget(m_pages, 1);
@@ -96,11 +100,11 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
         }
     });
     connect(m_chat, &ChatPage::manageModelsRequested, this, [this] { showPage(ModelsPageIndex); });
-    connect(m_chat, &ChatPage::statusMessage, this, [this](const QString& text) { statusBar()->showMessage(text, 6000); });
+    connect(m_chat, &ChatPage::statusMessage, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 6000); });
     connect(m_chat, &ChatPage::modelReady, this, [this](const LoadedModel& m) {
-        m_modelStatus->setText(tr("%1 · %2 · %3 · context %4")
-                                   .arg(QFileInfo(m.path).fileName(), m.dtype, m.device)
-                                   .arg(m.contextLength));
+        m_loaded = m;
+        retranslate();
     });
     connect(m_settingsPage, &SettingsPage::engineSettingsChanged, m_chat, &ChatPage::setEngineSettings);
     connect(m_stall, &StallMonitor::updated, this,
@@ -114,7 +118,9 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
     if (geometry.isEmpty() || !restoreGeometry(geometry)) resize(1200, 780);
 }
 
-MainWindow::~MainWindow() { delete m_actions; }
+MainWindow::~MainWindow() {
+    delete m_actions;
+}
 
 QWidget* MainWindow::placeholderPage(const QString& objectName) {
     auto* page = new QWidget(m_pages);
@@ -175,10 +181,11 @@ void MainWindow::buildMenus() {
 
     a.help = menuBar()->addMenu(QString());
     a.about = a.help->addAction(QString(), this, [this] {
-        QMessageBox::about(this, tr("About Atelier"),
-                           tr("<h3>Atelier %1</h3><p>Chat with LLaMA-family models and fine-tune your own adapters, "
-                              "natively: C++, Qt and LibTorch, no Python.</p>")
-                               .arg(QApplication::applicationVersion()));
+        QMessageBox::about(
+            this, tr("About Atelier"),
+            tr("<h3>Atelier %1</h3><p>Chat with LLaMA-family models and fine-tune your own adapters, "
+               "natively: C++, Qt and LibTorch, no Python.</p>")
+                .arg(QApplication::applicationVersion()));
     });
     a.about->setMenuRole(QAction::AboutRole);
 
@@ -187,8 +194,10 @@ void MainWindow::buildMenus() {
     connect(send, &QShortcut::activated, m_chat, &ChatPage::send);
     auto* stop = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     connect(stop, &QShortcut::activated, this, [this] {
-        if (m_chat->isGenerating()) m_chat->stop();
-        else m_chat->cancelEdit();
+        if (m_chat->isGenerating())
+            m_chat->stop();
+        else
+            m_chat->cancelEdit();
     });
 }
 
@@ -200,9 +209,18 @@ void MainWindow::retranslate() {
         m_navModel->item(i)->setToolTip(tr("%1 (Ctrl+%2)").arg(names[i]).arg(i + 1));
         m_actions->pages[i]->setText(names[i]);
     }
-    m_placeholders[0]->setText(tr("Fine-tuning (LLaMA-Adapter and LoRA) will live here.\nThe training engine is "
-                                  "being built; this page is not ready yet."));
+    m_placeholders[0]->setText(
+        tr("Fine-tuning (LLaMA-Adapter and LoRA) will live here.\nThe training engine is "
+           "being built; this page is not ready yet."));
     m_placeholders[1]->setText(tr("Your training runs and their loss curves will be listed here."));
+    if (!m_loaded.path.isEmpty()) {
+        QString name = QFileInfo(m_loaded.path).fileName();
+        for (const auto& record : m_store.models())
+            if (record.path == m_loaded.path) name = record.name;
+        m_modelStatus->setText(tr("%1 · %2 · %3 · context %4")
+                                   .arg(name, m_loaded.dtype, m_loaded.device)
+                                   .arg(m_loaded.contextLength));
+    }
     Actions& a = *m_actions;
     a.file->setTitle(tr("&File"));
     a.newChat->setText(tr("&New chat"));
@@ -226,7 +244,9 @@ void MainWindow::showPage(Page page) {
     m_pages->setCurrentIndex(page);
 }
 
-MainWindow::Page MainWindow::currentPage() const { return static_cast<Page>(m_pages->currentIndex()); }
+MainWindow::Page MainWindow::currentPage() const {
+    return static_cast<Page>(m_pages->currentIndex());
+}
 
 void MainWindow::openModel(const QString& path) {
     const QString clean = normalizedModelPath(path);

@@ -63,6 +63,7 @@ private:
     QLabel* m_stallLabel = nullptr;
     StallMonitor* m_stall = nullptr;
     QString m_pendingModel;
+    LoadedModel m_loaded;  // shown in the status bar
     struct Actions;
     Actions* m_actions = nullptr;
 };

@@ -17,9 +17,9 @@
 
 namespace {
 
-constexpr int kMargin = 14;     // around a message
-constexpr int kPadding = 10;    // inside a bubble
-constexpr int kSpacing = 6;     // between parts
+constexpr int kMargin = 14;   // around a message
+constexpr int kPadding = 10;  // inside a bubble
+constexpr int kSpacing = 6;   // between parts
 constexpr int kChipHeight = 30;
 constexpr int kMaxTextWidth = 860;
 
@@ -34,7 +34,8 @@ QString roleTitle(const QModelIndex& index) {
 QString statusText(const QString& status) {
     if (status == QLatin1String("generating")) return MessageDelegate::tr("Generating…");
     if (status == QLatin1String("stopped")) return MessageDelegate::tr("Stopped");
-    if (status == QLatin1String("interrupted")) return MessageDelegate::tr("Interrupted: the app closed before this reply finished");
+    if (status == QLatin1String("interrupted"))
+        return MessageDelegate::tr("Interrupted: the app closed before this reply finished");
     if (status == QLatin1String("failed")) return MessageDelegate::tr("Failed");
     return QString();
 }
@@ -75,7 +76,9 @@ QString kindIcon(const QString& kind) {
 MessageDelegate::MessageDelegate(QObject* parent) : QStyledItemDelegate(parent) {}
 MessageDelegate::~MessageDelegate() = default;
 
-void MessageDelegate::clearCache() { m_docs.clear(); }
+void MessageDelegate::clearCache() {
+    m_docs.clear();
+}
 
 std::shared_ptr<QTextDocument> MessageDelegate::document(const QModelIndex& index, const QFont& font,
                                                          int width) const {
@@ -98,7 +101,8 @@ std::shared_ptr<QTextDocument> MessageDelegate::document(const QModelIndex& inde
     return doc;
 }
 
-MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem& option, const QModelIndex& index) const {
+MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem& option,
+                                                const QModelIndex& index) const {
     Layout l;
     const QRect row = option.rect;
     const bool user = index.data(MessageListModel::RoleRole).toString() == QLatin1String("user");
@@ -215,7 +219,8 @@ void MessageDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
         const QRect iconRect(chip.left() + 4, chip.top() + 3, 24, 24);
         QPixmap pm = a.value("kind").toString() == QLatin1String("image") ? thumbnail(path, 24) : QPixmap();
         if (pm.isNull()) pm = QIcon(kindIcon(a.value("kind").toString())).pixmap(24, 24);
-        if (!pm.isNull()) p->drawPixmap(QRect(iconRect.topLeft(), pm.size().scaled(24, 24, Qt::KeepAspectRatio)), pm);
+        if (!pm.isNull())
+            p->drawPixmap(QRect(iconRect.topLeft(), pm.size().scaled(24, 24, Qt::KeepAspectRatio)), pm);
         p->setPen(pal.color(QPalette::Text));
         p->drawText(chip.adjusted(32, 0, -6, 0), Qt::AlignVCenter | Qt::AlignLeft, name);
         x = user ? chip.left() - 6 : chip.right() + 6;
@@ -242,7 +247,8 @@ void MessageDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
     ctx.palette.setColor(QPalette::Text, pal.color(QPalette::Text));
     if (index.data(MessageListModel::ContentRole).toString().isEmpty()) {
         p->setPen(pal.color(QPalette::PlaceholderText));
-        p->drawText(QRect(0, 0, l.text.width(), l.text.height()), Qt::AlignLeft | Qt::AlignTop, QStringLiteral("…"));
+        p->drawText(QRect(0, 0, l.text.width(), l.text.height()), Qt::AlignLeft | Qt::AlignTop,
+                    QStringLiteral("…"));
     } else {
         l.doc->documentLayout()->draw(p, ctx);
     }
@@ -262,18 +268,20 @@ void MessageDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
     if (!user) {
         const int tokens = index.data(MessageListModel::TokensRole).toInt();
         const double tps = index.data(MessageListModel::TokensPerSecondRole).toDouble();
-        if (tokens > 0) meta << tr("%n token(s)", nullptr, tokens);
+        if (tokens > 0) meta << (tokens == 1 ? tr("1 token") : tr("%1 tokens").arg(tokens));
         if (tps > 0) meta << tr("%1 tokens/s").arg(tps, 0, 'f', 1);
     }
     const QString st = statusText(status);
     if (!st.isEmpty()) meta << st;
     QColor metaColor = pal.color(QPalette::PlaceholderText);
-    if (status == QLatin1String("interrupted") || status == QLatin1String("failed")) metaColor = QColor(0xd0, 0x5a, 0x2a);
+    if (status == QLatin1String("interrupted") || status == QLatin1String("failed"))
+        metaColor = QColor(0xd0, 0x5a, 0x2a);
     p->setPen(metaColor);
     const int actionsLeft = l.actions.isEmpty() ? l.meta.right() : l.actions.first().second.left() - 8;
     p->drawText(QRect(l.meta.left(), l.meta.top(), std::max(0, actionsLeft - l.meta.left()), l.meta.height()),
-                Qt::AlignLeft | Qt::AlignVCenter, fm.elidedText(meta.join(QStringLiteral("  ·  ")), Qt::ElideRight,
-                                                                std::max(0, actionsLeft - l.meta.left())));
+                Qt::AlignLeft | Qt::AlignVCenter,
+                fm.elidedText(meta.join(QStringLiteral("  ·  ")), Qt::ElideRight,
+                              std::max(0, actionsLeft - l.meta.left())));
     const bool hovered = option.state & QStyle::State_MouseOver;
     const bool last = index.data(MessageListModel::IsLastRole).toBool();
     if (hovered || last) {
@@ -286,15 +294,17 @@ void MessageDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
 QRect MessageDelegate::actionRect(const QStyleOptionViewItem& option, const QModelIndex& index, Action action,
                                   int codeBlock) const {
     const Layout l = layout(option, index);
-    if (action == CopyCode) return codeBlock < l.codeButtons.size() ? l.codeButtons[codeBlock].first : QRect();
+    if (action == CopyCode)
+        return codeBlock < l.codeButtons.size() ? l.codeButtons[codeBlock].first : QRect();
     for (const auto& [a, rect] : l.actions)
         if (a == action) return rect;
     return QRect();
 }
 
-bool MessageDelegate::editorEvent(QEvent* event, QAbstractItemModel* model, const QStyleOptionViewItem& option,
-                                  const QModelIndex& index) {
-    if (event->type() != QEvent::MouseButtonRelease) return QStyledItemDelegate::editorEvent(event, model, option, index);
+bool MessageDelegate::editorEvent(QEvent* event, QAbstractItemModel* model,
+                                  const QStyleOptionViewItem& option, const QModelIndex& index) {
+    if (event->type() != QEvent::MouseButtonRelease)
+        return QStyledItemDelegate::editorEvent(event, model, option, index);
     auto* me = static_cast<QMouseEvent*>(event);
     if (me->button() != Qt::LeftButton) return false;
     const Layout l = layout(option, index);
@@ -308,7 +318,8 @@ bool MessageDelegate::editorEvent(QEvent* event, QAbstractItemModel* model, cons
     }
     for (const auto& [action, rect] : l.actions) {
         if (rect.contains(pos)) {
-            if (action == CopyMessage) QApplication::clipboard()->setText(index.data(MessageListModel::ContentRole).toString());
+            if (action == CopyMessage)
+                QApplication::clipboard()->setText(index.data(MessageListModel::ContentRole).toString());
             Q_EMIT actionTriggered(index, action, QString());
             return true;
         }

@@ -24,7 +24,8 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
         case AttachmentsRole: {
             QVariantList list;
             for (const auto& a : m.attachments)
-                list.push_back(QVariantMap{{"path", a.path}, {"kind", a.kind}, {"sha256", a.sha256}, {"size", a.size}});
+                list.push_back(
+                    QVariantMap{{"path", a.path}, {"kind", a.kind}, {"sha256", a.sha256}, {"size", a.size}});
             return list;
         }
     }
@@ -32,9 +33,14 @@ QVariant MessageListModel::data(const QModelIndex& index, int role) const {
 }
 
 QHash<int, QByteArray> MessageListModel::roleNames() const {
-    return {{IdRole, "id"},         {RoleRole, "role"},   {ContentRole, "content"},
-            {StatusRole, "status"}, {ModelRole, "model"}, {TokensRole, "tokens"},
-            {TokensPerSecondRole, "tokensPerSecond"},     {AttachmentsRole, "attachments"}};
+    return {{IdRole, "id"},
+            {RoleRole, "role"},
+            {ContentRole, "content"},
+            {StatusRole, "status"},
+            {ModelRole, "model"},
+            {TokensRole, "tokens"},
+            {TokensPerSecondRole, "tokensPerSecond"},
+            {AttachmentsRole, "attachments"}};
 }
 
 void MessageListModel::setMessages(const QVector<MessageRecord>& messages) {

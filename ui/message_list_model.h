@@ -10,11 +10,11 @@ class MessageListModel : public QAbstractListModel {
 public:
     enum Roles {
         IdRole = Qt::UserRole + 1,
-        RoleRole,         // "user" | "assistant" | "system"
-        ContentRole,      // Markdown
-        StatusRole,       // complete | generating | stopped | interrupted | failed
-        ModelRole,        // model name of a reply
-        TokensRole,       // int
+        RoleRole,     // "user" | "assistant" | "system"
+        ContentRole,  // Markdown
+        StatusRole,   // complete | generating | stopped | interrupted | failed
+        ModelRole,    // model name of a reply
+        TokensRole,   // int
         TokensPerSecondRole,
         AttachmentsRole,  // QVariantList of QVariantMap {path, kind, sha256, size}
         IsLastRole,       // bool: the newest message

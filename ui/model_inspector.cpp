@@ -8,7 +8,9 @@
 #include <QDir>
 #include <QFileInfo>
 
-QString normalizedModelPath(const QString& path) { return QDir::cleanPath(QFileInfo(path).absoluteFilePath()); }
+QString normalizedModelPath(const QString& path) {
+    return QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+}
 
 ModelRecord inspectModel(const QString& path) {
     const QString clean = normalizedModelPath(path);
@@ -24,7 +26,8 @@ ModelRecord inspectModel(const QString& path) {
     QFileInfo info(clean);
     r.name = info.isDir() ? info.fileName() : info.completeBaseName();
     // Converted folders are often named for their format ("hf", "llama2c"): name them by their parent too.
-    static const QStringList generic = {"hf", "model", "models", "weights", "checkpoint", "llama2c", "meta", "original"};
+    static const QStringList generic = {"hf",         "model",   "models", "weights",
+                                        "checkpoint", "llama2c", "meta",   "original"};
     if (generic.contains(r.name, Qt::CaseInsensitive) && !info.dir().dirName().isEmpty())
         r.name = QStringLiteral("%1 (%2)").arg(QFileInfo(info.absolutePath()).fileName(), r.name);
     r.format = QString::fromLatin1(atelier::checkpoint_format_name(ck.format));

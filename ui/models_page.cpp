@@ -30,7 +30,8 @@ QString formatParameters(qint64 n) {
     return QString::number(n);
 }
 
-ModelListModel::ModelListModel(ChatStore& store, QObject* parent) : QAbstractListModel(parent), m_store(store) {
+ModelListModel::ModelListModel(ChatStore& store, QObject* parent)
+    : QAbstractListModel(parent), m_store(store) {
     reload();
 }
 
@@ -69,7 +70,8 @@ QSize ModelCardDelegate::sizeHint(const QStyleOptionViewItem& option, const QMod
     return QSize(option.rect.width(), fm.height() * 4 + 36);
 }
 
-void ModelCardDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, const QModelIndex& index) const {
+void ModelCardDelegate::paint(QPainter* p, const QStyleOptionViewItem& option,
+                              const QModelIndex& index) const {
     const ModelRecord m = index.data(ModelListModel::RecordRole).value<ModelRecord>();
     const QPalette& pal = option.palette;
     const QFontMetrics fm(option.font);
@@ -109,10 +111,9 @@ void ModelCardDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, c
     y += tfm.height() + 6;
     p->setFont(option.font);
     p->setPen(pal.color(QPalette::Text));
-    const QString facts =
-        ModelsPage::tr("%1 · %2 parameters · %3 · context %4 · template %5")
-            .arg(m.architecture, formatParameters(m.parameters), m.dtype, QLocale().toString(m.contextLength),
-                 m.chatTemplate);
+    const QString facts = ModelsPage::tr("%1 · %2 parameters · %3 · context %4 · template %5")
+                              .arg(m.architecture, formatParameters(m.parameters), m.dtype,
+                                   QLocale().toString(m.contextLength), m.chatTemplate);
     p->drawText(QRect(left, y, width, fm.height()), Qt::AlignLeft | Qt::AlignVCenter,
                 fm.elidedText(facts, Qt::ElideRight, width));
     y += fm.height() + 4;
@@ -192,13 +193,16 @@ ModelsPage::ModelsPage(ChatStore& store, QWidget* parent) : QWidget(parent), m_s
     updateButtons();
 }
 
-ModelsPage::~ModelsPage() { m_watcher.waitForFinished(); }
+ModelsPage::~ModelsPage() {
+    m_watcher.waitForFinished();
+}
 
 void ModelsPage::retranslate() {
     m_heading->setText(tr("Models"));
-    m_hint->setText(tr("Add a Hugging Face folder (config.json + safetensors), a Meta folder (params.json + "
-                       "consolidated.00.pth) or a llama2.c .bin file. You can also drop folders here. Removing a model "
-                       "only takes it off this list; its files stay."));
+    m_hint->setText(
+        tr("Add a Hugging Face folder (config.json + safetensors), a Meta folder (params.json + "
+           "consolidated.00.pth) or a llama2.c .bin file. You can also drop folders here. Removing a model "
+           "only takes it off this list; its files stay."));
     m_addFolder->setText(tr("Add folder…"));
     m_addFile->setText(tr("Add file…"));
     m_setDefault->setText(tr("Set as default"));
@@ -222,8 +226,8 @@ void ModelsPage::updateButtons() {
 }
 
 void ModelsPage::addFolder() {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a model folder"),
-                                                          QStandardPaths::writableLocation(QStandardPaths::HomeLocation));
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Choose a model folder"), QStandardPaths::writableLocation(QStandardPaths::HomeLocation));
     if (!dir.isEmpty()) addModel(dir);
 }
 

@@ -54,7 +54,8 @@ SettingsPage::SettingsPage(AppSettings& settings, QWidget* parent) : QWidget(par
     m_dataNote = new QLabel(this);
     m_dataNote->setWordWrap(true);
 
-    for (QWidget* w : std::initializer_list<QWidget*>{m_theme, m_language, m_threads, m_dtype, m_device, dataRow}) {
+    for (QWidget* w :
+         std::initializer_list<QWidget*>{m_theme, m_language, m_threads, m_dtype, m_device, dataRow}) {
         auto* label = new QLabel(this);
         label->setBuddy(w);
         m_labels.push_back(label);
@@ -84,9 +85,11 @@ SettingsPage::SettingsPage(AppSettings& settings, QWidget* parent) : QWidget(par
     connect(m_threads, qOverload<int>(&QSpinBox::valueChanged), this, &SettingsPage::saveEngine);
     connect(m_dtype, qOverload<int>(&QComboBox::currentIndexChanged), this, &SettingsPage::saveEngine);
     connect(m_device, qOverload<int>(&QComboBox::currentIndexChanged), this, &SettingsPage::saveEngine);
-    connect(m_dataDir, &QLineEdit::editingFinished, this, [this] { m_settings.setSavedDataDir(m_dataDir->text()); });
+    connect(m_dataDir, &QLineEdit::editingFinished, this,
+            [this] { m_settings.setSavedDataDir(m_dataDir->text()); });
     connect(m_browse, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose the data folder"), m_dataDir->text());
+        const QString dir =
+            QFileDialog::getExistingDirectory(this, tr("Choose the data folder"), m_dataDir->text());
         if (dir.isEmpty()) return;
         m_dataDir->setText(dir);
         m_settings.setSavedDataDir(dir);
@@ -105,15 +108,16 @@ void SettingsPage::saveEngine() {
 
 void SettingsPage::retranslate() {
     m_heading->setText(tr("Settings"));
-    const QStringList labels = {tr("Theme"), tr("Language"), tr("CPU threads"), tr("Weights precision"), tr("Device"),
-                                tr("Data folder")};
+    const QStringList labels = {tr("Theme"),  tr("Language"),   tr("CPU threads"), tr("Weights precision"),
+                                tr("Device"), tr("Data folder")};
     for (int i = 0; i < m_labels.size(); ++i) m_labels[i]->setText(labels[i]);
     m_theme->setItemText(0, tr("System"));
     m_theme->setItemText(1, tr("Light"));
     m_theme->setItemText(2, tr("Dark"));
     m_language->setItemText(0, tr("System language"));
     m_threads->setSpecialValueText(tr("All cores (%1)").arg(QThread::idealThreadCount()));
-    m_threads->setToolTip(tr("How many CPU threads the model uses. More is faster up to the number of cores."));
+    m_threads->setToolTip(
+        tr("How many CPU threads the model uses. More is faster up to the number of cores."));
     m_dtype->setItemText(0, tr("Automatic (fastest this machine runs well)"));
     m_dtype->setItemText(1, tr("32-bit float (most accurate, twice the memory)"));
     m_dtype->setItemText(2, tr("bfloat16 (half the memory)"));
@@ -124,10 +128,11 @@ void SettingsPage::retranslate() {
     m_device->setItemText(1, cuda ? tr("CUDA GPU") : tr("CUDA GPU (not available in this build)"));
     if (auto* model = qobject_cast<QStandardItemModel*>(m_device->model())) model->item(1)->setEnabled(cuda);
     m_browse->setText(tr("Browse…"));
-    m_dataNote->setText(m_settings.dataDirOverridden()
-                            ? tr("Set by --data-dir for this session.")
-                            : tr("Conversations and the model library live here. A new folder takes effect at the "
-                                 "next start."));
+    m_dataNote->setText(
+        m_settings.dataDirOverridden()
+            ? tr("Set by --data-dir for this session.")
+            : tr("Conversations and the model library live here. A new folder takes effect at the "
+                 "next start."));
 }
 
 void SettingsPage::changeEvent(QEvent* e) {

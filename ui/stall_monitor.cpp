@@ -18,7 +18,9 @@ void StallMonitor::start() {
     m_timer.start();
 }
 
-void StallMonitor::stop() { m_timer.stop(); }
+void StallMonitor::stop() {
+    m_timer.stop();
+}
 
 void StallMonitor::reset() {
     m_lastNs = -1;

@@ -192,8 +192,10 @@ GenerationResult Generator::generate(const std::vector<int>& prompt, const Gener
     if (result.stop_reason != StopReason::StopString && result.stop_reason != StopReason::CallbackStopped) {
         bool hit = false;
         std::string tail = stops.push(detok.flush(), &hit);
-        if (hit) result.stop_reason = StopReason::StopString;
-        else tail += stops.flush();
+        if (hit)
+            result.stop_reason = StopReason::StopString;
+        else
+            tail += stops.flush();
         emit(tail);
     }
     result.decode_seconds = seconds_since(td);

@@ -127,7 +127,8 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
         throw Error(ErrorCode::FileTruncated, path,
                     "file is " + std::to_string(size) + " bytes, shorter than the 8-byte header length");
 
-    void* map = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd.fd, 0);  // copy-on-write: a stray in-place op cannot fault
+    void* map = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd.fd,
+                       0);  // copy-on-write: a stray in-place op cannot fault
     if (map == MAP_FAILED)
         throw Error(ErrorCode::Io, path, std::string("cannot mmap: ") + std::strerror(errno));
 

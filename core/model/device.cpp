@@ -6,9 +6,9 @@
 
 #include <torch/cuda.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
-#include <atomic>
 #include <string>
 #include <thread>
 

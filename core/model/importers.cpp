@@ -60,7 +60,8 @@ std::string find_tokenizer(const std::vector<fs::path>& dirs) {
         const fs::path json_path = d / "tokenizer.json", model_path = d / "tokenizer.model";
         const bool has_model = fs::is_regular_file(model_path, ec);
         if (fs::is_regular_file(json_path, ec)) {
-            if (!has_model || read_text(json_path).find("\"ByteLevel\"") != std::string::npos) return json_path.string();
+            if (!has_model || read_text(json_path).find("\"ByteLevel\"") != std::string::npos)
+                return json_path.string();
         }
         if (has_model) return model_path.string();
     }

@@ -19,7 +19,8 @@ LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias) {
 }
 
 torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
-    TORCH_CHECK(x.size(-1) == w.size(1), "linear: input has ", x.size(-1), " features, weight expects ", w.size(1));
+    TORCH_CHECK(x.size(-1) == w.size(1), "linear: input has ", x.size(-1), " features, weight expects ",
+                w.size(1));
     const int64_t N = w.size(0), K = w.size(1), M = x.numel() / K;
     const bool needs_grad = torch::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad());
     if (w.scalar_type() == torch::kFloat32 && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() &&
@@ -380,7 +381,8 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
                                              : std::min<int64_t>(ck.config.max_position_embeddings, 4096);
     // Sliding-window attention (Mistral) equals full attention while the context fits the window;
     // the cache is capped there rather than silently attending further than the model was trained to.
-    if (options.context_length <= 0 && ck.config.sliding_window > 0) ctx = std::min(ctx, ck.config.sliding_window);
+    if (options.context_length <= 0 && ck.config.sliding_window > 0)
+        ctx = std::min(ctx, ck.config.sliding_window);
     m.cache = m.net->make_cache(1, ctx, m.compute_dtype, device);
     m.net->ensure_rope(ctx);
     m.net->eval();

@@ -52,7 +52,7 @@ public:
     const ModelConfig& config() const;
     std::string dtype() const;          // weights: "f32" | "bf16" | "f16"
     std::string compute_dtype() const;  // activations and KV cache (f32 when the CPU lacks bf16 instructions)
-    std::string device() const;  // "cpu" | "cuda:0"
+    std::string device() const;         // "cpu" | "cuda:0"
     int64_t context_length() const;
     const std::string& source() const;
     const std::string& tokenizer_path() const;

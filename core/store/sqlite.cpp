@@ -20,7 +20,9 @@ Statement::Statement(sqlite3* db, sqlite3_stmt* stmt, std::string sql)
     : m_db(db), m_stmt(stmt), m_sql(std::move(sql)) {}
 
 Statement::Statement(Statement&& o) noexcept
-    : m_db(std::exchange(o.m_db, nullptr)), m_stmt(std::exchange(o.m_stmt, nullptr)), m_sql(std::move(o.m_sql)) {}
+    : m_db(std::exchange(o.m_db, nullptr)),
+      m_stmt(std::exchange(o.m_stmt, nullptr)),
+      m_sql(std::move(o.m_sql)) {}
 
 Statement& Statement::operator=(Statement&& o) noexcept {
     if (this != &o) {
@@ -32,7 +34,9 @@ Statement& Statement::operator=(Statement&& o) noexcept {
     return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(m_stmt); }
+Statement::~Statement() {
+    sqlite3_finalize(m_stmt);
+}
 
 Statement& Statement::bind(int index, int64_t value) {
     if (sqlite3_bind_int64(m_stmt, index, value) != SQLITE_OK) fail(m_db, m_sql, "bind");
@@ -45,7 +49,8 @@ Statement& Statement::bind(int index, double value) {
 }
 
 Statement& Statement::bind(int index, const std::string& value) {
-    if (sqlite3_bind_text(m_stmt, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+    if (sqlite3_bind_text(m_stmt, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) !=
+        SQLITE_OK)
         fail(m_db, m_sql, "bind");
     return *this;
 }
@@ -66,11 +71,19 @@ bool Statement::step() {
     fail(m_db, m_sql, "step");
 }
 
-void Statement::reset() { sqlite3_reset(m_stmt); }
+void Statement::reset() {
+    sqlite3_reset(m_stmt);
+}
 
-int64_t Statement::column_int64(int col) const { return sqlite3_column_int64(m_stmt, col); }
-double Statement::column_double(int col) const { return sqlite3_column_double(m_stmt, col); }
-bool Statement::column_is_null(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+int64_t Statement::column_int64(int col) const {
+    return sqlite3_column_int64(m_stmt, col);
+}
+double Statement::column_double(int col) const {
+    return sqlite3_column_double(m_stmt, col);
+}
+bool Statement::column_is_null(int col) const {
+    return sqlite3_column_type(m_stmt, col) == SQLITE_NULL;
+}
 
 std::string Statement::column_text(int col) const {
     const auto* text = sqlite3_column_text(m_stmt, col);
@@ -100,7 +113,9 @@ Database::Database(const std::string& path) : m_path(path) {
     }
 }
 
-Database::~Database() { sqlite3_close(m_db); }
+Database::~Database() {
+    sqlite3_close(m_db);
+}
 
 void Database::exec(const std::string& sql) {
     char* err = nullptr;
@@ -118,8 +133,12 @@ Statement Database::prepare(const std::string& sql) {
     return Statement(m_db, stmt, sql);
 }
 
-int64_t Database::last_insert_id() const { return sqlite3_last_insert_rowid(m_db); }
-int Database::changes() const { return sqlite3_changes(m_db); }
+int64_t Database::last_insert_id() const {
+    return sqlite3_last_insert_rowid(m_db);
+}
+int Database::changes() const {
+    return sqlite3_changes(m_db);
+}
 
 int Database::user_version() {
     auto q = prepare("PRAGMA user_version");
@@ -145,7 +164,9 @@ int Database::migrate(const std::vector<std::string>& migrations, int target) {
     return version;
 }
 
-Transaction::Transaction(Database& db) : m_db(db) { m_db.exec("BEGIN IMMEDIATE;"); }
+Transaction::Transaction(Database& db) : m_db(db) {
+    m_db.exec("BEGIN IMMEDIATE;");
+}
 
 Transaction::~Transaction() {
     if (!m_done) {

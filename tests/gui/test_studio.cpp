@@ -55,11 +55,14 @@ QJsonObject reference() {
     return QJsonDocument::fromJson(f.readAll()).object();
 }
 
-QString referenceText() { return reference()["greedy_from_prompt"].toObject()["output_text"].toString(); }
+QString referenceText() {
+    return reference()["greedy_from_prompt"].toObject()["output_text"].toString();
+}
 
 // A studio on a fresh data folder, as `atelier --data-dir DIR` opens it.
 struct Studio {
-    explicit Studio(const QString& dir) : settings(dir), store(std::make_unique<ChatStore>(dir + "/atelier.db")) {
+    explicit Studio(const QString& dir)
+        : settings(dir), store(std::make_unique<ChatStore>(dir + "/atelier.db")) {
         store->recoverInterrupted();
         window = std::make_unique<MainWindow>(settings, *store);
         window->show();
@@ -144,11 +147,13 @@ private Q_SLOTS:
         int updates = 0;
         QObject::connect(s.chat()->messageModel(), &QAbstractItemModel::dataChanged, s.chat(),
                          [&](const QModelIndex& tl) {
-                             if (s.chat()->messageModel()->at(tl.row()).role == QLatin1String("assistant")) ++updates;
+                             if (s.chat()->messageModel()->at(tl.row()).role == QLatin1String("assistant"))
+                                 ++updates;
                          });
         // Slow the engine a little so several frames pass during the reply, as they do on a real model.
-        QObject::connect(s.chat()->engine(), &ChatEngine::textGenerated, s.chat()->engine(),
-                         [] { QThread::usleep(300); }, Qt::DirectConnection);
+        QObject::connect(
+            s.chat()->engine(), &ChatEngine::textGenerated, s.chat()->engine(), [] { QThread::usleep(300); },
+            Qt::DirectConnection);
         s.sendAndWait(QStringLiteral("Once upon a time"));
 
         MessageListModel* m = s.chat()->messageModel();
@@ -177,10 +182,13 @@ private Q_SLOTS:
         // Hold the engine after its fifth piece until the user's Stop arrives.
         int pieces = 0;
         ChatEngine* engine = s.chat()->engine();
-        QObject::connect(engine, &ChatEngine::textGenerated, engine, [&pieces, engine] {
-            if (++pieces != 5) return;
-            for (int i = 0; i < 2000 && !engine->stopRequested(); ++i) QThread::msleep(5);
-        }, Qt::DirectConnection);
+        QObject::connect(
+            engine, &ChatEngine::textGenerated, engine,
+            [&pieces, engine] {
+                if (++pieces != 5) return;
+                for (int i = 0; i < 2000 && !engine->stopRequested(); ++i) QThread::msleep(5);
+            },
+            Qt::DirectConnection);
 
         QSignalSpy finished(s.chat(), &ChatPage::generationFinished);
         QTest::keyClicks(s.chat()->composer()->editor(), QStringLiteral("Once upon a time"));
@@ -287,10 +295,13 @@ private Q_SLOTS:
             s.useReferenceSampling();
             ChatEngine* engine = s.chat()->engine();
             int pieces = 0;
-            QObject::connect(engine, &ChatEngine::textGenerated, engine, [&pieces, engine] {
-                if (++pieces == 3)
-                    for (int i = 0; i < 2000 && !engine->stopRequested(); ++i) QThread::msleep(5);
-            }, Qt::DirectConnection);
+            QObject::connect(
+                engine, &ChatEngine::textGenerated, engine,
+                [&pieces, engine] {
+                    if (++pieces == 3)
+                        for (int i = 0; i < 2000 && !engine->stopRequested(); ++i) QThread::msleep(5);
+                },
+                Qt::DirectConnection);
             QTest::keyClicks(s.chat()->composer()->editor(), QStringLiteral("Once upon a time"));
             QTest::keyClick(s.chat()->composer()->editor(), Qt::Key_Return);
             QTRY_VERIFY_WITH_TIMEOUT(!s.lastReply().isEmpty(), 20000);
@@ -311,13 +322,18 @@ private Q_SLOTS:
             ChatStore v1(path, 1);
             QCOMPARE(v1.schemaVersion(), 1);
             atelier::sqlite::Database db(path.toStdString());
-            db.exec("INSERT INTO conversations(title, model_path, system_prompt, created_at, updated_at) "
-                    "VALUES ('Old chat', '/models/x', 'Be kind.', 1000, 2000);"
-                    "INSERT INTO messages(conversation_id, role, content, created_at) VALUES (1, 'user', 'Hello', 1000);"
-                    "INSERT INTO messages(conversation_id, role, content, created_at) VALUES (1, 'assistant', 'Hi!', 1001);"
-                    "INSERT INTO models(path, name, architecture, parameters, dtype, context_length, chat_template, "
-                    "size_on_disk, is_default, added_at) VALUES ('/models/x', 'x', 'LlamaForCausalLM', 7, 'float32', "
-                    "512, 'alpaca', 10, 1, 1000);");
+            db.exec(
+                "INSERT INTO conversations(title, model_path, system_prompt, created_at, updated_at) "
+                "VALUES ('Old chat', '/models/x', 'Be kind.', 1000, 2000);"
+                "INSERT INTO messages(conversation_id, role, content, created_at) VALUES (1, 'user', "
+                "'Hello', 1000);"
+                "INSERT INTO messages(conversation_id, role, content, created_at) VALUES (1, 'assistant', "
+                "'Hi!', 1001);"
+                "INSERT INTO models(path, name, architecture, parameters, dtype, context_length, "
+                "chat_template, "
+                "size_on_disk, is_default, added_at) VALUES ('/models/x', 'x', 'LlamaForCausalLM', 7, "
+                "'float32', "
+                "512, 'alpaca', 10, 1, 1000);");
         }
         ChatStore store(path);
         QCOMPARE(store.schemaVersion(), ChatStore::latestSchemaVersion());
@@ -358,10 +374,14 @@ private Q_SLOTS:
     void badModelFolderShowsItsError_data() {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("sentence");
-        QTest::newRow("no config") << "empty" << "This is not a model folder Atelier can read.";
-        QTest::newRow("truncated weights") << "truncated" << "The weights file is corrupt";
-        QTest::newRow("missing path") << "missing" << "A file the model needs was not found.";
-        QTest::newRow("unknown architecture") << "arch" << "This model architecture is not supported.";
+        QTest::newRow("no config") << "empty"
+                                   << "This is not a model folder Atelier can read.";
+        QTest::newRow("truncated weights") << "truncated"
+                                           << "The weights file is corrupt";
+        QTest::newRow("missing path") << "missing"
+                                      << "A file the model needs was not found.";
+        QTest::newRow("unknown architecture") << "arch"
+                                              << "This model architecture is not supported.";
     }
 
     void badModelFolderShowsItsError() {
@@ -372,7 +392,8 @@ private Q_SLOTS:
         const QString hf = fixture(QStringLiteral("stories260K/hf"));
         QString target = model.path();
         if (kind == QLatin1String("truncated") || kind == QLatin1String("arch")) {
-            for (const char* f : {"config.json", "model.safetensors", "tokenizer.model", "tokenizer_config.json"})
+            for (const char* f :
+                 {"config.json", "model.safetensors", "tokenizer.model", "tokenizer_config.json"})
                 QVERIFY(QFile::copy(hf + "/" + f, model.path() + "/" + f));
         }
         if (kind == QLatin1String("truncated")) {
@@ -383,7 +404,8 @@ private Q_SLOTS:
         if (kind == QLatin1String("arch")) {
             QFile f(model.path() + "/config.json");
             QVERIFY(f.open(QIODevice::ReadOnly));
-            QByteArray json = f.readAll().replace("LlamaForCausalLM", "GPT2LMHeadModel").replace("\"llama\"", "\"gpt2\"");
+            QByteArray json =
+                f.readAll().replace("LlamaForCausalLM", "GPT2LMHeadModel").replace("\"llama\"", "\"gpt2\"");
             f.close();
             QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
             f.write(json);
@@ -421,10 +443,12 @@ private Q_SLOTS:
 
         QListView* view = s.window->modelsPage()->view();
         view->setCurrentIndex(models->index(1));
-        QTest::mouseClick(s.window->modelsPage()->findChild<QPushButton*>(QStringLiteral("setDefaultModel")), Qt::LeftButton);
+        QTest::mouseClick(s.window->modelsPage()->findChild<QPushButton*>(QStringLiteral("setDefaultModel")),
+                          Qt::LeftButton);
         QVERIFY(s.store->defaultModel().format == QLatin1String("llama2c"));
         view->setCurrentIndex(models->index(1));
-        QTest::mouseClick(s.window->modelsPage()->findChild<QPushButton*>(QStringLiteral("removeModel")), Qt::LeftButton);
+        QTest::mouseClick(s.window->modelsPage()->findChild<QPushButton*>(QStringLiteral("removeModel")),
+                          Qt::LeftButton);
         QCOMPARE(models->rowCount(), 1);
         QVERIFY(s.store->defaultModel().isDefault);  // the remaining model becomes the default
         QCOMPARE(s.chat()->modelBox()->count(), 1);
@@ -435,7 +459,8 @@ private Q_SLOTS:
         Studio s(dir.path());
         for (const char* title : {"Cats", "Dogs", "Birds"}) {
             const qint64 id = s.store->createConversation(QString::fromLatin1(title), QString());
-            MessageRecord m{0, id, QStringLiteral("user"), QStringLiteral("tell me about %1").arg(title).toLower()};
+            MessageRecord m{0, id, QStringLiteral("user"),
+                            QStringLiteral("tell me about %1").arg(title).toLower()};
             s.store->addMessage(m);
         }
         ConversationListModel* list = s.chat()->conversationModel();
@@ -477,12 +502,14 @@ private Q_SLOTS:
         QCOMPARE(stored[0].attachments.size(), 2);
         QFile f(image);
         QVERIFY(f.open(QIODevice::ReadOnly));
-        QCOMPARE(stored[0].attachments[0].sha256,
-                 QString::fromLatin1(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex()));
+        QCOMPARE(
+            stored[0].attachments[0].sha256,
+            QString::fromLatin1(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex()));
         QCOMPARE(stored[0].attachments[0].kind, QStringLiteral("image"));
         QCOMPARE(stored[0].attachments[1].kind, QStringLiteral("audio"));
         QCOMPARE(stored[0].attachments[1].size, QFileInfo(audio).size());
-        QVERIFY(s.chat()->composer()->attachments().isEmpty());  // the composer is cleared for the next message
+        QVERIFY(
+            s.chat()->composer()->attachments().isEmpty());  // the composer is cleared for the next message
     }
 
     void codeBlocksHaveACopyButton() {
@@ -491,8 +518,9 @@ private Q_SLOTS:
         const qint64 id = s.store->createConversation(QStringLiteral("Code"), QString());
         MessageRecord user{0, id, QStringLiteral("user"), QStringLiteral("Show me code")};
         s.store->addMessage(user);
-        MessageRecord reply{0, id, QStringLiteral("assistant"),
-                            QStringLiteral("Here it is:\n\n```cpp\nint main() {\n    return 0;\n}\n```\n\nDone.")};
+        MessageRecord reply{
+            0, id, QStringLiteral("assistant"),
+            QStringLiteral("Here it is:\n\n```cpp\nint main() {\n    return 0;\n}\n```\n\nDone.")};
         s.store->addMessage(reply);
         s.chat()->conversationModel()->reload();
         s.chat()->openConversation(id);
@@ -500,7 +528,8 @@ private Q_SLOTS:
         const QRect button = s.actionRect(1, MessageDelegate::CopyCode, 0);
         QVERIFY(button.isValid());
         QApplication::clipboard()->clear();
-        QTest::mouseClick(s.chat()->messageView()->viewport(), Qt::LeftButton, Qt::NoModifier, button.center());
+        QTest::mouseClick(s.chat()->messageView()->viewport(), Qt::LeftButton, Qt::NoModifier,
+                          button.center());
         QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("int main() {\n    return 0;\n}"));
     }
 
@@ -509,7 +538,8 @@ private Q_SLOTS:
         ChatStore store(dir.path() + "/atelier.db");
         const qint64 id = store.createConversation(QStringLiteral("Export me"), QStringLiteral("/models/m"));
         MessageRecord user{0, id, QStringLiteral("user"), QStringLiteral("Hi")};
-        user.attachments.push_back({0, QStringLiteral("/tmp/a.png"), QStringLiteral("abc"), QStringLiteral("image"), 3});
+        user.attachments.push_back(
+            {0, QStringLiteral("/tmp/a.png"), QStringLiteral("abc"), QStringLiteral("image"), 3});
         store.addMessage(user);
         MessageRecord reply{0, id, QStringLiteral("assistant"), QStringLiteral("**Hello**")};
         reply.tokens = 2;
@@ -524,7 +554,12 @@ private Q_SLOTS:
         QCOMPARE(json["title"].toString(), QStringLiteral("Export me"));
         QCOMPARE(json["messages"].toArray().size(), 2);
         QCOMPARE(json["messages"].toArray()[1].toObject()["tokens"].toInt(), 2);
-        QCOMPARE(json["messages"].toArray()[0].toObject()["attachments"].toArray()[0].toObject()["sha256"].toString(),
+        QCOMPARE(json["messages"]
+                     .toArray()[0]
+                     .toObject()["attachments"]
+                     .toArray()[0]
+                     .toObject()["sha256"]
+                     .toString(),
                  QStringLiteral("abc"));
     }
 

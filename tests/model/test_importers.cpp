@@ -77,9 +77,11 @@ TEST(Importers, SentencePieceModelIsPreferredOverAMetaspaceTokenizerJson) {
     std::string dir = make_temp_dir("tokpref");
     for (const char* f : {"config.json", "model.safetensors", "tokenizer.model", "tokenizer_config.json"})
         fs::copy_file(fixture(std::string("stories260K/hf/") + f), dir + "/" + f);
-    write_file(dir + "/tokenizer.json", R"({"model": {"type": "BPE"}, "pre_tokenizer": {"type": "Metaspace"}})");
+    write_file(dir + "/tokenizer.json",
+               R"({"model": {"type": "BPE"}, "pre_tokenizer": {"type": "Metaspace"}})");
     EXPECT_EQ(fs::path(load_checkpoint(dir).tokenizer_path).filename(), "tokenizer.model");
-    write_file(dir + "/tokenizer.json", R"({"model": {"type": "BPE"}, "pre_tokenizer": {"type": "ByteLevel"}})");
+    write_file(dir + "/tokenizer.json",
+               R"({"model": {"type": "BPE"}, "pre_tokenizer": {"type": "ByteLevel"}})");
     EXPECT_EQ(fs::path(load_checkpoint(dir).tokenizer_path).filename(), "tokenizer.json");
 }
 

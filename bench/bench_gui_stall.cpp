@@ -1,0 +1,100 @@
+// How long the GUI thread is kept from its event loop while a reply streams into the chat view.
+//
+// The studio (offscreen, or a real window under xvfb-run) sends prompts to stories260K, the
+// fastest model there is (~1000 tokens/s here), so the view receives the most updates per second a
+// model can produce, and a StallMonitor (5 ms tick) records every gap on the GUI thread. A frame at
+// 60 Hz is 16.7 ms: the figure to stay under.
+//
+//   ATELIER_FIXTURES=../shared/fixtures QT_QPA_PLATFORM=offscreen build/bin/bench_gui_stall [--turns 4]
+#include "app_settings.h"
+#include "chat_page.h"
+#include "chat_store.h"
+#include "composer.h"
+#include "main_window.h"
+#include "message_list_model.h"
+#include "models_page.h"
+#include "stall_monitor.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QCommandLineParser>
+#include <QDoubleSpinBox>
+#include <QEventLoop>
+#include <QGuiApplication>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+template <typename Sender, typename Signal>
+bool waitFor(Sender* sender, Signal signal, int ms) {
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, [&] { loop.exit(1); });
+    QObject::connect(sender, signal, &loop, [&] { loop.exit(0); });
+    return loop.exec() == 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Atelier-bench"));
+    QCommandLineParser parser;
+    const QCommandLineOption turns(QStringLiteral("turns"), QStringLiteral("prompts to send"),
+                                   QStringLiteral("n"), QStringLiteral("4"));
+    const QCommandLineOption tokens(QStringLiteral("tokens"), QStringLiteral("tokens per reply"),
+                                    QStringLiteral("n"), QStringLiteral("100"));
+    parser.addOption(turns);
+    parser.addOption(tokens);
+    parser.process(app);
+    const QString fixtures = qEnvironmentVariable("ATELIER_FIXTURES", QStringLiteral("../shared/fixtures"));
+
+    QTemporaryDir data;
+    AppSettings settings(data.path());
+    ChatStore store(data.path() + "/atelier.db");
+    MainWindow window(settings, store);
+    window.resize(1280, 800);
+    window.show();
+    window.openModel(fixtures + "/stories260K/hf");
+    if (!waitFor(window.modelsPage(), &ModelsPage::validationFinished, 20000) || store.models().isEmpty()) {
+        std::fprintf(stderr, "cannot add %s/stories260K/hf\n", qPrintable(fixtures));
+        return 1;
+    }
+    ChatPage* chat = window.chatPage();
+    chat->templateBox()->setCurrentIndex(chat->templateBox()->findData(QStringLiteral("none")));
+    chat->temperatureBox()->setValue(0.8);
+    chat->seedBox()->setValue(1);
+    chat->maxTokensBox()->setValue(parser.value(tokens).toInt());
+
+    // Warm-up: model load and first layout are not what is measured.
+    chat->composer()->setText(QStringLiteral("Once upon a time"));
+    chat->send();
+    waitFor(chat, &ChatPage::generationFinished, 60000);
+
+    std::printf("platform %s, window %dx%d, %d prompts of %s tokens on stories260K\n",
+                qPrintable(QGuiApplication::platformName()), window.width(), window.height(),
+                parser.value(turns).toInt(), qPrintable(parser.value(tokens)));
+    std::printf("%-6s %8s %10s %12s %12s %12s %10s\n", "turn", "tokens", "tok/s", "longest ms", "p50 gap ms",
+                "p99 gap ms", "updates");
+    double worst = 0;
+    for (int t = 0; t < parser.value(turns).toInt(); ++t) {
+        int updates = 0;
+        auto c = QObject::connect(chat->messageModel(), &QAbstractItemModel::dataChanged, [&] { ++updates; });
+        StallMonitor monitor;
+        monitor.start();
+        chat->composer()->setText(QStringLiteral(" The next day"));
+        chat->send();
+        waitFor(chat, &ChatPage::generationFinished, 60000);
+        monitor.stop();
+        QObject::disconnect(c);
+        const MessageListModel* m = chat->messageModel();
+        const MessageRecord& reply = m->at(m->rowCount() - 1);
+        std::printf("%-6d %8d %10.0f %12.1f %12.2f %12.2f %10d\n", t + 1, reply.tokens, reply.tokensPerSecond,
+                    monitor.longestStallMs(), monitor.percentileGapMs(0.5), monitor.percentileGapMs(0.99),
+                    updates);
+        worst = std::max(worst, monitor.longestStallMs());
+    }
+    std::printf("longest GUI-thread stall over all turns: %.1f ms (one 60 Hz frame: 16.7 ms)\n", worst);
+    return 0;
+}

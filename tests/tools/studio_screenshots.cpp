@@ -1,0 +1,98 @@
+// Saves screenshots of the studio's pages, driven through a real conversation with stories260K.
+// Run by scripts/screenshots.sh under xvfb-run; the PNGs go to docs/screenshots/.
+//
+//   atelier_screenshots --fixtures ../shared/fixtures --out docs/screenshots
+#include "app_settings.h"
+#include "chat_page.h"
+#include "chat_store.h"
+#include "composer.h"
+#include "main_window.h"
+#include "models_page.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QEventLoop>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+template <typename Sender, typename Signal>
+bool waitFor(Sender* sender, Signal signal, int ms) {
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, [&] { loop.exit(1); });
+    QObject::connect(sender, signal, &loop, [&] { loop.exit(0); });
+    return loop.exec() == 0;
+}
+
+void settle(int ms = 300) {
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+bool save(QWidget* w, const QString& path) {
+    settle();
+    const bool ok = w->grab().save(path);
+    std::printf("%s %s\n", ok ? "wrote" : "FAILED", qPrintable(path));
+    return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Atelier-screenshots"));
+    QCommandLineParser parser;
+    const QCommandLineOption fixtures(QStringLiteral("fixtures"), QStringLiteral("fixtures folder"),
+                                      QStringLiteral("dir"));
+    const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("output folder"),
+                                 QStringLiteral("dir"));
+    parser.addOption(fixtures);
+    parser.addOption(out);
+    parser.process(app);
+    const QString fx = parser.value(fixtures), dir = parser.value(out);
+    QDir().mkpath(dir);
+
+    QTemporaryDir data;
+    AppSettings settings(data.path());
+    ChatStore store(data.path() + "/atelier.db");
+    MainWindow window(settings, store);
+    window.resize(1280, 800);
+    window.show();
+
+    window.openModel(fx + "/stories260K/hf");
+    if (!waitFor(window.modelsPage(), &ModelsPage::validationFinished, 20000)) return 1;
+    window.modelsPage()->addModel(fx + "/stories260K/llama2c/stories260K.bin");
+    if (!waitFor(window.modelsPage(), &ModelsPage::validationFinished, 20000)) return 1;
+
+    ChatPage* chat = window.chatPage();
+    chat->templateBox()->setCurrentIndex(chat->templateBox()->findData(QStringLiteral("none")));
+    chat->temperatureBox()->setValue(0.7);
+    chat->maxTokensBox()->setValue(120);
+    chat->seedBox()->setValue(7);
+    for (const char* prompt : {"Once upon a time", " Then the little girl"}) {
+        if (QString::fromLatin1(prompt).startsWith(QLatin1String("Once")))
+            chat->composer()->addFiles({fx + "/media/astronaut.png"});
+        chat->composer()->setText(QString::fromLatin1(prompt));
+        chat->send();
+        if (!waitFor(chat, &ChatPage::generationFinished, 60000)) return 1;
+    }
+    bool ok = save(&window, dir + "/chat.png");
+    window.showPage(MainWindow::ModelsPageIndex);
+    ok &= save(&window, dir + "/models.png");
+    window.showPage(MainWindow::SettingsPageIndex);
+    ok &= save(&window, dir + "/settings.png");
+
+    applyTheme(QStringLiteral("dark"));
+    installTranslations(QStringLiteral("zh_CN"));
+    window.showPage(MainWindow::ChatPageIndex);
+    ok &= save(&window, dir + "/chat-dark-zh_CN.png");
+    return ok ? 0 : 1;
+}
