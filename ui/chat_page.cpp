@@ -89,6 +89,7 @@ ChatPage::ChatPage(ChatStore& store, AppSettings& settings, QWidget* parent)
     });
     connect(m_engine, &ChatEngine::loadFailed, this, [this](const QString& path, const EngineError& e) {
         m_loadRow->hide();
+        m_loadFailedDuringReply = m_generating;  // onFailed then keeps this, more precise, message
         if (e.code == static_cast<int>(atelier::ErrorCode::Cancelled))
             Q_EMIT statusMessage(tr("Model loading cancelled."));
         else
@@ -681,6 +682,7 @@ void ChatPage::startReply() {
     m_messages->append(m_reply);
     m_replyRow = m_messages->rowCount() - 1;
     m_pending.clear();
+    m_loadFailedDuringReply = false;
     m_sinceSave.start();
     setGenerating(true);
     updateEmptyState();
@@ -741,7 +743,8 @@ void ChatPage::onFailed(const EngineError& error) {
         m_store.updateMessage(m_reply);
         m_messages->update(m_replyRow, m_reply);
     }
-    if (!cancelled) showBanner(tr("The model could not answer.") + QLatin1Char('\n') + errorText(error));
+    if (!cancelled && !m_loadFailedDuringReply)
+        showBanner(tr("The model could not answer.") + QLatin1Char('\n') + errorText(error));
     setGenerating(false);
     updateEmptyState();
     Q_EMIT generationFinished();

@@ -169,4 +169,5 @@ private:
     QTimer m_flushTimer;
     QElapsedTimer m_sinceSave;
     qint64 m_editingId = 0;
+    bool m_loadFailedDuringReply = false;
 };

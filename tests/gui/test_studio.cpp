@@ -588,6 +588,34 @@ private Q_SLOTS:
         QCOMPARE(text.count("<translation></translation>"), 0);
     }
 
+    void modelThatNoLongerLoadsShowsItsErrorInTheChat() {
+        QTemporaryDir dir, model;
+        const QString hf = fixture(QStringLiteral("stories260K/hf"));
+        for (const char* f : {"config.json", "model.safetensors", "tokenizer.model", "tokenizer_config.json"})
+            QVERIFY(QFile::copy(hf + "/" + f, model.path() + "/" + f));
+        Studio s(dir.path());
+        QSignalSpy done(s.window->modelsPage(), &ModelsPage::validationFinished);
+        s.window->openModel(model.path());
+        QVERIFY(done.wait(20000));
+        QVERIFY(QFile::remove(model.path() + "/model.safetensors"));  // the files went away since
+
+        s.sendAndWait(QStringLiteral("Hello"));
+        QVERIFY(s.chat()->errorBanner()->isVisible());
+        QVERIFY2(s.chat()->errorBanner()->text().contains(QStringLiteral("Cannot load the model")),
+                 qPrintable(s.chat()->errorBanner()->text()));
+        // The user's message stays; no empty reply is left behind.
+        QCOMPARE(s.chat()->messageModel()->rowCount(), 1);
+        QCOMPARE(s.store->messages(s.chat()->currentConversationId()).size(), 1);
+        QVERIFY(s.chat()->sendButton()->isVisible());
+        // Regenerate after the files are back answers.
+        for (const char* f : {"model.safetensors"}) QVERIFY(QFile::copy(hf + "/" + f, model.path() + "/" + f));
+        QSignalSpy finished(s.chat(), &ChatPage::generationFinished);
+        s.chat()->regenerate();
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(s.chat()->messageModel()->rowCount(), 2);
+        QVERIFY(!s.lastReply().isEmpty());
+    }
+
     void themesApply() {
         QTemporaryDir dir;
         Studio s(dir.path());
