@@ -3,6 +3,7 @@
 #include "model/llama.h"
 #include "model/llama_module.h"
 
+#include "adapters/adapter_module.h"
 #include "common/error.h"
 #include "model/half_gemv.h"
 #include "model/importers.h"
@@ -74,6 +75,7 @@ torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
     // Normalise in float32 whatever the model dtype, as the reference implementations do.
     torch::Tensor xf = x.to(torch::kFloat32);
     xf = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
+    if (adapter) return adapter->weight(weight).to(x.scalar_type()) * xf.to(x.scalar_type());
     return weight * xf.to(x.scalar_type());
 }
 
@@ -274,6 +276,7 @@ struct LlamaModel::Impl {
     torch::Dtype compute_dtype = torch::kFloat32;  // activations and KV cache
     std::string source, tokenizer_path, tokenizer_config_path, format;
     int64_t size_on_disk = 0;
+    std::unique_ptr<Adapter> adapter;
 };
 
 namespace {
@@ -457,6 +460,33 @@ std::vector<float> LlamaModel::decode(const std::vector<int>& tokens) {
     m->pos += T;
     const float* p = logits.data_ptr<float>();
     return std::vector<float>(p, p + logits.numel());
+}
+
+void LlamaModel::attach_adapter(const std::string& dir, double scale) {
+    auto adapter = Adapter::load(dir, m->config);
+    adapter->to(m->device);
+    adapter->set_scale(scale);
+    detach_adapter();
+    adapter->attach(*m->net);
+    m->adapter = std::move(adapter);
+    m->pos = 0;
+}
+
+void LlamaModel::detach_adapter() {
+    if (!m->adapter) return;
+    m->adapter->detach(*m->net);
+    m->adapter.reset();
+    m->pos = 0;
+}
+
+void LlamaModel::set_adapter_scale(double scale) {
+    if (!m->adapter) return;
+    m->adapter->set_scale(scale);
+    m->pos = 0;
+}
+
+std::string LlamaModel::adapter_method() const {
+    return m->adapter ? m->adapter->config().method : std::string();
 }
 
 std::vector<float> LlamaModel::forward_all(const std::vector<int>& tokens) {

@@ -68,6 +68,14 @@ public:
     // token [vocab_size]. Throws ErrorCode::InvalidArgument when the context would overflow.
     std::vector<float> decode(const std::vector<int>& tokens);
 
+    // --- adapters (core/adapters), attached without touching the base weights ---
+    // Loads an adapter folder (Atelier's layout, or PEFT's for LoRA) and attaches it at `scale`;
+    // the KV cache is reset. Throws atelier::Error for a bad folder or an adapter of another model.
+    void attach_adapter(const std::string& dir, double scale = 1.0);
+    void detach_adapter();
+    void set_adapter_scale(double scale);  // 0 = base model, 1 = as trained; resets the KV cache
+    std::string adapter_method() const;    // "" when none is attached
+
     // No cache: logits for every position, row-major [tokens.size(), vocab_size] (tests, scoring).
     std::vector<float> forward_all(const std::vector<int>& tokens);
 

@@ -4,10 +4,11 @@
 // Module names equal Hugging Face checkpoint keys, so `named_parameters()` of LlamaForCausalLM yields
 // exactly "model.layers.0.self_attn.q_proj.weight", ... and loading is a lookup.
 //
-// Two extension points for what comes next, both off by default and never touching base weights:
+// Three extension points for adapters (core/adapters), off by default and never touching base weights:
 //   - Linear::adapter (LinearAdapter): LoRA / LLaMA-Adapter-V2 bias+scale wrap a frozen projection;
 //   - Attention::hook (AttentionHook): a gated extra attention branch (LLaMA-Adapter prefix) whose
-//     output is added to the attention output of the layer.
+//     output is added to the attention output of the layer;
+//   - RMSNorm::adapter (NormAdapter): a trained replacement of the norm weight (LLaMA-Adapter V2).
 // Multimodal inputs enter through LlamaForCausalLM::forward_embeddings.
 //
 //   LlamaForCausalLM net(config);
@@ -28,6 +29,12 @@ namespace atelier {
 struct LinearAdapter {
     virtual ~LinearAdapter() = default;
     virtual torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& y) = 0;
+};
+
+// Replaces an RMSNorm's weight (LLaMA-Adapter V2 trains the norms without touching the base ones).
+struct NormAdapter {
+    virtual ~NormAdapter() = default;
+    virtual torch::Tensor weight(const torch::Tensor& base) = 0;
 };
 
 // Extra attention branch. q: [B, n_heads, T, head_dim] after RoPE. Returns a tensor to add to the
@@ -61,6 +68,7 @@ struct RMSNormImpl : torch::nn::Module {
     torch::Tensor forward(const torch::Tensor& x);
     torch::Tensor weight;  // [dim]
     double eps;
+    std::shared_ptr<NormAdapter> adapter;
 };
 TORCH_MODULE(RMSNorm);
 

@@ -1,0 +1,209 @@
+// Adapters on the real stories260K model: zero-init leaves the model unchanged, attach/detach/scale,
+// saving alone (Atelier's layout; LoRA in PEFT's), loading back, merging LoRA, parameter counts.
+#include "adapters/adapter_module.h"
+#include "io/safetensors.h"
+#include "model/importers.h"
+#include "model/llama.h"
+#include "test_util.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+using namespace atelier;
+using atelier::test::error_code_of;
+using atelier::test::fixture;
+using atelier::test::make_temp_dir;
+using atelier::test::read_file;
+
+namespace {
+
+torch::Tensor logits_of(LlamaForCausalLMImpl& net) {
+    torch::NoGradGuard no_grad;
+    auto ids = torch::tensor({1, 403, 407, 261, 378, 432, 383}, torch::kInt64).view({1, -1});
+    return net.forward(ids).clone();  // [1, T, V]
+}
+
+// Moves every adapter tensor away from its zero init, as training would.
+void perturb(Adapter& a, int64_t seed) {
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(seed);
+    for (auto& [name, t] : a.parameters()) t.add_(torch::randn_like(t) * 0.05);
+}
+
+ModelConfig llama7b() {
+    ModelConfig c;
+    c.hidden_size = 4096, c.intermediate_size = 11008, c.num_hidden_layers = 32, c.num_attention_heads = 32;
+    c.num_key_value_heads = 32, c.head_dim = 128, c.vocab_size = 32000;
+    return c;
+}
+
+}  // namespace
+
+class Adapters : public ::testing::TestWithParam<std::string> {
+protected:
+    std::unique_ptr<LlamaModel> model = LlamaModel::load(fixture("stories260K/hf"));
+    LlamaForCausalLMImpl& net() { return model->module(); }
+};
+
+TEST_P(Adapters, ZeroInitLeavesLogitsIdenticalAndBaseWeightsUntouched) {
+    const torch::Tensor base = logits_of(net());
+    std::map<std::string, torch::Tensor> weights;
+    for (const auto& p : net().named_parameters()) weights[p.key()] = p.value().clone();
+
+    auto cfg = AdapterConfig::preset(GetParam(), net().config);
+    auto adapter = Adapter::create(cfg, net().config, 1, &net());
+    EXPECT_EQ(adapter->num_parameters(), cfg.trainable_parameters(net().config));
+    adapter->attach(net());
+    EXPECT_TRUE(torch::equal(logits_of(net()), base)) << "a fresh adapter must not change the model";
+
+    perturb(*adapter, 2);
+    const torch::Tensor adapted = logits_of(net());
+    EXPECT_GT((adapted - base).abs().max().item<float>(), 1e-3) << "a trained adapter changes the model";
+    adapter->set_scale(0);
+    EXPECT_TRUE(torch::equal(logits_of(net()), base));
+    adapter->set_scale(0.5);
+    const float half = (logits_of(net()) - base).abs().max().item<float>();
+    EXPECT_GT(half, 0);
+    EXPECT_LT(half, (adapted - base).abs().max().item<float>());
+    adapter->set_scale(1);
+    adapter->detach(net());
+    EXPECT_TRUE(torch::equal(logits_of(net()), base));
+    for (const auto& p : net().named_parameters())
+        EXPECT_TRUE(torch::equal(p.value(), weights.at(p.key()))) << p.key() << " changed";
+}
+
+TEST_P(Adapters, SavedAloneAndLoadedBackGivesTheSameModel) {
+    auto cfg = AdapterConfig::preset(GetParam(), net().config);
+    auto adapter = Adapter::create(cfg, net().config, 3, &net());
+    perturb(*adapter, 4);
+    adapter->attach(net());
+    const torch::Tensor adapted = logits_of(net());
+    adapter->detach(net());
+    const std::string dir = make_temp_dir("adapter");
+    adapter->save(dir);
+
+    auto again = Adapter::load(dir, net().config);
+    EXPECT_EQ(again->config().method, GetParam());
+    again->attach(net());
+    EXPECT_TRUE(torch::allclose(logits_of(net()), adapted, 0, 1e-6));
+    again->detach(net());
+
+    // Through the torch-free facade the studio and the CLI use.
+    model->attach_adapter(dir);
+    EXPECT_EQ(model->adapter_method(), GetParam());
+    EXPECT_TRUE(torch::allclose(logits_of(net()), adapted, 0, 1e-6));
+    model->detach_adapter();
+    EXPECT_EQ(model->adapter_method(), "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Methods, Adapters, ::testing::Values("lora", "llama-adapter", "llama-adapter-v2"));
+
+TEST(AdapterFormats, LoraIsSavedInPeftLayout) {
+    auto model = LlamaModel::load(fixture("stories260K/hf"));
+    auto cfg = AdapterConfig::preset("lora", model->config());
+    cfg.base_model = "stories260K";
+    auto adapter = Adapter::create(cfg, model->config(), 5);
+    const std::string dir = make_temp_dir("peft");
+    adapter->save(dir);
+    auto j = nlohmann::json::parse(read_file(dir + "/adapter_config.json"));
+    EXPECT_EQ(j["peft_type"], "LORA");
+    EXPECT_EQ(j["task_type"], "CAUSAL_LM");
+    EXPECT_EQ(j["r"], 16);
+    EXPECT_EQ(j["lora_alpha"], 32);
+    EXPECT_DOUBLE_EQ(j["lora_dropout"].get<double>(), 0.1);
+    EXPECT_EQ(j["bias"], "none");
+    EXPECT_EQ(j["base_model_name_or_path"], "stories260K");
+    EXPECT_EQ(j["target_modules"].size(), 7u);
+    auto file = SafetensorsFile::open(dir + "/adapter_model.safetensors");
+    const auto& t = file->tensors();
+    ASSERT_TRUE(t.count("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight"));
+    EXPECT_EQ(t.at("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight").shape,
+              (std::vector<int64_t>{16, 64}));
+    EXPECT_EQ(t.at("base_model.model.model.layers.4.mlp.down_proj.lora_B.weight").shape,
+              (std::vector<int64_t>{64, 16}));
+    EXPECT_EQ(t.size(), 5u * 7u * 2u);
+}
+
+TEST(AdapterFormats, PeftAdapterWithAdapterNameInKeysLoads) {
+    // Some PEFT versions keep the adapter name: "...q_proj.lora_A.default.weight".
+    auto model = LlamaModel::load(fixture("stories260K/hf"));
+    auto cfg = AdapterConfig::preset("lora", model->config());
+    cfg.target_modules = {"q_proj", "v_proj"};
+    cfg.lora_rank = 4;
+    auto adapter = Adapter::create(cfg, model->config(), 6);
+    TensorMap renamed;
+    for (auto& [k, v] : adapter->tensors(true)) {
+        std::string key = k;
+        key.replace(key.find(".weight"), 7, ".default.weight");
+        renamed[key] = v;
+    }
+    const std::string dir = make_temp_dir("peft-named");
+    write_safetensors(dir + "/adapter_model.safetensors", renamed);
+    atelier::test::write_file(dir + "/adapter_config.json", cfg.to_peft_json());
+    auto loaded = Adapter::load(dir, model->config());
+    EXPECT_EQ(loaded->config().lora_rank, 4);
+    EXPECT_EQ(loaded->num_parameters(), adapter->num_parameters());
+}
+
+TEST(AdapterFormats, MergedLoraEqualsTheAttachedAdapter) {
+    auto model = LlamaModel::load(fixture("stories260K/hf"));
+    auto& net = model->module();
+    auto adapter = Adapter::create(AdapterConfig::preset("lora", net.config), net.config, 7);
+    perturb(*adapter, 8);
+    adapter->attach(net);
+    const torch::Tensor adapted = logits_of(net);
+    adapter->detach(net);
+
+    Checkpoint ck = load_checkpoint(fixture("stories260K/hf"));
+    ck.tensors = adapter->merged_weights(net);
+    const std::string out = make_temp_dir("merged");
+    save_hf_folder(ck, out);
+    auto merged = LlamaModel::load(out);
+    EXPECT_TRUE(torch::allclose(logits_of(merged->module()), adapted, 0, 1e-4));
+
+    auto prefix = Adapter::create(AdapterConfig::preset("llama-adapter", net.config), net.config, 9);
+    EXPECT_EQ(error_code_of([&] { prefix->merged_weights(net); }), ErrorCode::InvalidArgument);
+}
+
+TEST(AdapterFormats, BadAdapterFoldersAreRefusedWithTheirReason) {
+    auto model = LlamaModel::load(fixture("stories260K/hf"));
+    const std::string empty = make_temp_dir("no-adapter");
+    EXPECT_EQ(error_code_of([&] { model->attach_adapter(empty); }), ErrorCode::FileNotFound);
+
+    // An adapter made for another model shape.
+    ModelConfig other = model->config();
+    other.hidden_size = 32;
+    other.head_dim = 4;
+    auto wrong = Adapter::create(AdapterConfig::preset("lora", other), other, 1);
+    const std::string dir = make_temp_dir("wrong-adapter");
+    wrong->save(dir);
+    EXPECT_EQ(error_code_of([&] { model->attach_adapter(dir); }), ErrorCode::ShapeMismatch);
+    EXPECT_EQ(model->adapter_method(), "");
+
+    atelier::test::write_file(dir + "/adapter_config.json", R"({"peft_type": "PREFIX_TUNING"})");
+    EXPECT_EQ(error_code_of([&] { model->attach_adapter(dir); }), ErrorCode::BadConfig);
+    atelier::test::write_file(dir + "/adapter_config.json", "{not json");
+    EXPECT_EQ(error_code_of([&] { model->attach_adapter(dir); }), ErrorCode::BadJson);
+}
+
+TEST(AdapterConfigs, TrainableParametersMatchThePapers) {
+    const ModelConfig c = llama7b();
+    auto v1 = AdapterConfig::preset("llama-adapter", c);
+    EXPECT_EQ(v1.adapter_len, 10);
+    EXPECT_EQ(v1.adapter_layer, 30);
+    // 10 tokens x 30 layers x 4096 + one gate per head per layer: the paper's "1.2M".
+    EXPECT_EQ(v1.trainable_parameters(c), 10 * 30 * 4096 + 30 * 32);
+    EXPECT_NEAR(v1.trainable_parameters(c) / 1e6, 1.2, 0.05);
+    auto lora = AdapterConfig::preset("lora", c);
+    // r=16 on all seven projections of 32 layers: 16 * (4*(4096+4096) + 3*(4096+11008)) * 32.
+    EXPECT_EQ(lora.trainable_parameters(c), 16LL * (4 * 8192 + 3 * (4096 + 11008)) * 32);
+    auto v2 = AdapterConfig::preset("llama-adapter-v2", c);
+    EXPECT_GT(v2.trainable_parameters(c), v1.trainable_parameters(c));
+    // The preset scales V1's 30-of-32 layers to other depths.
+    ModelConfig small = c;
+    small.num_hidden_layers = 5;
+    EXPECT_EQ(AdapterConfig::preset("llama-adapter", small).adapter_layer, 5);
+    small.num_hidden_layers = 22;  // TinyLlama
+    EXPECT_EQ(AdapterConfig::preset("llama-adapter", small).adapter_layer, 21);
+    EXPECT_EQ(error_code_of([&] { AdapterConfig::preset("prefix", c); }), ErrorCode::InvalidArgument);
+}
