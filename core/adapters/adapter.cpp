@@ -20,7 +20,9 @@ const char* kPeftPrefix = "base_model.model.";
 const std::vector<std::string> kAttention = {"q_proj", "k_proj", "v_proj", "o_proj"};
 const std::vector<std::string> kMlp = {"gate_proj", "up_proj", "down_proj"};
 
-std::string layer_prefix(int64_t l) { return "model.layers." + std::to_string(l) + "."; }
+std::string layer_prefix(int64_t l) {
+    return "model.layers." + std::to_string(l) + ".";
+}
 std::string linear_path(int64_t l, const std::string& name) {
     const bool attn = std::find(kAttention.begin(), kAttention.end(), name) != kAttention.end();
     return layer_prefix(l) + (attn ? "self_attn." : "mlp.") + name;
@@ -45,7 +47,8 @@ struct LoraLinear : LinearAdapter {
     torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& y) override {
         if (state->scale == 0) return y;
         torch::Tensor h = state->training && dropout > 0 ? torch::dropout(x, dropout, /*train=*/true) : x;
-        torch::Tensor d = torch::linear(torch::linear(h, A.to(h.scalar_type())), B.to(h.scalar_type()));  // [.., out]
+        torch::Tensor d =
+            torch::linear(torch::linear(h, A.to(h.scalar_type())), B.to(h.scalar_type()));  // [.., out]
         return y + d * (scaling * state->scale);
     }
 };
@@ -68,7 +71,8 @@ struct NormWeight : NormAdapter {
     torch::Tensor weight(const torch::Tensor& base) override {
         const double s = state->scale;
         if (s == 0) return base;
-        return s == 1 ? trained : base.to(trained.scalar_type()) + (trained - base.to(trained.scalar_type())) * s;
+        return s == 1 ? trained
+                      : base.to(trained.scalar_type()) + (trained - base.to(trained.scalar_type())) * s;
     }
 };
 
@@ -95,18 +99,21 @@ struct PrefixHook : AttentionHook {
         auto scores = torch::matmul(q, k.transpose(2, 3)) / std::sqrt(double(head_dim));  // [B, H, T, len]
         auto probs = torch::softmax(scores.to(torch::kFloat32), -1).to(q.scalar_type());
         auto g = torch::tanh(gate).to(q.scalar_type()) * state->scale;  // [1, H, 1, 1]
-        return g * torch::matmul(probs, v);                              // [B, H, T, hd]
+        return g * torch::matmul(probs, v);                             // [B, H, T, hd]
     }
 };
 
 torch::Tensor to_torch(const TensorData& t) {
     torch::Dtype d = torch::kFloat32;
-    if (t.dtype == DType::F16) d = torch::kFloat16;
-    else if (t.dtype == DType::BF16) d = torch::kBFloat16;
-    else if (t.dtype == DType::F64) d = torch::kFloat64;
+    if (t.dtype == DType::F16)
+        d = torch::kFloat16;
+    else if (t.dtype == DType::BF16)
+        d = torch::kBFloat16;
+    else if (t.dtype == DType::F64)
+        d = torch::kFloat64;
     else if (t.dtype != DType::F32)
-        throw Error(ErrorCode::UnknownDtype, "adapter", std::string("adapter tensors must be floating point, got ") +
-                                                           dtype_name(t.dtype));
+        throw Error(ErrorCode::UnknownDtype, "adapter",
+                    std::string("adapter tensors must be floating point, got ") + dtype_name(t.dtype));
     auto owner = t.owner;
     return torch::from_blob(
                const_cast<void*>(t.data), t.shape, [owner](void*) {}, torch::TensorOptions().dtype(d))
@@ -117,9 +124,12 @@ torch::Tensor to_torch(const TensorData& t) {
 TensorData to_data(const torch::Tensor& t) {
     auto c = t.detach().to(torch::kCPU).contiguous();
     DType d = DType::F32;
-    if (c.scalar_type() == torch::kBFloat16) d = DType::BF16;
-    else if (c.scalar_type() == torch::kFloat16) d = DType::F16;
-    else c = c.to(torch::kFloat32);
+    if (c.scalar_type() == torch::kBFloat16)
+        d = DType::BF16;
+    else if (c.scalar_type() == torch::kFloat16)
+        d = DType::F16;
+    else
+        c = c.to(torch::kFloat32);
     return make_owned_tensor(d, c.sizes().vec(), c.data_ptr(), c.nbytes());
 }
 
@@ -137,7 +147,8 @@ void write_text_atomic(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
-Adapter::Adapter(AdapterConfig config, ModelConfig model) : m_config(std::move(config)), m_model(std::move(model)) {}
+Adapter::Adapter(AdapterConfig config, ModelConfig model)
+    : m_config(std::move(config)), m_model(std::move(model)) {}
 
 bool Adapter::decays(const std::string& name) {
     return name.find("lora_") != std::string::npos || name == "adapter_query.weight";
@@ -159,7 +170,9 @@ void Adapter::build(uint64_t seed, LlamaForCausalLMImpl* base) {
     const ModelConfig& c = m_model;
     auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
     auto f32 = torch::TensorOptions().dtype(torch::kFloat32);
-    auto add = [&](const std::string& name, torch::Tensor t) { m_params.push_back({name, t.set_requires_grad(true)}); };
+    auto add = [&](const std::string& name, torch::Tensor t) {
+        m_params.push_back({name, t.set_requires_grad(true)});
+    };
     const int64_t L = c.num_hidden_layers;
     if (m_config.is_lora()) {
         const int64_t r = m_config.lora_rank;
@@ -182,9 +195,11 @@ void Adapter::build(uint64_t seed, LlamaForCausalLMImpl* base) {
     }
     if (m_config.has_prefix()) {
         const int64_t layers = m_config.adapted_layers(c);
-        add("adapter_query.weight", torch::empty({layers * m_config.adapter_len, c.hidden_size}, f32).normal_(0, 1, gen));
+        add("adapter_query.weight",
+            torch::empty({layers * m_config.adapter_len, c.hidden_size}, f32).normal_(0, 1, gen));
         for (int64_t l = L - layers; l < L; ++l)
-            add(layer_prefix(l) + "self_attn.adapter_gate", torch::zeros({1, c.num_attention_heads, 1, 1}, f32));
+            add(layer_prefix(l) + "self_attn.adapter_gate",
+                torch::zeros({1, c.num_attention_heads, 1, 1}, f32));
     }
     if (m_config.has_bias_scale()) {
         for (int64_t l = 0; l < L; ++l) {
@@ -199,7 +214,12 @@ void Adapter::build(uint64_t seed, LlamaForCausalLMImpl* base) {
                 }
             }
             for (const char* n : {"input_layernorm", "post_attention_layernorm"}) {
-                torch::Tensor w = base ? (*base).layer(l).named_parameters()[std::string(n) + ".weight"].detach().to(torch::kFloat32).clone()
+                torch::Tensor w = base ? (*base)
+                                             .layer(l)
+                                             .named_parameters()[std::string(n) + ".weight"]
+                                             .detach()
+                                             .to(torch::kFloat32)
+                                             .clone()
                                        : torch::ones({c.hidden_size}, f32);
                 add(layer_prefix(l) + n + ".adapter_weight", w);
             }
@@ -214,7 +234,8 @@ std::unique_ptr<Adapter> Adapter::create(const AdapterConfig& config, const Mode
                                          LlamaForCausalLMImpl* base) {
     config.validate("adapter");
     if (config.has_bias_scale() && !base)
-        throw Error(ErrorCode::InvalidArgument, "adapter", "LLaMA-Adapter V2 starts its norms from the base model");
+        throw Error(ErrorCode::InvalidArgument, "adapter",
+                    "LLaMA-Adapter V2 starts its norms from the base model");
     std::unique_ptr<Adapter> a(new Adapter(config, model));
     torch::NoGradGuard no_grad;
     a->build(seed, base);
@@ -225,7 +246,8 @@ void Adapter::attach(LlamaForCausalLMImpl& net) {
     if (m_attached) throw Error(ErrorCode::InvalidArgument, "adapter", "already attached");
     const ModelConfig& c = net.config;
     if (c.hidden_size != m_model.hidden_size || c.num_hidden_layers != m_model.num_hidden_layers ||
-        c.intermediate_size != m_model.intermediate_size || c.num_attention_heads != m_model.num_attention_heads ||
+        c.intermediate_size != m_model.intermediate_size ||
+        c.num_attention_heads != m_model.num_attention_heads ||
         c.num_key_value_heads != m_model.num_key_value_heads)
         throw Error(ErrorCode::ShapeMismatch, "adapter", "the adapter was made for a model of another shape");
     const int64_t L = c.num_hidden_layers;
@@ -236,7 +258,8 @@ void Adapter::attach(LlamaForCausalLMImpl& net) {
         for (const auto* group : {&kAttention, &kMlp})
             for (const auto& t : *group)
                 if (linear_of(net, l, t).adapter)
-                    throw Error(ErrorCode::InvalidArgument, "adapter", "another adapter is attached to this model");
+                    throw Error(ErrorCode::InvalidArgument, "adapter",
+                                "another adapter is attached to this model");
     }
     if (m_config.is_lora()) {
         for (int64_t l = 0; l < L; ++l) {
@@ -281,8 +304,9 @@ void Adapter::attach(LlamaForCausalLMImpl& net) {
                 }
             }
             auto& layer = net.layer(l);
-            for (auto [norm, name] : {std::pair{layer.input_layernorm.ptr(), "input_layernorm"},
-                                      std::pair{layer.post_attention_layernorm.ptr(), "post_attention_layernorm"}}) {
+            for (auto [norm, name] :
+                 {std::pair{layer.input_layernorm.ptr(), "input_layernorm"},
+                  std::pair{layer.post_attention_layernorm.ptr(), "post_attention_layernorm"}}) {
                 auto n = std::make_shared<NormWeight>();
                 n->trained = param(layer_prefix(l) + name + ".adapter_weight");
                 n->state = m_state;
@@ -317,7 +341,8 @@ void Adapter::to(torch::Device device) {
 
 TensorMap Adapter::tensors(bool peft_names) const {
     TensorMap out;
-    for (const auto& [name, t] : m_params) out[(peft_names ? kPeftPrefix : "") + name] = to_data(t.to(torch::kFloat32));
+    for (const auto& [name, t] : m_params)
+        out[(peft_names ? kPeftPrefix : "") + name] = to_data(t.to(torch::kFloat32));
     return out;
 }
 
@@ -355,7 +380,8 @@ std::unique_ptr<Adapter> Adapter::load(const std::string& dir_str, const ModelCo
     TensorMap stored;
     for (const auto& [key, t] : file->tensors()) {
         std::string name = key.rfind(kPeftPrefix, 0) == 0 ? key.substr(std::strlen(kPeftPrefix)) : key;
-        for (const char* ab : {".lora_A", ".lora_B"}) {  // PEFT may keep the adapter name: lora_A.default.weight
+        for (const char* ab :
+             {".lora_A", ".lora_B"}) {  // PEFT may keep the adapter name: lora_A.default.weight
             const std::string with = std::string(ab) + ".default.weight";
             const size_t at = name.find(with);
             if (at != std::string::npos) name = name.substr(0, at) + ab + ".weight";
@@ -368,8 +394,9 @@ std::unique_ptr<Adapter> Adapter::load(const std::string& dir_str, const ModelCo
             throw Error(ErrorCode::MissingTensor, weights_path.string(),
                         "tensor '" + name + "' is missing (was the adapter made for this model?)");
         if (it->second.shape != p.sizes().vec())
-            throw Error(ErrorCode::ShapeMismatch, weights_path.string(),
-                        "tensor '" + name + "' does not fit this model (was the adapter made for another one?)");
+            throw Error(
+                ErrorCode::ShapeMismatch, weights_path.string(),
+                "tensor '" + name + "' does not fit this model (was the adapter made for another one?)");
         p = to_torch(it->second).set_requires_grad(true);
         stored.erase(it);
     }
@@ -382,7 +409,8 @@ std::unique_ptr<Adapter> Adapter::load(const std::string& dir_str, const ModelCo
 TensorMap Adapter::merged_weights(LlamaForCausalLMImpl& net) const {
     if (!m_config.mergeable())
         throw Error(ErrorCode::InvalidArgument, "adapter",
-                    m_config.method + " adds attention over learned prompt tokens, which cannot be folded into weights");
+                    m_config.method +
+                        " adds attention over learned prompt tokens, which cannot be folded into weights");
     torch::NoGradGuard no_grad;
     TensorMap out;
     const double scaling = m_config.lora_alpha / static_cast<double>(m_config.lora_rank) * m_state->scale;
@@ -393,7 +421,8 @@ TensorMap Adapter::merged_weights(LlamaForCausalLMImpl& net) const {
         for (const auto& [pname, A] : m_params) {
             if (pname == stem + ".lora_A.weight") {
                 const auto& B = const_cast<Adapter*>(this)->param(stem + ".lora_B.weight");
-                w = (w.to(torch::kFloat32) + torch::matmul(B, A).to(w.device()) * scaling).to(w.scalar_type());
+                w = (w.to(torch::kFloat32) + torch::matmul(B, A).to(w.device()) * scaling)
+                        .to(w.scalar_type());
             }
         }
         out[name] = to_data(w);

@@ -12,7 +12,7 @@ namespace atelier {
 
 namespace {
 
-const std::vector<std::string> kLinearNames = {"q_proj", "k_proj", "v_proj", "o_proj",
+const std::vector<std::string> kLinearNames = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
                                                "gate_proj", "up_proj", "down_proj"};
 
 // [in, out] of a named projection.
@@ -28,14 +28,17 @@ std::pair<int64_t, int64_t> linear_shape(const ModelConfig& c, const std::string
 
 }  // namespace
 
-std::vector<std::string> AdapterConfig::methods() { return {"lora", "llama-adapter", "llama-adapter-v2"}; }
+std::vector<std::string> AdapterConfig::methods() {
+    return {"lora", "llama-adapter", "llama-adapter-v2"};
+}
 
 AdapterConfig AdapterConfig::preset(const std::string& method, const ModelConfig& model) {
     AdapterConfig c;
     const auto known = methods();
     if (std::find(known.begin(), known.end(), method) == known.end())
-        throw Error(ErrorCode::InvalidArgument, "method",
-                    "unknown adapter method '" + method + "' (expected lora, llama-adapter or llama-adapter-v2)");
+        throw Error(
+            ErrorCode::InvalidArgument, "method",
+            "unknown adapter method '" + method + "' (expected lora, llama-adapter or llama-adapter-v2)");
     c.method = method;
     // LLaMA-Adapter: 30 of LLaMA-7B's 32 layers; the same fraction of other depths, at least one.
     const int64_t L = std::max<int64_t>(1, model.num_hidden_layers);
@@ -59,7 +62,8 @@ void AdapterConfig::validate(const std::string& where) const {
         if (target_modules.empty()) bad("LoRA needs at least one target module");
         for (const auto& t : target_modules)
             if (std::find(kLinearNames.begin(), kLinearNames.end(), t) == kLinearNames.end())
-                bad("unknown LoRA target module '" + t + "' (expected q_proj, k_proj, v_proj, o_proj, gate_proj, "
+                bad("unknown LoRA target module '" + t +
+                    "' (expected q_proj, k_proj, v_proj, o_proj, gate_proj, "
                     "up_proj or down_proj)");
     }
     if (has_prefix()) {
@@ -80,11 +84,11 @@ int64_t AdapterConfig::trainable_parameters(const ModelConfig& c) const {
     if (has_prefix()) {
         const int64_t layers = adapted_layers(c);
         n += layers * adapter_len * c.hidden_size;  // prompt tokens
-        n += layers * c.num_attention_heads;         // one gate per head
+        n += layers * c.num_attention_heads;        // one gate per head
     }
     if (has_bias_scale()) {
         for (const auto& t : kLinearNames) n += L * 2 * linear_shape(c, t).second;  // bias + scale
-        n += (2 * L + 1) * c.hidden_size;  // RMSNorm weights
+        n += (2 * L + 1) * c.hidden_size;                                           // RMSNorm weights
     }
     return n;
 }
@@ -131,10 +135,12 @@ AdapterConfig AdapterConfig::from_json(const std::string& text, const std::strin
                 throw Error(ErrorCode::BadConfig, where,
                             "PEFT adapter type " + j["peft_type"].dump() + " is not supported (only LORA)");
             if (j.value("use_rslora", false))
-                throw Error(ErrorCode::BadConfig, where, "rank-stabilised LoRA (use_rslora) is not supported");
+                throw Error(ErrorCode::BadConfig, where,
+                            "rank-stabilised LoRA (use_rslora) is not supported");
             if (j.value("use_dora", false)) throw Error(ErrorCode::BadConfig, where, "DoRA is not supported");
             if (j.value("fan_in_fan_out", false))
-                throw Error(ErrorCode::BadConfig, where, "fan_in_fan_out LoRA (GPT-2 Conv1D) is not supported");
+                throw Error(ErrorCode::BadConfig, where,
+                            "fan_in_fan_out LoRA (GPT-2 Conv1D) is not supported");
             c.method = "lora";
             c.lora_rank = j.at("r").get<int64_t>();
             c.lora_alpha = j.value("lora_alpha", static_cast<double>(c.lora_rank));
@@ -142,7 +148,8 @@ AdapterConfig AdapterConfig::from_json(const std::string& text, const std::strin
             const json& t = j.at("target_modules");
             c.target_modules.clear();
             if (t.is_string()) {
-                throw Error(ErrorCode::BadConfig, where, "target_modules as a regular expression is not supported");
+                throw Error(ErrorCode::BadConfig, where,
+                            "target_modules as a regular expression is not supported");
             }
             for (const auto& m : t) c.target_modules.push_back(m.get<std::string>());
         } else {

@@ -28,7 +28,7 @@ struct AdapterConfig {
     int64_t lora_rank = 16;
     double lora_alpha = 32;
     double lora_dropout = 0.1;
-    std::vector<std::string> target_modules = {"q_proj", "k_proj", "v_proj", "o_proj",
+    std::vector<std::string> target_modules = {"q_proj",    "k_proj",  "v_proj",   "o_proj",
                                                "gate_proj", "up_proj", "down_proj"};
 
     // LLaMA-Adapter
@@ -45,7 +45,7 @@ struct AdapterConfig {
     bool is_lora() const { return method == "lora"; }
     bool has_prefix() const { return method == "llama-adapter" || method == "llama-adapter-v2"; }
     bool has_bias_scale() const { return method == "llama-adapter-v2"; }
-    bool mergeable() const { return !has_prefix(); }  // prefixes are attention branches, not weights
+    bool mergeable() const { return !has_prefix(); }         // prefixes are attention branches, not weights
     int64_t adapted_layers(const ModelConfig& model) const;  // adapter_layer clamped to the depth
 
     // Checks values (rank >= 1, 0 <= dropout < 1, known targets, ...); throws ErrorCode::BadConfig

@@ -24,8 +24,8 @@ public:
     // Fresh parameters, initialised as the method's paper does (LoRA: A ~ U(±1/sqrt(in)), B = 0;
     // prompt tokens ~ N(0, 1), gates = 0; V2 bias = 0, scale = 1, norms = the base model's).
     // `base` supplies the norm weights V2 starts from (may be null for other methods).
-    static std::unique_ptr<Adapter> create(const AdapterConfig& config, const ModelConfig& model, uint64_t seed,
-                                           LlamaForCausalLMImpl* base = nullptr);
+    static std::unique_ptr<Adapter> create(const AdapterConfig& config, const ModelConfig& model,
+                                           uint64_t seed, LlamaForCausalLMImpl* base = nullptr);
     // Reads adapter_config.json + adapter_model.safetensors from `dir` (PEFT LoRA keys
     // "base_model.model.<name>" are accepted). Every tensor is checked against the model's shapes.
     static std::unique_ptr<Adapter> load(const std::string& dir, const ModelConfig& model);

@@ -1,0 +1,429 @@
+// The fine-tuning loop. Shapes: B batch, T tokens, V vocabulary.
+#include "finetune_recipe.h"
+
+#include "adapters/adapter_module.h"
+#include "chat/chat_template.h"
+#include "collate.h"
+#include "common/error.h"
+#include "model/llama.h"
+#include "model/llama_module.h"
+#include "tokenizer/tokenizer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <random>
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace atelier {
+
+namespace {
+
+std::string checkpoint_name(int64_t step) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "step-%08lld", static_cast<long long>(step));
+    return buf;
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f << text;
+    if (!f) throw Error(ErrorCode::Io, path.string(), "cannot write");
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw Error(ErrorCode::FileNotFound, path.string(), "cannot read");
+    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+struct FinetuneRecipe::Impl {
+    TrainConfig cfg;
+    MetricSink* sink = nullptr;
+    std::unique_ptr<LlamaModel> model;
+    std::unique_ptr<Tokenizer> tok;
+    Dataset data;
+    std::vector<TokenizedExample> train, eval;
+    std::unique_ptr<Adapter> adapter;
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    torch::Device device{torch::kCPU};
+    int pad_id = 0;
+
+    // Position: optimiser steps taken, the epoch, and micro-batches consumed in it.
+    int64_t step = 0, epoch = 0, micro = 0;
+    int64_t micro_per_epoch = 0, steps_per_epoch = 0, total = 0;
+    double last_eval = -1;
+
+    void log(const std::string& name, double v) {
+        if (sink) sink->log(name, v, step);
+    }
+    void event(const std::string& kind, const std::string& detail) {
+        if (sink) sink->event(kind, detail, step);
+    }
+
+    // Learning rate at optimiser step `s` (0-based): linear warmup, then cosine to 0.
+    double lr_at(int64_t s) const {
+        const int64_t warm =
+            static_cast<int64_t>(std::llround(cfg.warmup_ratio * static_cast<double>(total)));
+        if (warm > 0 && s < warm) return cfg.lr * static_cast<double>(s + 1) / static_cast<double>(warm);
+        const double progress = total > warm ? static_cast<double>(s - warm) /
+                                                   static_cast<double>(std::max<int64_t>(1, total - warm))
+                                             : 1.0;
+        return cfg.lr * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
+    }
+
+    // Example order of an epoch: a permutation that depends only on the seed and the epoch.
+    std::vector<size_t> order(int64_t e) const {
+        std::vector<size_t> idx(train.size());
+        std::iota(idx.begin(), idx.end(), 0);
+        std::mt19937_64 rng(cfg.seed * 1000003ULL + static_cast<uint64_t>(e));
+        for (size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[rng() % i]);  // Fisher-Yates
+        return idx;
+    }
+
+    // Right-padded batch: ids [B, T] and labels [B, T] (padding ignored by the loss).
+    std::pair<torch::Tensor, torch::Tensor> batch(const std::vector<const TokenizedExample*>& rows) const {
+        size_t T = 0;
+        for (auto* r : rows) T = std::max(T, r->ids.size());
+        const auto B = static_cast<int64_t>(rows.size());
+        auto ids = torch::full({B, static_cast<int64_t>(T)}, pad_id, torch::kInt64);
+        auto labels = torch::full({B, static_cast<int64_t>(T)}, kIgnoreLabel, torch::kInt64);
+        auto ia = ids.accessor<int64_t, 2>();
+        auto la = labels.accessor<int64_t, 2>();
+        for (int64_t b = 0; b < B; ++b)
+            for (size_t t = 0; t < rows[b]->ids.size(); ++t) {
+                ia[b][t] = rows[b]->ids[t];
+                la[b][t] = rows[b]->labels[t];
+            }
+        return {ids.to(device), labels.to(device)};
+    }
+
+    // Summed token loss and the number of trained tokens of one batch.
+    std::pair<torch::Tensor, int64_t> loss_of(const torch::Tensor& ids, const torch::Tensor& labels) {
+        auto& net = model->module();
+        auto logits = net.forward(ids);  // [B, T, V] float32
+        const int64_t V = logits.size(-1);
+        auto sum = torch::nn::functional::cross_entropy(logits.view({-1, V}), labels.view({-1}),
+                                                        torch::nn::functional::CrossEntropyFuncOptions()
+                                                            .ignore_index(kIgnoreLabel)
+                                                            .reduction(torch::kSum));
+        return {sum, labels.ne(kIgnoreLabel).sum().item<int64_t>()};
+    }
+
+    std::vector<torch::Tensor> params() const {
+        std::vector<torch::Tensor> out;
+        for (const auto& [name, t] : adapter->parameters()) out.push_back(t);
+        return out;
+    }
+
+    void make_optimizer() {
+        std::vector<torch::Tensor> decay, no_decay;
+        for (const auto& [name, t] : adapter->parameters())
+            (Adapter::decays(name) ? decay : no_decay).push_back(t);
+        auto opts = [&](double wd) {
+            return std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(cfg.lr)
+                                                                    .betas({cfg.beta1, cfg.beta2})
+                                                                    .eps(cfg.eps)
+                                                                    .weight_decay(wd));
+        };
+        std::vector<torch::optim::OptimizerParamGroup> groups;
+        groups.emplace_back(decay, opts(cfg.weight_decay));
+        groups.emplace_back(no_decay, opts(0.0));
+        optimizer = std::make_unique<torch::optim::AdamW>(groups, torch::optim::AdamWOptions(cfg.lr));
+    }
+};
+
+FinetuneRecipe::FinetuneRecipe(TrainConfig config, MetricSink* sink) : m(std::make_unique<Impl>()) {
+    m->cfg = std::move(config);
+    m->sink = sink;
+}
+
+FinetuneRecipe::~FinetuneRecipe() = default;
+
+int64_t FinetuneRecipe::step() const {
+    return m->step;
+}
+int64_t FinetuneRecipe::total_steps() const {
+    return m->total;
+}
+int64_t FinetuneRecipe::trainable_parameters() const {
+    return m->adapter ? m->adapter->num_parameters() : 0;
+}
+int64_t FinetuneRecipe::train_examples() const {
+    return static_cast<int64_t>(m->train.size());
+}
+int64_t FinetuneRecipe::eval_examples() const {
+    return static_cast<int64_t>(m->eval.size());
+}
+const Dataset& FinetuneRecipe::dataset() const {
+    return m->data;
+}
+const TrainConfig& FinetuneRecipe::config() const {
+    return m->cfg;
+}
+
+std::string FinetuneRecipe::latest_checkpoint(const std::string& out_dir) {
+    const fs::path dir = fs::path(out_dir) / "checkpoints";
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return "";
+    std::string best;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind("step-", 0) == 0 && fs::is_regular_file(entry.path() / "trainer_state.json") &&
+            name > fs::path(best).filename().string())
+            best = entry.path().string();
+    }
+    return best;
+}
+
+void FinetuneRecipe::setup(bool resume) {
+    TrainConfig& cfg = m->cfg;
+    cfg.validate();
+    init_engine_threads(cfg.threads);
+    LoadOptions lo;
+    lo.device = cfg.device;
+    lo.dtype = cfg.dtype;
+    lo.context_length = 8;  // training does not use the generation cache
+    m->model = LlamaModel::load(cfg.model, lo);
+    m->device = torch::Device(m->model->device());
+    if (m->model->tokenizer_path().empty())
+        throw Error(ErrorCode::FileNotFound, cfg.model,
+                    "no tokenizer.json or tokenizer.model beside the weights");
+    m->tok = load_tokenizer(m->model->tokenizer_path());
+    m->pad_id = std::max(0, m->tok->eos_id());
+    const ChatTemplate tpl = template_for_model(m->model->tokenizer_config_path(), cfg.template_name);
+    cfg.adapter.base_model = cfg.model;
+
+    DatasetOptions dopt;
+    dopt.format = dataset_format_from_name(cfg.format);
+    dopt.skip_bad_rows = cfg.skip_bad_rows;
+    m->data = Dataset::load(cfg.data, dopt);
+    for (const auto& issue : m->data.issues)
+        m->event("info", "skipped " + issue.file + ":" + std::to_string(issue.line) + ": " + issue.message);
+
+    // Deterministic split, then tokenization.
+    std::vector<size_t> idx(m->data.examples.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    std::mt19937_64 rng(cfg.seed);
+    for (size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[rng() % i]);
+    size_t n_eval = 0;
+    if (cfg.eval_fraction > 0)
+        n_eval =
+            std::max<size_t>(1, static_cast<size_t>(cfg.eval_fraction * static_cast<double>(idx.size())));
+    if (n_eval >= idx.size())
+        throw Error(ErrorCode::BadConfig, "eval_fraction", "leaves no example to train on");
+    std::sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(n_eval));
+    std::sort(idx.begin() + static_cast<std::ptrdiff_t>(n_eval), idx.end());
+    for (size_t k = 0; k < idx.size(); ++k) {
+        TokenizedExample t = tokenize_example(m->data.examples[idx[k]], tpl, *m->tok, cfg.max_length);
+        if (t.trained_tokens() == 0) {
+            m->event("info", "skipped " + cfg.data + ":" + std::to_string(t.line) +
+                                 ": the reply does not fit in max_length tokens");
+            continue;
+        }
+        (k < n_eval ? m->eval : m->train).push_back(std::move(t));
+    }
+    if (m->train.empty())
+        throw Error(ErrorCode::BadConfig, "max_length", "no example keeps a reply within max_length tokens");
+    if (cfg.packing) m->train = pack_examples(m->train, cfg.max_length);
+
+    m->micro_per_epoch = (static_cast<int64_t>(m->train.size()) + cfg.batch_size - 1) / cfg.batch_size;
+    m->steps_per_epoch = (m->micro_per_epoch + cfg.grad_accum - 1) / cfg.grad_accum;
+    m->total = m->steps_per_epoch * cfg.epochs;
+    if (cfg.max_steps > 0) m->total = std::min(m->total, cfg.max_steps);
+
+    const std::string checkpoint = resume ? latest_checkpoint(cfg.out) : "";
+    auto& net = m->model->module();
+    torch::manual_seed(cfg.seed);
+    if (checkpoint.empty()) {
+        m->adapter = Adapter::create(cfg.adapter, net.config, cfg.seed, &net);
+        m->adapter->to(m->device);
+    } else {
+        m->adapter = Adapter::load(checkpoint, net.config);
+        m->adapter->to(m->device);
+    }
+    m->adapter->attach(net);
+    m->make_optimizer();
+    if (!checkpoint.empty()) {
+        torch::load(*m->optimizer, (fs::path(checkpoint) / "optimizer.pt").string());
+        torch::Tensor rng_state;
+        torch::load(rng_state, (fs::path(checkpoint) / "rng.pt").string());
+        at::Generator gen = at::detail::getDefaultCPUGenerator();
+        gen.set_state(rng_state);
+        const json st = json::parse(read_file(fs::path(checkpoint) / "trainer_state.json"));
+        m->step = st.at("step").get<int64_t>();
+        m->epoch = st.at("epoch").get<int64_t>();
+        m->micro = st.at("micro").get<int64_t>();
+        m->last_eval = st.value("eval_loss", -1.0);
+        m->event("resumed", checkpoint);
+    }
+    fs::create_directories(cfg.out);
+    write_file(fs::path(cfg.out) / "train_config.json", cfg.to_json());
+}
+
+double FinetuneRecipe::evaluate() {
+    if (m->eval.empty()) return -1;
+    m->adapter->set_training(false);
+    torch::NoGradGuard no_grad;
+    double sum = 0;
+    int64_t tokens = 0;
+    for (size_t b = 0; b < m->eval.size(); b += static_cast<size_t>(m->cfg.batch_size)) {
+        std::vector<const TokenizedExample*> rows;
+        for (size_t i = b; i < std::min(m->eval.size(), b + static_cast<size_t>(m->cfg.batch_size)); ++i)
+            rows.push_back(&m->eval[i]);
+        auto [ids, labels] = m->batch(rows);
+        auto [loss, n] = m->loss_of(ids, labels);
+        sum += loss.item<double>();
+        tokens += n;
+    }
+    m->last_eval = tokens ? sum / static_cast<double>(tokens) : -1;
+    m->log("eval_loss", m->last_eval);
+    return m->last_eval;
+}
+
+std::string FinetuneRecipe::save_checkpoint() {
+    const fs::path root = fs::path(m->cfg.out) / "checkpoints";
+    fs::create_directories(root);
+    const fs::path final_dir = root / checkpoint_name(m->step);
+    const fs::path tmp = root / ("." + checkpoint_name(m->step) + ".tmp");
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    m->adapter->save(tmp.string());
+    torch::save(*m->optimizer, (tmp / "optimizer.pt").string());
+    torch::Tensor rng_state = at::detail::getDefaultCPUGenerator().get_state();
+    torch::save(rng_state, (tmp / "rng.pt").string());
+    write_file(tmp / "trainer_state.json", json{{"step", m->step},
+                                                {"epoch", m->epoch},
+                                                {"micro", m->micro},
+                                                {"total_steps", m->total},
+                                                {"eval_loss", m->last_eval}}
+                                               .dump(2));
+    fs::remove_all(final_dir, ec);
+    fs::rename(tmp, final_dir, ec);
+    if (ec)
+        throw Error(ErrorCode::Io, final_dir.string(),
+                    "cannot move the checkpoint into place: " + ec.message());
+    // Keep the newest few.
+    std::vector<fs::path> all;
+    for (const auto& e : fs::directory_iterator(root))
+        if (e.path().filename().string().rfind("step-", 0) == 0) all.push_back(e.path());
+    std::sort(all.begin(), all.end());
+    for (size_t i = 0; i + static_cast<size_t>(m->cfg.keep_checkpoints) < all.size(); ++i)
+        fs::remove_all(all[i], ec);
+    m->event("checkpoint", final_dir.string());
+    return final_dir.string();
+}
+
+TrainResult FinetuneRecipe::train(const std::atomic<bool>* stop,
+                                  const std::function<void(const TrainProgress&)>& on_step) {
+    Impl& s = *m;
+    const TrainConfig& cfg = s.cfg;
+    TrainResult result;
+    const auto t0 = Clock::now();
+    s.event("start", std::to_string(s.total) + " steps, " + std::to_string(s.train.size()) + " examples, " +
+                         std::to_string(trainable_parameters()) + " trainable parameters");
+    std::vector<size_t> order = s.order(s.epoch);
+    auto params = s.params();
+
+    while (s.step < s.total) {
+        const auto ts = Clock::now();
+        s.adapter->set_training(true);
+        s.optimizer->zero_grad();
+        // One optimiser step: up to grad_accum micro-batches, never across an epoch boundary.
+        const int64_t accum = std::min(cfg.grad_accum, s.micro_per_epoch - s.micro);
+        std::vector<std::pair<torch::Tensor, torch::Tensor>> batches;
+        int64_t step_tokens = 0, trained = 0;
+        for (int64_t a = 0; a < accum; ++a) {
+            std::vector<const TokenizedExample*> rows;
+            const size_t begin = static_cast<size_t>((s.micro + a) * cfg.batch_size);
+            for (size_t i = begin; i < std::min(order.size(), begin + static_cast<size_t>(cfg.batch_size));
+                 ++i)
+                rows.push_back(&s.train[order[i]]);
+            for (auto* r : rows) step_tokens += static_cast<int64_t>(r->ids.size());
+            batches.push_back(s.batch(rows));
+            trained += batches.back().second.ne(kIgnoreLabel).sum().item<int64_t>();
+        }
+        // The step's loss is the mean over all trained tokens of its micro-batches.
+        double loss_sum = 0;
+        for (auto& [ids, labels] : batches) {
+            auto [loss, n] = s.loss_of(ids, labels);
+            (loss / static_cast<double>(std::max<int64_t>(1, trained))).backward();
+            loss_sum += loss.item<double>();
+        }
+        s.micro += accum;
+        const double grad_norm = cfg.max_grad_norm > 0
+                                     ? torch::nn::utils::clip_grad_norm_(params, cfg.max_grad_norm)
+                                     : torch::nn::utils::clip_grad_norm_(params, 1e30);
+        const double lr = s.lr_at(s.step);
+        for (auto& group : s.optimizer->param_groups())
+            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+        s.optimizer->step();
+        ++s.step;
+
+        const double secs = std::chrono::duration<double>(Clock::now() - ts).count();
+        TrainProgress p;
+        p.step = s.step;
+        p.total_steps = s.total;
+        p.epoch = s.epoch;
+        p.loss = loss_sum / static_cast<double>(std::max<int64_t>(1, trained));
+        p.lr = lr;
+        p.grad_norm = grad_norm;
+        p.tokens_per_second = secs > 0 ? static_cast<double>(step_tokens) / secs : 0;
+        p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        s.log("loss", p.loss);
+        s.log("lr", lr);
+        s.log("grad_norm", grad_norm);
+        s.log("tokens_per_second", p.tokens_per_second);
+        s.log("epoch", static_cast<double>(s.epoch) +
+                           static_cast<double>(s.micro) / static_cast<double>(s.micro_per_epoch));
+        result.last_loss = p.loss;
+
+        bool epoch_end = false;
+        if (s.micro >= s.micro_per_epoch) {
+            epoch_end = true;
+            ++s.epoch;
+            s.micro = 0;
+            order = s.order(s.epoch);
+        }
+        const bool last = s.step >= s.total;
+        if ((cfg.eval_every > 0 && s.step % cfg.eval_every == 0) || (cfg.eval_every == 0 && epoch_end) ||
+            last)
+            evaluate();
+        if (on_step) on_step(p);
+        if ((cfg.save_every > 0 && s.step % cfg.save_every == 0) || (cfg.save_every == 0 && epoch_end) ||
+            last)
+            result.checkpoint_dir = save_checkpoint();
+        if (!last && stop && stop->load()) {
+            if (result.checkpoint_dir.empty() ||
+                fs::path(result.checkpoint_dir).filename() != checkpoint_name(s.step))
+                result.checkpoint_dir = save_checkpoint();
+            result.status = TrainStatus::Stopped;
+            result.steps = s.step;
+            result.last_eval_loss = s.last_eval;
+            s.event("stopped", result.checkpoint_dir);
+            return result;
+        }
+    }
+    s.adapter->set_training(false);
+    result.adapter_dir = (fs::path(cfg.out) / "adapter").string();
+    s.adapter->save(result.adapter_dir);
+    result.steps = s.step;
+    result.last_eval_loss = s.last_eval;
+    result.status = TrainStatus::Finished;
+    s.event("finished", result.adapter_dir);
+    return result;
+}
+
+}  // namespace atelier

@@ -1,0 +1,131 @@
+#include "train_config.h"
+
+#include "common/error.h"
+
+#include <nlohmann/json.hpp>
+
+using nlohmann::json;
+
+namespace atelier {
+
+TrainConfig TrainConfig::preset(const std::string& method, const ModelConfig& model) {
+    TrainConfig c;
+    c.adapter = AdapterConfig::preset(method, model);
+    if (c.adapter.has_prefix()) {
+        c.lr = 9e-3;
+        c.weight_decay = 0.02;
+        c.epochs = 5;
+        c.warmup_ratio = 2.0 / 5.0;  // 2 of 5 epochs
+    }
+    return c;
+}
+
+void TrainConfig::validate() const {
+    auto bad = [](const std::string& field, const std::string& what) {
+        throw Error(ErrorCode::BadConfig, field, what);
+    };
+    if (model.empty()) bad("model", "no model given");
+    if (data.empty()) bad("data", "no dataset given");
+    if (out.empty()) bad("out", "no output folder given");
+    if (epochs < 1) bad("epochs", "must be at least 1");
+    if (!(lr > 0)) bad("lr", "must be positive");
+    if (weight_decay < 0) bad("weight_decay", "must not be negative");
+    if (!(warmup_ratio >= 0 && warmup_ratio < 1)) bad("warmup_ratio", "must be in [0, 1)");
+    if (batch_size < 1) bad("batch_size", "must be at least 1");
+    if (grad_accum < 1) bad("grad_accum", "must be at least 1");
+    if (max_grad_norm < 0) bad("max_grad_norm", "must not be negative");
+    if (max_length < 8) bad("max_length", "must be at least 8 tokens");
+    if (!(eval_fraction >= 0 && eval_fraction < 1)) bad("eval_fraction", "must be in [0, 1)");
+    if (keep_checkpoints < 1) bad("keep_checkpoints", "must be at least 1");
+    adapter.validate("adapter");
+}
+
+std::string TrainConfig::to_json() const {
+    json a = json::parse(adapter.is_lora() ? adapter.to_peft_json() : adapter.to_json());
+    a["method"] = adapter.method;
+    json j = {{"model", model},
+              {"data", data},
+              {"format", format},
+              {"out", out},
+              {"template", template_name},
+              {"adapter", a},
+              {"epochs", epochs},
+              {"max_steps", max_steps},
+              {"lr", lr},
+              {"weight_decay", weight_decay},
+              {"betas", {beta1, beta2}},
+              {"eps", eps},
+              {"warmup_ratio", warmup_ratio},
+              {"batch_size", batch_size},
+              {"grad_accum", grad_accum},
+              {"max_grad_norm", max_grad_norm},
+              {"max_length", max_length},
+              {"packing", packing},
+              {"eval_fraction", eval_fraction},
+              {"eval_every", eval_every},
+              {"save_every", save_every},
+              {"keep_checkpoints", keep_checkpoints},
+              {"seed", seed},
+              {"device", device},
+              {"dtype", dtype},
+              {"threads", threads},
+              {"skip_bad_rows", skip_bad_rows}};
+    return j.dump(2);
+}
+
+TrainConfig TrainConfig::from_json(const std::string& text, const std::string& where) {
+    json j;
+    try {
+        j = json::parse(text);
+    } catch (const json::exception& e) {
+        throw Error(ErrorCode::BadJson, where, std::string("not valid JSON: ") + e.what());
+    }
+    TrainConfig c;
+    try {
+        c.model = j.at("model").get<std::string>();
+        c.data = j.at("data").get<std::string>();
+        c.out = j.at("out").get<std::string>();
+        c.format = j.value("format", c.format);
+        c.template_name = j.value("template", c.template_name);
+        if (j.contains("adapter")) {
+            const json& a = j["adapter"];
+            const std::string method = a.value("method", std::string("lora"));
+            json spelled = a;
+            if (method == "lora")
+                spelled["peft_type"] = "LORA";
+            else
+                spelled["format"] = "atelier-adapter";
+            c.adapter = AdapterConfig::from_json(spelled.dump(), where);
+        }
+        c.epochs = j.value("epochs", c.epochs);
+        c.max_steps = j.value("max_steps", c.max_steps);
+        c.lr = j.value("lr", c.lr);
+        c.weight_decay = j.value("weight_decay", c.weight_decay);
+        if (j.contains("betas")) {
+            c.beta1 = j["betas"].at(0).get<double>();
+            c.beta2 = j["betas"].at(1).get<double>();
+        }
+        c.eps = j.value("eps", c.eps);
+        c.warmup_ratio = j.value("warmup_ratio", c.warmup_ratio);
+        c.batch_size = j.value("batch_size", c.batch_size);
+        c.grad_accum = j.value("grad_accum", c.grad_accum);
+        c.max_grad_norm = j.value("max_grad_norm", c.max_grad_norm);
+        c.max_length = j.value("max_length", c.max_length);
+        c.packing = j.value("packing", c.packing);
+        c.eval_fraction = j.value("eval_fraction", c.eval_fraction);
+        c.eval_every = j.value("eval_every", c.eval_every);
+        c.save_every = j.value("save_every", c.save_every);
+        c.keep_checkpoints = j.value("keep_checkpoints", c.keep_checkpoints);
+        c.seed = j.value("seed", c.seed);
+        c.device = j.value("device", c.device);
+        c.dtype = j.value("dtype", c.dtype);
+        c.threads = j.value("threads", c.threads);
+        c.skip_bad_rows = j.value("skip_bad_rows", c.skip_bad_rows);
+    } catch (const json::exception& e) {
+        throw Error(ErrorCode::BadConfig, where, std::string("missing or invalid field: ") + e.what());
+    }
+    c.validate();
+    return c;
+}
+
+}  // namespace atelier
