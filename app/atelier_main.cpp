@@ -47,15 +47,21 @@ int main(int argc, char** argv) {
     const QString dbPath = QDir(settings.dataDir()).filePath(QStringLiteral("atelier.db"));
     try {
         store = std::make_unique<ChatStore>(dbPath);
+        store->recoverInterrupted();
     } catch (const atelier::Error& e) {
+        const QString why =
+            e.code() == atelier::ErrorCode::BadHeader
+                ? QCoreApplication::translate(
+                      "main",
+                      "It was written by a newer version of Atelier. Update Atelier, or start "
+                      "with another data folder (--data-dir); the file was left untouched.")
+                : errorText(engineErrorFrom(e));
         QMessageBox::critical(
             nullptr, QCoreApplication::translate("main", "Atelier cannot start"),
             QCoreApplication::translate("main", "The database %1 cannot be opened.").arg(dbPath) +
-                QLatin1Char('\n') + errorText(engineErrorFrom(e)));
+                QLatin1Char('\n') + why);
         return 1;
     }
-    store->recoverInterrupted();
-
     MainWindow window(settings, *store);
     if (parser.isSet(model)) window.openModel(parser.value(model));
     window.show();

@@ -36,14 +36,6 @@
         <translation>新对话</translation>
     </message>
     <message>
-        <source>Start a new conversation (Ctrl+N)</source>
-        <translation>开始新对话 (Ctrl+N)</translation>
-    </message>
-    <message>
-        <source>Search conversations (Ctrl+F)</source>
-        <translation>搜索对话 (Ctrl+F)</translation>
-    </message>
-    <message>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -259,13 +251,25 @@ Drop images, audio or video on the window to attach them.</source>
         <source>The conversation is longer than the model&apos;s context: the oldest %1 messages were left out.</source>
         <translation>对话长度超出了模型的上下文：最早的 %1 条消息未被包含。</translation>
     </message>
+    <message>
+        <source>Your conversations could not be saved.</source>
+        <translation>无法保存你的对话。</translation>
+    </message>
+    <message>
+        <source>The pasted image could not be saved to the data folder.</source>
+        <translation>无法将粘贴的图片保存到数据文件夹。</translation>
+    </message>
+    <message>
+        <source>Start a new conversation (%1)</source>
+        <translation>开始新对话 (%1)</translation>
+    </message>
+    <message>
+        <source>Search conversations (%1)</source>
+        <translation>搜索对话 (%1)</translation>
+    </message>
 </context>
 <context>
     <name>Composer</name>
-    <message>
-        <source>pasted image</source>
-        <translation>粘贴的图片</translation>
-    </message>
     <message>
         <source>Remove attachment</source>
         <translation>移除附件</translation>
@@ -406,10 +410,6 @@ Last active %2</source>
         <translation>设置</translation>
     </message>
     <message>
-        <source>%1 (Ctrl+%2)</source>
-        <translation>%1 (Ctrl+%2)</translation>
-    </message>
-    <message>
         <source>Fine-tuning (LLaMA-Adapter and LoRA) will live here.
 The training engine is being built; this page is not ready yet.</source>
         <translation>微调（LLaMA-Adapter 与 LoRA）将在这里进行。
@@ -458,6 +458,10 @@ The training engine is being built; this page is not ready yet.</source>
     <message>
         <source>&amp;About Atelier</source>
         <translation>关于 Atelier(&amp;A)</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
     </message>
 </context>
 <context>
@@ -694,6 +698,10 @@ The training engine is being built; this page is not ready yet.</source>
     <message>
         <source>The database %1 cannot be opened.</source>
         <translation>无法打开数据库 %1。</translation>
+    </message>
+    <message>
+        <source>It was written by a newer version of Atelier. Update Atelier, or start with another data folder (--data-dir); the file was left untouched.</source>
+        <translation>它由更新版本的 Atelier 写入。请更新 Atelier，或使用其他数据文件夹启动（--data-dir）；该文件未被改动。</translation>
     </message>
 </context>
 </TS>

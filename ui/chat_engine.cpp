@@ -42,15 +42,14 @@ ChatEngine::ChatEngine() : m(std::make_unique<State>()) {
 
 ChatEngine::~ChatEngine() = default;
 
-void ChatEngine::requestStop() {
-    m_stop.store(true);
-}
-void ChatEngine::requestCancelLoad() {
-    m_cancelLoad.store(true);
+bool ChatEngine::stopRequested() const {
+    const std::atomic<bool>* token = m_active.load();
+    return token && token->load();
 }
 
 void ChatEngine::setSettings(const EngineSettings& settings) {
     m->settings = settings;
+    atelier::init_engine_threads(settings.threads);  // takes effect at once, no reload needed
 }
 
 void ChatEngine::unloadModel() {
@@ -60,10 +59,11 @@ void ChatEngine::unloadModel() {
     m->path.clear();
 }
 
-bool ChatEngine::ensureLoaded(const QString& path, EngineError* error) {
-    if (m->model && m->path == path && !(m->loadedWith != m->settings)) return true;
+bool ChatEngine::ensureLoaded(const QString& path, const CancelToken& cancel, EngineError* error) {
+    const bool sameSettings =
+        m->loadedWith.dtype == m->settings.dtype && m->loadedWith.device == m->settings.device;
+    if (m->model && m->path == path && sameSettings) return true;
     unloadModel();
-    m_cancelLoad.store(false);
     auto fail = [&](const EngineError& e) {
         unloadModel();
         if (error) *error = e;
@@ -71,13 +71,12 @@ bool ChatEngine::ensureLoaded(const QString& path, EngineError* error) {
     };
     Q_EMIT loadStarted(path);
     try {
-        atelier::init_engine_threads(m->settings.threads);
         atelier::LoadOptions opt;
         opt.dtype = m->settings.dtype.toStdString();
         opt.device = m->settings.device.toStdString();
-        opt.progress = [this](float f) {
+        opt.progress = [this, cancel](float f) {
             Q_EMIT loadProgress(f);
-            return !m_cancelLoad.load();
+            return !cancel->load();
         };
         auto model = atelier::LlamaModel::load(path.toStdString(), opt);
         if (model->tokenizer_path().empty())
@@ -109,14 +108,20 @@ bool ChatEngine::ensureLoaded(const QString& path, EngineError* error) {
     return true;
 }
 
-void ChatEngine::loadModel(const QString& path) {
-    ensureLoaded(path);
+void ChatEngine::loadModel(const QString& path, const CancelToken& cancel) {
+    m_active.store(cancel.get());
+    ensureLoaded(path, cancel);
+    m_active.store(nullptr);
 }
 
 void ChatEngine::generate(const GenerationRequest& request) {
-    m_stop.store(false);
+    m_active.store(request.cancel.get());
+    struct Done {
+        std::atomic<std::atomic<bool>*>& active;
+        ~Done() { active.store(nullptr); }
+    } done{m_active};
     EngineError loadError;
-    if (!ensureLoaded(request.modelPath, &loadError)) {
+    if (!ensureLoaded(request.modelPath, request.cancel, &loadError)) {
         Q_EMIT generationFailed(loadError);
         return;
     }
@@ -175,7 +180,7 @@ void ChatEngine::generate(const GenerationRequest& request) {
                 Q_EMIT textGenerated(QString::fromStdString(piece));
                 return true;
             },
-            &m_stop);
+            request.cancel.get());
         if (result.stop_reason == atelier::StopReason::ContextFull && result.tokens.empty())
             throw atelier::Error(atelier::ErrorCode::InvalidArgument, "prompt",
                                  "the message has " + std::to_string(ids.size()) +

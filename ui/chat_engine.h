@@ -1,8 +1,8 @@
 // The language model behind the chat page, on a worker thread of its own.
 //
 // ChatEngine owns the model, tokenizer and generator. It lives in a QThread and talks to the GUI
-// only through queued signals; the only calls safe from another thread are requestStop() and
-// requestCancelLoad(), which set atomic flags the engine polls every token / every tensor.
+// only through queued signals. Each request carries its own CancelToken, which the caller may set
+// from any thread: a Stop can never be lost to, or leak into, another request.
 //
 //   auto* engine = new ChatEngine;  engine->moveToThread(&thread);
 //   connect(engine, &ChatEngine::textGenerated, view, &View::appendText);
@@ -22,15 +22,13 @@ public:
     ChatEngine();
     ~ChatEngine() override;
 
-    // Thread-safe: stop the reply being generated (within one token) / the model being loaded.
-    void requestStop();
-    void requestCancelLoad();
-    bool stopRequested() const { return m_stop.load(); }
+    // Thread-safe: whether the request being served now has been cancelled.
+    bool stopRequested() const;
 
 public Q_SLOTS:
     void setSettings(const EngineSettings& settings);
     // Loads `path` unless it is already loaded with the current settings.
-    void loadModel(const QString& path);
+    void loadModel(const QString& path, const CancelToken& cancel);
     void unloadModel();
     // Loads the request's model when needed, renders the conversation with its template and
     // streams the reply.
@@ -48,10 +46,9 @@ Q_SIGNALS:
 
 private:
     // True when `path` is loaded; otherwise emits loadFailed and fills *error.
-    bool ensureLoaded(const QString& path, EngineError* error = nullptr);
+    bool ensureLoaded(const QString& path, const CancelToken& cancel, EngineError* error = nullptr);
 
     struct State;
     std::unique_ptr<State> m;
-    std::atomic<bool> m_stop{false};
-    std::atomic<bool> m_cancelLoad{false};
+    std::atomic<std::atomic<bool>*> m_active{nullptr};  // the token of the request being served
 };

@@ -11,6 +11,7 @@
 #include "common/error.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
@@ -20,6 +21,7 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QInputDialog>
+#include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -89,7 +91,8 @@ ChatPage::ChatPage(ChatStore& store, AppSettings& settings, QWidget* parent)
     });
     connect(m_engine, &ChatEngine::loadFailed, this, [this](const QString& path, const EngineError& e) {
         m_loadRow->hide();
-        m_loadFailedDuringReply = m_generating;  // onFailed then keeps this, more precise, message
+        // onFailed then keeps this, more precise, message.
+        m_loadFailedDuringReply = m_generating && path == m_replyModelPath;
         if (e.code == static_cast<int>(atelier::ErrorCode::Cancelled))
             Q_EMIT statusMessage(tr("Model loading cancelled."));
         else
@@ -110,15 +113,34 @@ ChatPage::ChatPage(ChatStore& store, AppSettings& settings, QWidget* parent)
 }
 
 ChatPage::~ChatPage() {
-    m_engine->requestStop();
-    m_engine->requestCancelLoad();
+    m_closing = true;
+    m_replyCancel->store(true);
+    m_preloadCancel->store(true);
     m_thread.quit();
     m_thread.wait();
+    // Deliver what the engine sent before it stopped (text, or a reply that had just finished).
+    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
     if (m_generating && m_replyRow >= 0) {
         // The window closed mid-reply: keep what was shown, marked as cut off.
         m_reply.content += m_pending;
         m_reply.status = QStringLiteral("interrupted");
-        m_store.updateMessage(m_reply);
+        try {
+            m_store.updateMessage(m_reply);
+        } catch (const atelier::Error& e) {
+            qWarning("cannot save the interrupted reply: %s", e.what());
+        }
+    }
+}
+
+template <typename F>
+bool ChatPage::guarded(F&& f) {
+    try {
+        f();
+        return true;
+    } catch (const atelier::Error& e) {
+        showBanner(tr("Your conversations could not be saved.") + QLatin1Char('\n') +
+                   errorText(engineErrorFrom(e)));
+        return false;
     }
 }
 
@@ -332,6 +354,14 @@ void ChatPage::buildUi() {
         const int row = m_conversations->rowOf(m_conversation.id);
         if (row >= 0) m_conversationView->setCurrentIndex(m_conversations->index(row));
     });
+    connect(m_conversations, &ConversationListModel::renamed, this, [this](qint64 id, const QString& title) {
+        if (id != m_conversation.id) return;
+        m_conversation.title = title;
+        m_title->setText(title);
+    });
+    connect(m_conversations, &ConversationListModel::storeFailed, this, [this](const QString& message) {
+        showBanner(tr("Your conversations could not be saved.") + '\n' + message);
+    });
     connect(m_conversationView, &QListView::clicked, this, [this](const QModelIndex& index) {
         openConversation(index.data(ConversationListModel::IdRole).toLongLong());
     });
@@ -350,13 +380,18 @@ void ChatPage::buildUi() {
     connect(exportMd, &QAction::triggered, this, [this] { exportConversation(QStringLiteral("md")); });
     connect(exportJson, &QAction::triggered, this, [this] { exportConversation(QStringLiteral("json")); });
     connect(m_settingsToggle, &QToolButton::toggled, scroll, &QWidget::setVisible);
-    connect(m_cancelLoad, &QPushButton::clicked, this, [this] { m_engine->requestCancelLoad(); });
+    connect(m_cancelLoad, &QPushButton::clicked, this, [this] {
+        m_preloadCancel->store(true);
+        if (m_generating) m_replyCancel->store(true);
+    });
     connect(m_emptyButton, &QPushButton::clicked, this, &ChatPage::manageModelsRequested);
     connect(m_editCancel, &QPushButton::clicked, this, &ChatPage::cancelEdit);
     connect(m_composer, &Composer::submitted, this, &ChatPage::send);
     connect(m_composer, &Composer::attachmentRejected, this, [this](const QString& path) {
         showBanner(tr("Cannot attach %1: the file cannot be read.").arg(path));
     });
+    connect(m_composer, &Composer::pasteFailed, this,
+            [this] { showBanner(tr("The pasted image could not be saved to the data folder.")); });
     connect(m_attach, &QToolButton::clicked, this, &ChatPage::attachFiles);
     connect(m_send, &QPushButton::clicked, this, &ChatPage::send);
     connect(m_stop, &QPushButton::clicked, this, &ChatPage::stop);
@@ -370,9 +405,13 @@ void ChatPage::buildUi() {
     connect(m_modelBox, qOverload<int>(&QComboBox::activated), this, [this] {
         saveConversationSettings();
         const QString path = m_modelBox->currentData().toString();
-        if (!path.isEmpty() && !m_generating)
-            QMetaObject::invokeMethod(
-                m_engine, [e = m_engine, path] { e->loadModel(path); }, Qt::QueuedConnection);
+        if (path.isEmpty() || m_generating) return;
+        m_preloadCancel->store(true);  // a load of the previous choice is no longer wanted
+        m_preloadCancel = makeCancelToken();
+        m_preloadPath = path;
+        QMetaObject::invokeMethod(
+            m_engine, [e = m_engine, path, token = m_preloadCancel] { e->loadModel(path, token); },
+            Qt::QueuedConnection);
     });
     connect(m_system, &QPlainTextEdit::textChanged, this, &ChatPage::saveConversationSettings);
     connect(m_templateBox, qOverload<int>(&QComboBox::currentIndexChanged), this,
@@ -386,8 +425,9 @@ void ChatPage::buildUi() {
 
 void ChatPage::retranslate() {
     m_newButton->setText(tr("New chat"));
-    m_newButton->setToolTip(tr("Start a new conversation (Ctrl+N)"));
-    m_search->setPlaceholderText(tr("Search conversations (Ctrl+F)"));
+    const auto keys = [](QKeySequence k) { return k.toString(QKeySequence::NativeText); };
+    m_newButton->setToolTip(tr("Start a new conversation (%1)").arg(keys(QKeySequence::New)));
+    m_search->setPlaceholderText(tr("Search conversations (%1)").arg(keys(QKeySequence::Find)));
     m_exportButton->setText(tr("Export"));
     m_exportButton->menu()->actions().at(0)->setText(tr("Export as Markdown…"));
     m_exportButton->menu()->actions().at(1)->setText(tr("Export as JSON…"));
@@ -525,7 +565,7 @@ void ChatPage::saveConversationSettings() {
     s.repeatPenalty = m_repeatPenalty->value();
     s.seed = m_seed->value();
     if (m_modelBox->currentIndex() >= 0) m_conversation.modelPath = m_modelBox->currentData().toString();
-    if (m_conversation.id != 0) m_store.updateConversation(m_conversation);
+    if (m_conversation.id != 0) guarded([&] { m_store.updateConversation(m_conversation); });
 }
 
 void ChatPage::newConversation() {
@@ -573,7 +613,7 @@ void ChatPage::deleteConversation(qint64 id) {
             tr("Delete \"%1\" and all its messages? This cannot be undone.").arg(c.title)) !=
         QMessageBox::Yes)
         return;
-    m_store.deleteConversation(id);
+    if (!guarded([&] { m_store.deleteConversation(id); })) return;
     m_conversations->reload();
     if (id == m_conversation.id) newConversation();
 }
@@ -634,25 +674,30 @@ void ChatPage::send() {
     }
     m_banner->hide();
     saveConversationSettings();
-    if (m_conversation.id == 0) {
-        m_conversation.title = titleFrom(text.isEmpty() ? tr("Attachments") : text);
-        m_conversation.id = m_store.createConversation(m_conversation.title, m_conversation.modelPath);
-        m_store.updateConversation(m_conversation);  // the draft's system prompt, template and sampling
-        m_title->setText(m_conversation.title);
-    }
-    if (m_editingId != 0) {
-        const int row = m_messages->rowOf(m_editingId);
-        m_store.deleteMessagesFrom(m_conversation.id, m_editingId);
-        if (row >= 0) m_messages->removeFrom(row);
-        m_editingId = 0;
-        m_editRow->hide();
-    }
     MessageRecord user;
-    user.conversationId = m_conversation.id;
     user.role = QStringLiteral("user");
     user.content = text;
     user.attachments = attachments;
-    m_store.addMessage(user);
+    const bool saved = guarded([&] {
+        if (m_conversation.id == 0) {
+            m_conversation.title = titleFrom(text.isEmpty() ? tr("Attachments") : text);
+            m_conversation.id = m_store.createConversation(m_conversation.title, m_conversation.modelPath);
+            m_store.updateConversation(m_conversation);  // the draft's system prompt, template and sampling
+            m_title->setText(m_conversation.title);
+        }
+        user.conversationId = m_conversation.id;
+        if (m_editingId != 0) {
+            // The edited message and everything after it are replaced, in one transaction.
+            m_store.replaceMessagesFrom(m_conversation.id, m_editingId, user);
+            const int row = m_messages->rowOf(m_editingId);
+            if (row >= 0) m_messages->removeFrom(row);
+            m_editingId = 0;
+            m_editRow->hide();
+        } else {
+            m_store.addMessage(user);
+        }
+    });
+    if (!saved) return;  // the composer keeps the text
     m_messages->append(user);
     m_composer->clear();
     m_search->clear();
@@ -678,7 +723,10 @@ void ChatPage::startReply() {
         if (m.role == QLatin1String("user") || (m.role == QLatin1String("assistant") && !m.content.isEmpty()))
             request.turns.push_back({m.role, m.content});
 
-    m_store.addMessage(m_reply);
+    if (!guarded([&] { m_store.addMessage(m_reply); })) return;
+    m_replyCancel = request.cancel;
+    m_replyModelPath = modelPath;
+    if (m_preloadPath != modelPath) m_preloadCancel->store(true);  // the reply needs another model
     m_messages->append(m_reply);
     m_replyRow = m_messages->rowCount() - 1;
     m_pending.clear();
@@ -704,43 +752,54 @@ void ChatPage::flushPending() {
     m_messages->appendText(m_replyRow, m_pending);
     m_pending.clear();
     if (m_sinceSave.elapsed() >= kSaveIntervalMs) {
-        m_store.updateMessage(m_reply);
+        guarded([&] { m_store.updateMessage(m_reply); });
         m_sinceSave.restart();
     }
     scrollToBottomIfFollowing(following);
 }
 
 void ChatPage::onFinished(const GenerationStats& stats) {
+    if (!m_generating) return;
     m_flushTimer.stop();
     flushPending();
-    m_reply.tokens = stats.tokens;
-    m_reply.tokensPerSecond = stats.tokensPerSecond;
-    m_reply.status = stats.stopReason == QLatin1String("cancelled") ? QStringLiteral("stopped")
-                                                                    : QStringLiteral("complete");
-    m_store.updateMessage(m_reply);
-    m_messages->update(m_replyRow, m_reply);
+    const bool cancelled = stats.stopReason == QLatin1String("cancelled");
+    if (cancelled && m_reply.content.isEmpty()) {
+        // Stopped before the first word: there is no reply to keep.
+        guarded([&] { m_store.deleteMessagesFrom(m_conversation.id, m_reply.id); });
+        m_messages->removeFrom(m_replyRow);
+    } else {
+        m_reply.tokens = stats.tokens;
+        m_reply.tokensPerSecond = stats.tokensPerSecond;
+        // Cut off by the window closing, not by the user's Stop: interrupted.
+        m_reply.status = !cancelled  ? QStringLiteral("complete")
+                         : m_closing ? QStringLiteral("interrupted")
+                                     : QStringLiteral("stopped");
+        guarded([&] { m_store.updateMessage(m_reply); });
+        m_messages->update(m_replyRow, m_reply);
+    }
     if (stats.droppedTurns > 0)
-        Q_EMIT statusMessage(
-            tr("The conversation is longer than the model's context: the oldest %1 messages were "
-               "left out.")
-                .arg(stats.droppedTurns));
-    m_store.touchConversation(m_conversation.id);
+        Q_EMIT statusMessage(tr("The conversation is longer than the model's context: the oldest %1 messages "
+                                "were left out.")
+                                 .arg(stats.droppedTurns));
+    guarded([&] { m_store.touchConversation(m_conversation.id); });
     m_conversations->reload();
     setGenerating(false);
+    updateEmptyState();
     Q_EMIT generationFinished();
 }
 
 void ChatPage::onFailed(const EngineError& error) {
+    if (!m_generating) return;
     m_flushTimer.stop();
     flushPending();
     const bool cancelled = error.code == static_cast<int>(atelier::ErrorCode::Cancelled);
     if (m_reply.content.isEmpty()) {
         // Nothing was written: no reply to keep.
-        m_store.deleteMessagesFrom(m_conversation.id, m_reply.id);
+        guarded([&] { m_store.deleteMessagesFrom(m_conversation.id, m_reply.id); });
         m_messages->removeFrom(m_replyRow);
     } else {
         m_reply.status = cancelled ? QStringLiteral("stopped") : QStringLiteral("failed");
-        m_store.updateMessage(m_reply);
+        guarded([&] { m_store.updateMessage(m_reply); });
         m_messages->update(m_replyRow, m_reply);
     }
     if (!cancelled && !m_loadFailedDuringReply)
@@ -763,10 +822,7 @@ void ChatPage::setGenerating(bool generating) {
 }
 
 void ChatPage::stop() {
-    if (m_generating) {
-        m_engine->requestStop();
-        m_engine->requestCancelLoad();
-    }
+    if (m_generating) m_replyCancel->store(true);
 }
 
 void ChatPage::regenerate() {
@@ -774,7 +830,7 @@ void ChatPage::regenerate() {
     const int last = m_messages->rowCount() - 1;
     const MessageRecord& m = m_messages->at(last);
     if (m.role == QLatin1String("assistant")) {
-        m_store.deleteMessagesFrom(m_conversation.id, m.id);
+        if (!guarded([&] { m_store.deleteMessagesFrom(m_conversation.id, m.id); })) return;
         m_messages->removeFrom(last);
     }
     if (m_messages->rowCount() == 0 ||

@@ -109,6 +109,9 @@ private:
     QString modelName(const QString& path) const;
     void scrollToBottomIfFollowing(bool following);
     bool atBottom() const;
+    // Runs a store operation; a database error shows in the banner instead of escaping a slot.
+    template <typename F>
+    bool guarded(F&& f);
 
     ChatStore& m_store;
     AppSettings& m_settings;
@@ -170,4 +173,8 @@ private:
     QElapsedTimer m_sinceSave;
     qint64 m_editingId = 0;
     bool m_loadFailedDuringReply = false;
+    bool m_closing = false;
+    CancelToken m_replyCancel = makeCancelToken();
+    CancelToken m_preloadCancel = makeCancelToken();
+    QString m_preloadPath, m_replyModelPath;
 };

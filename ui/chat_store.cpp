@@ -200,6 +200,12 @@ void ChatStore::updateConversation(const ConversationRecord& c) {
     st.step();
 }
 
+void ChatStore::renameConversation(qint64 id, const QString& title) {
+    auto st = m_db->prepare("UPDATE conversations SET title = ? WHERE id = ?");
+    st.bind(1, s(title)).bind(2, static_cast<int64_t>(id));
+    st.step();
+}
+
 void ChatStore::touchConversation(qint64 id) {
     auto st = m_db->prepare("UPDATE conversations SET updated_at = ? WHERE id = ?");
     st.bind(1, static_cast<int64_t>(nowMs())).bind(2, static_cast<int64_t>(id));
@@ -296,9 +302,18 @@ void ChatStore::updateMessage(const MessageRecord& m) {
 }
 
 void ChatStore::deleteMessagesFrom(qint64 conversationId, qint64 firstMessageId) {
+    if (firstMessageId <= 0) return;  // never "every message"
     auto st = m_db->prepare("DELETE FROM messages WHERE conversation_id = ? AND id >= ?");
     st.bind(1, static_cast<int64_t>(conversationId)).bind(2, static_cast<int64_t>(firstMessageId));
     st.step();
+}
+
+qint64 ChatStore::replaceMessagesFrom(qint64 conversationId, qint64 firstMessageId, MessageRecord& m) {
+    Transaction tx(*m_db);
+    deleteMessagesFrom(conversationId, firstMessageId);
+    addMessage(m);
+    tx.commit();
+    return m.id;
 }
 
 int ChatStore::recoverInterrupted() {

@@ -99,6 +99,7 @@ public:
     qint64 createConversation(const QString& title, const QString& modelPath,
                               const SamplingSettings& sampling = {});
     void updateConversation(const ConversationRecord& c);  // title, model, system prompt, template, sampling
+    void renameConversation(qint64 id, const QString& title);  // the title alone
     void touchConversation(qint64 id);
     void deleteConversation(qint64 id);  // and its messages and attachments
     // Conversations whose title or any message contains `text` (case-insensitive for ASCII).
@@ -109,6 +110,8 @@ public:
     qint64 addMessage(MessageRecord& m);         // fills m.id, m.created; inserts attachments
     void updateMessage(const MessageRecord& m);  // content, status, model, tokens, tokens/s
     void deleteMessagesFrom(qint64 conversationId, qint64 firstMessageId);  // it and all later
+    // deleteMessagesFrom + addMessage in one transaction (edit and resend).
+    qint64 replaceMessagesFrom(qint64 conversationId, qint64 firstMessageId, MessageRecord& m);
     // Replies left 'generating' by a crash become 'interrupted'; returns how many.
     int recoverInterrupted();
 

@@ -77,7 +77,7 @@ Composer::Composer(QWidget* parent) : QWidget(parent) {
     connect(m_edit, &ComposerEdit::imagePasted, this, [this](const QImage& image) {
         const AttachmentRecord a = saveImageAttachment(image, m_pasteFolder);
         if (a.path.isEmpty()) {
-            Q_EMIT attachmentRejected(tr("pasted image"));
+            Q_EMIT pasteFailed();
             return;
         }
         m_attachments.push_back(a);

@@ -47,6 +47,7 @@ public:
 Q_SIGNALS:
     void submitted();
     void attachmentRejected(const QString& path);
+    void pasteFailed();
 
 protected:
     void changeEvent(QEvent* e) override;

@@ -1,5 +1,7 @@
 #include "conversation_list_model.h"
 
+#include "common/error.h"
+
 #include <QLocale>
 
 ConversationListModel::ConversationListModel(ChatStore& store, QObject* parent)
@@ -30,9 +32,15 @@ bool ConversationListModel::setData(const QModelIndex& index, const QVariant& va
     const QString title = value.toString().simplified();
     if (title.isEmpty()) return false;
     ConversationRecord& c = m_rows[index.row()];
+    try {
+        m_store.renameConversation(c.id, title);
+    } catch (const atelier::Error& e) {
+        Q_EMIT storeFailed(QString::fromUtf8(e.what()));
+        return false;
+    }
     c.title = title;
-    m_store.updateConversation(c);
     Q_EMIT dataChanged(index, index);
+    Q_EMIT renamed(c.id, title);
     return true;
 }
 

@@ -24,6 +24,10 @@ public:
     int rowOf(qint64 id) const;  // -1 when not shown
     qint64 idAt(int row) const;
 
+Q_SIGNALS:
+    void renamed(qint64 id, const QString& title);
+    void storeFailed(const QString& message);
+
 private:
     ChatStore& m_store;
     QString m_filter;

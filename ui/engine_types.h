@@ -7,6 +7,16 @@
 #include <QString>
 #include <QVector>
 
+#include <atomic>
+#include <memory>
+
+// Set to true (from any thread) to cancel the request it was given with: a model load within one
+// tensor, a reply within one token.
+using CancelToken = std::shared_ptr<std::atomic<bool>>;
+inline CancelToken makeCancelToken() {
+    return std::make_shared<std::atomic<bool>>(false);
+}
+
 // An engine failure as facts (atelier::Error's code, where, detail); error_text.h turns it into a
 // translated sentence.
 struct EngineError {
@@ -26,6 +36,7 @@ struct GenerationRequest {
     QString systemPrompt;
     QVector<ChatTurn> turns;  // the conversation so far, ending with the user's message
     SamplingSettings sampling;
+    CancelToken cancel = makeCancelToken();
 };
 
 struct GenerationStats {

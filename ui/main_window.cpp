@@ -191,7 +191,11 @@ void MainWindow::buildMenus() {
 
     // Send and stop work from anywhere in the window.
     auto* send = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
-    connect(send, &QShortcut::activated, m_chat, &ChatPage::send);
+    connect(send, &QShortcut::activated, this, [this] {
+        if (currentPage() == ChatPageIndex) m_chat->send();
+    });
+    connect(m_chat, &ChatPage::busyChanged, a.newChat,
+            [newChat = a.newChat](bool busy) { newChat->setEnabled(!busy); });
     auto* stop = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     connect(stop, &QShortcut::activated, this, [this] {
         if (m_chat->isGenerating())
@@ -206,7 +210,8 @@ void MainWindow::retranslate() {
     const QStringList names = {tr("Chat"), tr("Models"), tr("Train"), tr("Runs"), tr("Settings")};
     for (int i = 0; i < names.size(); ++i) {
         m_navModel->item(i)->setText(names[i]);
-        m_navModel->item(i)->setToolTip(tr("%1 (Ctrl+%2)").arg(names[i]).arg(i + 1));
+        m_navModel->item(i)->setToolTip(
+            tr("%1 (%2)").arg(names[i], m_actions->pages[i]->shortcut().toString(QKeySequence::NativeText)));
         m_actions->pages[i]->setText(names[i]);
     }
     m_placeholders[0]->setText(
@@ -232,6 +237,7 @@ void MainWindow::retranslate() {
     a.overlay->setText(tr("&Performance overlay"));
     a.help->setTitle(tr("&Help"));
     a.about->setText(tr("&About Atelier"));
+    m_stallLabel->setText(tr("Longest GUI stall: %1 ms").arg(m_stall->longestStallMs(), 0, 'f', 1));
 }
 
 void MainWindow::changeEvent(QEvent* e) {

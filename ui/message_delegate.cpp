@@ -84,10 +84,9 @@ std::shared_ptr<QTextDocument> MessageDelegate::document(const QModelIndex& inde
                                                          int width) const {
     const qint64 id = index.data(MessageListModel::IdRole).toLongLong();
     const QString text = index.data(MessageListModel::ContentRole).toString();
-    auto it = m_docs.find(id);
-    if (it != m_docs.end() && it->width == width && it->text == text && it->doc->defaultFont() == font)
-        return it->doc;
-    if (m_docs.size() > 400) m_docs.clear();
+    if (const Cached* c = m_docs.object(id);
+        c && c->width == width && c->text == text && c->doc->defaultFont() == font)
+        return c->doc;
     auto doc = std::make_shared<QTextDocument>();
     doc->setDefaultFont(font);
     doc->setDocumentMargin(0);
@@ -97,7 +96,7 @@ std::shared_ptr<QTextDocument> MessageDelegate::document(const QModelIndex& inde
     else
         doc->setPlainText(text);
     doc->setTextWidth(width);
-    m_docs.insert(id, {text, width, doc});
+    m_docs.insert(id, new Cached{text, width, doc});
     return doc;
 }
 
@@ -138,7 +137,8 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem& opti
     if (status != QLatin1String("generating")) {
         actions.push_back(CopyMessage);
         if (user) actions.push_back(EditMessage);
-        if (!user && index.data(MessageListModel::IsLastRole).toBool()) actions.push_back(RegenerateMessage);
+        // The last reply can be regenerated; a last question whose reply failed can be retried.
+        if (index.data(MessageListModel::IsLastRole).toBool()) actions.push_back(RegenerateMessage);
     }
     int right = l.meta.right();
     for (int i = static_cast<int>(actions.size()) - 1; i >= 0; --i) {

@@ -6,7 +6,7 @@
 // out only the message that grew.
 #pragma once
 
-#include <QHash>
+#include <QCache>
 #include <QStyledItemDelegate>
 
 #include <memory>
@@ -56,5 +56,5 @@ private:
         int width = 0;
         std::shared_ptr<QTextDocument> doc;
     };
-    mutable QHash<qint64, Cached> m_docs;
+    mutable QCache<qint64, Cached> m_docs{600};  // least recently used go first
 };

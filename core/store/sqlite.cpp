@@ -164,22 +164,28 @@ int Database::migrate(const std::vector<std::string>& migrations, int target) {
     return version;
 }
 
-Transaction::Transaction(Database& db) : m_db(db) {
-    m_db.exec("BEGIN IMMEDIATE;");
+Transaction::Transaction(Database& db) : m_db(db), m_level(db.m_depth) {
+    m_db.exec(m_level == 0 ? "BEGIN IMMEDIATE;" : "SAVEPOINT sp" + std::to_string(m_level) + ";");
+    ++m_db.m_depth;
 }
 
 Transaction::~Transaction() {
-    if (!m_done) {
-        try {
+    if (m_done) return;
+    --m_db.m_depth;
+    try {
+        if (m_level == 0)
             m_db.exec("ROLLBACK;");
-        } catch (...) {
-        }
+        else
+            m_db.exec("ROLLBACK TO sp" + std::to_string(m_level) + "; RELEASE sp" + std::to_string(m_level) +
+                      ";");
+    } catch (...) {
     }
 }
 
 void Transaction::commit() {
-    m_db.exec("COMMIT;");
+    m_db.exec(m_level == 0 ? "COMMIT;" : "RELEASE sp" + std::to_string(m_level) + ";");
     m_done = true;
+    --m_db.m_depth;
 }
 
 }  // namespace atelier::sqlite

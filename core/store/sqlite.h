@@ -78,11 +78,14 @@ public:
     const std::string& path() const { return m_path; }
 
 private:
+    friend class Transaction;
     sqlite3* m_db = nullptr;
     std::string m_path;
+    int m_depth = 0;  // open Transactions
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back when destroyed without commit() (an exception).
+// Nests: an inner Transaction is a SAVEPOINT inside the outer one.
 class Transaction {
 public:
     explicit Transaction(Database& db);
@@ -91,6 +94,7 @@ public:
 
 private:
     Database& m_db;
+    int m_level;
     bool m_done = false;
 };
 

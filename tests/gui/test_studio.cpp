@@ -475,8 +475,16 @@ private Q_SLOTS:
         s.chat()->searchField()->clear();
         QCOMPARE(list->rowCount(), 3);
 
+        // Renaming the open conversation: its settings stay, and a later settings change keeps the name.
+        s.chat()->openConversation(list->idAt(0));
+        s.chat()->temperatureBox()->setValue(0.25);
         QVERIFY(list->setData(list->index(0), QStringLiteral("Parrots")));
         QCOMPARE(s.store->conversation(list->idAt(0)).title, QStringLiteral("Parrots"));
+        QCOMPARE(s.store->conversation(list->idAt(0)).sampling.temperature, 0.25);
+        s.chat()->temperatureBox()->setValue(0.5);
+        QCOMPARE(s.store->conversation(list->idAt(0)).title, QStringLiteral("Parrots"));
+        QCOMPARE(s.chat()->findChild<QLabel*>(QStringLiteral("conversationTitle"))->text(),
+                 QStringLiteral("Parrots"));
         const qint64 id = list->idAt(0);
         s.store->deleteConversation(id);
         list->reload();
@@ -608,7 +616,8 @@ private Q_SLOTS:
         QCOMPARE(s.store->messages(s.chat()->currentConversationId()).size(), 1);
         QVERIFY(s.chat()->sendButton()->isVisible());
         // Regenerate after the files are back answers.
-        for (const char* f : {"model.safetensors"}) QVERIFY(QFile::copy(hf + "/" + f, model.path() + "/" + f));
+        for (const char* f : {"model.safetensors"})
+            QVERIFY(QFile::copy(hf + "/" + f, model.path() + "/" + f));
         QSignalSpy finished(s.chat(), &ChatPage::generationFinished);
         s.chat()->regenerate();
         QVERIFY(finished.wait(60000));
