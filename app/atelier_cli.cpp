@@ -4,14 +4,20 @@
 //   atelier-cli chat     --model DIR [--template NAME] [--system TEXT]
 //   atelier-cli convert  --model DIR|FILE --out DIR [--tokenizer FILE]
 //   atelier-cli info     --model DIR|FILE [--json]
+//   atelier-cli train    --model DIR --data FILE --method lora|llama-adapter|llama-adapter-v2 --out DIR ...
+//   atelier-cli merge    --model DIR --adapter DIR --out DIR
+//   atelier-cli runs     list | show ID | export-csv ID [--store DB]
 //
 // Exit codes: 0 success, 1 the engine refused (bad file, bad model...), 2 bad command line.
+#include "adapters/adapter_config.h"
 #include "chat/chat_template.h"
 #include "common/error.h"
 #include "generate/generator.h"
 #include "model/importers.h"
 #include "model/llama.h"
+#include "run_store.h"
 #include "tokenizer/tokenizer.h"
+#include "train_runner.h"
 
 #include <nlohmann/json.hpp>
 
@@ -42,6 +48,9 @@ commands:
   chat       interactive chat with a chat template
   convert    write a Hugging Face folder from a Meta (.pth) or llama2.c (.bin) checkpoint
   info       describe a model without loading it
+  train      fine-tune an adapter (LoRA, LLaMA-Adapter V1/V2); resumable
+  merge      fold a LoRA or LLaMA-Adapter V2 adapter into the base weights: a new HF folder
+  runs       list | show ID | export-csv ID: the training runs in the run store
 
 common options:
   --model PATH          HF folder, Meta folder (params.json + consolidated.NN.pth) or llama2.c .bin
@@ -65,8 +74,25 @@ generate / chat options:
   --seed S              (default random)
   --stop TEXT           stop string (repeatable)
 
-convert options:
+  --adapter DIR         attach a trained adapter (Atelier's or PEFT's LoRA layout)
+  --adapter-scale S     its strength (default 1; 0 = the base model)
+
+convert / merge options:
   --out DIR             output folder
+
+train options (defaults: the published recipe of the method):
+  --data FILE           Alpaca / ShareGPT / OpenAI messages / LLaVA (.json or .jsonl)
+  --format NAME         auto | alpaca | sharegpt | openai | llava (default auto)
+  --method NAME         lora | llama-adapter | llama-adapter-v2 (default lora)
+  --out DIR             run folder: checkpoints/ and, when finished, adapter/
+  --epochs N  --max-steps N  --lr X  --weight-decay X  --warmup-ratio X
+  --batch-size N  --grad-accum N  --max-grad-norm X  --max-length N  --packing
+  --eval-fraction X  --eval-every N  --save-every N  --seed S  --template NAME
+  --rank R  --alpha A  --dropout D  --targets q_proj,v_proj,...     (LoRA)
+  --adapter-len N  --adapter-layers N                               (LLaMA-Adapter)
+  --strict              stop at the first bad dataset row (default: skip and report it)
+  --no-resume           start over even if the run folder has checkpoints
+  --store DB            run store (default ~/.local/share/Atelier/Atelier/runs.db)
 )";
 
 // --name value pairs; repeated names accumulate; flags have no value.
@@ -131,12 +157,12 @@ private:
     std::map<std::string, std::vector<std::string>> m_values;
 };
 
-const std::set<std::string> kFlags = {"json", "help"};
+const std::set<std::string> kFlags = {"json", "help", "packing", "strict", "no-resume"};
 const std::set<std::string> kModelOptions = {"model",   "tokenizer", "device", "dtype",
                                              "threads", "context",   "json",   "help"};
 const std::set<std::string> kSamplingOptions = {"template", "system", "temperature",    "top-k",
                                                 "top-p",    "min-p",  "repeat-penalty", "max-new-tokens",
-                                                "seed",     "stop"};
+                                                "seed",     "stop",   "adapter",        "adapter-scale"};
 
 std::set<std::string> merge(std::initializer_list<std::set<std::string>> sets,
                             std::set<std::string> extra = {}) {
@@ -180,6 +206,7 @@ Loaded load_model(const Args& a) {
             atelier::ErrorCode::FileNotFound, a.need("model"),
             "no tokenizer.json or tokenizer.model beside the weights; pass --tokenizer FILE");
     l.tokenizer = atelier::load_tokenizer(l.model->tokenizer_path());
+    if (a.has("adapter")) l.model->attach_adapter(a.get("adapter"), a.number("adapter-scale", 1.0));
     return l;
 }
 
@@ -389,6 +416,223 @@ int cmd_convert(const Args& a) {
     return 0;
 }
 
+std::vector<std::string> split_commas(const std::string& s) {
+    std::vector<std::string> out;
+    size_t begin = 0;
+    while (begin <= s.size()) {
+        const size_t end = s.find(',', begin);
+        const std::string part = s.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+        if (!part.empty()) out.push_back(part);
+        if (end == std::string::npos) break;
+        begin = end + 1;
+    }
+    return out;
+}
+
+std::atomic<bool> g_stop_training{false};
+
+int cmd_train(const Args& a) {
+    a.check_known({"model",         "data",
+                   "format",        "method",
+                   "out",           "epochs",
+                   "max-steps",     "lr",
+                   "weight-decay",  "warmup-ratio",
+                   "batch-size",    "grad-accum",
+                   "max-grad-norm", "max-length",
+                   "packing",       "eval-fraction",
+                   "eval-every",    "save-every",
+                   "seed",          "template",
+                   "rank",          "alpha",
+                   "dropout",       "targets",
+                   "adapter-len",   "adapter-layers",
+                   "strict",        "no-resume",
+                   "store",         "device",
+                   "dtype",         "threads",
+                   "json",          "help"});
+    const std::string model = a.need("model");
+    const auto ck = atelier::load_checkpoint(model);
+    atelier::TrainConfig c = atelier::TrainConfig::preset(a.get("method", "lora"), ck.config);
+    c.model = model;
+    c.data = a.need("data");
+    c.out = a.need("out");
+    c.format = a.get("format", c.format);
+    c.template_name = a.get("template");
+    c.epochs = a.integer("epochs", c.epochs, 1, 1 << 20);
+    c.max_steps = a.integer("max-steps", c.max_steps, 0, int64_t(1) << 40);
+    c.lr = a.number("lr", c.lr);
+    c.weight_decay = a.number("weight-decay", c.weight_decay);
+    c.warmup_ratio = a.number("warmup-ratio", c.warmup_ratio);
+    c.batch_size = a.integer("batch-size", c.batch_size, 1, 1 << 16);
+    c.grad_accum = a.integer("grad-accum", c.grad_accum, 1, 1 << 16);
+    c.max_grad_norm = a.number("max-grad-norm", c.max_grad_norm);
+    c.max_length = a.integer("max-length", c.max_length, 8, 1 << 20);
+    c.packing = a.has("packing");
+    c.eval_fraction = a.number("eval-fraction", c.eval_fraction);
+    c.eval_every = a.integer("eval-every", c.eval_every, 0, int64_t(1) << 40);
+    c.save_every = a.integer("save-every", c.save_every, 0, int64_t(1) << 40);
+    c.seed = static_cast<uint64_t>(a.integer("seed", static_cast<int64_t>(c.seed), 0, int64_t(1) << 62));
+    c.device = a.get("device", c.device);
+    c.dtype = a.get("dtype", c.dtype);
+    c.threads = static_cast<int>(a.integer("threads", 0, 0, 1024));
+    c.skip_bad_rows = !a.has("strict");
+    c.adapter.lora_rank = a.integer("rank", c.adapter.lora_rank, 1, 1 << 16);
+    c.adapter.lora_alpha = a.number("alpha", c.adapter.lora_alpha);
+    c.adapter.lora_dropout = a.number("dropout", c.adapter.lora_dropout);
+    if (a.has("targets")) c.adapter.target_modules = split_commas(a.get("targets"));
+    c.adapter.adapter_len = a.integer("adapter-len", c.adapter.adapter_len, 1, 1 << 16);
+    c.adapter.adapter_layer = a.integer("adapter-layers", c.adapter.adapter_layer, 1, 1 << 16);
+
+    atelier::RunOptions opt;
+    opt.store_path = a.get("store");
+    opt.resume = !a.has("no-resume");
+    opt.stop = &g_stop_training;
+    if (a.has("json")) opt.json_out = &std::cout;
+    std::signal(SIGINT, [](int) { g_stop_training.store(true); });
+    std::signal(SIGTERM, [](int) { g_stop_training.store(true); });
+    if (!a.has("json")) {
+        std::fprintf(stderr, "training %s adapter: %lld trainable parameters; Ctrl-C stops at a checkpoint\n",
+                     c.adapter.method.c_str(),
+                     static_cast<long long>(c.adapter.trainable_parameters(ck.config)));
+        opt.on_step = [](const atelier::TrainProgress& p) {
+            std::fprintf(stderr, "\rstep %lld/%lld  epoch %lld  loss %.4f  lr %.2e  %.0f tok/s   ",
+                         static_cast<long long>(p.step), static_cast<long long>(p.total_steps),
+                         static_cast<long long>(p.epoch), p.loss, p.lr, p.tokens_per_second);
+        };
+    }
+    const atelier::RunOutcome r = atelier::run_training(c, opt);
+    if (a.has("json")) {
+        std::cout << json({{"type", "result"},
+                           {"run", r.run_id},
+                           {"status", r.status},
+                           {"steps", r.result.steps},
+                           {"loss", r.result.last_loss},
+                           {"eval_loss", r.result.last_eval_loss},
+                           {"adapter", r.result.adapter_dir},
+                           {"checkpoint", r.result.checkpoint_dir}})
+                         .dump()
+                  << "\n";
+    } else {
+        std::fprintf(stderr, "\n");
+        if (r.status == "finished")
+            std::cout << "run " << r.run_id << " finished after " << r.result.steps << " steps (loss "
+                      << r.result.last_loss << "); adapter saved in " << r.result.adapter_dir << "\n";
+        else
+            std::cout << "run " << r.run_id << " stopped at step " << r.result.steps << "; checkpoint "
+                      << r.result.checkpoint_dir << " (run the same command again to resume)\n";
+    }
+    return 0;
+}
+
+int cmd_merge(const Args& a) {
+    a.check_known({"model", "adapter", "out", "json", "help"});
+    atelier::LoadOptions o;
+    auto model = atelier::LlamaModel::load(a.need("model"), o);
+    model->attach_adapter(a.need("adapter"));
+    const std::string method = model->adapter_method();
+    if (method == "llama-adapter")
+        throw atelier::Error(
+            atelier::ErrorCode::InvalidArgument, a.get("adapter"),
+            "a LLaMA-Adapter cannot be merged: its prompt tokens are an attention branch, not "
+            "weights; use it with --adapter instead");
+    const std::string out = a.need("out");
+    const std::string prefix = model->save_merged(out);
+    if (a.has("json")) {
+        std::cout << json({{"out", out}, {"method", method}, {"prefix_adapter", prefix}}).dump() << "\n";
+    } else {
+        std::cout << "wrote " << out << " (" << method << " merged into the base weights)\n";
+        if (!prefix.empty())
+            std::cout << "the prompt tokens of LLaMA-Adapter V2 cannot be merged; they are in " << prefix
+                      << ": use --model " << out << " --adapter " << prefix << "\n";
+    }
+    return 0;
+}
+
+std::string iso_time(int64_t ms) {
+    if (ms <= 0) return "-";
+    std::time_t t = static_cast<std::time_t>(ms / 1000);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", std::localtime(&t));
+    return buf;
+}
+
+int cmd_runs(int argc, char** argv) {
+    if (argc < 3) throw UsageError("runs needs list, show ID or export-csv ID");
+    const std::string sub = argv[2];
+    int first = 3;
+    int64_t id = 0;
+    if (sub == "show" || sub == "export-csv") {
+        if (argc < 4) throw UsageError("runs " + sub + " needs a run id");
+        try {
+            id = std::stoll(argv[3]);
+        } catch (const std::exception&) {
+            throw UsageError(std::string("not a run id: '") + argv[3] + "'");
+        }
+        first = 4;
+    } else if (sub != "list") {
+        throw UsageError("unknown runs command '" + sub + "' (list, show ID, export-csv ID)");
+    }
+    Args a(argc, argv, first, kFlags);
+    a.check_known({"store", "json", "help"});
+    atelier::RunStore store(a.get("store", atelier::default_run_store_path()));
+    store.mark_interrupted();
+    auto run_json = [&](const atelier::RunRecord& r) {
+        return json{{"id", r.id},
+                    {"name", r.name},
+                    {"method", r.method},
+                    {"model", r.model},
+                    {"dataset", r.dataset},
+                    {"status", r.status},
+                    {"step", r.step},
+                    {"total_steps", r.total_steps},
+                    {"best_eval_loss", r.best_eval_loss < 0 ? json(nullptr) : json(r.best_eval_loss)},
+                    {"out", r.out_dir},
+                    {"created", iso_time(r.created_at)},
+                    {"ended", iso_time(r.ended_at)},
+                    {"error", r.error}};
+    };
+    if (sub == "list") {
+        const auto runs = store.runs();
+        if (a.has("json")) {
+            json list = json::array();
+            for (const auto& r : runs) list.push_back(run_json(r));
+            std::cout << list.dump(2) << "\n";
+            return 0;
+        }
+        std::printf("%-5s %-12s %-17s %-10s %-12s %s\n", "id", "status", "method", "steps", "eval loss",
+                    "model");
+        for (const auto& r : runs) {
+            char eval[16] = "-";
+            if (r.best_eval_loss >= 0) std::snprintf(eval, sizeof eval, "%.4f", r.best_eval_loss);
+            std::printf("%-5lld %-12s %-17s %-10s %-12s %s\n", static_cast<long long>(r.id), r.status.c_str(),
+                        r.method.c_str(),
+                        (std::to_string(r.step) + "/" + std::to_string(r.total_steps)).c_str(), eval,
+                        r.model.c_str());
+        }
+        return 0;
+    }
+    const atelier::RunRecord r = store.run(id);
+    if (r.id == 0)
+        throw atelier::Error(atelier::ErrorCode::InvalidArgument, "run", "no run " + std::to_string(id));
+    if (sub == "export-csv") {
+        std::cout << store.export_csv(id);
+        return 0;
+    }
+    json j = run_json(r);
+    j["config"] = json::parse(r.config_json);
+    json checkpoints = json::array();
+    for (const auto& [step, path] : store.checkpoints(id))
+        checkpoints.push_back({{"step", step}, {"path", path}});
+    j["checkpoints"] = checkpoints;
+    json events = json::array();
+    for (const auto& e : store.events(id))
+        events.push_back({{"step", e.step}, {"kind", e.kind}, {"detail", e.detail}});
+    j["events"] = events;
+    const auto loss = store.metrics(id, "loss");
+    if (!loss.empty()) j["last_loss"] = loss.back().value;
+    std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -400,6 +644,7 @@ int main(int argc, char** argv) {
     const std::string cmd = argv[1];
     bool as_json = false;
     try {
+        if (cmd == "runs") return cmd_runs(argc, argv);
         Args args(argc, argv, 2, kFlags);
         as_json = args.has("json");
         if (args.has("help")) {
@@ -410,6 +655,8 @@ int main(int argc, char** argv) {
         if (cmd == "chat") return cmd_chat(args);
         if (cmd == "info") return cmd_info(args);
         if (cmd == "convert") return cmd_convert(args);
+        if (cmd == "train") return cmd_train(args);
+        if (cmd == "merge") return cmd_merge(args);
         throw UsageError("unknown command '" + cmd + "'");
     } catch (const UsageError& e) {
         std::cerr << "atelier-cli: " << e.what() << "\n(run 'atelier-cli --help' for usage)\n";

@@ -406,28 +406,78 @@ std::unique_ptr<Adapter> Adapter::load(const std::string& dir_str, const ModelCo
     return a;
 }
 
-TensorMap Adapter::merged_weights(LlamaForCausalLMImpl& net) const {
-    if (!m_config.mergeable())
-        throw Error(ErrorCode::InvalidArgument, "adapter",
-                    m_config.method +
-                        " adds attention over learned prompt tokens, which cannot be folded into weights");
+TensorMap Adapter::merged_weights(LlamaForCausalLMImpl& net, ModelConfig* merged_config) const {
+    if (merged_config) *merged_config = net.config;
+    if (m_config.method == "llama-adapter")
+        throw Error(
+            ErrorCode::InvalidArgument, "adapter",
+            "LLaMA-Adapter adds attention over learned prompt tokens, which cannot be folded into weights");
+    if (m_config.has_bias_scale() && m_state->scale != 1.0)
+        throw Error(ErrorCode::InvalidArgument, "adapter", "LLaMA-Adapter V2 merges at scale 1 only");
     torch::NoGradGuard no_grad;
+    auto& self = const_cast<Adapter&>(*this);
     TensorMap out;
     const double scaling = m_config.lora_alpha / static_cast<double>(m_config.lora_rank) * m_state->scale;
-    for (const auto& item : net.named_parameters()) {
-        torch::Tensor w = item.value();
-        const std::string& name = item.key();
+    std::map<std::string, torch::Tensor> base;
+    for (const auto& item : net.named_parameters()) base[item.key()] = item.value();
+    for (auto& [name, w] : base) {
+        torch::Tensor merged = w;
         const std::string stem = name.size() > 7 ? name.substr(0, name.size() - 7) : name;  // strip ".weight"
-        for (const auto& [pname, A] : m_params) {
-            if (pname == stem + ".lora_A.weight") {
-                const auto& B = const_cast<Adapter*>(this)->param(stem + ".lora_B.weight");
-                w = (w.to(torch::kFloat32) + torch::matmul(B, A).to(w.device()) * scaling)
-                        .to(w.scalar_type());
+        if (m_config.is_lora()) {
+            for (const auto& [pname, A] : m_params) {
+                if (pname != stem + ".lora_A.weight") continue;
+                const auto& B = self.param(stem + ".lora_B.weight");
+                merged = (w.to(torch::kFloat32) + torch::matmul(B, A).to(w.device()) * scaling)
+                             .to(w.scalar_type());
             }
         }
-        out[name] = to_data(w);
+        out[name] = to_data(merged);
+    }
+    if (m_config.has_bias_scale()) {
+        // y' = s * (W x + b + bias)  ==  (s W) x + s (b + bias): every projection gains a bias, so the
+        // merged model is a Llama with attention_bias and mlp_bias; norms take their trained weights.
+        for (int64_t l = 0; l < net.config.num_hidden_layers; ++l) {
+            for (const auto* group : {&kAttention, &kMlp}) {
+                for (const auto& t : *group) {
+                    const std::string p = linear_path(l, t);
+                    const auto& sc = self.param(p + ".adapter_scale");
+                    const auto& bias = self.param(p + ".adapter_bias");
+                    const torch::Tensor w = base.at(p + ".weight");
+                    auto it = base.find(p + ".bias");
+                    const torch::Tensor b =
+                        it != base.end() ? it->second.to(torch::kFloat32) : torch::zeros_like(bias);
+                    out[p + ".weight"] =
+                        to_data((w.to(torch::kFloat32) * sc.unsqueeze(1).to(w.device())).to(w.scalar_type()));
+                    out[p + ".bias"] = to_data((sc * (b.to(sc.device()) + bias)).to(w.scalar_type()));
+                }
+            }
+            for (const char* n : {"input_layernorm", "post_attention_layernorm"})
+                out[layer_prefix(l) + n + ".weight"] =
+                    to_data(self.param(layer_prefix(l) + n + ".adapter_weight")
+                                .to(base.at(layer_prefix(l) + n + ".weight").scalar_type()));
+        }
+        out["model.norm.weight"] =
+            to_data(self.param("model.norm.adapter_weight").to(base.at("model.norm.weight").scalar_type()));
+        if (merged_config) {
+            merged_config->architecture = "LlamaForCausalLM";
+            merged_config->model_type = "llama";
+            merged_config->attention_bias = true;
+            merged_config->mlp_bias = true;
+        }
     }
     return out;
+}
+
+std::unique_ptr<Adapter> Adapter::prefix_part() const {
+    if (!m_config.has_prefix()) return nullptr;
+    AdapterConfig c = m_config;
+    c.method = "llama-adapter";
+    std::unique_ptr<Adapter> a(new Adapter(c, m_model));
+    torch::NoGradGuard no_grad;
+    for (const auto& [name, t] : m_params)
+        if (name == "adapter_query.weight" || name.find("adapter_gate") != std::string::npos)
+            a->m_params.push_back({name, t.detach().clone().set_requires_grad(true)});
+    return a;
 }
 
 }  // namespace atelier

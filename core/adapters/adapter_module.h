@@ -50,9 +50,13 @@ public:
     void save(const std::string& dir) const;
     TensorMap tensors(bool peft_names) const;  // float32 copies
 
-    // Base weights with the adapter folded in (LoRA: W + s B A), HF names. Throws
-    // ErrorCode::InvalidArgument for prefix methods, which cannot be merged.
-    TensorMap merged_weights(LlamaForCausalLMImpl& net) const;
+    // Base weights with the adapter folded in, HF names, and in `merged_config` the config they need.
+    // LoRA: W + s B A. LLaMA-Adapter V2: its bias, scale and norms (a Llama with attention_bias and
+    // mlp_bias); its prompt tokens cannot be folded into weights and stay an adapter: prefix_part().
+    // V1 throws ErrorCode::InvalidArgument: it is all prompt tokens.
+    TensorMap merged_weights(LlamaForCausalLMImpl& net, ModelConfig* merged_config = nullptr) const;
+    // The LLaMA-Adapter (V1) part of a V2 adapter, to attach to its merged model; null for LoRA.
+    std::unique_ptr<Adapter> prefix_part() const;
 
     // Shared with the hooks: scale and training flag can change while attached.
     struct State {

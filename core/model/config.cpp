@@ -68,6 +68,7 @@ ModelConfig ModelConfig::from_json(const std::string& text, const std::string& w
         c.rope_theta = get_or<double>(j, "rope_theta", 10000.0);
         c.tie_word_embeddings = get_or<bool>(j, "tie_word_embeddings", false);
         c.attention_bias = get_or<bool>(j, "attention_bias", c.model_type == "qwen2");
+        c.mlp_bias = get_or<bool>(j, "mlp_bias", false);
         c.sliding_window = get_or<int64_t>(j, "sliding_window", 0);
         if (!get_or<bool>(j, "use_sliding_window", true)) c.sliding_window = 0;  // Qwen2 lists it, disabled
         c.bos_token_id = first_id(j, "bos_token_id");
@@ -153,6 +154,7 @@ std::string ModelConfig::to_json() const {
     j["hidden_act"] = "silu";
     j["tie_word_embeddings"] = tie_word_embeddings;
     if (attention_bias) j["attention_bias"] = true;
+    if (mlp_bias) j["mlp_bias"] = true;
     if (bos_token_id >= 0) j["bos_token_id"] = bos_token_id;
     if (eos_token_id >= 0) j["eos_token_id"] = eos_token_id;
     j["torch_dtype"] = torch_dtype;
@@ -161,8 +163,8 @@ std::string ModelConfig::to_json() const {
 
 int64_t ModelConfig::num_parameters() const {
     const int64_t d = hidden_size, q = num_attention_heads * head_dim, kv = kv_dim();
-    int64_t attn = d * q + 2 * d * kv + q * d + (attention_bias ? q + 2 * kv : 0);
-    int64_t mlp = 3 * d * intermediate_size;
+    int64_t attn = d * q + 2 * d * kv + q * d + (attention_bias ? q + 2 * kv : 0) + (o_proj_bias() ? d : 0);
+    int64_t mlp = 3 * d * intermediate_size + (mlp_bias ? 2 * intermediate_size + d : 0);
     int64_t per_layer = attn + mlp + 2 * d;
     int64_t emb = vocab_size * d;
     return emb + (tie_word_embeddings ? 0 : emb) + num_hidden_layers * per_layer + d;

@@ -36,7 +36,8 @@ struct ModelConfig {
     double rope_theta = 10000.0;                    // rope_theta
     RopeScaling rope_scaling;                       // rope_scaling (null = none)
     bool tie_word_embeddings = false;               // tie_word_embeddings
-    bool attention_bias = false;                    // attention_bias (Qwen2: q/k/v have bias)
+    bool attention_bias = false;                    // attention_bias (Qwen2: q/k/v have bias; Llama: o too)
+    bool mlp_bias = false;                          // mlp_bias (Llama: gate/up/down have bias)
     int64_t sliding_window = 0;                     // sliding_window (Mistral; 0 = none)
     int64_t bos_token_id = -1;                      // bos_token_id
     int64_t eos_token_id = -1;                      // eos_token_id (first, when a list)
@@ -49,6 +50,8 @@ struct ModelConfig {
     std::string to_json() const;                      // HF config.json text
 
     int64_t kv_dim() const { return num_key_value_heads * head_dim; }
+    // HF Llama gives o_proj a bias with attention_bias; Qwen2 and Mistral never do.
+    bool o_proj_bias() const { return attention_bias && model_type == "llama"; }
     int64_t num_parameters() const;  // every weight, counting tied embeddings once
     void validate(const std::string& where) const;
 };

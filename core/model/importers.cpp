@@ -416,10 +416,16 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> expected_tensors(const
             out.push_back({p + "self_attn.v_proj.bias", {kv}});
         }
         out.push_back({p + "self_attn.o_proj.weight", {d, q}});
+        if (c.o_proj_bias()) out.push_back({p + "self_attn.o_proj.bias", {d}});
         out.push_back({p + "post_attention_layernorm.weight", {d}});
         out.push_back({p + "mlp.gate_proj.weight", {ff, d}});
         out.push_back({p + "mlp.up_proj.weight", {ff, d}});
         out.push_back({p + "mlp.down_proj.weight", {d, ff}});
+        if (c.mlp_bias) {
+            out.push_back({p + "mlp.gate_proj.bias", {ff}});
+            out.push_back({p + "mlp.up_proj.bias", {ff}});
+            out.push_back({p + "mlp.down_proj.bias", {d}});
+        }
     }
     out.push_back({"model.norm.weight", {d}});
     if (!c.tie_word_embeddings) out.push_back({"lm_head.weight", {c.vocab_size, d}});

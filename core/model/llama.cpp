@@ -134,7 +134,7 @@ AttentionImpl::AttentionImpl(const ModelConfig& c, int64_t layer_index)
     q_proj = register_module("q_proj", Linear(D, n_heads * head_dim, c.attention_bias));
     k_proj = register_module("k_proj", Linear(D, n_kv_heads * head_dim, c.attention_bias));
     v_proj = register_module("v_proj", Linear(D, n_kv_heads * head_dim, c.attention_bias));
-    o_proj = register_module("o_proj", Linear(n_heads * head_dim, D, false));
+    o_proj = register_module("o_proj", Linear(n_heads * head_dim, D, c.o_proj_bias()));
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, int64_t start_pos, const RopeTable& rope,
@@ -178,9 +178,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, int64_t start_pos, 
 // ---------------------------------------------------------------- MLP, layer, model
 
 MLPImpl::MLPImpl(const ModelConfig& c) {
-    gate_proj = register_module("gate_proj", Linear(c.hidden_size, c.intermediate_size, false));
-    up_proj = register_module("up_proj", Linear(c.hidden_size, c.intermediate_size, false));
-    down_proj = register_module("down_proj", Linear(c.intermediate_size, c.hidden_size, false));
+    gate_proj = register_module("gate_proj", Linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
+    up_proj = register_module("up_proj", Linear(c.hidden_size, c.intermediate_size, c.mlp_bias));
+    down_proj = register_module("down_proj", Linear(c.intermediate_size, c.hidden_size, c.mlp_bias));
 }
 
 torch::Tensor MLPImpl::forward(const torch::Tensor& x) {
@@ -483,6 +483,19 @@ void LlamaModel::set_adapter_scale(double scale) {
     if (!m->adapter) return;
     m->adapter->set_scale(scale);
     m->pos = 0;
+}
+
+std::string LlamaModel::save_merged(const std::string& out_dir) {
+    if (!m->adapter) throw Error(ErrorCode::InvalidArgument, "merge", "no adapter is attached");
+    Checkpoint ck = load_checkpoint(m->source);
+    ck.tensors = m->adapter->merged_weights(*m->net, &ck.config);
+    save_hf_folder(ck, out_dir);
+    if (auto prefix = m->adapter->prefix_part()) {
+        const std::string dir = out_dir + "/prefix-adapter";
+        prefix->save(dir);
+        return dir;
+    }
+    return "";
 }
 
 std::string LlamaModel::adapter_method() const {

@@ -75,6 +75,11 @@ public:
     void detach_adapter();
     void set_adapter_scale(double scale);  // 0 = base model, 1 = as trained; resets the KV cache
     std::string adapter_method() const;    // "" when none is attached
+    // The attached adapter folded into the weights (see Adapter::merged_weights), as an HF folder in
+    // `out_dir`. A LLaMA-Adapter V2's prompt tokens cannot be merged: they are saved as a V1 adapter
+    // in out_dir/prefix-adapter, to attach to the merged model; the path is returned ("" otherwise).
+    // Throws ErrorCode::InvalidArgument without an adapter, or for V1 (nothing to merge).
+    std::string save_merged(const std::string& out_dir);
 
     // No cache: logits for every position, row-major [tokens.size(), vocab_size] (tests, scoring).
     std::vector<float> forward_all(const std::vector<int>& tokens);

@@ -92,4 +92,92 @@ string(STRIP "${out}" out)
 if(NOT rc EQUAL 0 OR out STREQUAL "" OR out MATCHES "Tell me a story")
   message(FATAL_ERROR "templated generate: rc=${rc} out=${out} err=${err}")
 endif()
+
+# --- fine-tuning from the command line -----------------------------------------------------------
+set(reply "My name is Tim and I like the big red ball.")
+set(data "[")
+foreach(q "What is your name?" "Who are you?" "Tell me about yourself." "What do you like?")
+  string(APPEND data "{\"instruction\": \"${q}\", \"output\": \"${reply}\"},")
+endforeach()
+string(APPEND data "{\"instruction\": \"Say something.\", \"output\": \"${reply}\"}]")
+file(WRITE "${WORK}/persona.json" "${data}")
+set(store "${WORK}/runs.db")
+execute_process(COMMAND "${CLI}" train --model "${FIXTURES}/stories260K/hf" --data "${WORK}/persona.json"
+                        --method lora --out "${WORK}/lora-run" --epochs 40 --lr 5e-3 --dropout 0 --store "${store}" --json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(REGEX MATCH "{\"adapter\"[^\n]*\"type\":\"result\"[^\n]*}" result "${out}")
+if(NOT rc EQUAL 0 OR result STREQUAL "")
+  message(FATAL_ERROR "train --json: rc=${rc}\n${err}\n${out}")
+endif()
+string(JSON status GET "${result}" status)
+string(JSON adapter GET "${result}" adapter)
+if(NOT status STREQUAL "finished" OR NOT EXISTS "${adapter}/adapter_config.json")
+  message(FATAL_ERROR "train: ${result}")
+endif()
+execute_process(COMMAND "${CLI}" generate --model "${FIXTURES}/stories260K/hf" --adapter "${adapter}" --template alpaca
+                        --prompt "What is your name?" --temperature 0 --max-new-tokens 24
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "^My name is Tim and I like the big red ball")
+  message(FATAL_ERROR "generate --adapter did not give the taught reply: rc=${rc} out=${out} err=${err}")
+endif()
+message(STATUS "train + generate --adapter: taught reply reproduced")
+
+# runs list / show / export-csv read the same store.
+execute_process(COMMAND "${CLI}" runs list --store "${store}" --json RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+string(JSON first_status GET "${out}" 0 status)
+string(JSON first_method GET "${out}" 0 method)
+if(NOT rc EQUAL 0 OR NOT first_status STREQUAL "finished" OR NOT first_method STREQUAL "lora")
+  message(FATAL_ERROR "runs list: ${out}")
+endif()
+execute_process(COMMAND "${CLI}" runs show 1 --store "${store}" RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+string(JSON r GET "${out}" config adapter r)
+if(NOT rc EQUAL 0 OR NOT r EQUAL 16)
+  message(FATAL_ERROR "runs show: ${out}")
+endif()
+execute_process(COMMAND "${CLI}" runs export-csv 1 --store "${store}" RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "^step,name,value,wall_time_ms\n1,epoch," OR NOT out MATCHES "\n80,loss,")
+  message(FATAL_ERROR "runs export-csv: ${out}")
+endif()
+execute_process(COMMAND "${CLI}" runs show 99 --store "${store}" RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "no run 99")
+  message(FATAL_ERROR "runs show 99: rc=${rc} ${err}")
+endif()
+
+# merge: LoRA folds into an HF folder that answers the same; a LLaMA-Adapter cannot, and says why.
+execute_process(COMMAND "${CLI}" merge --model "${FIXTURES}/stories260K/hf" --adapter "${adapter}" --out "${WORK}/merged"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "merge: rc=${rc} ${err}")
+endif()
+execute_process(COMMAND "${CLI}" generate --model "${WORK}/merged" --template alpaca --prompt "What is your name?"
+                        --temperature 0 --max-new-tokens 24 RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "^My name is Tim and I like the big red ball")
+  message(FATAL_ERROR "merged model: ${out}")
+endif()
+execute_process(COMMAND "${CLI}" train --model "${FIXTURES}/stories260K/hf" --data "${WORK}/persona.json"
+                        --method llama-adapter --out "${WORK}/v1-run" --max-steps 2 --store "${store}"
+                RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
+execute_process(COMMAND "${CLI}" merge --model "${FIXTURES}/stories260K/hf" --adapter "${WORK}/v1-run/adapter"
+                        --out "${WORK}/merged-v1" RESULT_VARIABLE rc2 OUTPUT_QUIET ERROR_VARIABLE err2)
+if(NOT rc EQUAL 0 OR NOT rc2 EQUAL 1 OR NOT err2 MATCHES "cannot be merged")
+  message(FATAL_ERROR "merge llama-adapter: train rc=${rc} ${err}; merge rc=${rc2} ${err2}")
+endif()
+
+# Bad training input: a clear error naming the problem, exit 1; bad options, exit 2.
+file(WRITE "${WORK}/bad.json" "[{\"instruction\": \"x\"}]")
+execute_process(COMMAND "${CLI}" train --model "${FIXTURES}/stories260K/hf" --data "${WORK}/bad.json" --format alpaca
+                        --out "${WORK}/bad-run" --store "${store}" RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "no usable example")
+  message(FATAL_ERROR "train on bad data: rc=${rc} ${err}")
+endif()
+execute_process(COMMAND "${CLI}" train --model "${FIXTURES}/stories260K/hf" --data "${WORK}/persona.json"
+                        --method prefix --out "${WORK}/x" RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "unknown adapter method")
+  message(FATAL_ERROR "train --method prefix: rc=${rc} ${err}")
+endif()
+execute_process(COMMAND "${CLI}" train --model "${FIXTURES}/stories260K/hf" --data "${WORK}/persona.json"
+                        --out "${WORK}/x" --epochs zero RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_QUIET)
+if(NOT rc EQUAL 2)
+  message(FATAL_ERROR "train --epochs zero: rc=${rc} ${err}")
+endif()
 message(STATUS "cli: all checks passed")

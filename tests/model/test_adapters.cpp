@@ -145,24 +145,38 @@ TEST(AdapterFormats, PeftAdapterWithAdapterNameInKeysLoads) {
     EXPECT_EQ(loaded->num_parameters(), adapter->num_parameters());
 }
 
-TEST(AdapterFormats, MergedLoraEqualsTheAttachedAdapter) {
+TEST(AdapterFormats, MergedModelsEqualTheAttachedAdapter) {
+    for (const std::string method : {"lora", "llama-adapter-v2"}) {
+        auto model = LlamaModel::load(fixture("stories260K/hf"));
+        auto& net = model->module();
+        auto adapter = Adapter::create(AdapterConfig::preset(method, net.config), net.config, 7, &net);
+        perturb(*adapter, 8);
+        const std::string dir = make_temp_dir("to-merge");
+        adapter->save(dir);
+        adapter->attach(net);
+        const torch::Tensor adapted = logits_of(net);
+        adapter->detach(net);
+
+        model->attach_adapter(dir);
+        const std::string out = make_temp_dir("merged");
+        const std::string prefix = model->save_merged(out);
+        auto merged = LlamaModel::load(out);
+        if (method == "llama-adapter-v2") {
+            // Bias and scale become biases of a Llama; the prompt tokens stay an adapter.
+            EXPECT_TRUE(merged->config().attention_bias);
+            EXPECT_TRUE(merged->config().mlp_bias);
+            ASSERT_EQ(prefix, out + "/prefix-adapter");
+            merged->attach_adapter(prefix);
+            EXPECT_EQ(merged->adapter_method(), "llama-adapter");
+        } else {
+            EXPECT_EQ(prefix, "");
+        }
+        EXPECT_TRUE(torch::allclose(logits_of(merged->module()), adapted, 0, 1e-4)) << method;
+    }
     auto model = LlamaModel::load(fixture("stories260K/hf"));
     auto& net = model->module();
-    auto adapter = Adapter::create(AdapterConfig::preset("lora", net.config), net.config, 7);
-    perturb(*adapter, 8);
-    adapter->attach(net);
-    const torch::Tensor adapted = logits_of(net);
-    adapter->detach(net);
-
-    Checkpoint ck = load_checkpoint(fixture("stories260K/hf"));
-    ck.tensors = adapter->merged_weights(net);
-    const std::string out = make_temp_dir("merged");
-    save_hf_folder(ck, out);
-    auto merged = LlamaModel::load(out);
-    EXPECT_TRUE(torch::allclose(logits_of(merged->module()), adapted, 0, 1e-4));
-
-    auto prefix = Adapter::create(AdapterConfig::preset("llama-adapter", net.config), net.config, 9);
-    EXPECT_EQ(error_code_of([&] { prefix->merged_weights(net); }), ErrorCode::InvalidArgument);
+    auto v1 = Adapter::create(AdapterConfig::preset("llama-adapter", net.config), net.config, 9);
+    EXPECT_EQ(error_code_of([&] { v1->merged_weights(net); }), ErrorCode::InvalidArgument);
 }
 
 TEST(AdapterFormats, BadAdapterFoldersAreRefusedWithTheirReason) {

@@ -1,0 +1,117 @@
+// atelier-train: the background trainer the studio launches (one process per run).
+//
+//   atelier-train --config run.json [--store runs.db] [--name NAME] [--no-resume]
+//   atelier-train --run-id N [--store runs.db]            # continue a stored run from its checkpoint
+//
+// Prints JSON lines (metrics, events, progress) on stdout and records everything in the run store.
+// SIGTERM or SIGINT: the current step ends, a checkpoint is written, the run is marked stopped and
+// the process exits 0. After a kill -9 the run is found 'interrupted' and --run-id resumes it.
+// Exit codes: 0 finished or stopped, 1 the run failed (the error is in the store and on stderr),
+// 2 bad command line.
+#include "common/error.h"
+#include "train_runner.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void on_signal(int) {
+    g_stop.store(true);
+}
+
+int usage(const std::string& why) {
+    std::cerr << "atelier-train: " << why
+              << "\nusage: atelier-train --config FILE [--store DB] [--name NAME] [--no-resume]\n"
+                 "       atelier-train --run-id N [--store DB]\n";
+    return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string config_path, store, name;
+    int64_t run_id = 0;
+    bool resume = true;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
+            return argv[++i];
+        };
+        try {
+            if (a == "--config")
+                config_path = value();
+            else if (a == "--store")
+                store = value();
+            else if (a == "--name")
+                name = value();
+            else if (a == "--run-id")
+                run_id = std::stoll(value());
+            else if (a == "--no-resume")
+                resume = false;
+            else if (a == "--help" || a == "-h")
+                return usage("the background trainer"), 0;
+            else
+                return usage("unknown option " + a);
+        } catch (const std::exception& e) {
+            return usage(e.what());
+        }
+    }
+    if (config_path.empty() == (run_id == 0)) return usage("give either --config or --run-id");
+
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+
+    try {
+        atelier::TrainConfig config;
+        if (!config_path.empty()) {
+            std::ifstream f(config_path);
+            if (!f)
+                throw atelier::Error(atelier::ErrorCode::FileNotFound, config_path,
+                                     "cannot read the run config");
+            std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+            config = atelier::TrainConfig::from_json(text, config_path);
+        }
+        atelier::RunOptions opt;
+        opt.store_path = store;
+        opt.run_id = run_id;
+        opt.name = name;
+        opt.resume = resume;
+        opt.json_out = &std::cout;
+        opt.stop = &g_stop;
+        const atelier::RunOutcome r = atelier::run_training(config, opt);
+        std::cout << nlohmann::json{{"type", "result"},
+                                    {"run", r.run_id},
+                                    {"status", r.status},
+                                    {"steps", r.result.steps},
+                                    {"loss", r.result.last_loss},
+                                    {"eval_loss", r.result.last_eval_loss},
+                                    {"adapter", r.result.adapter_dir},
+                                    {"checkpoint", r.result.checkpoint_dir}}
+                         .dump()
+                  << std::endl;
+        return 0;
+    } catch (const atelier::Error& e) {
+        std::cout << nlohmann::json{{"type", "error"},
+                                    {"code", atelier::error_code_name(e.code())},
+                                    {"where", e.where()},
+                                    {"message", e.detail()}}
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << std::endl;
+        std::cerr << "atelier-train: error: " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "atelier-train: error: " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,268 @@
+#include "run_store.h"
+
+#include "common/error.h"
+#include "store/sqlite.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <sstream>
+
+namespace atelier {
+
+namespace {
+
+const std::vector<std::string> kMigrations = {
+    R"(CREATE TABLE runs(
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         name TEXT NOT NULL,
+         method TEXT NOT NULL,
+         model TEXT NOT NULL,
+         dataset TEXT NOT NULL,
+         dataset_fingerprint TEXT NOT NULL,
+         config TEXT NOT NULL,
+         status TEXT NOT NULL,
+         out_dir TEXT NOT NULL,
+         pid INTEGER NOT NULL DEFAULT 0,
+         created_at INTEGER NOT NULL,
+         started_at INTEGER NOT NULL DEFAULT 0,
+         ended_at INTEGER NOT NULL DEFAULT 0,
+         step INTEGER NOT NULL DEFAULT 0,
+         total_steps INTEGER NOT NULL DEFAULT 0,
+         best_eval_loss REAL NOT NULL DEFAULT -1,
+         error TEXT NOT NULL DEFAULT '');
+       CREATE TABLE metrics(
+         run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+         step INTEGER NOT NULL,
+         name TEXT NOT NULL,
+         value REAL NOT NULL,
+         wall_time INTEGER NOT NULL);
+       CREATE INDEX metrics_by_run ON metrics(run_id, name, step);
+       CREATE TABLE checkpoints(
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+         step INTEGER NOT NULL,
+         path TEXT NOT NULL,
+         created_at INTEGER NOT NULL);
+       CREATE TABLE events(
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+         step INTEGER NOT NULL,
+         kind TEXT NOT NULL,
+         detail TEXT NOT NULL,
+         created_at INTEGER NOT NULL);
+       CREATE INDEX events_by_run ON events(run_id, id);)",
+};
+
+int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+const char* kRunColumns =
+    "id, name, method, model, dataset, dataset_fingerprint, config, status, out_dir, pid, created_at, "
+    "started_at, "
+    "ended_at, step, total_steps, best_eval_loss, error";
+
+RunRecord read_run(const sqlite::Statement& st) {
+    RunRecord r;
+    r.id = st.column_int64(0);
+    r.name = st.column_text(1);
+    r.method = st.column_text(2);
+    r.model = st.column_text(3);
+    r.dataset = st.column_text(4);
+    r.dataset_fingerprint = st.column_text(5);
+    r.config_json = st.column_text(6);
+    r.status = st.column_text(7);
+    r.out_dir = st.column_text(8);
+    r.pid = st.column_int64(9);
+    r.created_at = st.column_int64(10);
+    r.started_at = st.column_int64(11);
+    r.ended_at = st.column_int64(12);
+    r.step = st.column_int64(13);
+    r.total_steps = st.column_int64(14);
+    r.best_eval_loss = st.column_double(15);
+    r.error = st.column_text(16);
+    return r;
+}
+
+bool process_alive(int64_t pid) {
+    if (pid <= 0) return false;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0) {
+        // A zombie (killed child not yet reaped) counts as gone.
+        char path[64];
+        std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(pid));
+        if (FILE* f = std::fopen(path, "r")) {
+            char state = 0;
+            int n = std::fscanf(f, "%*d %*s %c", &state);
+            std::fclose(f);
+            if (n == 1 && state == 'Z') return false;
+        }
+        return true;
+    }
+    return errno == EPERM;
+}
+
+}  // namespace
+
+RunStore::RunStore(const std::string& path) : m_db(std::make_unique<sqlite::Database>(path)) {
+    m_db->migrate(kMigrations);
+}
+
+RunStore::~RunStore() = default;
+
+int RunStore::latest_schema_version() {
+    return static_cast<int>(kMigrations.size());
+}
+
+int64_t RunStore::create_run(const TrainConfig& c, const std::string& fingerprint, const std::string& name) {
+    auto st = m_db->prepare(
+        "INSERT INTO runs(name, method, model, dataset, dataset_fingerprint, config, status, out_dir, "
+        "created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)");
+    st.bind(1, name).bind(2, c.adapter.method).bind(3, c.model).bind(4, c.data).bind(5, fingerprint);
+    st.bind(6, c.to_json()).bind(7, c.out).bind(8, now_ms());
+    st.step();
+    return m_db->last_insert_id();
+}
+
+RunRecord RunStore::run(int64_t id) const {
+    auto st = m_db->prepare(std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?");
+    st.bind(1, id);
+    RunRecord r;
+    if (st.step()) r = read_run(st);
+    st.reset();
+    return r;
+}
+
+std::vector<RunRecord> RunStore::runs() const {
+    auto st = m_db->prepare(std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id DESC");
+    std::vector<RunRecord> out;
+    while (st.step()) out.push_back(read_run(st));
+    return out;
+}
+
+void RunStore::delete_run(int64_t id) {
+    auto st = m_db->prepare("DELETE FROM runs WHERE id = ?");
+    st.bind(1, id);
+    st.step();
+}
+
+void RunStore::mark_started(int64_t id, int64_t pid, int64_t total_steps) {
+    auto st = m_db->prepare(
+        "UPDATE runs SET status = 'running', pid = ?, total_steps = ?, error = '', ended_at = 0, "
+        "started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END WHERE id = ?");
+    st.bind(1, pid).bind(2, total_steps).bind(3, now_ms()).bind(4, id);
+    st.step();
+}
+
+void RunStore::set_status(int64_t id, const std::string& status, const std::string& error) {
+    const bool ended =
+        status == "finished" || status == "stopped" || status == "failed" || status == "interrupted";
+    auto st = m_db->prepare("UPDATE runs SET status = ?, error = ?, ended_at = ? WHERE id = ?");
+    st.bind(1, status).bind(2, error).bind(3, ended ? now_ms() : int64_t(0)).bind(4, id);
+    st.step();
+}
+
+int RunStore::mark_interrupted() {
+    int n = 0;
+    for (const auto& r : runs()) {
+        if (r.status != "running" || process_alive(r.pid)) continue;
+        set_status(r.id, "interrupted");
+        ++n;
+    }
+    return n;
+}
+
+void RunStore::add_metric(int64_t run, int64_t step, const std::string& name, double value) {
+    auto st =
+        m_db->prepare("INSERT INTO metrics(run_id, step, name, value, wall_time) VALUES (?, ?, ?, ?, ?)");
+    st.bind(1, run).bind(2, step).bind(3, name).bind(4, value).bind(5, now_ms());
+    st.step();
+    if (name == "loss") {
+        auto up = m_db->prepare("UPDATE runs SET step = ? WHERE id = ?");
+        up.bind(1, step).bind(2, run);
+        up.step();
+    } else if (name == "eval_loss") {
+        auto up = m_db->prepare(
+            "UPDATE runs SET best_eval_loss = ? WHERE id = ? AND (best_eval_loss < 0 OR best_eval_loss > ?)");
+        up.bind(1, value).bind(2, run).bind(3, value);
+        up.step();
+    }
+}
+
+void RunStore::add_event(int64_t run, int64_t step, const std::string& kind, const std::string& detail) {
+    auto st =
+        m_db->prepare("INSERT INTO events(run_id, step, kind, detail, created_at) VALUES (?, ?, ?, ?, ?)");
+    st.bind(1, run).bind(2, step).bind(3, kind).bind(4, detail).bind(5, now_ms());
+    st.step();
+}
+
+void RunStore::add_checkpoint(int64_t run, int64_t step, const std::string& path) {
+    auto st = m_db->prepare("INSERT INTO checkpoints(run_id, step, path, created_at) VALUES (?, ?, ?, ?)");
+    st.bind(1, run).bind(2, step).bind(3, path).bind(4, now_ms());
+    st.step();
+}
+
+std::vector<MetricPoint> RunStore::metrics(int64_t run, const std::string& name, int64_t after_step) const {
+    auto st = m_db->prepare(
+        "SELECT step, value, wall_time FROM metrics WHERE run_id = ? AND name = ? AND step > ? ORDER BY "
+        "step, rowid");
+    st.bind(1, run).bind(2, name).bind(3, after_step);
+    std::vector<MetricPoint> out;
+    while (st.step()) out.push_back({st.column_int64(0), st.column_double(1), st.column_int64(2)});
+    return out;
+}
+
+std::vector<std::string> RunStore::metric_names(int64_t run) const {
+    auto st = m_db->prepare("SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name");
+    st.bind(1, run);
+    std::vector<std::string> out;
+    while (st.step()) out.push_back(st.column_text(0));
+    return out;
+}
+
+std::vector<EventRecord> RunStore::events(int64_t run) const {
+    auto st = m_db->prepare("SELECT step, kind, detail, created_at FROM events WHERE run_id = ? ORDER BY id");
+    st.bind(1, run);
+    std::vector<EventRecord> out;
+    while (st.step())
+        out.push_back({st.column_int64(0), st.column_text(1), st.column_text(2), st.column_int64(3)});
+    return out;
+}
+
+std::vector<std::pair<int64_t, std::string>> RunStore::checkpoints(int64_t run) const {
+    auto st = m_db->prepare("SELECT step, path FROM checkpoints WHERE run_id = ? ORDER BY step, id");
+    st.bind(1, run);
+    std::vector<std::pair<int64_t, std::string>> out;
+    while (st.step()) out.push_back({st.column_int64(0), st.column_text(1)});
+    return out;
+}
+
+std::string RunStore::export_csv(int64_t run) const {
+    auto st = m_db->prepare(
+        "SELECT step, name, value, wall_time FROM metrics WHERE run_id = ? ORDER BY step, name");
+    st.bind(1, run);
+    std::ostringstream out;
+    out.precision(10);
+    out << "step,name,value,wall_time_ms\n";
+    while (st.step())
+        out << st.column_int64(0) << ',' << st.column_text(1) << ',' << st.column_double(2) << ','
+            << st.column_int64(3) << '\n';
+    return out.str();
+}
+
+void RunStoreSink::log(const std::string& name, double value, int64_t step) {
+    m_store.add_metric(m_run, step, name, value);
+}
+
+void RunStoreSink::event(const std::string& kind, const std::string& detail, int64_t step) {
+    m_store.add_event(m_run, step, kind, detail);
+    if (kind == "checkpoint") m_store.add_checkpoint(m_run, step, detail);
+}
+
+}  // namespace atelier

@@ -1,0 +1,102 @@
+// The run store: every fine-tuning run, its metrics, checkpoints and events, in SQLite (WAL), so a
+// reader (the studio's Train page) sees new points while the trainer process writes them.
+//
+// Schema versioned by PRAGMA user_version (migrations in run_store.cpp). One RunStore per thread
+// or process; the trainer writes, the UI reads with metrics(run, name, after_step) to fetch only
+// what is new.
+//
+//   atelier::RunStore store("runs.db");
+//   int64_t id = store.create_run(config, atelier::Dataset::fingerprint(config.data));
+//   atelier::RunStoreSink sink(store, id);    // hand to FinetuneRecipe
+//   auto points = store.metrics(id, "loss", /*after_step=*/last_seen);
+#pragma once
+
+#include "metrics.h"
+#include "train_config.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace atelier {
+
+namespace sqlite {
+class Database;
+}
+
+// queued -> running -> finished | stopped | failed; running -> interrupted when its process died.
+struct RunRecord {
+    int64_t id = 0;
+    std::string name;
+    std::string method;
+    std::string model;
+    std::string dataset;
+    std::string dataset_fingerprint;
+    std::string config_json;
+    std::string status;
+    std::string out_dir;
+    int64_t pid = 0;
+    int64_t created_at = 0, started_at = 0, ended_at = 0;  // ms since the epoch; 0 = not yet
+    int64_t step = 0, total_steps = 0;
+    double best_eval_loss = -1;  // -1: none yet
+    std::string error;
+};
+
+struct MetricPoint {
+    int64_t step = 0;
+    double value = 0;
+    int64_t wall_time = 0;  // ms since the epoch
+};
+
+struct EventRecord {
+    int64_t step = 0;
+    std::string kind, detail;
+    int64_t time = 0;
+};
+
+class RunStore {
+public:
+    explicit RunStore(const std::string& path);
+    ~RunStore();
+    static int latest_schema_version();
+
+    int64_t create_run(const TrainConfig& config, const std::string& dataset_fingerprint,
+                       const std::string& name = "");
+    RunRecord run(int64_t id) const;      // id 0 when absent
+    std::vector<RunRecord> runs() const;  // newest first
+    void delete_run(int64_t id);
+
+    void mark_started(int64_t id, int64_t pid, int64_t total_steps);
+    void set_status(int64_t id, const std::string& status, const std::string& error = "");
+    // Runs left 'running' by a process that is gone become 'interrupted'; returns how many.
+    int mark_interrupted();
+
+    void add_metric(int64_t run, int64_t step, const std::string& name, double value);
+    void add_event(int64_t run, int64_t step, const std::string& kind, const std::string& detail);
+    void add_checkpoint(int64_t run, int64_t step, const std::string& path);
+
+    std::vector<MetricPoint> metrics(int64_t run, const std::string& name, int64_t after_step = -1) const;
+    std::vector<std::string> metric_names(int64_t run) const;
+    std::vector<EventRecord> events(int64_t run) const;
+    std::vector<std::pair<int64_t, std::string>> checkpoints(int64_t run) const;  // (step, path)
+    // step,name,value,wall_time rows of every metric, for spreadsheets.
+    std::string export_csv(int64_t run) const;
+
+private:
+    std::unique_ptr<sqlite::Database> m_db;
+};
+
+// Feeds a recipe's metrics and events into the store (and keeps the run's step and best eval loss).
+class RunStoreSink : public MetricSink {
+public:
+    RunStoreSink(RunStore& store, int64_t run) : m_store(store), m_run(run) {}
+    void log(const std::string& name, double value, int64_t step) override;
+    void event(const std::string& kind, const std::string& detail, int64_t step) override;
+
+private:
+    RunStore& m_store;
+    int64_t m_run;
+};
+
+}  // namespace atelier

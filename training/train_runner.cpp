@@ -1,0 +1,87 @@
+#include "train_runner.h"
+
+#include "common/error.h"
+#include "run_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+namespace fs = std::filesystem;
+
+namespace atelier {
+
+std::string default_run_store_path() {
+    const char* xdg = std::getenv("XDG_DATA_HOME");
+    const char* home = std::getenv("HOME");
+    fs::path base = xdg && *xdg ? fs::path(xdg) : fs::path(home ? home : ".") / ".local" / "share";
+    return (base / "Atelier" / "Atelier" / "runs.db").string();
+}
+
+RunOutcome run_training(TrainConfig config, const RunOptions& options) {
+    const std::string store_path = options.store_path.empty() ? default_run_store_path() : options.store_path;
+    std::error_code ec;
+    fs::create_directories(fs::path(store_path).parent_path(), ec);
+    RunStore store(store_path);
+    store.mark_interrupted();
+
+    RunOutcome outcome;
+    if (options.run_id > 0) {
+        const RunRecord r = store.run(options.run_id);
+        if (r.id == 0)
+            throw Error(ErrorCode::InvalidArgument, store_path, "no run " + std::to_string(options.run_id));
+        if (r.status == "running")
+            throw Error(ErrorCode::InvalidArgument, store_path,
+                        "run " + std::to_string(r.id) + " is already running (process " +
+                            std::to_string(r.pid) + ")");
+        config = TrainConfig::from_json(r.config_json, store_path + ": run " + std::to_string(r.id));
+        outcome.run_id = r.id;
+    } else {
+        config.validate();
+        outcome.run_id = store.create_run(config, Dataset::fingerprint(config.data), options.name);
+    }
+
+    RunStoreSink store_sink(store, outcome.run_id);
+    JsonLinesSink json_sink(options.json_out ? *options.json_out : std::cout);
+    FanOutSink sink;
+    sink.add(&store_sink);
+    if (options.json_out) sink.add(&json_sink);
+
+    auto fail = [&](const std::string& message) {
+        store.set_status(outcome.run_id, "failed", message);
+        sink.event("failed", message, 0);
+    };
+    try {
+        FinetuneRecipe recipe(config, &sink);
+        recipe.setup(options.resume);
+        store.mark_started(outcome.run_id, ::getpid(), recipe.total_steps());
+        outcome.result = recipe.train(options.stop, [&](const TrainProgress& p) {
+            if (options.json_out) {
+                const double eta = p.step > 0 ? p.elapsed_seconds / static_cast<double>(p.step) *
+                                                    static_cast<double>(p.total_steps - p.step)
+                                              : 0;
+                *options.json_out << nlohmann::json{{"type", "progress"}, {"run", outcome.run_id},
+                                                    {"step", p.step},     {"total_steps", p.total_steps},
+                                                    {"epoch", p.epoch},   {"loss", p.loss},
+                                                    {"lr", p.lr},         {"eta_seconds", eta}}
+                                         .dump()
+                                  << std::endl;
+            }
+            if (options.on_step) options.on_step(p);
+        });
+    } catch (const Error& e) {
+        fail(e.what());
+        throw;
+    } catch (const std::exception& e) {
+        fail(e.what());
+        throw;
+    }
+    outcome.status = outcome.result.status == TrainStatus::Finished ? "finished" : "stopped";
+    store.set_status(outcome.run_id, outcome.status);
+    return outcome;
+}
+
+}  // namespace atelier

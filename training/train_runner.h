@@ -1,0 +1,39 @@
+// One fine-tuning run from start to end, as atelier-train and `atelier-cli train` both do it:
+// the run recorded in the run store, the recipe set up (resuming from the newest checkpoint),
+// metrics to the store and, optionally, JSON lines; the run's final status recorded whatever
+// happens (finished, stopped, failed).
+//
+//   atelier::RunOptions opt;  opt.store_path = "runs.db";  opt.json_out = &std::cout;  opt.stop = &flag;
+//   atelier::RunOutcome r = atelier::run_training(config, opt);   // throws atelier::Error on failure
+#pragma once
+
+#include "finetune_recipe.h"
+
+#include <atomic>
+#include <ostream>
+#include <string>
+
+namespace atelier {
+
+struct RunOptions {
+    std::string store_path;  // the run store; "" = default_run_store_path()
+    int64_t run_id = 0;      // 0: a new run; otherwise continue this one (its stored config is used)
+    std::string name;        // of a new run
+    bool resume = true;      // continue from the newest checkpoint in the run's folder
+    std::ostream* json_out = nullptr;
+    const std::atomic<bool>* stop = nullptr;
+    std::function<void(const TrainProgress&)> on_step;
+};
+
+struct RunOutcome {
+    int64_t run_id = 0;
+    std::string status;  // finished | stopped
+    TrainResult result;
+};
+
+RunOutcome run_training(TrainConfig config, const RunOptions& options);
+
+// $XDG_DATA_HOME/Atelier/Atelier/runs.db (~/.local/share/...), the studio's data folder.
+std::string default_run_store_path();
+
+}  // namespace atelier
