@@ -87,6 +87,7 @@ train options (defaults: the published recipe of the method):
   --out DIR             run folder: checkpoints/ and, when finished, adapter/
   --epochs N  --max-steps N  --lr X  --weight-decay X  --warmup-ratio X
   --batch-size N  --grad-accum N  --max-grad-norm X  --max-length N  --packing
+  --gradient-checkpointing   recompute layers in backward: less memory, about 1/3 more time
   --eval-fraction X  --eval-every N  --save-every N  --seed S  --template NAME
   --rank R  --alpha A  --dropout D  --targets q_proj,v_proj,...     (LoRA)
   --adapter-len N  --adapter-layers N                               (LLaMA-Adapter)
@@ -157,7 +158,8 @@ private:
     std::map<std::string, std::vector<std::string>> m_values;
 };
 
-const std::set<std::string> kFlags = {"json", "help", "packing", "strict", "no-resume"};
+const std::set<std::string> kFlags = {"json",   "help",      "packing",
+                                      "strict", "no-resume", "gradient-checkpointing"};
 const std::set<std::string> kModelOptions = {"model",   "tokenizer", "device", "dtype",
                                              "threads", "context",   "json",   "help"};
 const std::set<std::string> kSamplingOptions = {"template", "system", "temperature",    "top-k",
@@ -432,23 +434,41 @@ std::vector<std::string> split_commas(const std::string& s) {
 std::atomic<bool> g_stop_training{false};
 
 int cmd_train(const Args& a) {
-    a.check_known({"model",         "data",
-                   "format",        "method",
-                   "out",           "epochs",
-                   "max-steps",     "lr",
-                   "weight-decay",  "warmup-ratio",
-                   "batch-size",    "grad-accum",
-                   "max-grad-norm", "max-length",
-                   "packing",       "eval-fraction",
-                   "eval-every",    "save-every",
-                   "seed",          "template",
-                   "rank",          "alpha",
-                   "dropout",       "targets",
-                   "adapter-len",   "adapter-layers",
-                   "strict",        "no-resume",
-                   "store",         "device",
-                   "dtype",         "threads",
-                   "json",          "help"});
+    a.check_known({"gradient-checkpointing",
+                   "model",
+                   "data",
+                   "format",
+                   "method",
+                   "out",
+                   "epochs",
+                   "max-steps",
+                   "lr",
+                   "weight-decay",
+                   "warmup-ratio",
+                   "batch-size",
+                   "grad-accum",
+                   "max-grad-norm",
+                   "max-length",
+                   "packing",
+                   "eval-fraction",
+                   "eval-every",
+                   "save-every",
+                   "seed",
+                   "template",
+                   "rank",
+                   "alpha",
+                   "dropout",
+                   "targets",
+                   "adapter-len",
+                   "adapter-layers",
+                   "strict",
+                   "no-resume",
+                   "store",
+                   "device",
+                   "dtype",
+                   "threads",
+                   "json",
+                   "help"});
     const std::string model = a.need("model");
     const auto ck = atelier::load_checkpoint(model);
     atelier::TrainConfig c = atelier::TrainConfig::preset(a.get("method", "lora"), ck.config);
@@ -467,6 +487,7 @@ int cmd_train(const Args& a) {
     c.max_grad_norm = a.number("max-grad-norm", c.max_grad_norm);
     c.max_length = a.integer("max-length", c.max_length, 8, 1 << 20);
     c.packing = a.has("packing");
+    c.gradient_checkpointing = a.has("gradient-checkpointing");
     c.eval_fraction = a.number("eval-fraction", c.eval_fraction);
     c.eval_every = a.integer("eval-every", c.eval_every, 0, int64_t(1) << 40);
     c.save_every = a.integer("save-every", c.save_every, 0, int64_t(1) << 40);

@@ -255,6 +255,7 @@ void FinetuneRecipe::setup(bool resume) {
         m->adapter->to(m->device);
     }
     m->adapter->attach(net);
+    net.gradient_checkpointing = cfg.gradient_checkpointing;
     m->make_optimizer();
     if (!checkpoint.empty()) {
         torch::load(*m->optimizer, (fs::path(checkpoint) / "optimizer.pt").string());

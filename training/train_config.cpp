@@ -61,6 +61,7 @@ std::string TrainConfig::to_json() const {
               {"max_grad_norm", max_grad_norm},
               {"max_length", max_length},
               {"packing", packing},
+              {"gradient_checkpointing", gradient_checkpointing},
               {"eval_fraction", eval_fraction},
               {"eval_every", eval_every},
               {"save_every", save_every},
@@ -112,6 +113,7 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& w
         c.max_grad_norm = j.value("max_grad_norm", c.max_grad_norm);
         c.max_length = j.value("max_length", c.max_length);
         c.packing = j.value("packing", c.packing);
+        c.gradient_checkpointing = j.value("gradient_checkpointing", c.gradient_checkpointing);
         c.eval_fraction = j.value("eval_fraction", c.eval_fraction);
         c.eval_every = j.value("eval_every", c.eval_every);
         c.save_every = j.value("save_every", c.save_every);

@@ -8,6 +8,8 @@
 #include "model/half_gemv.h"
 #include "model/importers.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <cmath>
 
 namespace atelier {
@@ -208,6 +210,46 @@ LlamaBackboneImpl::LlamaBackboneImpl(const ModelConfig& c) {
     norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps));
 }
 
+namespace {
+
+// One decoder layer run without keeping its activations; backward runs it again (with the random
+// state of the first run, so dropout masks repeat) and backpropagates through the recomputation.
+// Adapter parameters inside the layer receive their gradients from that inner backward.
+struct CheckpointedLayer : torch::autograd::Function<CheckpointedLayer> {
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, int64_t layer,
+                                 int64_t start_pos, torch::Tensor cos, torch::Tensor sin,
+                                 torch::Tensor mask) {
+        ctx->saved_data["layer"] = layer;
+        ctx->saved_data["start_pos"] = start_pos;
+        ctx->saved_data["rng"] = at::detail::getDefaultCPUGenerator().get_state();
+        ctx->save_for_backward({x, cos, sin, mask});
+        auto* l = reinterpret_cast<DecoderLayerImpl*>(layer);
+        return l->forward(x, start_pos, RopeTable{cos, sin}, nullptr, mask.numel() ? mask : torch::Tensor());
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                   torch::autograd::variable_list grads) {
+        auto saved = ctx->get_saved_variables();
+        auto* l = reinterpret_cast<DecoderLayerImpl*>(ctx->saved_data["layer"].toInt());
+        torch::Tensor x = saved[0].detach().requires_grad_(true);
+        at::Generator gen = at::detail::getDefaultCPUGenerator();
+        const torch::Tensor now = gen.get_state();
+        gen.set_state(ctx->saved_data["rng"].toTensor());
+        torch::Tensor y;
+        {
+            torch::AutoGradMode enable(true);
+            y = l->forward(x, ctx->saved_data["start_pos"].toInt(), RopeTable{saved[1], saved[2]}, nullptr,
+                           saved[3].numel() ? saved[3] : torch::Tensor());
+        }
+        gen.set_state(now);
+        torch::autograd::backward({y}, {grads[0]});
+        return {x.grad(),        torch::Tensor(), torch::Tensor(),
+                torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+};
+
+}  // namespace
+
 LlamaForCausalLMImpl::LlamaForCausalLMImpl(const ModelConfig& c) : config(c) {
     model = register_module("model", LlamaBackbone(c));
     if (!c.tie_word_embeddings)
@@ -240,8 +282,16 @@ torch::Tensor LlamaForCausalLMImpl::forward_embeddings(const torch::Tensor& h_in
         mask = torch::full({T, S}, -std::numeric_limits<float>::infinity(), opts).triu(start_pos + 1);
     }
     torch::Tensor h = h_in.to(compute_dtype);  // [B, T, D]
-    for (size_t i = 0; i < model->layers->size(); ++i)
-        h = layer(static_cast<int64_t>(i)).forward(h, start_pos, rope, cache, mask);
+    const bool checkpoint = gradient_checkpointing && torch::GradMode::is_enabled() && !cache;
+    // The first layer's input must take part in autograd, or its backward (and the adapter
+    // gradients it produces) would never run.
+    if (checkpoint && !h.requires_grad()) h = h.detach().requires_grad_(true);
+    for (size_t i = 0; i < model->layers->size(); ++i) {
+        auto& l = layer(static_cast<int64_t>(i));
+        h = checkpoint ? CheckpointedLayer::apply(h, reinterpret_cast<int64_t>(&l), start_pos, rope.cos,
+                                                  rope.sin, mask.defined() ? mask : torch::empty({0}))
+                       : l.forward(h, start_pos, rope, cache, mask);
+    }
     h = model->norm(h);                                                            // [B, T, D]
     if (last_only) h = h.narrow(1, T - 1, 1);                                      // [B, 1, D]
     return mixed_linear(h, output_weight(), torch::Tensor()).to(torch::kFloat32);  // [B, T|1, V]

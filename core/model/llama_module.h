@@ -144,6 +144,9 @@ struct LlamaForCausalLMImpl : torch::nn::Module {
     // Activations, rotary table and KV cache use this dtype; weights may be narrower (bf16/f16
     // weights with f32 compute on CPUs without bf16 instructions).
     torch::Dtype compute_dtype = torch::kFloat32;
+    // Training: keep only each layer's input and recompute the layer during backward (memory
+    // O(layers) instead of O(layers x activations), about a third more compute).
+    bool gradient_checkpointing = false;
     LlamaBackbone model{nullptr};
     Linear lm_head{nullptr};  // null when tie_word_embeddings
     RopeTable rope;
