@@ -522,16 +522,7 @@ int cmd_train(const Args& a) {
     }
     const atelier::RunOutcome r = atelier::run_training(c, opt);
     if (a.has("json")) {
-        std::cout << json({{"type", "result"},
-                           {"run", r.run_id},
-                           {"status", r.status},
-                           {"steps", r.result.steps},
-                           {"loss", r.result.last_loss},
-                           {"eval_loss", r.result.last_eval_loss},
-                           {"adapter", r.result.adapter_dir},
-                           {"checkpoint", r.result.checkpoint_dir}})
-                         .dump()
-                  << "\n";
+        std::cout << atelier::outcome_json(r) << "\n";
     } else {
         std::fprintf(stderr, "\n");
         if (r.status == "finished")

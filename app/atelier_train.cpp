@@ -90,16 +90,7 @@ int main(int argc, char** argv) {
         opt.json_out = &std::cout;
         opt.stop = &g_stop;
         const atelier::RunOutcome r = atelier::run_training(config, opt);
-        std::cout << nlohmann::json{{"type", "result"},
-                                    {"run", r.run_id},
-                                    {"status", r.status},
-                                    {"steps", r.result.steps},
-                                    {"loss", r.result.last_loss},
-                                    {"eval_loss", r.result.last_eval_loss},
-                                    {"adapter", r.result.adapter_dir},
-                                    {"checkpoint", r.result.checkpoint_dir}}
-                         .dump()
-                  << std::endl;
+        std::cout << atelier::outcome_json(r) << std::endl;
         return 0;
     } catch (const atelier::Error& e) {
         std::cout << nlohmann::json{{"type", "error"},

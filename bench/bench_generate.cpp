@@ -5,6 +5,7 @@
 //   bench_generate                                # stories260K (from $ATELIER_FIXTURES) + random 1.1B bf16
 //   bench_generate --model DIR --dtype bf16       # any model
 //   bench_generate --synthetic-only --dtype f32   # only the random 1.1B model (TinyLlama shape)
+#include "bench_util.h"
 #include "generate/generator.h"
 #include "model/importers.h"
 #include "model/llama.h"
@@ -23,37 +24,13 @@
 #include <vector>
 
 using namespace atelier;
-using Clock = std::chrono::steady_clock;
+using atelier::bench::Clock;
+using atelier::bench::peak_rss_gib;
+using atelier::bench::reset_peak_rss;
+using atelier::bench::measure_gemm_gflops;
+using atelier::bench::seconds;
 
 namespace {
-
-double seconds(Clock::time_point a) {
-    return std::chrono::duration<double>(Clock::now() - a).count();
-}
-
-// Peak resident set since the last reset_peak_rss() (Linux VmHWM; reset through clear_refs).
-void reset_peak_rss() {
-    std::FILE* f = std::fopen("/proc/self/clear_refs", "w");
-    if (f) {
-        std::fputs("5", f);
-        std::fclose(f);
-    }
-}
-
-double peak_rss_gib() {
-    std::FILE* f = std::fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (f && std::fgets(line, sizeof line, f))
-        if (std::sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
-    if (f) std::fclose(f);
-    if (kib < 0) {
-        rusage u{};
-        getrusage(RUSAGE_SELF, &u);
-        kib = u.ru_maxrss;
-    }
-    return kib / (1024.0 * 1024.0);
-}
 
 // Read bandwidth: every thread streams its slice of a buffer much larger than the caches with
 // 256-bit loads (what a bandwidth-bound kernel does), best of several passes.
@@ -97,18 +74,6 @@ double measure_bandwidth_gbs(int threads) {
     return best;
 }
 
-double measure_gemm_gflops(torch::Dtype dtype, int64_t n) {
-    auto a = torch::randn({n, n}).to(dtype), b = torch::randn({n, n}).to(dtype);
-    torch::matmul(a, b);  // warm-up
-    double best = 0;
-    for (int rep = 0; rep < 3; ++rep) {
-        auto t0 = Clock::now();
-        auto c = torch::matmul(a, b);
-        best = std::max(best, 2.0 * n * n * n / seconds(t0) / 1e9);
-    }
-    return best;
-}
-
 // Random weights in `dtype` for a config: N(0, 0.02)-ish, norms at 1.
 Checkpoint synthetic_checkpoint(const ModelConfig& c, DType dtype) {
     Checkpoint ck;
@@ -124,7 +89,9 @@ Checkpoint synthetic_checkpoint(const ModelConfig& c, DType dtype) {
             t.fill_(1.0f);
         else
             t.uniform_(-0.035, 0.035);  // std ~0.02
-        const auto target = dtype == DType::BF16 ? torch::kBFloat16 : dtype == DType::F16 ? torch::kFloat16 : torch::kFloat32;
+        const auto target = dtype == DType::BF16  ? torch::kBFloat16
+                            : dtype == DType::F16 ? torch::kFloat16
+                                                  : torch::kFloat32;
         torch::Tensor typed = t.to(target).contiguous();
         ck.tensors[name] = make_owned_tensor(dtype, shape, typed.data_ptr(), typed.nbytes());
         ck.size_on_disk += static_cast<int64_t>(typed.nbytes());
@@ -251,7 +218,9 @@ int main(int argc, char** argv) {
         c.torch_dtype = "bfloat16";
         const std::string d = dtype == "auto" ? "bf16" : dtype;
         auto t0 = Clock::now();
-        Checkpoint ck = synthetic_checkpoint(c, d == "f32" ? DType::F32 : d == "f16" ? DType::F16 : DType::BF16);
+        Checkpoint ck = synthetic_checkpoint(c, d == "f32"   ? DType::F32
+                                                : d == "f16" ? DType::F16
+                                                             : DType::BF16);
         std::printf("\n(random 1.1B weights generated in %.1f s)\n", seconds(t0));
         run("random LLaMA 1.1B (TinyLlama shape)", ck, d, prompt_tokens, decode_tokens, bw, gemm_f32,
             gemm_bf16);

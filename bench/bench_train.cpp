@@ -14,50 +14,25 @@
 #include "model/llama.h"
 #include "model/llama_module.h"
 
+#include "bench_util.h"
+
+#include <sys/resource.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <sys/resource.h>
 
 using namespace atelier;
-using Clock = std::chrono::steady_clock;
+using atelier::bench::Clock;
+using atelier::bench::peak_rss_gib;
+using atelier::bench::reset_peak_rss;
+using atelier::bench::measure_gemm_gflops;
+using atelier::bench::seconds;
 namespace fs = std::filesystem;
 
 namespace {
-
-double seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
-
-void reset_peak_rss() {
-    if (std::FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
-        std::fputs("5", f);
-        std::fclose(f);
-    }
-}
-
-double peak_rss_gib() {
-    std::FILE* f = std::fopen("/proc/self/status", "r");
-    char line[256];
-    long kib = -1;
-    while (f && std::fgets(line, sizeof line, f))
-        if (std::sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
-    if (f) std::fclose(f);
-    return kib / (1024.0 * 1024.0);
-}
-
-double gemm_gflops(int64_t n, torch::Dtype dtype) {
-    auto a = torch::randn({n, n}).to(dtype), b = torch::randn({n, n}).to(dtype);
-    torch::matmul(a, b);
-    double best = 0;
-    for (int rep = 0; rep < 3; ++rep) {
-        auto t0 = Clock::now();
-        auto c = torch::matmul(a, b);
-        best = std::max(best, 2.0 * n * n * n / seconds(t0) / 1e9);
-    }
-    return best;
-}
 
 // TinyLlama-1.1B's shape with random bf16 weights, written as an HF folder (stories260K's
 // tokenizer: its ids are valid in a 32000-token vocabulary).
@@ -86,7 +61,8 @@ std::string write_dataset(const std::string& path, int rows) {
     f << "[\n";
     for (int i = 0; i < rows; ++i) {
         std::string story;
-        for (int k = 0; k < 12; ++k) story += "The little girl " + std::to_string(i + k) + " saw a big red ball. ";
+        for (int k = 0; k < 12; ++k)
+            story += "The little girl " + std::to_string(i + k) + " saw a big red ball. ";
         f << "{\"instruction\": \"Tell story number " << i << ".\", \"output\": \"" << story << "\"}"
           << (i + 1 < rows ? ",\n" : "\n");
     }
@@ -100,9 +76,12 @@ int main(int argc, char** argv) {
     int64_t steps = 4, tokens = 128, batch = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
-        if (a == "--steps") steps = std::stoll(argv[i + 1]);
-        else if (a == "--tokens") tokens = std::stoll(argv[i + 1]);
-        else if (a == "--batch") batch = std::stoll(argv[i + 1]);
+        if (a == "--steps")
+            steps = std::stoll(argv[i + 1]);
+        else if (a == "--tokens")
+            tokens = std::stoll(argv[i + 1]);
+        else if (a == "--batch")
+            batch = std::stoll(argv[i + 1]);
     }
     const char* fx = std::getenv("ATELIER_FIXTURES");
     const std::string fixtures = fx ? fx : "../shared/fixtures";
@@ -110,22 +89,27 @@ int main(int argc, char** argv) {
         const int threads = init_engine_threads(0);
         // The model computes in bf16 where the CPU has bf16 instructions, else in f32 (bf16 weights
         // widened on the fly): the peak to compare with is that dtype's GEMM.
-        const double peak_f32 = gemm_gflops(2048, torch::kFloat32), peak_bf16 = gemm_gflops(2048, torch::kBFloat16);
+        const double peak_f32 = measure_gemm_gflops(torch::kFloat32, 2048),
+                     peak_bf16 = measure_gemm_gflops(torch::kBFloat16, 2048);
         const double peak = cpu_has_fast_bf16() ? peak_bf16 : peak_f32;
         std::printf("threads %d; GEMM 2048^3: f32 %.0f GFLOP/s, bf16 %.0f GFLOP/s; compute in %s\n", threads,
-                    peak_f32, peak_bf16, cpu_has_fast_bf16() ? "bf16 (AVX512-BF16)" : "f32 (no bf16 instructions)");
+                    peak_f32, peak_bf16,
+                    cpu_has_fast_bf16() ? "bf16 (AVX512-BF16)" : "f32 (no bf16 instructions)");
         const std::string dir = (fs::temp_directory_path() / "atelier-bench-train").string();
         fs::remove_all(dir);
         fs::create_directories(dir);
         auto t0 = Clock::now();
-        const std::string model = write_random_model(dir + "/model", fixtures + "/stories260K/hf/tokenizer.model");
+        const std::string model =
+            write_random_model(dir + "/model", fixtures + "/stories260K/hf/tokenizer.model");
         const std::string data = write_dataset(dir + "/data.json", 64);
         const double params = static_cast<double>(LlamaModel::load(model)->config().num_parameters());
-        std::printf("random LLaMA %.2fB (TinyLlama shape, bf16) written in %.0f s; %lld steps of %lld x %lld tokens\n\n",
-                    params / 1e9, seconds(t0), static_cast<long long>(steps), static_cast<long long>(batch),
-                    static_cast<long long>(tokens));
-        std::printf("%-28s %12s %14s %10s %12s %16s\n", "method", "trainable", "tokens/s", "s/step", "peak RSS",
-                    "achieved / peak");
+        std::printf(
+            "random LLaMA %.2fB (TinyLlama shape, bf16) written in %.0f s; %lld steps of %lld x %lld "
+            "tokens\n\n",
+            params / 1e9, seconds(t0), static_cast<long long>(steps), static_cast<long long>(batch),
+            static_cast<long long>(tokens));
+        std::printf("%-28s %12s %14s %10s %12s %16s\n", "method", "trainable", "tokens/s", "s/step",
+                    "peak RSS", "achieved / peak");
         struct Case {
             std::string method;
             bool checkpointing;
@@ -160,8 +144,8 @@ int main(int argc, char** argv) {
             const double achieved = median * 4 * params / 1e9;
             std::printf("%-28s %12lld %14.1f %10.2f %9.2f GiB %8.0f GFLOP/s %3.0f%%\n",
                         (k.method + (k.checkpointing ? " + checkpointing" : "")).c_str(),
-                        static_cast<long long>(recipe.trainable_parameters()), median, srest[srest.size() / 2],
-                        peak_rss_gib(), achieved, 100 * achieved / peak);
+                        static_cast<long long>(recipe.trainable_parameters()), median,
+                        srest[srest.size() / 2], peak_rss_gib(), achieved, 100 * achieved / peak);
         }
         fs::remove_all(dir);
     } catch (const std::exception& e) {

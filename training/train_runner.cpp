@@ -21,6 +21,18 @@ std::string default_run_store_path() {
     return (base / "Atelier" / "Atelier" / "runs.db").string();
 }
 
+std::string outcome_json(const RunOutcome& r) {
+    return nlohmann::json{{"type", "result"},
+                          {"run", r.run_id},
+                          {"status", r.status},
+                          {"steps", r.result.steps},
+                          {"loss", r.result.last_loss},
+                          {"eval_loss", r.result.last_eval_loss},
+                          {"adapter", r.result.adapter_dir},
+                          {"checkpoint", r.result.checkpoint_dir}}
+        .dump();
+}
+
 RunOutcome run_training(TrainConfig config, const RunOptions& options) {
     const std::string store_path = options.store_path.empty() ? default_run_store_path() : options.store_path;
     std::error_code ec;

@@ -33,6 +33,10 @@ struct RunOutcome {
 
 RunOutcome run_training(TrainConfig config, const RunOptions& options);
 
+// {"type": "result", "run", "status", "steps", "loss", "eval_loss", "adapter", "checkpoint"} as one
+// JSON line: what atelier-train and `atelier-cli train --json` print last.
+std::string outcome_json(const RunOutcome& outcome);
+
 // $XDG_DATA_HOME/Atelier/Atelier/runs.db (~/.local/share/...), the studio's data folder.
 std::string default_run_store_path();
 

@@ -7,6 +7,7 @@
 #include "error_text.h"
 #include "message_delegate.h"
 #include "message_list_model.h"
+#include "widgets.h"
 
 #include "common/error.h"
 
@@ -245,15 +246,7 @@ void ChatPage::buildUi() {
     m_center->addWidget(m_messageView);
     c->addWidget(m_center, 1);
 
-    m_banner = new QLabel(center);
-    m_banner->setObjectName(QStringLiteral("errorBanner"));
-    m_banner->setWordWrap(true);
-    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_banner->setStyleSheet(
-        QStringLiteral("#errorBanner { background: rgba(208, 90, 42, 40); border: 1px solid rgb(208, 90, "
-                       "42); border-radius: 6px; "
-                       "padding: 6px; }"));
-    m_banner->hide();
+    m_banner = makeErrorBanner(center, QStringLiteral("errorBanner"));
     c->addWidget(m_banner);
 
     m_editRow = new QWidget(center);

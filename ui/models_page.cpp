@@ -2,6 +2,7 @@
 
 #include "error_text.h"
 #include "model_inspector.h"
+#include "widgets.h"
 
 #include "common/error.h"
 
@@ -130,11 +131,7 @@ ModelsPage::ModelsPage(ChatStore& store, QWidget* parent) : QWidget(parent), m_s
     m_model = new ModelListModel(store, this);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(16, 12, 16, 12);
-    m_heading = new QLabel(this);
-    QFont h = m_heading->font();
-    h.setPointSizeF(h.pointSizeF() * 1.4);
-    h.setBold(true);
-    m_heading->setFont(h);
+    m_heading = makePageHeading(this);
     m_hint = new QLabel(this);
     m_hint->setWordWrap(true);
     auto* buttons = new QHBoxLayout;
@@ -160,14 +157,7 @@ ModelsPage::ModelsPage(ChatStore& store, QWidget* parent) : QWidget(parent), m_s
     busy->addWidget(m_busyLabel, 1);
     busy->addWidget(bar);
     m_busyRow->hide();
-    m_banner = new QLabel(this);
-    m_banner->setObjectName(QStringLiteral("modelsErrorBanner"));
-    m_banner->setWordWrap(true);
-    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_banner->setStyleSheet(QStringLiteral(
-        "#modelsErrorBanner { background: rgba(208, 90, 42, 40); border: 1px solid rgb(208, 90, 42); "
-        "border-radius: 6px; padding: 6px; }"));
-    m_banner->hide();
+    m_banner = makeErrorBanner(this, QStringLiteral("modelsErrorBanner"));
     m_view = new QListView(this);
     m_view->setObjectName(QStringLiteral("modelList"));
     m_view->setModel(m_model);

@@ -1,5 +1,7 @@
 #include "settings_page.h"
 
+#include "widgets.h"
+
 #include "model/llama.h"
 
 #include <QComboBox>
@@ -18,11 +20,7 @@
 SettingsPage::SettingsPage(AppSettings& settings, QWidget* parent) : QWidget(parent), m_settings(settings) {
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(16, 12, 16, 12);
-    m_heading = new QLabel(this);
-    QFont h = m_heading->font();
-    h.setPointSizeF(h.pointSizeF() * 1.4);
-    h.setBold(true);
-    m_heading->setFont(h);
+    m_heading = makePageHeading(this);
     outer->addWidget(m_heading);
     auto* form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);

@@ -1,0 +1,56 @@
+// Measuring helpers shared by the benchmarks: wall time, the process's peak resident set, and the
+// machine's GEMM peak (the bound compute-heavy figures are printed beside).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <sys/resource.h>
+#include <chrono>
+#include <cstdio>
+
+namespace atelier::bench {
+
+using Clock = std::chrono::steady_clock;
+
+inline double seconds(Clock::time_point since) {
+    return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// Peak resident set since the last reset_peak_rss() (Linux VmHWM; reset through clear_refs).
+inline void reset_peak_rss() {
+    if (std::FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
+        std::fputs("5", f);
+        std::fclose(f);
+    }
+}
+
+inline double peak_rss_gib() {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && std::fgets(line, sizeof line, f))
+        if (std::sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
+    if (f) std::fclose(f);
+    if (kib < 0) {
+        rusage u{};
+        getrusage(RUSAGE_SELF, &u);
+        kib = u.ru_maxrss;
+    }
+    return kib / (1024.0 * 1024.0);
+}
+
+// Best of three n x n x n matmuls in `dtype`, after a warm-up.
+inline double measure_gemm_gflops(torch::Dtype dtype, int64_t n) {
+    auto a = torch::randn({n, n}).to(dtype), b = torch::randn({n, n}).to(dtype);
+    torch::matmul(a, b);
+    double best = 0;
+    for (int rep = 0; rep < 3; ++rep) {
+        auto t0 = Clock::now();
+        auto c = torch::matmul(a, b);
+        best = std::max(best, 2.0 * n * n * n / seconds(t0) / 1e9);
+    }
+    return best;
+}
+
+}  // namespace atelier::bench

@@ -1,0 +1,11 @@
+// Small widgets every page uses, so they look the same everywhere: a page heading and the banner
+// that shows an error in place (not a modal box that would block the window).
+#pragma once
+
+#include <QString>
+
+class QLabel;
+class QWidget;
+
+QLabel* makePageHeading(QWidget* parent);                             // large bold text
+QLabel* makeErrorBanner(QWidget* parent, const QString& objectName);  // hidden until setText + show
