@@ -51,6 +51,7 @@ SettingsPage::SettingsPage(AppSettings& settings, QWidget* parent) : QWidget(par
     dataLayout->addWidget(m_browse);
     m_dataNote = new QLabel(this);
     m_dataNote->setWordWrap(true);
+    m_dataNote->setMinimumWidth(440);  // the form keeps fields at their size hint; give the note room
 
     for (QWidget* w :
          std::initializer_list<QWidget*>{m_theme, m_language, m_threads, m_dtype, m_device, dataRow}) {
