@@ -267,6 +267,14 @@ Drop images, audio or video on the window to attach them.</source>
         <source>Search conversations (%1)</source>
         <translation>搜索对话 (%1)</translation>
     </message>
+    <message>
+        <source>Chat with the base model, without the adapter</source>
+        <translation>使用基础模型对话，不加载适配器</translation>
+    </message>
+    <message>
+        <source>Adapter: %1</source>
+        <translation>适配器：%1</translation>
+    </message>
 </context>
 <context>
     <name>Composer</name>
@@ -416,10 +424,6 @@ The training engine is being built; this page is not ready yet.</source>
 训练引擎正在开发中，此页面尚未就绪。</translation>
     </message>
     <message>
-        <source>Your training runs and their loss curves will be listed here.</source>
-        <translation>你的训练运行及其损失曲线将在这里列出。</translation>
-    </message>
-    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -462,6 +466,12 @@ The training engine is being built; this page is not ready yet.</source>
     <message>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>The run store cannot be opened:
+%1</source>
+        <translation>无法打开运行记录库：
+%1</translation>
     </message>
 </context>
 <context>
@@ -521,6 +531,105 @@ The training engine is being built; this page is not ready yet.</source>
     <message>
         <source>%1 tokens</source>
         <translation>%1 个词元</translation>
+    </message>
+</context>
+<context>
+    <name>MetricChart</name>
+    <message>
+        <source>Export chart</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>Export points</source>
+        <translation>导出数据点</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>Eval loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Gradient norm</source>
+        <translation>梯度范数</translation>
+    </message>
+    <message>
+        <source>Tokens per second</source>
+        <translation>每秒词元数</translation>
+    </message>
+    <message>
+        <source>Smoothing</source>
+        <translation>平滑</translation>
+    </message>
+    <message>
+        <source>Exponential moving average of the loss; the raw points stay visible, lighter</source>
+        <translation>损失的指数移动平均；原始数据点以浅色保留显示</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation>对数坐标</translation>
+    </message>
+    <message>
+        <source>Reset zoom</source>
+        <translation>重置缩放</translation>
+    </message>
+    <message>
+        <source>Drag a rectangle on the chart to zoom in</source>
+        <translation>在图表上拖出矩形即可放大</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Export as PNG…</source>
+        <translation>导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>Export points as CSV…</source>
+        <translation>将数据点导出为 CSV…</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Run %1</source>
+        <translation>运行 %1</translation>
+    </message>
+    <message>
+        <source>run %1 · step %2 · %3</source>
+        <translation>运行 %1 · 第 %2 步 · %3</translation>
+    </message>
+    <message>
+        <source>Run %1 (raw)</source>
+        <translation>运行 %1（原始）</translation>
+    </message>
+    <message>
+        <source>Raw</source>
+        <translation>原始</translation>
+    </message>
+    <message>
+        <source>Run %1 (smoothed)</source>
+        <translation>运行 %1（平滑）</translation>
+    </message>
+    <message>
+        <source>Smoothed</source>
+        <translation>平滑</translation>
     </message>
 </context>
 <context>
@@ -584,6 +693,184 @@ The training engine is being built; this page is not ready yet.</source>
     <message>
         <source>%1 was not added.</source>
         <translation>%1 未被添加。</translation>
+    </message>
+</context>
+<context>
+    <name>RunListModel</name>
+    <message>
+        <source>Queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练中</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Best eval loss</source>
+        <translation>最佳验证损失</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+</context>
+<context>
+    <name>RunsPage</name>
+    <message>
+        <source>Merged model written.</source>
+        <translation>已写入合并后的模型。</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行记录</translation>
+    </message>
+    <message>
+        <source>Filter by model, method, dataset or status</source>
+        <translation>按模型、方法、数据集或状态筛选</translation>
+    </message>
+    <message>
+        <source>Chat with this adapter</source>
+        <translation>使用此适配器对话</translation>
+    </message>
+    <message>
+        <source>Open a chat with the base model and this run&apos;s adapter attached</source>
+        <translation>打开一个加载了此运行适配器的基础模型对话</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Resume training from the run&apos;s last checkpoint</source>
+        <translation>从该运行的最近检查点继续训练</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop at the end of the current step, after writing a checkpoint</source>
+        <translation>在当前步结束并写入检查点后停止</translation>
+    </message>
+    <message>
+        <source>Configuration</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <source>Export adapter…</source>
+        <translation>导出适配器…</translation>
+    </message>
+    <message>
+        <source>Copy the adapter (safetensors; LoRA in PEFT&apos;s layout) to a folder</source>
+        <translation>将适配器（safetensors；LoRA 为 PEFT 格式）复制到文件夹</translation>
+    </message>
+    <message>
+        <source>Export merged model…</source>
+        <translation>导出合并模型…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Remove the run from this list; its files stay on disk</source>
+        <translation>从列表中移除该运行；其文件保留在磁盘上</translation>
+    </message>
+    <message>
+        <source>A LLaMA-Adapter cannot be merged: its prompt tokens are an attention branch, not weights. Use it as an adapter.</source>
+        <translation>LLaMA-Adapter 无法合并：它的提示词元是一个注意力分支，而不是权重。请以适配器方式使用。</translation>
+    </message>
+    <message>
+        <source>Fold the adapter into the base weights and save a Hugging Face folder</source>
+        <translation>将适配器融合进基础权重，并保存为 Hugging Face 文件夹</translation>
+    </message>
+    <message>
+        <source>Chat with run %1</source>
+        <translation>与运行 %1 对话</translation>
+    </message>
+    <message>
+        <source>Run %1 continues from its last checkpoint.</source>
+        <translation>运行 %1 将从最近的检查点继续。</translation>
+    </message>
+    <message>
+        <source>Run %1 stops after writing a checkpoint.</source>
+        <translation>运行 %1 将在写入检查点后停止。</translation>
+    </message>
+    <message>
+        <source>Run %1 is training: stop it before deleting it.</source>
+        <translation>运行 %1 正在训练：请先停止再删除。</translation>
+    </message>
+    <message>
+        <source>Delete runs</source>
+        <translation>删除运行</translation>
+    </message>
+    <message>
+        <source>Run %1: configuration</source>
+        <translation>运行 %1：配置</translation>
+    </message>
+    <message>
+        <source>Export the adapter to</source>
+        <translation>将适配器导出到</translation>
+    </message>
+    <message>
+        <source>Cannot write %1.</source>
+        <translation>无法写入 %1。</translation>
+    </message>
+    <message>
+        <source>Adapter exported to %1</source>
+        <translation>适配器已导出到 %1</translation>
+    </message>
+    <message>
+        <source>Save the merged model in</source>
+        <translation>将合并后的模型保存到</translation>
+    </message>
+    <message>
+        <source>Remove the selected runs and their curves from the list? Their folders, checkpoints and adapters stay on disk.</source>
+        <translation>从列表中移除所选运行及其曲线？它们的文件夹、检查点和适配器将保留在磁盘上。</translation>
     </message>
 </context>
 <context>
@@ -687,6 +974,13 @@ The training engine is being built; this page is not ready yet.</source>
     <message>
         <source>Conversations and the model library live here. A new folder takes effect at the next start.</source>
         <translation>对话和模型库保存在这里。更换文件夹将在下次启动时生效。</translation>
+    </message>
+</context>
+<context>
+    <name>Trainer</name>
+    <message>
+        <source>Cannot start the trainer %1.</source>
+        <translation>无法启动训练程序 %1。</translation>
     </message>
 </context>
 <context>

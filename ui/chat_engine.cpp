@@ -10,6 +10,7 @@
 #include <set>
 
 struct ChatEngine::State {
+    QString adapterPath;  // attached now
     EngineSettings settings;
     EngineSettings loadedWith;
     QString path;
@@ -53,6 +54,7 @@ void ChatEngine::setSettings(const EngineSettings& settings) {
 }
 
 void ChatEngine::unloadModel() {
+    m->adapterPath.clear();
     m->generator.reset();
     m->tokenizer.reset();
     m->model.reset();
@@ -124,6 +126,28 @@ void ChatEngine::generate(const GenerationRequest& request) {
     if (!ensureLoaded(request.modelPath, request.cancel, &loadError)) {
         Q_EMIT generationFailed(loadError);
         return;
+    }
+    if (request.adapterPath != m->adapterPath) {
+        try {
+            if (request.adapterPath.isEmpty())
+                m->model->detach_adapter();
+            else
+                m->model->attach_adapter(request.adapterPath.toStdString());
+            m->adapterPath = request.adapterPath;
+        } catch (const atelier::Error& e) {
+            m->model->detach_adapter();
+            m->adapterPath.clear();
+            Q_EMIT generationFailed(toEngineError(e));
+            return;
+        }
+        LoadedModel info;
+        info.path = m->path;
+        info.adapterMethod = QString::fromStdString(m->model->adapter_method());
+        info.dtype = QString::fromStdString(m->model->dtype());
+        info.computeDtype = QString::fromStdString(m->model->compute_dtype());
+        info.device = QString::fromStdString(m->model->device());
+        info.contextLength = m->model->context_length();
+        Q_EMIT modelLoaded(info);
     }
     Q_EMIT generationStarted();
     try {

@@ -200,7 +200,16 @@ void ChatPage::buildUi() {
     m_settingsToggle->setCheckable(true);
     m_settingsToggle->setChecked(true);
     m_settingsToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_adapterLabel = new QLabel(center);
+    m_adapterLabel->setObjectName(QStringLiteral("adapterChip"));
+    m_adapterLabel->setStyleSheet(QStringLiteral(
+        "#adapterChip { border: 1px solid palette(highlight); border-radius: 8px; padding: 2px 8px; }"));
+    m_adapterClear = new QToolButton(center);
+    m_adapterClear->setText(QStringLiteral("×"));
+    m_adapterClear->setAutoRaise(true);
     header->addWidget(m_title, 1);
+    header->addWidget(m_adapterLabel);
+    header->addWidget(m_adapterClear);
     header->addWidget(m_modelBox);
     header->addWidget(m_exportButton);
     header->addWidget(m_settingsToggle);
@@ -378,6 +387,7 @@ void ChatPage::buildUi() {
         if (m_generating) m_replyCancel->store(true);
     });
     connect(m_emptyButton, &QPushButton::clicked, this, &ChatPage::manageModelsRequested);
+    connect(m_adapterClear, &QToolButton::clicked, this, &ChatPage::detachAdapter);
     connect(m_editCancel, &QPushButton::clicked, this, &ChatPage::cancelEdit);
     connect(m_composer, &Composer::submitted, this, &ChatPage::send);
     connect(m_composer, &Composer::attachmentRejected, this, [this](const QString& path) {
@@ -427,6 +437,8 @@ void ChatPage::retranslate() {
     m_settingsToggle->setText(tr("Settings"));
     m_settingsToggle->setToolTip(tr("Show or hide this conversation's settings"));
     m_modelBox->setToolTip(tr("The model that answers in this conversation"));
+    m_adapterClear->setToolTip(tr("Chat with the base model, without the adapter"));
+    updateAdapterChip();
     m_cancelLoad->setText(tr("Cancel"));
     m_emptyButton->setText(tr("Add a model…"));
     m_editCancel->setText(tr("Cancel editing"));
@@ -561,6 +573,36 @@ void ChatPage::saveConversationSettings() {
     if (m_conversation.id != 0) guarded([&] { m_store.updateConversation(m_conversation); });
 }
 
+void ChatPage::updateAdapterChip() {
+    const bool on = !m_conversation.adapterPath.isEmpty();
+    m_adapterLabel->setVisible(on);
+    m_adapterClear->setVisible(on);
+    if (!on) return;
+    // Runs keep their adapter in <run>/adapter: name it by the run's folder.
+    QFileInfo info(m_conversation.adapterPath);
+    const QString name = info.fileName() == QLatin1String("adapter") ? info.dir().dirName() : info.fileName();
+    m_adapterLabel->setText(tr("Adapter: %1").arg(name));
+    m_adapterLabel->setToolTip(m_conversation.adapterPath);
+}
+
+void ChatPage::chatWithAdapter(const QString& modelPath, const QString& adapterPath, const QString& title) {
+    if (m_generating) return;
+    newConversation();
+    m_conversation.modelPath = modelPath;
+    m_conversation.adapterPath = adapterPath;
+    m_conversation.title = title;
+    m_title->setText(title);
+    loadConversationSettings();
+    updateAdapterChip();
+}
+
+void ChatPage::detachAdapter() {
+    if (m_generating) return;
+    m_conversation.adapterPath.clear();
+    if (m_conversation.id != 0) guarded([&] { m_store.updateConversation(m_conversation); });
+    updateAdapterChip();
+}
+
 void ChatPage::newConversation() {
     if (m_generating) return;
     cancelEdit();
@@ -577,6 +619,7 @@ void ChatPage::newConversation() {
     m_conversationView->clearSelection();
     m_banner->hide();
     loadConversationSettings();
+    updateAdapterChip();
     updateEmptyState();
     m_composer->editor()->setFocus();
 }
@@ -591,6 +634,7 @@ void ChatPage::openConversation(qint64 id) {
     m_title->setText(c.title);
     m_banner->hide();
     loadConversationSettings();
+    updateAdapterChip();
     const int row = m_conversations->rowOf(id);
     if (row >= 0) m_conversationView->setCurrentIndex(m_conversations->index(row));
     updateEmptyState();
@@ -673,7 +717,8 @@ void ChatPage::send() {
     user.attachments = attachments;
     const bool saved = guarded([&] {
         if (m_conversation.id == 0) {
-            m_conversation.title = titleFrom(text.isEmpty() ? tr("Attachments") : text);
+            if (m_conversation.adapterPath.isEmpty() || m_conversation.title == tr("New chat"))
+                m_conversation.title = titleFrom(text.isEmpty() ? tr("Attachments") : text);
             m_conversation.id = m_store.createConversation(m_conversation.title, m_conversation.modelPath);
             m_store.updateConversation(m_conversation);  // the draft's system prompt, template and sampling
             m_title->setText(m_conversation.title);
@@ -709,6 +754,7 @@ void ChatPage::startReply() {
 
     GenerationRequest request;
     request.modelPath = modelPath;
+    request.adapterPath = m_conversation.adapterPath;
     request.templateName = m_conversation.templateName;
     request.systemPrompt = m_conversation.systemPrompt;
     request.sampling = m_conversation.sampling;

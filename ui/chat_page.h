@@ -58,6 +58,8 @@ public:
     QLineEdit* searchField() const { return m_search; }
     QLabel* errorBanner() const { return m_banner; }
     QComboBox* modelBox() const { return m_modelBox; }
+    QLabel* adapterLabel() const { return m_adapterLabel; }
+    QString adapterPath() const { return m_conversation.adapterPath; }
     QComboBox* templateBox() const { return m_templateBox; }
     QDoubleSpinBox* temperatureBox() const { return m_temperature; }
     QDoubleSpinBox* repeatPenaltyBox() const { return m_repeatPenalty; }
@@ -67,6 +69,9 @@ public:
 
 public Q_SLOTS:
     void newConversation();
+    // A new chat with `modelPath` and a trained adapter attached (the Runs page's "Chat with this adapter").
+    void chatWithAdapter(const QString& modelPath, const QString& adapterPath, const QString& title);
+    void detachAdapter();  // this conversation goes on with the base model
     void openConversation(qint64 id);
     void deleteConversation(qint64 id);
     void renameConversation(qint64 id);
@@ -105,6 +110,7 @@ private:
     void saveConversationSettings();
     void loadConversationSettings();
     void updateEmptyState();
+    void updateAdapterChip();
     QString modelPathForConversation() const;
     QString modelName(const QString& path) const;
     void scrollToBottomIfFollowing(bool following);
@@ -128,6 +134,8 @@ private:
     QListView* m_conversationView = nullptr;
     QLabel* m_title = nullptr;
     QComboBox* m_modelBox = nullptr;
+    QLabel* m_adapterLabel = nullptr;
+    QToolButton* m_adapterClear = nullptr;
     QToolButton* m_exportButton = nullptr;
     QToolButton* m_settingsToggle = nullptr;
     QWidget* m_loadRow = nullptr;

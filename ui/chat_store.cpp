@@ -61,6 +61,8 @@ const std::vector<std::string> kMigrations = {
          kind TEXT NOT NULL,
          size INTEGER NOT NULL);
        CREATE INDEX attachments_by_message ON attachments(message_id);)",
+    // 3: a conversation may chat through a trained adapter
+    R"(ALTER TABLE conversations ADD COLUMN adapter_path TEXT NOT NULL DEFAULT '';)",
 };
 
 std::string s(const QString& q) {
@@ -86,10 +88,11 @@ ConversationRecord readConversation(const Statement& st) {
     c.sampling = SamplingSettings::fromJson(q(st.column_text(5)));
     c.created = fromMs(st.column_int64(6));
     c.updated = fromMs(st.column_int64(7));
+    c.adapterPath = q(st.column_text(8));
     return c;
 }
 const char* kConversationColumns =
-    "id, title, model_path, system_prompt, template_name, sampling, created_at, updated_at";
+    "id, title, model_path, system_prompt, template_name, sampling, created_at, updated_at, adapter_path";
 
 ModelRecord readModel(const Statement& st) {
     ModelRecord m;
@@ -193,10 +196,10 @@ qint64 ChatStore::createConversation(const QString& title, const QString& modelP
 void ChatStore::updateConversation(const ConversationRecord& c) {
     auto st = m_db->prepare(
         "UPDATE conversations SET title = ?, model_path = ?, system_prompt = ?, template_name = ?, sampling "
-        "= ? "
-        "WHERE id = ?");
+        "= ?, "
+        "adapter_path = ? WHERE id = ?");
     st.bind(1, s(c.title)).bind(2, s(c.modelPath)).bind(3, s(c.systemPrompt)).bind(4, s(c.templateName));
-    st.bind(5, s(c.sampling.toJson())).bind(6, static_cast<int64_t>(c.id));
+    st.bind(5, s(c.sampling.toJson())).bind(6, s(c.adapterPath)).bind(7, static_cast<int64_t>(c.id));
     st.step();
 }
 

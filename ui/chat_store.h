@@ -41,6 +41,7 @@ struct ConversationRecord {
     QString modelPath;
     QString systemPrompt;
     QString templateName;  // "" = the model's own, "none" = plain text continuation
+    QString adapterPath;   // a trained adapter attached to the model ("" = the base model)
     SamplingSettings sampling;
     QDateTime created;
     QDateTime updated;

@@ -32,6 +32,7 @@ struct ChatTurn {
 
 struct GenerationRequest {
     QString modelPath;
+    QString adapterPath;   // attached for this reply ("" = the base model)
     QString templateName;  // "" = the model's own, "none" = plain continuation of the text
     QString systemPrompt;
     QVector<ChatTurn> turns;  // the conversation so far, ending with the user's message
@@ -49,8 +50,9 @@ struct GenerationStats {
 
 struct LoadedModel {
     QString path;
-    QString dtype;         // weights
-    QString computeDtype;  // activations
+    QString adapterMethod;  // "" when no adapter is attached
+    QString dtype;          // weights
+    QString computeDtype;   // activations
     QString device;
     qint64 contextLength = 0;
     QString templateName;  // the model's own template

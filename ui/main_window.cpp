@@ -1,14 +1,18 @@
 #include "main_window.h"
 
 #include "chat_page.h"
+#include "common/error.h"
 #include "model_inspector.h"
 #include "models_page.h"
+#include "run_store.h"
+#include "runs_page.h"
 #include "settings_page.h"
 #include "stall_monitor.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QKeySequence>
@@ -67,8 +71,18 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
     m_settingsPage = new SettingsPage(settings, m_pages);
     m_pages->addWidget(m_chat);
     m_pages->addWidget(m_models);
-    m_pages->addWidget(placeholderPage(QStringLiteral("trainPage")));
-    m_pages->addWidget(placeholderPage(QStringLiteral("runsPage")));
+    m_pages->addWidget(placeholderPage(QStringLiteral("trainPage"), &m_trainNote));
+    // The run store is shared with atelier-train (and atelier-cli's default when the data folder is
+    // the default one). A store that cannot be opened leaves the page explaining why.
+    try {
+        m_runStore = std::make_unique<atelier::RunStore>(runStorePath().toStdString());
+        m_runs = new RunsPage(*m_runStore, runStorePath(), m_pages);
+        m_runs->setObjectName(QStringLiteral("runsPage"));
+        m_pages->addWidget(m_runs);
+    } catch (const atelier::Error& e) {
+        m_pages->addWidget(placeholderPage(QStringLiteral("runsPage"), &m_runsNote));
+        m_runStoreError = QString::fromUtf8(e.what());
+    }
     m_pages->addWidget(m_settingsPage);
     auto* line = new QWidget(central);  // a 1 px rule in the theme's mid colour
     line->setFixedWidth(1);
@@ -100,6 +114,15 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
         }
     });
     connect(m_chat, &ChatPage::manageModelsRequested, this, [this] { showPage(ModelsPageIndex); });
+    if (m_runs) {
+        connect(m_runs, &RunsPage::chatWithAdapter, this,
+                [this](const QString& model, const QString& adapter, const QString& title) {
+                    showPage(ChatPageIndex);
+                    m_chat->chatWithAdapter(model, adapter, title);
+                });
+        connect(m_runs, &RunsPage::statusMessage, this,
+                [this](const QString& text) { statusBar()->showMessage(text, 6000); });
+    }
     connect(m_chat, &ChatPage::statusMessage, this,
             [this](const QString& text) { statusBar()->showMessage(text, 6000); });
     connect(m_chat, &ChatPage::modelReady, this, [this](const LoadedModel& m) {
@@ -118,11 +141,16 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
     if (geometry.isEmpty() || !restoreGeometry(geometry)) resize(1200, 780);
 }
 
+QString MainWindow::runStorePath() const {
+    return QDir(m_settings.dataDir()).filePath(QStringLiteral("runs.db"));
+}
+
 MainWindow::~MainWindow() {
+    delete m_runs;  // before the run store it reads
     delete m_actions;
 }
 
-QWidget* MainWindow::placeholderPage(const QString& objectName) {
+QWidget* MainWindow::placeholderPage(const QString& objectName, QLabel** note) {
     auto* page = new QWidget(m_pages);
     page->setObjectName(objectName);
     auto* layout = new QVBoxLayout(page);
@@ -130,7 +158,7 @@ QWidget* MainWindow::placeholderPage(const QString& objectName) {
     label->setAlignment(Qt::AlignCenter);
     label->setWordWrap(true);
     layout->addWidget(label);
-    m_placeholders.push_back(label);
+    *note = label;
     return page;
 }
 
@@ -214,10 +242,10 @@ void MainWindow::retranslate() {
             tr("%1 (%2)").arg(names[i], m_actions->pages[i]->shortcut().toString(QKeySequence::NativeText)));
         m_actions->pages[i]->setText(names[i]);
     }
-    m_placeholders[0]->setText(
+    m_trainNote->setText(
         tr("Fine-tuning (LLaMA-Adapter and LoRA) will live here.\nThe training engine is "
            "being built; this page is not ready yet."));
-    m_placeholders[1]->setText(tr("Your training runs and their loss curves will be listed here."));
+    if (m_runsNote) m_runsNote->setText(tr("The run store cannot be opened:\n%1").arg(m_runStoreError));
     if (!m_loaded.path.isEmpty()) {
         QString name = QFileInfo(m_loaded.path).fileName();
         for (const auto& record : m_store.models())

@@ -4,7 +4,7 @@
 //
 //   AppSettings settings(dataDirOrEmpty);
 //   ChatStore store(settings.dataDir() + "/atelier.db");
-//   MainWindow window(settings, store);  window.show();
+//   MainWindow window(settings, store);  window.show();   // runs: <data dir>/runs.db
 #pragma once
 
 #include "app_settings.h"
@@ -13,7 +13,13 @@
 
 #include <QMainWindow>
 
+#include <memory>
+
+namespace atelier {
+class RunStore;
+}
 class ChatPage;
+class RunsPage;
 class ModelsPage;
 class QLabel;
 class QListView;
@@ -38,6 +44,8 @@ public:
     ChatPage* chatPage() const { return m_chat; }
     ModelsPage* modelsPage() const { return m_models; }
     SettingsPage* settingsPage() const { return m_settingsPage; }
+    RunsPage* runsPage() const { return m_runs; }  // null when the run store cannot be opened
+    QString runStorePath() const;
     StallMonitor* stallMonitor() const { return m_stall; }
     QListView* sidebar() const { return m_nav; }
 
@@ -48,7 +56,7 @@ protected:
 private:
     void buildMenus();
     void retranslate();
-    QWidget* placeholderPage(const QString& objectName);
+    QWidget* placeholderPage(const QString& objectName, QLabel** note);
 
     AppSettings& m_settings;
     ChatStore& m_store;
@@ -58,11 +66,15 @@ private:
     ChatPage* m_chat = nullptr;
     ModelsPage* m_models = nullptr;
     SettingsPage* m_settingsPage = nullptr;
-    QVector<QLabel*> m_placeholders;
+    std::unique_ptr<atelier::RunStore> m_runStore;
+    RunsPage* m_runs = nullptr;
+    QLabel* m_trainNote = nullptr;
+    QLabel* m_runsNote = nullptr;  // only when the run store cannot be opened
     QLabel* m_modelStatus = nullptr;
     QLabel* m_stallLabel = nullptr;
     StallMonitor* m_stall = nullptr;
     QString m_pendingModel;
+    QString m_runStoreError;
     LoadedModel m_loaded;  // shown in the status bar
     struct Actions;
     Actions* m_actions = nullptr;

@@ -10,8 +10,11 @@
 #include "main_window.h"
 #include "message_delegate.h"
 #include "message_list_model.h"
+#include "metric_chart.h"
 #include "models_page.h"
+#include "runs_page.h"
 #include "settings_page.h"
+#include "train_runner.h"
 
 #include "common/error.h"
 #include "store/sqlite.h"
@@ -33,6 +36,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -126,6 +130,13 @@ struct Studio {
     AppSettings settings;
     std::unique_ptr<ChatStore> store;
     std::unique_ptr<MainWindow> window;
+};
+
+// Reads a run's status straight from the store file, as another process would.
+struct RunStoreProbe {
+    explicit RunStoreProbe(const QString& path) : store(path.toStdString()) {}
+    QString status(qint64 id) { return QString::fromStdString(store.run(id).status); }
+    atelier::RunStore store;
 };
 
 }  // namespace
@@ -623,6 +634,83 @@ private Q_SLOTS:
         QVERIFY(finished.wait(60000));
         QCOMPARE(s.chat()->messageModel()->rowCount(), 2);
         QVERIFY(!s.lastReply().isEmpty());
+    }
+
+    void runsPageChatsWithTheTrainedAdapterAndContinuesAStoppedRun() {
+        QTemporaryDir dir;
+        Studio s(dir.path());
+        s.addReferenceModel();
+        const QString reply = QStringLiteral("My name is Tim and I like the big red ball.");
+        QString data = QStringLiteral("[");
+        for (const char* q :
+             {"What is your name?", "Who are you?", "Tell me about yourself.", "What do you like?"})
+            data +=
+                QStringLiteral("{\"instruction\": \"%1\", \"output\": \"%2\"},").arg(QLatin1String(q), reply);
+        data += QStringLiteral("{\"instruction\": \"Say something.\", \"output\": \"%1\"}]").arg(reply);
+        QFile f(dir.path() + "/persona.json");
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(data.toUtf8());
+        f.close();
+
+        // Two runs into the studio's run store, as atelier-train writes them: one finished, one stopped.
+        atelier::TrainConfig c = atelier::TrainConfig::preset("lora", atelier::ModelConfig{});
+        c.model = fixture(QStringLiteral("stories260K/hf")).toStdString();
+        c.data = (dir.path() + "/persona.json").toStdString();
+        c.out = (dir.path() + "/run-1").toStdString();
+        c.epochs = 40;
+        c.lr = 5e-3;
+        c.adapter.lora_dropout = 0;
+        c.adapter.adapter_layer = 5;
+        atelier::RunOptions opt;
+        opt.store_path = s.window->runStorePath().toStdString();
+        QCOMPARE(QString::fromStdString(atelier::run_training(c, opt).status), QStringLiteral("finished"));
+        c.out = (dir.path() + "/run-2").toStdString();
+        c.max_steps = 12;
+        std::atomic<bool> stop{false};
+        opt.stop = &stop;
+        opt.on_step = [&](const atelier::TrainProgress& p) { stop = p.step >= 3; };
+        QCOMPARE(QString::fromStdString(atelier::run_training(c, opt).status), QStringLiteral("stopped"));
+
+        RunsPage* runs = s.window->runsPage();
+        QVERIFY(runs);
+        s.window->showPage(MainWindow::RunsPageIndex);
+        runs->refresh();
+        QCOMPARE(runs->model()->rowCount(), 2);
+        runs->selectRun(1);
+        QCOMPARE(runs->selectedRuns(), QVector<qint64>{1});
+        QCOMPARE(runs->chart()->pointCount(1), 80);  // every step's loss, read from the store
+
+        // Chat with this adapter: the chat opens with the adapter attached and gives the taught reply.
+        auto* chat = runs->findChild<QPushButton*>(QStringLiteral("chatWithAdapter"));
+        QVERIFY(chat->isEnabled());
+        QTest::mouseClick(chat, Qt::LeftButton);
+        QCOMPARE(s.window->currentPage(), MainWindow::ChatPageIndex);
+        QVERIFY(s.chat()->adapterLabel()->isVisible());
+        s.chat()->temperatureBox()->setValue(0);
+        s.chat()->repeatPenaltyBox()->setValue(1.0);
+        s.chat()->maxTokensBox()->setValue(24);
+        s.sendAndWait(QStringLiteral("What is your name?"));
+        QVERIFY2(s.lastReply().startsWith(reply), qPrintable(s.lastReply()));
+        QCOMPARE(s.store->conversation(s.chat()->currentConversationId()).adapterPath,
+                 dir.path() + "/run-1/adapter");
+        // Without the adapter the same question gets the base model's answer.
+        s.chat()->detachAdapter();
+        QVERIFY(!s.chat()->adapterLabel()->isVisible());
+        QSignalSpy finished(s.chat(), &ChatPage::generationFinished);
+        s.chat()->regenerate();
+        QVERIFY(finished.wait(60000));
+        QVERIFY(!s.lastReply().startsWith(reply));
+
+        // Continue the stopped run: a detached atelier-train resumes it to the end, live in the table.
+        s.window->showPage(MainWindow::RunsPageIndex);
+        runs->selectRun(2);
+        auto* cont = runs->findChild<QPushButton*>(QStringLiteral("continueRun"));
+        QVERIFY(cont->isEnabled());
+        QTest::mouseClick(cont, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(RunStoreProbe(s.window->runStorePath()).status(2),
+                                  QStringLiteral("finished"), 60000);
+        runs->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(runs->chart()->pointCount(2), 12, 5000);
     }
 
     void themesApply() {

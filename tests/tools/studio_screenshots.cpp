@@ -7,7 +7,10 @@
 #include "chat_store.h"
 #include "composer.h"
 #include "main_window.h"
+#include "metric_chart.h"
 #include "models_page.h"
+#include "runs_page.h"
+#include "train_runner.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -15,6 +18,7 @@
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QEventLoop>
+#include <QFile>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -89,6 +93,39 @@ int main(int argc, char** argv) {
     ok &= save(&window, dir + "/models.png");
     window.showPage(MainWindow::SettingsPageIndex);
     ok &= save(&window, dir + "/settings.png");
+
+    // A real fine-tuning run (LoRA on a small persona dataset) for the Runs page.
+    const QString persona = QDir(data.path()).filePath("persona.json");
+    {
+        QFile f(persona);
+        f.open(QIODevice::WriteOnly);
+        QString json = QStringLiteral("[");
+        const char* qs[] = {"What is your name?", "Who are you?",   "Tell me about yourself.",
+                            "What do you like?",  "Say something.", "Introduce yourself."};
+        for (int i = 0; i < 6; ++i)
+            json += QStringLiteral(
+                        "%1{\"instruction\": \"%2\", \"output\": \"My name is Tim and I like the big red "
+                        "ball.\"}")
+                        .arg(i ? "," : "", QLatin1String(qs[i]));
+        f.write((json + "]").toUtf8());
+    }
+    atelier::TrainConfig cfg = atelier::TrainConfig::preset("lora", atelier::ModelConfig{});
+    cfg.model = (fx + "/stories260K/hf").toStdString();
+    cfg.data = persona.toStdString();
+    cfg.out = QDir(data.path()).filePath("run-1").toStdString();
+    cfg.epochs = 60;
+    cfg.lr = 5e-3;
+    cfg.batch_size = 2;
+    cfg.eval_fraction = 0.2;
+    cfg.eval_every = 10;
+    atelier::RunOptions opt;
+    opt.store_path = window.runStorePath().toStdString();
+    atelier::run_training(cfg, opt);
+    window.showPage(MainWindow::RunsPageIndex);
+    window.runsPage()->refresh();
+    window.runsPage()->selectRun(1);
+    window.runsPage()->chart()->setSmoothing(0.8);
+    ok &= save(&window, dir + "/runs.png");
 
     applyTheme(QStringLiteral("dark"));
     installTranslations(QStringLiteral("zh_CN"));

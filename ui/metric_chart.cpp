@@ -1,0 +1,279 @@
+#include "metric_chart.h"
+
+#include "run_store.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QMenu>
+#include <QSaveFile>
+#include <QSlider>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <cmath>
+
+MetricChart::MetricChart(atelier::RunStore& store, QWidget* parent) : QWidget(parent), m_store(store) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* bar = new QHBoxLayout;
+    m_metricBox = new QComboBox(this);
+    m_metricBox->setObjectName(QStringLiteral("metricBox"));
+    for (const char* m : {"loss", "eval_loss", "lr", "grad_norm", "tokens_per_second"})
+        m_metricBox->addItem(QString(), QString::fromLatin1(m));
+    m_smoothingLabel = new QLabel(this);
+    m_smoothing = new QSlider(Qt::Horizontal, this);
+    m_smoothing->setRange(0, 99);
+    m_smoothing->setValue(90);
+    m_smoothing->setMaximumWidth(160);
+    m_log = new QCheckBox(this);
+    m_reset = new QToolButton(this);
+    m_export = new QToolButton(this);
+    m_export->setIcon(QIcon(QStringLiteral(":/icons/export.svg")));
+    m_export->setPopupMode(QToolButton::InstantPopup);
+    auto* menu = new QMenu(m_export);
+    menu->addAction(QString(), this, [this] {
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Export chart"), QString(), tr("PNG image (*.png)"));
+        if (!path.isEmpty()) exportPng(path);
+    });
+    menu->addAction(QString(), this, [this] {
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Export points"), QString(), tr("CSV (*.csv)"));
+        if (!path.isEmpty()) exportCsv(path);
+    });
+    m_export->setMenu(menu);
+    m_hover = new QLabel(this);
+    m_hover->setMinimumWidth(200);
+    bar->addWidget(m_metricBox);
+    bar->addWidget(m_smoothingLabel);
+    bar->addWidget(m_smoothing);
+    bar->addWidget(m_log);
+    bar->addStretch(1);
+    bar->addWidget(m_hover);
+    bar->addWidget(m_reset);
+    bar->addWidget(m_export);
+    layout->addLayout(bar);
+
+    m_chart = new QChart;
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_chart->setMargins(QMargins(4, 4, 4, 4));
+    m_view = new QChartView(m_chart, this);
+    m_view->setRenderHint(QPainter::Antialiasing);
+    m_view->setRubberBand(QChartView::RectangleRubberBand);  // drag to zoom; Reset to go back
+    m_view->setMinimumHeight(220);
+    layout->addWidget(m_view, 1);
+
+    connect(m_metricBox, qOverload<int>(&QComboBox::currentIndexChanged), this, &MetricChart::rebuild);
+    connect(m_smoothing, &QSlider::valueChanged, this, [this](int v) { setSmoothing(v / 100.0); });
+    connect(m_log, &QCheckBox::toggled, this, &MetricChart::rebuild);
+    connect(m_reset, &QToolButton::clicked, this, &MetricChart::resetZoom);
+    retranslate();
+    rebuild();
+}
+
+QString MetricChart::metric() const {
+    return m_metricBox->currentData().toString();
+}
+
+void MetricChart::setMetric(const QString& metric) {
+    m_metricBox->setCurrentIndex(std::max(0, m_metricBox->findData(metric)));
+}
+
+void MetricChart::setRuns(const QVector<qint64>& runs) {
+    if (runs == m_runs) return;
+    m_runs = runs;
+    rebuild();
+}
+
+void MetricChart::setSmoothing(double ema) {
+    m_ema = std::clamp(ema, 0.0, 0.99);
+    if (m_smoothing->value() != static_cast<int>(std::lround(m_ema * 100)))
+        m_smoothing->setValue(static_cast<int>(std::lround(m_ema * 100)));
+    rebuild();
+}
+
+void MetricChart::setLogScale(bool on) {
+    m_log->setChecked(on);
+}
+
+int MetricChart::pointCount(qint64 run) const {
+    auto it = m_curves.find(run);
+    return it == m_curves.end() || !it->raw ? 0 : static_cast<int>(it->raw->count());
+}
+
+QString MetricChart::metricTitle(const QString& metric) const {
+    if (metric == QLatin1String("loss")) return tr("Training loss");
+    if (metric == QLatin1String("eval_loss")) return tr("Eval loss");
+    if (metric == QLatin1String("lr")) return tr("Learning rate");
+    if (metric == QLatin1String("grad_norm")) return tr("Gradient norm");
+    return tr("Tokens per second");
+}
+
+void MetricChart::retranslate() {
+    for (int i = 0; i < m_metricBox->count(); ++i)
+        m_metricBox->setItemText(i, metricTitle(m_metricBox->itemData(i).toString()));
+    m_smoothingLabel->setText(tr("Smoothing"));
+    m_smoothing->setToolTip(
+        tr("Exponential moving average of the loss; the raw points stay visible, lighter"));
+    m_log->setText(tr("Log scale"));
+    m_reset->setText(tr("Reset zoom"));
+    m_reset->setToolTip(tr("Drag a rectangle on the chart to zoom in"));
+    m_export->setText(tr("Export"));
+    m_export->menu()->actions().at(0)->setText(tr("Export as PNG…"));
+    m_export->menu()->actions().at(1)->setText(tr("Export points as CSV…"));
+}
+
+void MetricChart::changeEvent(QEvent* e) {
+    if (e->type() == QEvent::LanguageChange) {
+        retranslate();
+        rebuild();
+    }
+    QWidget::changeEvent(e);
+}
+
+void MetricChart::rebuild() {
+    m_chart->removeAllSeries();
+    for (QAbstractAxis* axis : m_chart->axes()) {
+        m_chart->removeAxis(axis);
+        delete axis;
+    }
+    m_curves.clear();
+    const QString metric = this->metric();
+    m_chart->setTitle(metricTitle(metric));
+    auto* x = new QValueAxis;
+    x->setTitleText(tr("Step"));
+    x->setLabelFormat(QStringLiteral("%d"));
+    QAbstractAxis* y = nullptr;
+    if (m_log->isChecked()) {
+        auto* log = new QLogValueAxis;
+        log->setBase(10);
+        log->setLabelFormat(QStringLiteral("%.3g"));
+        y = log;
+    } else {
+        auto* lin = new QValueAxis;
+        lin->setLabelFormat(QStringLiteral("%.3g"));
+        y = lin;
+    }
+    y->setTitleText(metricTitle(metric));
+    m_chart->addAxis(x, Qt::AlignBottom);
+    m_chart->addAxis(y, Qt::AlignLeft);
+    const bool smooth = metric == QLatin1String("loss") && m_ema > 0;
+    for (qint64 run : m_runs) {
+        Curve c;
+        c.raw = new QLineSeries;
+        c.raw->setName(m_runs.size() > 1 ? tr("Run %1").arg(run) : metricTitle(metric));
+        m_chart->addSeries(c.raw);
+        c.raw->attachAxis(x);
+        c.raw->attachAxis(y);
+        auto hover = [this, run](const QPointF& p, bool state) {
+            m_hover->setText(
+                state ? tr("run %1 · step %2 · %3").arg(run).arg(p.x(), 0, 'f', 0).arg(p.y(), 0, 'g', 5)
+                      : QString());
+        };
+        connect(c.raw, &QLineSeries::hovered, this, hover);
+        if (smooth) {
+            // The raw points stay visible, faded; the smoothed line takes the run's colour.
+            const QColor color = c.raw->color();
+            QColor faded = color;
+            faded.setAlpha(70);
+            c.raw->setColor(faded);
+            c.raw->setName(m_runs.size() > 1 ? tr("Run %1 (raw)").arg(run) : tr("Raw"));
+            c.smooth = new QLineSeries;
+            c.smooth->setName(m_runs.size() > 1 ? tr("Run %1 (smoothed)").arg(run) : tr("Smoothed"));
+            QPen pen(color);
+            pen.setWidthF(2.0);
+            c.smooth->setPen(pen);
+            m_chart->addSeries(c.smooth);
+            c.smooth->attachAxis(x);
+            c.smooth->attachAxis(y);
+            connect(c.smooth, &QLineSeries::hovered, this, hover);
+        }
+        m_curves.insert(run, c);
+    }
+    refresh();
+}
+
+void MetricChart::refresh() {
+    const std::string metric = this->metric().toStdString();
+    bool added = false;
+    for (auto it = m_curves.begin(); it != m_curves.end(); ++it) {
+        Curve& c = it.value();
+        std::vector<atelier::MetricPoint> points;
+        try {
+            points = m_store.metrics(it.key(), metric, c.lastStep);
+        } catch (const std::exception&) {
+            continue;  // the trainer holds a write lock for a moment: next refresh
+        }
+        QList<QPointF> raw, smooth;
+        for (const auto& p : points) {
+            if (m_log->isChecked() && p.value <= 0) continue;
+            raw.append(QPointF(static_cast<qreal>(p.step), p.value));
+            if (c.smooth) {
+                c.ema = c.hasEma ? m_ema * c.ema + (1 - m_ema) * p.value : p.value;
+                c.hasEma = true;
+                smooth.append(QPointF(static_cast<qreal>(p.step), c.ema));
+            }
+            c.lastStep = p.step;
+        }
+        if (!raw.isEmpty()) {
+            c.raw->append(raw);
+            if (c.smooth) c.smooth->append(smooth);
+            added = true;
+        }
+    }
+    if (added) rescale();
+}
+
+void MetricChart::rescale() {
+    double x0 = 0, x1 = 1, y0 = 0, y1 = 0;
+    bool any = false;
+    for (const Curve& c : m_curves) {
+        for (const QPointF& p : c.raw->points()) {
+            if (!any) {
+                y0 = y1 = p.y();
+                any = true;
+            }
+            x1 = std::max(x1, p.x());
+            y0 = std::min(y0, p.y());
+            y1 = std::max(y1, p.y());
+        }
+    }
+    if (!any) return;
+    const auto xs = m_chart->axes(Qt::Horizontal), ys = m_chart->axes(Qt::Vertical);
+    if (!xs.isEmpty()) xs.first()->setRange(x0, x1);
+    if (!ys.isEmpty()) {
+        if (m_log->isChecked()) {
+            ys.first()->setRange(y0 * 0.9, y1 * 1.1);
+        } else {
+            const double pad = (y1 - y0) * 0.05 + (y1 == y0 ? std::abs(y1) * 0.05 + 1e-9 : 0);
+            ys.first()->setRange(y0 >= 0 ? std::max(0.0, y0 - pad) : y0 - pad, y1 + pad);
+        }
+    }
+}
+
+void MetricChart::resetZoom() {
+    m_chart->zoomReset();
+    rescale();
+}
+
+bool MetricChart::exportPng(const QString& path) const {
+    return m_view->grab().save(path, "PNG");
+}
+
+bool MetricChart::exportCsv(const QString& path) const {
+    QString csv = QStringLiteral("run,step,%1\n").arg(metric());
+    for (auto it = m_curves.cbegin(); it != m_curves.cend(); ++it)
+        for (const QPointF& p : it->raw->points())
+            csv += QStringLiteral("%1,%2,%3\n").arg(it.key()).arg(p.x(), 0, 'f', 0).arg(p.y(), 0, 'g', 10);
+    QSaveFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(csv.toUtf8()) >= 0 && f.commit();
+}

@@ -1,0 +1,12 @@
+// Launching and stopping atelier-train, the background trainer. Processes start detached: closing
+// the studio leaves a run training, and the next start finds it in the run store.
+#pragma once
+
+#include <QString>
+
+// atelier-train beside this executable (build tree and installs), else on PATH; $ATELIER_TRAIN wins.
+QString trainerProgram();
+// atelier-train --run-id ID --store STORE, detached. False with *error when it cannot start.
+bool startTrainer(const QString& storePath, qint64 runId, QString* error = nullptr);
+// SIGTERM: the trainer finishes its step, writes a checkpoint and exits.
+bool stopTrainer(qint64 pid);
