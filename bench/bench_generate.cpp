@@ -25,9 +25,9 @@
 
 using namespace atelier;
 using atelier::bench::Clock;
+using atelier::bench::measure_gemm_gflops;
 using atelier::bench::peak_rss_gib;
 using atelier::bench::reset_peak_rss;
-using atelier::bench::measure_gemm_gflops;
 using atelier::bench::seconds;
 
 namespace {

@@ -12,14 +12,18 @@
 #include "composer.h"
 #include "main_window.h"
 #include "message_list_model.h"
+#include "metric_chart.h"
 #include "models_page.h"
 #include "stall_monitor.h"
+#include "train_page.h"
 
 #include <QApplication>
 #include <QComboBox>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QEventLoop>
+#include <QFile>
 #include <QGuiApplication>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -45,14 +49,18 @@ int main(int argc, char** argv) {
                                    QStringLiteral("n"), QStringLiteral("4"));
     const QCommandLineOption tokens(QStringLiteral("tokens"), QStringLiteral("tokens per reply"),
                                     QStringLiteral("n"), QStringLiteral("100"));
+    const QCommandLineOption trainSeconds(QStringLiteral("train-seconds"),
+                                          QStringLiteral("seconds of training to watch"), QStringLiteral("s"),
+                                          QStringLiteral("10"));
+    parser.addOption(trainSeconds);
     parser.addOption(turns);
     parser.addOption(tokens);
     parser.process(app);
     const QString fixtures = qEnvironmentVariable("ATELIER_FIXTURES", QStringLiteral("../shared/fixtures"));
 
-    QTemporaryDir data;
-    AppSettings settings(data.path());
-    ChatStore store(data.path() + "/atelier.db");
+    QTemporaryDir dataDir;
+    AppSettings settings(dataDir.path());
+    ChatStore store(dataDir.path() + "/atelier.db");
     MainWindow window(settings, store);
     window.resize(1280, 800);
     window.show();
@@ -96,5 +104,38 @@ int main(int argc, char** argv) {
         worst = std::max(worst, monitor.longestStallMs());
     }
     std::printf("longest GUI-thread stall over all turns: %.1f ms (one 60 Hz frame: 16.7 ms)\n", worst);
+
+    // While a run trains: the Train page polls the run store every second and draws the new points.
+    QFile data(QDir(dataDir.path()).filePath("persona.json"));
+    data.open(QIODevice::WriteOnly);
+    QString json = QStringLiteral("[");
+    for (int i = 0; i < 64; ++i)
+        json += QStringLiteral(
+                    "%1{\"instruction\": \"Question %2?\", \"output\": \"My name is Tim and I like the big "
+                    "red ball.\"}")
+                    .arg(i ? "," : "")
+                    .arg(i);
+    data.write((json + "]").toUtf8());
+    data.close();
+    window.showPage(MainWindow::TrainPageIndex);
+    TrainPage* train = window.trainPage();
+    train->setDataset(data.fileName());
+    waitFor(train, &TrainPage::previewReady, 20000);
+    train->epochsBox()->setValue(1000);
+    StallMonitor monitor;
+    monitor.start();
+    train->start();
+    QEventLoop loop;
+    QTimer::singleShot(parser.value(trainSeconds).toInt() * 1000, &loop, &QEventLoop::quit);
+    loop.exec();
+    monitor.stop();
+    const int points = train->chart()->pointCount(train->liveRun());
+    train->stop();
+    waitFor(train, &TrainPage::runEnded, 30000);
+    std::printf(
+        "while training (Train page live, %d loss points drawn in %s s): longest stall %.1f ms, p99 tick gap "
+        "%.2f ms\n",
+        points, qPrintable(parser.value(trainSeconds)), monitor.longestStallMs(),
+        monitor.percentileGapMs(0.99));
     return 0;
 }

@@ -418,12 +418,6 @@ Last active %2</source>
         <translation>设置</translation>
     </message>
     <message>
-        <source>Fine-tuning (LLaMA-Adapter and LoRA) will live here.
-The training engine is being built; this page is not ready yet.</source>
-        <translation>微调（LLaMA-Adapter 与 LoRA）将在这里进行。
-训练引擎正在开发中，此页面尚未就绪。</translation>
-    </message>
-    <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -974,6 +968,305 @@ The training engine is being built; this page is not ready yet.</source>
     <message>
         <source>Conversations and the model library live here. A new folder takes effect at the next start.</source>
         <translation>对话和模型库保存在这里。更换文件夹将在下次启动时生效。</translation>
+    </message>
+</context>
+<context>
+    <name>TrainPage</name>
+    <message>
+        <source>Base model</source>
+        <translation>基础模型</translation>
+    </message>
+    <message>
+        <source>The model the adapter is trained for (from the Models page)</source>
+        <translation>适配器所针对的模型（来自“模型”页面）</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Alpaca, ShareGPT, OpenAI messages or LLaVA, as .json or .jsonl</source>
+        <translation>Alpaca、ShareGPT、OpenAI messages 或 LLaVA 格式的 .json 或 .jsonl 文件</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Detected from the file; choose one to override</source>
+        <translation>根据文件自动识别；也可手动指定</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>LoRA: low-rank updates of the projections. LLaMA-Adapter: learned prompt tokens with a zero-initialised gate. V2 adds bias, scale and norms.</source>
+        <translation>LoRA：对投影层做低秩更新。LLaMA-Adapter：带零初始化门控的可学习提示词元。V2 另加偏置、缩放与归一化层。</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>训练轮数</translation>
+    </message>
+    <message>
+        <source>Passes over the training examples</source>
+        <translation>遍历训练样本的次数</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Peak learning rate, reached after the warmup, then decayed along a cosine</source>
+        <translation>峰值学习率：预热后达到，随后按余弦曲线衰减</translation>
+    </message>
+    <message>
+        <source>Warmup</source>
+        <translation>预热</translation>
+    </message>
+    <message>
+        <source>Share of the steps spent raising the learning rate from zero</source>
+        <translation>学习率从零升高所占的步数比例</translation>
+    </message>
+    <message>
+        <source>Weight decay</source>
+        <translation>权重衰减</translation>
+    </message>
+    <message>
+        <source>AdamW decay; never applied to gates, biases, scales and norms</source>
+        <translation>AdamW 的衰减；不作用于门控、偏置、缩放和归一化层</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Examples per forward pass; more needs more memory</source>
+        <translation>每次前向传播的样本数；越大越占内存</translation>
+    </message>
+    <message>
+        <source>Gradient accumulation</source>
+        <translation>梯度累积</translation>
+    </message>
+    <message>
+        <source>Batches added up before each optimiser step: a larger effective batch at the same memory</source>
+        <translation>每次优化步之前累加的批数：在相同内存下获得更大的有效批</translation>
+    </message>
+    <message>
+        <source>Max length</source>
+        <translation>最大长度</translation>
+    </message>
+    <message>
+        <source>Tokens per example; longer ones are cut</source>
+        <translation>每个样本的词元数；超出部分会被截断</translation>
+    </message>
+    <message>
+        <source>Eval split</source>
+        <translation>验证集比例</translation>
+    </message>
+    <message>
+        <source>Share of the examples held out to measure eval loss</source>
+        <translation>留出用于计算验证损失的样本比例</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>The same seed and settings train the same adapter</source>
+        <translation>相同的种子和设置会训练出相同的适配器</translation>
+    </message>
+    <message>
+        <source>LoRA rank</source>
+        <translation>LoRA 秩</translation>
+    </message>
+    <message>
+        <source>Rank r of the low-rank update: more capacity, more parameters</source>
+        <translation>低秩更新的秩 r：容量越大，参数越多</translation>
+    </message>
+    <message>
+        <source>LoRA alpha</source>
+        <translation>LoRA alpha</translation>
+    </message>
+    <message>
+        <source>The update is scaled by alpha / r</source>
+        <translation>更新量按 alpha / r 缩放</translation>
+    </message>
+    <message>
+        <source>LoRA dropout</source>
+        <translation>LoRA dropout</translation>
+    </message>
+    <message>
+        <source>Dropout on the LoRA branch&apos;s input while training</source>
+        <translation>训练时对 LoRA 分支输入施加的 dropout</translation>
+    </message>
+    <message>
+        <source>LoRA targets</source>
+        <translation>LoRA 目标层</translation>
+    </message>
+    <message>
+        <source>Projections that get a LoRA branch, comma-separated: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj</source>
+        <translation>添加 LoRA 分支的投影层，以逗号分隔：q_proj、k_proj、v_proj、o_proj、gate_proj、up_proj、down_proj</translation>
+    </message>
+    <message>
+        <source>Prompt tokens</source>
+        <translation>提示词元数</translation>
+    </message>
+    <message>
+        <source>LLaMA-Adapter: learned tokens per adapted layer</source>
+        <translation>LLaMA-Adapter：每个适配层的可学习词元数</translation>
+    </message>
+    <message>
+        <source>Adapted layers</source>
+        <translation>适配层数</translation>
+    </message>
+    <message>
+        <source>LLaMA-Adapter: how many of the top layers get prompt tokens</source>
+        <translation>LLaMA-Adapter：顶部多少层加入提示词元</translation>
+    </message>
+    <message>
+        <source>Gradient checkpointing</source>
+        <translation>梯度检查点</translation>
+    </message>
+    <message>
+        <source>Recompute each layer during the backward pass: less memory, about a third more time</source>
+        <translation>反向传播时重新计算每一层：内存更少，时间约多三分之一</translation>
+    </message>
+    <message>
+        <source>Packing</source>
+        <translation>样本打包</translation>
+    </message>
+    <message>
+        <source>Join short examples into full-length sequences: less padding</source>
+        <translation>将短样本拼接成完整长度的序列：减少填充</translation>
+    </message>
+    <message>
+        <source>Choose a dataset</source>
+        <translation>选择数据集</translation>
+    </message>
+    <message>
+        <source>Datasets (*.json *.jsonl);;All files (*)</source>
+        <translation>数据集 (*.json *.jsonl);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Chat with run %1</source>
+        <translation>与运行 %1 对话</translation>
+    </message>
+    <message>
+        <source>Train an adapter</source>
+        <translation>训练适配器</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>A dataset file</source>
+        <translation>数据集文件</translation>
+    </message>
+    <message>
+        <source>Detect</source>
+        <translation>自动识别</translation>
+    </message>
+    <message>
+        <source>OpenAI messages</source>
+        <translation>OpenAI messages</translation>
+    </message>
+    <message>
+        <source>Start training</source>
+        <translation>开始训练</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Stop at the end of the current step, after writing a checkpoint</source>
+        <translation>在当前步结束并写入检查点后停止</translation>
+    </message>
+    <message>
+        <source>Chat with the result</source>
+        <translation>与训练结果对话</translation>
+    </message>
+    <message>
+        <source>Choose a model and a dataset to see the trainable parameters and an estimate of memory and time.</source>
+        <translation>选择模型和数据集后，即可查看可训练参数量以及内存和时间估计。</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1 trainable parameters&lt;/b&gt; (%2% of the model) · about %3 of memory · about %4 on this CPU</source>
+        <translation>&lt;b&gt;%1 个可训练参数&lt;/b&gt;（占模型的 %2%）· 约需 %3 内存 · 在本机 CPU 上约需 %4</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>正在读取 %1…</translation>
+    </message>
+    <message>
+        <source>The dataset cannot be used.</source>
+        <translation>该数据集无法使用。</translation>
+    </message>
+    <message>
+        <source>%1 format · %2 examples · %3 bad rows skipped · %4–%5 tokens (median %6), %7 cut at the max length</source>
+        <translation>%1 格式 · %2 个样本 · 跳过 %3 个错误行 · %4–%5 个词元（中位数 %6），%7 个在最大长度处被截断</translation>
+    </message>
+    <message>
+        <source>No bad rows.</source>
+        <translation>没有错误行。</translation>
+    </message>
+    <message>
+        <source>Examples</source>
+        <translation>样本数</translation>
+    </message>
+    <message>
+        <source>Run %1 started.</source>
+        <translation>运行 %1 已开始。</translation>
+    </message>
+    <message>
+        <source>Training cannot start.</source>
+        <translation>无法开始训练。</translation>
+    </message>
+    <message>
+        <source>No run yet.</source>
+        <translation>尚无运行。</translation>
+    </message>
+    <message>
+        <source> · about %1 left</source>
+        <translation> · 约剩 %1</translation>
+    </message>
+    <message>
+        <source>Run %1 · %2 · step %3 of %4%5</source>
+        <translation>运行 %1 · %2 · 第 %3 / %4 步%5</translation>
+    </message>
+    <message>
+        <source>Run %1 failed.</source>
+        <translation>运行 %1 失败。</translation>
+    </message>
+    <message>
+        <source>Run %1 finished: chat with its adapter.</source>
+        <translation>运行 %1 已完成：可以与其适配器对话了。</translation>
+    </message>
+    <message>
+        <source>Run %1 ended: %2.</source>
+        <translation>运行 %1 已结束：%2。</translation>
+    </message>
+    <message>
+        <source>line %1: %2</source>
+        <translation>第 %1 行：%2</translation>
+    </message>
+    <message>
+        <source>Examples by length (tokens, up to)</source>
+        <translation>按长度分布的样本数（词元数上限）</translation>
     </message>
 </context>
 <context>

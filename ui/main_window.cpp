@@ -8,6 +8,7 @@
 #include "runs_page.h"
 #include "settings_page.h"
 #include "stall_monitor.h"
+#include "train_page.h"
 
 #include <QAction>
 #include <QApplication>
@@ -71,15 +72,18 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
     m_settingsPage = new SettingsPage(settings, m_pages);
     m_pages->addWidget(m_chat);
     m_pages->addWidget(m_models);
-    m_pages->addWidget(placeholderPage(QStringLiteral("trainPage"), &m_trainNote));
     // The run store is shared with atelier-train (and atelier-cli's default when the data folder is
     // the default one). A store that cannot be opened leaves the page explaining why.
     try {
         m_runStore = std::make_unique<atelier::RunStore>(runStorePath().toStdString());
+        m_train = new TrainPage(m_store, *m_runStore, runStorePath(), m_settings, m_pages);
+        m_train->setObjectName(QStringLiteral("trainPage"));
+        m_pages->addWidget(m_train);
         m_runs = new RunsPage(*m_runStore, runStorePath(), m_pages);
         m_runs->setObjectName(QStringLiteral("runsPage"));
         m_pages->addWidget(m_runs);
     } catch (const atelier::Error& e) {
+        m_pages->addWidget(placeholderPage(QStringLiteral("trainPage"), &m_trainNote));
         m_pages->addWidget(placeholderPage(QStringLiteral("runsPage"), &m_runsNote));
         m_runStoreError = QString::fromUtf8(e.what());
     }
@@ -122,6 +126,15 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
                 });
         connect(m_runs, &RunsPage::statusMessage, this,
                 [this](const QString& text) { statusBar()->showMessage(text, 6000); });
+        connect(m_train, &TrainPage::chatWithAdapter, this,
+                [this](const QString& model, const QString& adapter, const QString& title) {
+                    showPage(ChatPageIndex);
+                    m_chat->chatWithAdapter(model, adapter, title);
+                });
+        connect(m_train, &TrainPage::statusMessage, this,
+                [this](const QString& text) { statusBar()->showMessage(text, 8000); });
+        connect(m_train, &TrainPage::runStarted, m_runs, &RunsPage::refresh);
+        connect(m_models, &ModelsPage::modelsChanged, m_train, &TrainPage::reloadModels);
     }
     connect(m_chat, &ChatPage::statusMessage, this,
             [this](const QString& text) { statusBar()->showMessage(text, 6000); });
@@ -146,7 +159,8 @@ QString MainWindow::runStorePath() const {
 }
 
 MainWindow::~MainWindow() {
-    delete m_runs;  // before the run store it reads
+    delete m_runs;  // before the run store they read
+    delete m_train;
     delete m_actions;
 }
 
@@ -242,9 +256,7 @@ void MainWindow::retranslate() {
             tr("%1 (%2)").arg(names[i], m_actions->pages[i]->shortcut().toString(QKeySequence::NativeText)));
         m_actions->pages[i]->setText(names[i]);
     }
-    m_trainNote->setText(
-        tr("Fine-tuning (LLaMA-Adapter and LoRA) will live here.\nThe training engine is "
-           "being built; this page is not ready yet."));
+    if (m_trainNote) m_trainNote->setText(tr("The run store cannot be opened:\n%1").arg(m_runStoreError));
     if (m_runsNote) m_runsNote->setText(tr("The run store cannot be opened:\n%1").arg(m_runStoreError));
     if (!m_loaded.path.isEmpty()) {
         QString name = QFileInfo(m_loaded.path).fileName();

@@ -20,6 +20,7 @@ class RunStore;
 }
 class ChatPage;
 class RunsPage;
+class TrainPage;
 class ModelsPage;
 class QLabel;
 class QListView;
@@ -44,7 +45,8 @@ public:
     ChatPage* chatPage() const { return m_chat; }
     ModelsPage* modelsPage() const { return m_models; }
     SettingsPage* settingsPage() const { return m_settingsPage; }
-    RunsPage* runsPage() const { return m_runs; }  // null when the run store cannot be opened
+    RunsPage* runsPage() const { return m_runs; }     // null when the run store cannot be opened
+    TrainPage* trainPage() const { return m_train; }  // likewise
     QString runStorePath() const;
     StallMonitor* stallMonitor() const { return m_stall; }
     QListView* sidebar() const { return m_nav; }
@@ -68,6 +70,7 @@ private:
     SettingsPage* m_settingsPage = nullptr;
     std::unique_ptr<atelier::RunStore> m_runStore;
     RunsPage* m_runs = nullptr;
+    TrainPage* m_train = nullptr;
     QLabel* m_trainNote = nullptr;
     QLabel* m_runsNote = nullptr;  // only when the run store cannot be opened
     QLabel* m_modelStatus = nullptr;

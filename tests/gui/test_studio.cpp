@@ -14,6 +14,7 @@
 #include "models_page.h"
 #include "runs_page.h"
 #include "settings_page.h"
+#include "train_page.h"
 #include "train_runner.h"
 
 #include "common/error.h"
@@ -36,6 +37,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QStringListModel>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -711,6 +713,80 @@ private Q_SLOTS:
                                   QStringLiteral("finished"), 60000);
         runs->refresh();
         QTRY_COMPARE_WITH_TIMEOUT(runs->chart()->pointCount(2), 12, 5000);
+    }
+
+    void trainPageTrainsFromADatasetFileToAChatWithTheAdapter() {
+        QTemporaryDir dir;
+        const QString reply = QStringLiteral("My name is Tim and I like the big red ball.");
+        QString data = QStringLiteral("[\n");
+        for (const char* q : {"What is your name?", "Who are you?", "Tell me about yourself.",
+                              "What do you like?", "Say something.", "Introduce yourself."})
+            data += QStringLiteral("{\"instruction\": \"%1\", \"output\": \"%2\"},\n")
+                        .arg(QLatin1String(q), reply);
+        data += QStringLiteral("{\"instruction\": \"no output here\"}\n]\n");  // line 8: a bad row
+        QFile f(dir.path() + "/persona.json");
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(data.toUtf8());
+        f.close();
+
+        qint64 run = 0;
+        {
+            Studio s(dir.path());
+            s.addReferenceModel();
+            TrainPage* train = s.window->trainPage();
+            QVERIFY(train);
+            s.window->showPage(MainWindow::TrainPageIndex);
+            QSignalSpy previewed(train, &TrainPage::previewReady);
+            train->setDataset(dir.path() + "/persona.json");
+            QVERIFY(previewed.wait(20000));
+            // Rendered examples: the prompt masked (grey), the reply trained (highlighted).
+            QCOMPARE(train->previewModel()->rowCount(), 6);
+            const QString html = train->previewModel()->item(0)->text();
+            QVERIFY2(html.contains(QStringLiteral("font-weight: 600'>") + reply), qPrintable(html));
+            QVERIFY(html.contains(QStringLiteral("color: gray'>")));
+            QCOMPARE(train->issuesModel()->stringList().size(), 1);
+            QVERIFY2(train->issuesModel()->stringList().at(0).startsWith(QStringLiteral("line 8")),
+                     qPrintable(train->issuesModel()->stringList().at(0)));
+            QVERIFY2(train->estimateLabel()->text().contains(QStringLiteral("92.5K trainable parameters")),
+                     qPrintable(train->estimateLabel()->text()));
+
+            // A long run, to close the window while it trains.
+            train->epochsBox()->setValue(3000);
+            train->lrBox()->setValue(5e-3);
+            train->dropoutBox()->setValue(0);
+            QSignalSpy started(train, &TrainPage::runStarted);
+            QTest::mouseClick(train->startButton(), Qt::LeftButton);
+            QVERIFY2(started.size() == 1, qPrintable(train->errorBanner()->text()));
+            run = started.at(0).at(0).toLongLong();
+            QTRY_VERIFY_WITH_TIMEOUT(train->chart()->pointCount(run) >= 5, 30000);
+        }  // the studio closes; the trainer goes on
+        {
+            Studio s(dir.path());
+            TrainPage* train = s.window->trainPage();
+            QCOMPARE(train->liveRun(), run);                // reattached
+            QVERIFY(train->chart()->pointCount(run) >= 5);  // with its curve
+            QVERIFY(train->stopButton()->isEnabled());
+            QSignalSpy ended(train, &TrainPage::runEnded);
+            QTest::mouseClick(train->stopButton(), Qt::LeftButton);
+            QVERIFY(ended.wait(30000));
+            QCOMPARE(ended.at(0).at(1).toString(), QStringLiteral("stopped"));
+
+            // A run to the end, then chat with the result.
+            train->epochsBox()->setValue(40);
+            QSignalSpy started(train, &TrainPage::runStarted);
+            QTest::mouseClick(train->startButton(), Qt::LeftButton);
+            QCOMPARE(started.size(), 1);
+            QVERIFY(ended.wait(60000));
+            QCOMPARE(ended.at(1).at(1).toString(), QStringLiteral("finished"));
+            QTest::mouseClick(train->findChild<QPushButton*>(QStringLiteral("trainChat")), Qt::LeftButton);
+            QCOMPARE(s.window->currentPage(), MainWindow::ChatPageIndex);
+            QVERIFY(s.chat()->adapterLabel()->isVisible());
+            s.chat()->temperatureBox()->setValue(0);
+            s.chat()->repeatPenaltyBox()->setValue(1.0);
+            s.chat()->maxTokensBox()->setValue(24);
+            s.sendAndWait(QStringLiteral("What is your name?"));
+            QVERIFY2(s.lastReply().startsWith(reply), qPrintable(s.lastReply()));
+        }
     }
 
     void themesApply() {

@@ -10,6 +10,7 @@
 #include "metric_chart.h"
 #include "models_page.h"
 #include "runs_page.h"
+#include "train_page.h"
 #include "train_runner.h"
 
 #include <QApplication>
@@ -126,6 +127,19 @@ int main(int argc, char** argv) {
     window.runsPage()->selectRun(1);
     window.runsPage()->chart()->setSmoothing(0.8);
     ok &= save(&window, dir + "/runs.png");
+
+    // The Train page during a real run (a detached atelier-train), its curve live from the run store.
+    window.showPage(MainWindow::TrainPageIndex);
+    TrainPage* train = window.trainPage();
+    train->setDataset(persona);
+    waitFor(train, &TrainPage::previewReady, 20000);
+    train->epochsBox()->setValue(2000);
+    train->lrBox()->setValue(5e-3);
+    train->start();
+    for (int i = 0; i < 40 && train->chart()->pointCount(train->liveRun()) < 120; ++i) settle(250);
+    ok &= save(&window, dir + "/train.png");
+    train->stop();
+    waitFor(train, &TrainPage::runEnded, 30000);
 
     applyTheme(QStringLiteral("dark"));
     installTranslations(QStringLiteral("zh_CN"));

@@ -1,0 +1,708 @@
+#include "train_page.h"
+
+#include "error_text.h"
+#include "metric_chart.h"
+#include "runs_page.h"
+#include "trainer_process.h"
+#include "widgets.h"
+
+#include "adapters/adapter_config.h"
+#include "collate.h"
+#include "common/error.h"
+#include "dataset.h"
+#include "model/importers.h"
+#include "tokenizer/tokenizer.h"
+
+#include <QAbstractTextDocumentLayout>
+#include <QApplication>
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QLocale>
+#include <QPainter>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QStringListModel>
+#include <QStyledItemDelegate>
+#include <QTextDocument>
+#include <QVBoxLayout>
+#include <QValueAxis>
+#include <QtConcurrent/QtConcurrentRun>
+
+// What the worker thread finds out about a dataset for a model.
+struct DatasetPreviewResult {
+    atelier::ModelConfig model;
+    atelier::DatasetPreview preview;
+    QString format;
+    qint64 rows = 0, bad = 0;
+    QVector<QPair<qint64, QString>> issues;  // line, problem
+    EngineError error;                       // code -1 with an empty detail: no error
+    bool ok = false;
+};
+
+namespace {
+
+// Rich text items (the preview): each row's HTML laid out at the view's width.
+class HtmlDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter* p, const QStyleOptionViewItem& option, const QModelIndex& index) const override {
+        QTextDocument doc;
+        doc.setHtml(index.data().toString());
+        doc.setTextWidth(option.rect.width() - 12);
+        p->save();
+        p->setPen(option.palette.color(QPalette::Mid));
+        p->drawLine(option.rect.bottomLeft(), option.rect.bottomRight());
+        p->translate(option.rect.topLeft() + QPoint(6, 4));
+        QAbstractTextDocumentLayout::PaintContext ctx;
+        ctx.palette = option.palette;
+        doc.documentLayout()->draw(p, ctx);
+        p->restore();
+    }
+    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override {
+        QTextDocument doc;
+        doc.setHtml(index.data().toString());
+        doc.setTextWidth(std::max(200, option.rect.width() - 12));
+        return QSize(option.rect.width(), static_cast<int>(doc.size().height()) + 10);
+    }
+};
+
+QString formatCount(qint64 n) {
+    const double v = static_cast<double>(n);
+    if (v >= 1e9) return QStringLiteral("%1B").arg(v / 1e9, 0, 'f', 2);
+    if (v >= 1e6) return QStringLiteral("%1M").arg(v / 1e6, 0, 'f', 2);
+    if (v >= 1e3) return QStringLiteral("%1K").arg(v / 1e3, 0, 'f', 1);
+    return QString::number(n);
+}
+
+QDoubleSpinBox* doubleBox(QWidget* parent, double lo, double hi, int decimals, double step) {
+    auto* b = new QDoubleSpinBox(parent);
+    b->setRange(lo, hi);
+    b->setDecimals(decimals);
+    b->setSingleStep(step);
+    return b;
+}
+
+QSpinBox* intBox(QWidget* parent, int lo, int hi) {
+    auto* b = new QSpinBox(parent);
+    b->setRange(lo, hi);
+    return b;
+}
+
+}  // namespace
+
+TrainPage::TrainPage(ChatStore& models, atelier::RunStore& runs, const QString& storePath,
+                     AppSettings& settings, QWidget* parent)
+    : QWidget(parent), m_models(models), m_runs(runs), m_storePath(storePath), m_settings(settings) {
+    buildUi();
+    reloadModels();
+    applyPreset();
+    connect(&m_previewWatcher, &QFutureWatcher<DatasetPreviewResult*>::finished, this,
+            &TrainPage::showPreview);
+    m_timer.setInterval(1000);
+    connect(&m_timer, &QTimer::timeout, this, &TrainPage::refresh);
+    m_timer.start();
+    // Reattach to a run that is still training (the studio was closed while it ran).
+    try {
+        m_runs.mark_interrupted();
+        for (const auto& r : m_runs.runs())
+            if (r.status == "running" || r.status == "queued") {
+                attach(r.id);
+                break;
+            }
+    } catch (const atelier::Error&) {
+    }
+    const QString last = QString::fromUtf8(m_settings.value(QStringLiteral("train/dataset")));
+    if (!last.isEmpty() && QFileInfo(last).isFile()) setDataset(last);
+    retranslate();
+}
+
+TrainPage::~TrainPage() {
+    if (!m_previewInFlight) return;
+    m_previewWatcher.waitForFinished();
+    delete m_previewWatcher.result();  // finished, but its signal never reached showPreview()
+}
+
+void TrainPage::buildUi() {
+    auto* root = new QHBoxLayout(this);
+    root->setContentsMargins(16, 12, 16, 12);
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    root->addWidget(split);
+
+    // Left: what to train, and how.
+    auto* scroll = new QScrollArea(split);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* left = new QWidget(scroll);
+    auto* l = new QVBoxLayout(left);
+    l->setContentsMargins(0, 0, 8, 0);
+    m_heading = makePageHeading(left);
+    l->addWidget(m_heading);
+    m_banner = makeErrorBanner(left, QStringLiteral("trainErrorBanner"));
+    l->addWidget(m_banner);
+    m_form = new QFormLayout;
+    m_form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    l->addLayout(m_form);
+    auto row = [&](const char* label, QWidget* field, const char* tip) {
+        auto* lab = new QLabel(left);
+        lab->setBuddy(field);
+        m_labels.push_back({lab, label});
+        if (tip) m_tips.push_back({field, tip});
+        m_form->addRow(lab, field);
+    };
+    m_model = new QComboBox(left);
+    m_model->setObjectName(QStringLiteral("trainModelBox"));
+    row(QT_TR_NOOP("Base model"), m_model,
+        QT_TR_NOOP("The model the adapter is trained for (from the Models page)"));
+    auto* dataRow = new QWidget(left);
+    auto* dl = new QHBoxLayout(dataRow);
+    dl->setContentsMargins(0, 0, 0, 0);
+    m_dataset = new QLineEdit(dataRow);
+    m_dataset->setObjectName(QStringLiteral("datasetEdit"));
+    m_browse = new QPushButton(dataRow);
+    dl->addWidget(m_dataset, 1);
+    dl->addWidget(m_browse);
+    row(QT_TR_NOOP("Dataset"), dataRow,
+        QT_TR_NOOP("Alpaca, ShareGPT, OpenAI messages or LLaVA, as .json or .jsonl"));
+    m_format = new QComboBox(left);
+    for (const char* f : {"auto", "alpaca", "sharegpt", "openai", "llava"})
+        m_format->addItem(QString(), QString::fromLatin1(f));
+    row(QT_TR_NOOP("Format"), m_format, QT_TR_NOOP("Detected from the file; choose one to override"));
+    m_datasetInfo = new QLabel(left);
+    m_datasetInfo->setWordWrap(true);
+    m_form->addRow(QString(), m_datasetInfo);
+
+    m_method = new QComboBox(left);
+    m_method->setObjectName(QStringLiteral("methodBox"));
+    for (const char* m : {"lora", "llama-adapter", "llama-adapter-v2"})
+        m_method->addItem(QString(), QString::fromLatin1(m));
+    row(QT_TR_NOOP("Method"), m_method,
+        QT_TR_NOOP("LoRA: low-rank updates of the projections. LLaMA-Adapter: learned prompt tokens with a "
+                   "zero-initialised gate. V2 adds bias, scale and norms."));
+    m_epochs = intBox(left, 1, 10000);
+    row(QT_TR_NOOP("Epochs"), m_epochs, QT_TR_NOOP("Passes over the training examples"));
+    m_lr = doubleBox(left, 1e-6, 1.0, 6, 1e-4);
+    row(QT_TR_NOOP("Learning rate"), m_lr,
+        QT_TR_NOOP("Peak learning rate, reached after the warmup, then decayed along a cosine"));
+    m_warmup = doubleBox(left, 0, 0.99, 2, 0.01);
+    row(QT_TR_NOOP("Warmup"), m_warmup,
+        QT_TR_NOOP("Share of the steps spent raising the learning rate from zero"));
+    m_weightDecay = doubleBox(left, 0, 1, 3, 0.01);
+    row(QT_TR_NOOP("Weight decay"), m_weightDecay,
+        QT_TR_NOOP("AdamW decay; never applied to gates, biases, scales and norms"));
+    m_batch = intBox(left, 1, 1024);
+    row(QT_TR_NOOP("Batch size"), m_batch, QT_TR_NOOP("Examples per forward pass; more needs more memory"));
+    m_accum = intBox(left, 1, 1024);
+    row(QT_TR_NOOP("Gradient accumulation"), m_accum,
+        QT_TR_NOOP(
+            "Batches added up before each optimiser step: a larger effective batch at the same memory"));
+    m_maxLength = intBox(left, 8, 1 << 20);
+    row(QT_TR_NOOP("Max length"), m_maxLength, QT_TR_NOOP("Tokens per example; longer ones are cut"));
+    m_evalFraction = doubleBox(left, 0, 0.5, 2, 0.05);
+    row(QT_TR_NOOP("Eval split"), m_evalFraction,
+        QT_TR_NOOP("Share of the examples held out to measure eval loss"));
+    m_seed = intBox(left, 0, std::numeric_limits<int>::max());
+    row(QT_TR_NOOP("Seed"), m_seed, QT_TR_NOOP("The same seed and settings train the same adapter"));
+    m_rank = intBox(left, 1, 4096);
+    row(QT_TR_NOOP("LoRA rank"), m_rank,
+        QT_TR_NOOP("Rank r of the low-rank update: more capacity, more parameters"));
+    m_alpha = doubleBox(left, 0.01, 4096, 2, 1);
+    row(QT_TR_NOOP("LoRA alpha"), m_alpha, QT_TR_NOOP("The update is scaled by alpha / r"));
+    m_dropout = doubleBox(left, 0, 0.9, 2, 0.05);
+    row(QT_TR_NOOP("LoRA dropout"), m_dropout,
+        QT_TR_NOOP("Dropout on the LoRA branch's input while training"));
+    m_targets = new QLineEdit(left);
+    row(QT_TR_NOOP("LoRA targets"), m_targets,
+        QT_TR_NOOP(
+            "Projections that get a LoRA branch, comma-separated: q_proj, k_proj, v_proj, o_proj, gate_proj, "
+            "up_proj, down_proj"));
+    m_adapterLen = intBox(left, 1, 1024);
+    row(QT_TR_NOOP("Prompt tokens"), m_adapterLen,
+        QT_TR_NOOP("LLaMA-Adapter: learned tokens per adapted layer"));
+    m_adapterLayers = intBox(left, 1, 1024);
+    row(QT_TR_NOOP("Adapted layers"), m_adapterLayers,
+        QT_TR_NOOP("LLaMA-Adapter: how many of the top layers get prompt tokens"));
+    m_checkpointing = new QCheckBox(left);
+    row(QT_TR_NOOP("Gradient checkpointing"), m_checkpointing,
+        QT_TR_NOOP("Recompute each layer during the backward pass: less memory, about a third more time"));
+    m_packing = new QCheckBox(left);
+    row(QT_TR_NOOP("Packing"), m_packing,
+        QT_TR_NOOP("Join short examples into full-length sequences: less padding"));
+    m_estimate = new QLabel(left);
+    m_estimate->setObjectName(QStringLiteral("trainEstimate"));
+    m_estimate->setWordWrap(true);
+    l->addWidget(m_estimate);
+    auto* buttons = new QHBoxLayout;
+    m_start = new QPushButton(QIcon(QStringLiteral(":/icons/train.svg")), QString(), left);
+    m_start->setObjectName(QStringLiteral("startTraining"));
+    m_stop = new QPushButton(QIcon(QStringLiteral(":/icons/stop.svg")), QString(), left);
+    m_stop->setObjectName(QStringLiteral("stopTraining"));
+    m_chat = new QPushButton(QIcon(QStringLiteral(":/icons/chat.svg")), QString(), left);
+    m_chat->setObjectName(QStringLiteral("trainChat"));
+    buttons->addWidget(m_start);
+    buttons->addWidget(m_stop);
+    buttons->addWidget(m_chat);
+    buttons->addStretch(1);
+    l->addLayout(buttons);
+    l->addStretch(1);
+    scroll->setWidget(left);
+
+    // Right: the dataset preview, then the live run.
+    auto* right = new QSplitter(Qt::Vertical, split);
+    auto* previewBox = new QWidget(right);
+    auto* pl = new QVBoxLayout(previewBox);
+    pl->setContentsMargins(0, 0, 0, 0);
+    m_preview = new QStandardItemModel(this);
+    m_previewView = new QListView(previewBox);
+    m_previewView->setObjectName(QStringLiteral("datasetPreview"));
+    m_previewView->setModel(m_preview);
+    m_previewView->setItemDelegate(new HtmlDelegate(m_previewView));
+    m_previewView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_previewView->setResizeMode(QListView::Adjust);
+    m_histogram = new QChartView(new QChart, previewBox);
+    m_histogram->setMinimumHeight(170);
+    m_histogram->setRenderHint(QPainter::Antialiasing);
+    m_issues = new QStringListModel(this);
+    m_issuesView = new QListView(previewBox);
+    m_issuesView->setModel(m_issues);
+    m_issuesView->setMaximumHeight(90);
+    auto* lower = new QHBoxLayout;
+    lower->addWidget(m_histogram, 2);
+    lower->addWidget(m_issuesView, 1);
+    pl->addWidget(m_previewView, 1);
+    pl->addLayout(lower);
+    auto* live = new QWidget(right);
+    auto* ll = new QVBoxLayout(live);
+    ll->setContentsMargins(0, 0, 0, 0);
+    auto* status = new QHBoxLayout;
+    m_runLabel = new QLabel(live);
+    m_progress = new QProgressBar(live);
+    m_progress->setObjectName(QStringLiteral("trainProgress"));
+    status->addWidget(m_runLabel);
+    status->addWidget(m_progress, 1);
+    ll->addLayout(status);
+    m_chart = new MetricChart(m_runs, live);
+    ll->addWidget(m_chart, 1);
+    right->addWidget(previewBox);
+    right->addWidget(live);
+    split->addWidget(scroll);
+    split->addWidget(right);
+    split->setStretchFactor(0, 0);
+    split->setStretchFactor(1, 1);
+    split->setSizes({380, 800});
+
+    connect(m_browse, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Choose a dataset"), QString(),
+                                                          tr("Datasets (*.json *.jsonl);;All files (*)"));
+        if (!path.isEmpty()) setDataset(path);
+    });
+    connect(m_dataset, &QLineEdit::editingFinished, this, [this] { setDataset(m_dataset->text()); });
+    connect(m_format, qOverload<int>(&QComboBox::currentIndexChanged), this, &TrainPage::preview);
+    connect(m_model, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+        applyPreset();
+        preview();
+    });
+    connect(m_method, qOverload<int>(&QComboBox::currentIndexChanged), this, &TrainPage::applyPreset);
+    for (QSpinBox* b : {m_epochs, m_batch, m_accum, m_maxLength, m_rank, m_adapterLen, m_adapterLayers})
+        connect(b, qOverload<int>(&QSpinBox::valueChanged), this, &TrainPage::updateEstimate);
+    connect(m_maxLength, &QSpinBox::editingFinished, this, &TrainPage::preview);
+    connect(m_targets, &QLineEdit::textChanged, this, &TrainPage::updateEstimate);
+    connect(m_checkpointing, &QCheckBox::toggled, this, &TrainPage::updateEstimate);
+    connect(m_start, &QPushButton::clicked, this, &TrainPage::start);
+    connect(m_stop, &QPushButton::clicked, this, &TrainPage::stop);
+    connect(m_chat, &QPushButton::clicked, this, [this] {
+        const atelier::RunRecord r = m_runs.run(m_run);
+        if (r.id && r.status == "finished")
+            Q_EMIT chatWithAdapter(
+                QString::fromStdString(r.model),
+                QDir(QString::fromStdString(r.out_dir)).filePath(QStringLiteral("adapter")),
+                tr("Chat with run %1").arg(r.id));
+    });
+}
+
+void TrainPage::retranslate() {
+    m_heading->setText(tr("Train an adapter"));
+    for (const auto& [label, text] : m_labels) label->setText(tr(text));
+    for (const auto& [field, text] : m_tips) field->setToolTip(tr(text));
+    m_browse->setText(tr("Browse…"));
+    m_dataset->setPlaceholderText(tr("A dataset file"));
+    const QStringList formats = {tr("Detect"), QStringLiteral("Alpaca"), QStringLiteral("ShareGPT"),
+                                 tr("OpenAI messages"), QStringLiteral("LLaVA")};
+    for (int i = 0; i < formats.size(); ++i) m_format->setItemText(i, formats[i]);
+    m_method->setItemText(0, QStringLiteral("LoRA"));
+    m_method->setItemText(1, QStringLiteral("LLaMA-Adapter V1"));
+    m_method->setItemText(2, QStringLiteral("LLaMA-Adapter V2"));
+    m_start->setText(tr("Start training"));
+    m_stop->setText(tr("Stop"));
+    m_stop->setToolTip(tr("Stop at the end of the current step, after writing a checkpoint"));
+    m_chat->setText(tr("Chat with the result"));
+    updateEstimate();
+    refresh();
+}
+
+void TrainPage::changeEvent(QEvent* e) {
+    if (e->type() == QEvent::LanguageChange) retranslate();
+    QWidget::changeEvent(e);
+}
+
+void TrainPage::reloadModels() {
+    const QString current = modelPath();
+    QSignalBlocker block(m_model);
+    m_model->clear();
+    for (const auto& m : m_models.models())
+        m_model->addItem(QIcon(QStringLiteral(":/icons/model.svg")), m.name, m.path);
+    int index = m_model->findData(current);
+    if (index < 0) index = m_model->findData(m_models.defaultModel().path);
+    m_model->setCurrentIndex(std::max(0, index));
+    m_start->setEnabled(m_model->count() > 0);
+}
+
+QString TrainPage::modelPath() const {
+    return m_model->currentData().toString();
+}
+
+void TrainPage::applyPreset() {
+    atelier::ModelConfig mc;
+    mc.num_hidden_layers = 32;
+    for (const auto& m : m_models.models())
+        if (m.path == modelPath()) {
+            try {
+                mc = atelier::ModelConfig::load(m.path.toStdString());
+            } catch (const atelier::Error&) {
+                if (m_result && m_result->ok) mc = m_result->model;  // llama2.c / Meta: from the preview
+            }
+        }
+    const auto c = atelier::TrainConfig::preset(m_method->currentData().toString().toStdString(), mc);
+    m_epochs->setValue(static_cast<int>(c.epochs));
+    m_lr->setValue(c.lr);
+    m_warmup->setValue(c.warmup_ratio);
+    m_weightDecay->setValue(c.weight_decay);
+    m_batch->setValue(static_cast<int>(c.batch_size));
+    m_accum->setValue(static_cast<int>(c.grad_accum));
+    m_maxLength->setValue(static_cast<int>(c.max_length));
+    m_evalFraction->setValue(0.05);
+    m_seed->setValue(static_cast<int>(c.seed));
+    m_rank->setValue(static_cast<int>(c.adapter.lora_rank));
+    m_alpha->setValue(c.adapter.lora_alpha);
+    m_dropout->setValue(c.adapter.lora_dropout);
+    QStringList targets;
+    for (const auto& t : c.adapter.target_modules) targets << QString::fromStdString(t);
+    m_targets->setText(targets.join(QStringLiteral(", ")));
+    m_adapterLen->setValue(static_cast<int>(c.adapter.adapter_len));
+    m_adapterLayers->setValue(static_cast<int>(c.adapter.adapter_layer));
+    const bool lora = m_method->currentIndex() == 0;
+    for (QWidget* w : std::initializer_list<QWidget*>{m_rank, m_alpha, m_dropout, m_targets})
+        w->setEnabled(lora);
+    for (QWidget* w : std::initializer_list<QWidget*>{m_adapterLen, m_adapterLayers}) w->setEnabled(!lora);
+    updateEstimate();
+}
+
+atelier::TrainConfig TrainPage::configFromFields() const {
+    atelier::TrainConfig c;
+    c.adapter.method = m_method->currentData().toString().toStdString();
+    c.model = modelPath().toStdString();
+    c.data = m_dataset->text().trimmed().toStdString();
+    c.format = m_format->currentData().toString().toStdString();
+    c.epochs = m_epochs->value();
+    c.lr = m_lr->value();
+    c.warmup_ratio = m_warmup->value();
+    c.weight_decay = m_weightDecay->value();
+    c.batch_size = m_batch->value();
+    c.grad_accum = m_accum->value();
+    c.max_length = m_maxLength->value();
+    c.eval_fraction = m_evalFraction->value();
+    c.seed = static_cast<uint64_t>(m_seed->value());
+    c.adapter.lora_rank = m_rank->value();
+    c.adapter.lora_alpha = m_alpha->value();
+    c.adapter.lora_dropout = m_dropout->value();
+    c.adapter.target_modules.clear();
+    for (const QString& t : m_targets->text().split(QLatin1Char(','), Qt::SkipEmptyParts))
+        c.adapter.target_modules.push_back(t.trimmed().toStdString());
+    c.adapter.adapter_len = m_adapterLen->value();
+    c.adapter.adapter_layer = m_adapterLayers->value();
+    c.gradient_checkpointing = m_checkpointing->isChecked();
+    c.packing = m_packing->isChecked();
+    c.out = QDir(m_settings.dataDir())
+                .filePath(QStringLiteral("runs/%1-%2")
+                              .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")),
+                                   m_method->currentData().toString()))
+                .toStdString();
+    return c;
+}
+
+void TrainPage::updateEstimate() {
+    if (!m_estimate) return;
+    if (!m_result || !m_result->ok) {
+        m_estimate->setText(
+            tr("Choose a model and a dataset to see the trainable parameters and an estimate of "
+               "memory and time."));
+        return;
+    }
+    const atelier::TrainConfig c = configFromFields();
+    const atelier::ModelConfig& mc = m_result->model;
+    const qint64 trainable = c.adapter.trainable_parameters(mc);
+    const double n = static_cast<double>(mc.num_parameters());
+    qint64 size = 0;
+    for (const auto& m : m_models.models())
+        if (m.path == modelPath()) size = m.sizeOnDisk;
+    // Memory: the weights, the adapter with its gradient and two AdamW moments (f32), and the
+    // activations kept for backward (about 34 values per hidden unit, per token and layer, or
+    // one layer's worth plus the layer inputs with checkpointing).
+    const double tokens = static_cast<double>(c.batch_size) * static_cast<double>(c.max_length);
+    const double per_layer = 34.0 * tokens * static_cast<double>(mc.hidden_size) * 4;
+    const double acts = c.gradient_checkpointing
+                            ? per_layer + tokens * mc.hidden_size * 4 * mc.num_hidden_layers
+                            : per_layer * static_cast<double>(mc.num_hidden_layers);
+    const double memory = static_cast<double>(size) + 16.0 * static_cast<double>(trainable) + acts;
+    // Time: 4N FLOPs per trained token (forward and backward through frozen weights) at the
+    // ~100 GFLOP/s a 2-core CPU sustains (bench_train), plus ~40 ms of fixed cost per step (what
+    // dominates for tiny models); a GPU is far faster.
+    const double examples = static_cast<double>(m_result->preview.count) * (1 - c.eval_fraction);
+    const double total_tokens = m_result->preview.mean_tokens * examples * static_cast<double>(c.epochs);
+    const double steps =
+        std::ceil(examples / static_cast<double>(c.batch_size) / static_cast<double>(c.grad_accum)) *
+        static_cast<double>(c.epochs);
+    const double secs = total_tokens * 4 * n / 100e9 * (c.gradient_checkpointing ? 1.5 : 1.0) + steps * 0.04;
+    const QString time = secs < 90     ? tr("%1 s").arg(std::max(1.0, secs), 0, 'f', 0)
+                         : secs < 5400 ? tr("%1 min").arg(secs / 60, 0, 'f', 0)
+                                       : tr("%1 h").arg(secs / 3600, 0, 'f', 1);
+    m_estimate->setText(
+        tr("<b>%1 trainable parameters</b> (%2% of the model) · about %3 of memory · about %4 on "
+           "this CPU")
+            .arg(formatCount(trainable))
+            .arg(100.0 * static_cast<double>(trainable) / std::max(1.0, n), 0, 'f', 3)
+            .arg(QLocale().formattedDataSize(static_cast<qint64>(memory)), time));
+}
+
+void TrainPage::setDataset(const QString& path) {
+    if (m_dataset->text() != path) m_dataset->setText(path);
+    m_settings.setValue(QStringLiteral("train/dataset"), path.toUtf8());  // offered again next time
+    preview();
+}
+
+void TrainPage::preview() {
+    const QString data = m_dataset->text().trimmed();
+    const QString model = modelPath();
+    if (data.isEmpty() || model.isEmpty() || m_previewWatcher.isRunning()) return;
+    m_datasetInfo->setText(tr("Reading %1…").arg(QFileInfo(data).fileName()));
+    const std::string format = m_format->currentData().toString().toStdString();
+    const int64_t maxLength = m_maxLength->value();
+    m_previewInFlight = true;
+    m_previewWatcher.setFuture(QtConcurrent::run([data, model, format, maxLength]() {
+        auto* r = new DatasetPreviewResult;
+        try {
+            const atelier::Checkpoint ck = atelier::load_checkpoint(model.toStdString());
+            r->model = ck.config;
+            auto tok = atelier::load_tokenizer(ck.tokenizer_path);
+            const atelier::ChatTemplate tpl = atelier::template_for_model(ck.tokenizer_config_path);
+            atelier::DatasetOptions opt;
+            opt.format = atelier::dataset_format_from_name(format);
+            const atelier::Dataset ds = atelier::Dataset::load(data.toStdString(), opt);
+            r->format = QString::fromLatin1(atelier::dataset_format_name(ds.format));
+            r->rows = ds.total_rows;
+            r->bad = ds.bad_rows;
+            for (const auto& issue : ds.issues)
+                r->issues.push_back({issue.line, QString::fromStdString(issue.message)});
+            r->preview = atelier::preview_dataset(ds, tpl, *tok, maxLength, 8, 10);
+            r->ok = true;
+        } catch (const atelier::Error& e) {
+            r->error = engineErrorFrom(e);
+        } catch (const std::exception& e) {
+            r->error = {-1, QString(), QString::fromUtf8(e.what())};
+        }
+        return r;
+    }));
+}
+
+void TrainPage::showPreview() {
+    m_result.reset(m_previewWatcher.result());
+    m_previewInFlight = false;
+    m_preview->clear();
+    m_issues->setStringList({});
+    m_histogram->chart()->removeAllSeries();
+    for (QAbstractAxis* a : m_histogram->chart()->axes()) {
+        m_histogram->chart()->removeAxis(a);
+        delete a;
+    }
+    if (!m_result->ok) {
+        m_datasetInfo->setText(QString());
+        m_banner->setText(tr("The dataset cannot be used.") + QLatin1Char('\n') + errorText(m_result->error));
+        m_banner->show();
+        updateEstimate();
+        Q_EMIT previewReady();
+        return;
+    }
+    m_banner->hide();
+    const atelier::DatasetPreview& p = m_result->preview;
+    m_datasetInfo->setText(
+        tr("%1 format · %2 examples · %3 bad rows skipped · %4–%5 tokens (median %6), %7 cut at "
+           "the max length")
+            .arg(m_result->format)
+            .arg(p.count)
+            .arg(m_result->bad)
+            .arg(p.min_tokens)
+            .arg(p.max_tokens)
+            .arg(p.median_tokens, 0, 'f', 0)
+            .arg(p.truncated));
+    // Masked (prompt) text grey, trained (reply) text bold on a tinted background.
+    const QColor trained = palette().color(QPalette::Highlight);
+    for (const auto& spans : p.examples) {
+        QString html = QStringLiteral("<div style='white-space: pre-wrap'>");
+        for (const auto& s : spans) {
+            const QString text = QString::fromStdString(s.text).toHtmlEscaped();
+            html += s.trained
+                        ? QStringLiteral(
+                              "<span style='background-color: rgba(%1,%2,%3,60); font-weight: 600'>%4</span>")
+                              .arg(trained.red())
+                              .arg(trained.green())
+                              .arg(trained.blue())
+                              .arg(text)
+                        : QStringLiteral("<span style='color: gray'>%1</span>").arg(text);
+        }
+        auto* item = new QStandardItem(html + QStringLiteral("</div>"));
+        item->setEditable(false);
+        m_preview->appendRow(item);
+    }
+    QStringList issues;
+    for (const auto& [line, problem] : m_result->issues) issues << tr("line %1: %2").arg(line).arg(problem);
+    m_issues->setStringList(issues.isEmpty() ? QStringList{tr("No bad rows.")} : issues);
+
+    auto* set = new QBarSet(tr("Examples"));
+    QStringList categories;
+    const int bins = static_cast<int>(p.histogram.size());
+    qint64 top = 1;
+    for (int b = 0; b < bins; ++b) {
+        *set << static_cast<qreal>(p.histogram[static_cast<size_t>(b)]);
+        top = std::max<qint64>(top, p.histogram[static_cast<size_t>(b)]);
+        categories << QString::number((b + 1) * (m_maxLength->value() + 1) / bins);
+    }
+    auto* series = new QBarSeries;
+    series->append(set);
+    QChart* chart = m_histogram->chart();
+    chart->addSeries(series);
+    chart->setTitle(tr("Examples by length (tokens, up to)"));
+    chart->legend()->hide();
+    auto* x = new QBarCategoryAxis;
+    x->append(categories);
+    auto* y = new QValueAxis;
+    y->setRange(0, static_cast<qreal>(top));
+    y->setLabelFormat(QStringLiteral("%d"));
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    series->attachAxis(x);
+    series->attachAxis(y);
+    applyPreset();  // the depth may now be known (llama2.c / Meta models)
+    updateEstimate();
+    Q_EMIT previewReady();
+}
+
+void TrainPage::start() {
+    m_banner->hide();
+    atelier::TrainConfig c = configFromFields();
+    try {
+        c.validate();
+        if (!QFileInfo(QString::fromStdString(c.data)).isFile())
+            throw atelier::Error(atelier::ErrorCode::FileNotFound, c.data, "no such dataset file");
+        const qint64 id = m_runs.create_run(c, atelier::Dataset::fingerprint(c.data));
+        QString error;
+        if (!startTrainer(m_storePath, id, &error)) {
+            m_runs.set_status(id, "failed", error.toStdString());
+            throw atelier::Error(atelier::ErrorCode::Io, "atelier-train", error.toStdString());
+        }
+        attach(id);
+        Q_EMIT runStarted(id);
+        Q_EMIT statusMessage(tr("Run %1 started.").arg(id));
+    } catch (const atelier::Error& e) {
+        m_banner->setText(tr("Training cannot start.") + QLatin1Char('\n') + errorText(engineErrorFrom(e)));
+        m_banner->show();
+    }
+}
+
+void TrainPage::stop() {
+    const atelier::RunRecord r = m_runs.run(m_run);
+    if (r.id && r.status == "running") stopTrainer(r.pid);
+}
+
+void TrainPage::attach(qint64 run) {
+    m_run = run;
+    m_lastStatus.clear();
+    m_chart->setRuns({run});
+    refresh();
+}
+
+void TrainPage::refresh() {
+    if (!m_progress) return;
+    atelier::RunRecord r;
+    try {
+        if (m_run) {
+            m_runs.mark_interrupted();
+            r = m_runs.run(m_run);
+        }
+    } catch (const atelier::Error&) {
+        return;  // the trainer holds the write lock for a moment
+    }
+    const bool active = r.id && (r.status == "running" || r.status == "queued");
+    m_start->setEnabled(!active && m_model->count() > 0);
+    m_stop->setEnabled(r.id && r.status == "running");
+    m_chat->setEnabled(r.id && r.status == "finished");
+    m_progress->setVisible(r.id != 0);
+    if (!r.id) {
+        m_runLabel->setText(tr("No run yet."));
+        return;
+    }
+    m_progress->setRange(0, static_cast<int>(std::max<int64_t>(1, r.total_steps)));
+    m_progress->setValue(static_cast<int>(r.step));
+    QString eta;
+    if (r.status == "running" && r.step > 0 && r.started_at > 0) {
+        const double elapsed = (QDateTime::currentMSecsSinceEpoch() - r.started_at) / 1000.0;
+        const double left =
+            elapsed / static_cast<double>(r.step) * static_cast<double>(r.total_steps - r.step);
+        eta = tr(" · about %1 left")
+                  .arg(left < 90 ? tr("%1 s").arg(left, 0, 'f', 0) : tr("%1 min").arg(left / 60, 0, 'f', 0));
+    }
+    m_runLabel->setText(tr("Run %1 · %2 · step %3 of %4%5")
+                            .arg(r.id)
+                            .arg(RunListModel::statusText(r.status))
+                            .arg(r.step)
+                            .arg(r.total_steps)
+                            .arg(eta));
+    m_chart->refresh();
+    const QString status = QString::fromStdString(r.status);
+    if (status != m_lastStatus) {
+        const bool ended = status == QLatin1String("finished") || status == QLatin1String("failed") ||
+                           status == QLatin1String("stopped") || status == QLatin1String("interrupted");
+        if (ended && !m_lastStatus.isEmpty()) {
+            if (status == QLatin1String("failed")) {
+                m_banner->setText(tr("Run %1 failed.").arg(r.id) + QLatin1Char('\n') +
+                                  QString::fromStdString(r.error));
+                m_banner->show();
+            }
+            Q_EMIT statusMessage(
+                status == QLatin1String("finished")
+                    ? tr("Run %1 finished: chat with its adapter.").arg(r.id)
+                    : tr("Run %1 ended: %2.").arg(r.id).arg(RunListModel::statusText(r.status)));
+            QApplication::alert(window());
+            Q_EMIT runEnded(r.id, status);
+        }
+        m_lastStatus = status;
+    }
+}
