@@ -90,8 +90,24 @@ RunRecord read_run(const sqlite::Statement& st) {
     return r;
 }
 
-bool process_alive(int64_t pid) {
+}  // namespace
+
+// Alive and an Atelier trainer: a pid reused by another program (after a reboot, say) is not the
+// run's process, must never be signalled, and leaves the run interrupted.
+bool trainer_alive(int64_t pid) {
     if (pid <= 0) return false;
+    char cmdline_path[64];
+    std::snprintf(cmdline_path, sizeof cmdline_path, "/proc/%lld/cmdline", static_cast<long long>(pid));
+    if (FILE* f = std::fopen(cmdline_path, "r")) {
+        char buf[4096];
+        const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+        std::fclose(f);
+        buf[n] = 0;
+        // argv[0] of atelier-train, or of a process running the recipe in-process (atelier-cli
+        // train, the test binaries), which hold no other run's pid.
+        const std::string argv0(buf);
+        if (argv0.find("atelier") == std::string::npos) return false;
+    }
     if (::kill(static_cast<pid_t>(pid), 0) == 0) {
         // A zombie (killed child not yet reaped) counts as gone.
         char path[64];
@@ -107,7 +123,7 @@ bool process_alive(int64_t pid) {
     return errno == EPERM;
 }
 
-}  // namespace
+namespace {}  // namespace
 
 RunStore::RunStore(const std::string& path) : m_db(std::make_unique<sqlite::Database>(path)) {
     m_db->migrate(kMigrations);
@@ -171,11 +187,51 @@ void RunStore::set_status(int64_t id, const std::string& status, const std::stri
 int RunStore::mark_interrupted() {
     int n = 0;
     for (const auto& r : runs()) {
-        if (r.status != "running" || process_alive(r.pid)) continue;
-        set_status(r.id, "interrupted");
-        ++n;
+        const bool running = r.status == "running", starting = r.status == "queued" && r.pid > 0;
+        if ((!running && !starting) || trainer_alive(r.pid)) continue;
+        // Compare-and-set: only if the row is still what was read (the trainer may have just
+        // finished and written its own status).
+        auto st = m_db->prepare(
+            "UPDATE runs SET status = ?, error = ?, ended_at = ? WHERE id = ? AND status = ? AND pid = ?");
+        st.bind(1, std::string(running ? "interrupted" : "failed"));
+        st.bind(2, std::string(
+                       running ? ""
+                               : "the trainer exited before it started (see trainer.log in the run folder)"));
+        st.bind(3, now_ms()).bind(4, r.id).bind(5, r.status).bind(6, r.pid);
+        st.step();
+        n += m_db->changes();
     }
     return n;
+}
+
+bool RunStore::claim(int64_t id, int64_t pid) {
+    auto st = m_db->prepare(
+        "UPDATE runs SET status = 'running', pid = ?, error = '', ended_at = 0, "
+        "started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END WHERE id = ? AND status <> "
+        "'running'");
+    st.bind(1, pid).bind(2, now_ms()).bind(3, id);
+    st.step();
+    return m_db->changes() == 1;
+}
+
+void RunStore::set_launcher_pid(int64_t id, int64_t pid) {
+    auto st = m_db->prepare("UPDATE runs SET pid = ? WHERE id = ? AND status = 'queued'");
+    st.bind(1, pid).bind(2, id);
+    st.step();
+}
+
+void RunStore::set_fingerprint(int64_t id, const std::string& fingerprint) {
+    auto st = m_db->prepare("UPDATE runs SET dataset_fingerprint = ? WHERE id = ?");
+    st.bind(1, fingerprint).bind(2, id);
+    st.step();
+}
+
+void RunStore::truncate_after(int64_t run, int64_t step) {
+    for (const char* table : {"metrics", "checkpoints", "events"}) {
+        auto st = m_db->prepare(std::string("DELETE FROM ") + table + " WHERE run_id = ? AND step > ?");
+        st.bind(1, run).bind(2, step);
+        st.step();
+    }
 }
 
 void RunStore::add_metric(int64_t run, int64_t step, const std::string& name, double value) {

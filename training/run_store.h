@@ -68,8 +68,16 @@ public:
     void delete_run(int64_t id);
 
     void mark_started(int64_t id, int64_t pid, int64_t total_steps);
+    // Atomically makes `pid` the run's trainer unless another one runs it; false when it does.
+    bool claim(int64_t id, int64_t pid);
+    // The pid of a launched trainer that has not claimed its queued run yet (dies -> 'failed').
+    void set_launcher_pid(int64_t id, int64_t pid);
+    void set_fingerprint(int64_t id, const std::string& fingerprint);
+    // A resumed run redoes the steps after its checkpoint: their old points, checkpoints and events go.
+    void truncate_after(int64_t run, int64_t step);
     void set_status(int64_t id, const std::string& status, const std::string& error = "");
-    // Runs left 'running' by a process that is gone become 'interrupted'; returns how many.
+    // Runs left 'running' by a process that is gone become 'interrupted', and runs whose trainer
+    // died before claiming them 'failed'; returns how many.
     int mark_interrupted();
 
     void add_metric(int64_t run, int64_t step, const std::string& name, double value);
@@ -88,6 +96,9 @@ private:
 };
 
 // Feeds a recipe's metrics and events into the store (and keeps the run's step and best eval loss).
+// True when `pid` is a live Atelier process (a reused pid of another program is not).
+bool trainer_alive(int64_t pid);
+
 class RunStoreSink : public MetricSink {
 public:
     RunStoreSink(RunStore& store, int64_t run) : m_store(store), m_run(run) {}

@@ -34,9 +34,9 @@ struct TrainConfig {
     int64_t max_length = 512;    // tokens per example
     bool packing = false;
     bool gradient_checkpointing = false;  // recompute layers in backward: less memory, ~1/3 more time
-    double eval_fraction = 0.0;  // held-out share of the examples (at least one when > 0)
-    int64_t eval_every = 0;      // optimiser steps between evaluations; 0 = at each epoch end
-    int64_t save_every = 0;      // optimiser steps between checkpoints; 0 = at each epoch end
+    double eval_fraction = 0.0;           // held-out share of the examples (at least one when > 0)
+    int64_t eval_every = 0;               // optimiser steps between evaluations; 0 = at each epoch end
+    int64_t save_every = 0;               // optimiser steps between checkpoints; 0 = at each epoch end
     int64_t keep_checkpoints = 2;
     uint64_t seed = 42;
     std::string device = "cpu";

@@ -45,15 +45,23 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
         const RunRecord r = store.run(options.run_id);
         if (r.id == 0)
             throw Error(ErrorCode::InvalidArgument, store_path, "no run " + std::to_string(options.run_id));
-        if (r.status == "running")
+        // Claim it atomically: two trainers started for one run cannot both train it.
+        if (!store.claim(r.id, ::getpid()))
             throw Error(ErrorCode::InvalidArgument, store_path,
                         "run " + std::to_string(r.id) + " is already running (process " +
-                            std::to_string(r.pid) + ")");
-        config = TrainConfig::from_json(r.config_json, store_path + ": run " + std::to_string(r.id));
+                            std::to_string(store.run(r.id).pid) + ")");
         outcome.run_id = r.id;
+        try {
+            config = TrainConfig::from_json(r.config_json, store_path + ": run " + std::to_string(r.id));
+            if (r.dataset_fingerprint.empty()) store.set_fingerprint(r.id, Dataset::fingerprint(config.data));
+        } catch (const Error& e) {
+            store.set_status(r.id, "failed", e.what());
+            throw;
+        }
     } else {
         config.validate();
         outcome.run_id = store.create_run(config, Dataset::fingerprint(config.data), options.name);
+        store.claim(outcome.run_id, ::getpid());
     }
 
     RunStoreSink store_sink(store, outcome.run_id);
@@ -67,8 +75,11 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
         sink.event("failed", message, 0);
     };
     try {
+        // The run was claimed with this pid before the (possibly long) setup, so a trainer that dies
+        // while loading is found 'interrupted' rather than left queued.
         FinetuneRecipe recipe(config, &sink);
         recipe.setup(options.resume);
+        store.truncate_after(outcome.run_id, recipe.step());  // steps redone after a resume
         store.mark_started(outcome.run_id, ::getpid(), recipe.total_steps());
         outcome.result = recipe.train(options.stop, [&](const TrainProgress& p) {
             if (options.json_out) {

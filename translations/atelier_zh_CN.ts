@@ -1241,14 +1241,6 @@ Last active %2</source>
         <translation>尚无运行。</translation>
     </message>
     <message>
-        <source> · about %1 left</source>
-        <translation> · 约剩 %1</translation>
-    </message>
-    <message>
-        <source>Run %1 · %2 · step %3 of %4%5</source>
-        <translation>运行 %1 · %2 · 第 %3 / %4 步%5</translation>
-    </message>
-    <message>
         <source>Run %1 failed.</source>
         <translation>运行 %1 失败。</translation>
     </message>
@@ -1267,6 +1259,18 @@ Last active %2</source>
     <message>
         <source>Examples by length (tokens, up to)</source>
         <translation>按长度分布的样本数（词元数上限）</translation>
+    </message>
+    <message>
+        <source>Run %1 · stopping after the current step…</source>
+        <translation>运行 %1 · 将在当前步结束后停止…</translation>
+    </message>
+    <message>
+        <source>Run %1 · %2 · step %3 of %4</source>
+        <translation>运行 %1 · %2 · 第 %3 / %4 步</translation>
+    </message>
+    <message>
+        <source>Run %1 · %2 · step %3 of %4 · about %5 left</source>
+        <translation>运行 %1 · %2 · 第 %3 / %4 步 · 约剩 %5</translation>
     </message>
 </context>
 <context>

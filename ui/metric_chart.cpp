@@ -230,7 +230,7 @@ void MetricChart::refresh() {
             added = true;
         }
     }
-    if (added) rescale();
+    if (added && !m_chart->isZoomed()) rescale();  // a zoomed view stays where the user put it
 }
 
 void MetricChart::rescale() {

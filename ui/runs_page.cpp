@@ -64,6 +64,18 @@ int RunListModel::columnCount(const QModelIndex& parent) const {
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+QString RunListModel::methodName(const std::string& method) {
+    if (method == "lora") return QStringLiteral("LoRA");
+    if (method == "llama-adapter") return QStringLiteral("LLaMA-Adapter V1");
+    if (method == "llama-adapter-v2") return QStringLiteral("LLaMA-Adapter V2");
+    return q(method);
+}
+
+void RunListModel::retranslate() {
+    Q_EMIT headerDataChanged(Qt::Horizontal, 0, ColumnCount - 1);
+    if (rowCount() > 0) Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+}
+
 QString RunListModel::statusText(const std::string& status) {
     if (status == "queued") return tr("Queued");
     if (status == "running") return tr("Training");
@@ -87,7 +99,7 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
             return QFileInfo(q(r.model)).fileName() == QLatin1String("hf")
                        ? QFileInfo(QFileInfo(q(r.model)).absolutePath()).fileName()
                        : QFileInfo(q(r.model)).fileName();
-        case MethodColumn: return q(r.method);
+        case MethodColumn: return methodName(r.method);
         case DatasetColumn: return QFileInfo(q(r.dataset)).fileName();
         case StatusColumn: return statusText(r.status);
         case EvalColumn:
@@ -234,6 +246,7 @@ RunsPage::RunsPage(atelier::RunStore& store, const QString& storePath, QWidget* 
 }
 
 void RunsPage::retranslate() {
+    m_model->retranslate();
     m_heading->setText(tr("Runs"));
     m_filter->setPlaceholderText(tr("Filter by model, method, dataset or status"));
     m_chat->setText(tr("Chat with this adapter"));
@@ -276,7 +289,12 @@ void RunsPage::selectRun(qint64 id) {
 
 atelier::RunRecord RunsPage::current() const {
     const QVector<qint64> ids = selectedRuns();
-    return ids.size() == 1 ? m_store.run(ids.first()) : atelier::RunRecord();
+    if (ids.size() != 1) return {};
+    try {
+        return m_store.run(ids.first());
+    } catch (const atelier::Error&) {
+        return {};  // the store is busy for a moment: nothing selected this time
+    }
 }
 
 void RunsPage::updateButtons() {
@@ -318,12 +336,15 @@ void RunsPage::continueSelected() {
     const atelier::RunRecord r = current();
     if (r.id == 0) return;
     QString error;
-    if (!startTrainer(m_storePath, r.id, &error)) {
+    if (!startTrainer(m_storePath, r.id, QDir(q(r.out_dir)).filePath(QStringLiteral("trainer.log")),
+                      &error)) {
         m_banner->setText(error);
         m_banner->show();
         return;
     }
     m_banner->hide();
+    m_continue->setEnabled(false);  // until the trainer has claimed the run
+    Q_EMIT runContinued(r.id);
     Q_EMIT statusMessage(tr("Run %1 continues from its last checkpoint.").arg(r.id));
 }
 
@@ -336,12 +357,18 @@ void RunsPage::stopSelected() {
 void RunsPage::deleteSelected() {
     const QVector<qint64> ids = selectedRuns();
     if (ids.isEmpty()) return;
-    for (qint64 id : ids)
-        if (m_store.run(id).status == "running") {
-            m_banner->setText(tr("Run %1 is training: stop it before deleting it.").arg(id));
-            m_banner->show();
-            return;
-        }
+    try {
+        for (qint64 id : ids)
+            if (m_store.run(id).status == "running") {
+                m_banner->setText(tr("Run %1 is training: stop it before deleting it.").arg(id));
+                m_banner->show();
+                return;
+            }
+    } catch (const atelier::Error& e) {
+        m_banner->setText(errorText(engineErrorFrom(e)));
+        m_banner->show();
+        return;
+    }
     if (QMessageBox::question(this, tr("Delete runs"),
                               tr("Remove the selected runs and their curves from the list? Their folders, "
                                  "checkpoints and adapters stay on disk.")) != QMessageBox::Yes)
@@ -406,6 +433,10 @@ void RunsPage::exportMerged() {
             return QString();
         } catch (const atelier::Error& e) {
             return errorText(engineErrorFrom(e));
+        } catch (const std::exception& e) {
+            return errorSentence(-1) + QLatin1Char('\n') + QString::fromUtf8(e.what());
+        } catch (...) {
+            return errorSentence(-1);
         }
     }));
 }

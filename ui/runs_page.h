@@ -42,6 +42,8 @@ public:
     void reload();  // keeps rows in place when the set of runs is unchanged (selection survives)
     const atelier::RunRecord& at(int row) const { return m_rows[static_cast<size_t>(row)]; }
     static QString statusText(const std::string& status);
+    static QString methodName(const std::string& method);
+    void retranslate();  // headers and cells in the new language
 
 private:
     atelier::RunStore& m_store;
@@ -73,6 +75,7 @@ Q_SIGNALS:
     void chatWithAdapter(const QString& modelPath, const QString& adapterPath, const QString& title);
     void statusMessage(const QString& text);
     void mergeFinished(bool ok, const QString& message);
+    void runContinued(qint64 run);
 
 protected:
     void changeEvent(QEvent* e) override;

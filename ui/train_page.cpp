@@ -125,7 +125,7 @@ TrainPage::TrainPage(ChatStore& models, atelier::RunStore& runs, const QString& 
     try {
         m_runs.mark_interrupted();
         for (const auto& r : m_runs.runs())
-            if (r.status == "running" || r.status == "queued") {
+            if (r.status == "running") {
                 attach(r.id);
                 break;
             }
@@ -330,7 +330,12 @@ void TrainPage::buildUi() {
     connect(m_start, &QPushButton::clicked, this, &TrainPage::start);
     connect(m_stop, &QPushButton::clicked, this, &TrainPage::stop);
     connect(m_chat, &QPushButton::clicked, this, [this] {
-        const atelier::RunRecord r = m_runs.run(m_run);
+        atelier::RunRecord r;
+        try {
+            r = m_runs.run(m_run);
+        } catch (const atelier::Error&) {
+            return;
+        }
         if (r.id && r.status == "finished")
             Q_EMIT chatWithAdapter(
                 QString::fromStdString(r.model),
@@ -365,6 +370,7 @@ void TrainPage::changeEvent(QEvent* e) {
 }
 
 void TrainPage::reloadModels() {
+    const bool startEnabled = m_start->isEnabled();
     const QString current = modelPath();
     QSignalBlocker block(m_model);
     m_model->clear();
@@ -373,7 +379,8 @@ void TrainPage::reloadModels() {
     int index = m_model->findData(current);
     if (index < 0) index = m_model->findData(m_models.defaultModel().path);
     m_model->setCurrentIndex(std::max(0, index));
-    m_start->setEnabled(m_model->count() > 0);
+    m_start->setEnabled(startEnabled && m_model->count() > 0);  // never during a run
+    if (m_model->count() > 0 && !m_run) m_start->setEnabled(true);
 }
 
 QString TrainPage::modelPath() const {
@@ -441,11 +448,12 @@ atelier::TrainConfig TrainPage::configFromFields() const {
     c.adapter.adapter_layer = m_adapterLayers->value();
     c.gradient_checkpointing = m_checkpointing->isChecked();
     c.packing = m_packing->isChecked();
-    c.out = QDir(m_settings.dataDir())
-                .filePath(QStringLiteral("runs/%1-%2")
-                              .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")),
-                                   m_method->currentData().toString()))
-                .toStdString();
+    c.out =
+        QDir(m_settings.dataDir())
+            .filePath(QStringLiteral("runs/%1-%2")
+                          .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz")),
+                               m_method->currentData().toString()))
+            .toStdString();
     return c;
 }
 
@@ -622,12 +630,17 @@ void TrainPage::start() {
         c.validate();
         if (!QFileInfo(QString::fromStdString(c.data)).isFile())
             throw atelier::Error(atelier::ErrorCode::FileNotFound, c.data, "no such dataset file");
-        const qint64 id = m_runs.create_run(c, atelier::Dataset::fingerprint(c.data));
+        // The trainer fingerprints the dataset (a large file would stall the window here).
+        const qint64 id = m_runs.create_run(c, "");
         QString error;
-        if (!startTrainer(m_storePath, id, &error)) {
+        const qint64 pid =
+            startTrainer(m_storePath, id,
+                         QDir(QString::fromStdString(c.out)).filePath(QStringLiteral("trainer.log")), &error);
+        if (!pid) {
             m_runs.set_status(id, "failed", error.toStdString());
             throw atelier::Error(atelier::ErrorCode::Io, "atelier-train", error.toStdString());
         }
+        m_runs.set_launcher_pid(id, pid);  // a trainer that dies before claiming the run fails it
         attach(id);
         Q_EMIT runStarted(id);
         Q_EMIT statusMessage(tr("Run %1 started.").arg(id));
@@ -638,8 +651,17 @@ void TrainPage::start() {
 }
 
 void TrainPage::stop() {
-    const atelier::RunRecord r = m_runs.run(m_run);
-    if (r.id && r.status == "running") stopTrainer(r.pid);
+    try {
+        const atelier::RunRecord r = m_runs.run(m_run);
+        if (r.id && r.status == "running" && stopTrainer(r.pid)) {
+            m_stopping = r.id;
+            m_stop->setEnabled(false);
+            m_runLabel->setText(tr("Run %1 · stopping after the current step…").arg(r.id));
+        }
+    } catch (const atelier::Error& e) {
+        m_banner->setText(errorText(engineErrorFrom(e)));
+        m_banner->show();
+    }
 }
 
 void TrainPage::attach(qint64 run) {
@@ -660,9 +682,12 @@ void TrainPage::refresh() {
     } catch (const atelier::Error&) {
         return;  // the trainer holds the write lock for a moment
     }
-    const bool active = r.id && (r.status == "running" || r.status == "queued");
+    // A queued run is one whose trainer is starting; one still queued after a minute never started.
+    const bool starting =
+        r.status == "queued" && QDateTime::currentMSecsSinceEpoch() - r.created_at < 60 * 1000;
+    const bool active = r.id && (r.status == "running" || starting);
     m_start->setEnabled(!active && m_model->count() > 0);
-    m_stop->setEnabled(r.id && r.status == "running");
+    m_stop->setEnabled(r.id && r.status == "running" && m_stopping != r.id);
     m_chat->setEnabled(r.id && r.status == "finished");
     m_progress->setVisible(r.id != 0);
     if (!r.id) {
@@ -671,20 +696,40 @@ void TrainPage::refresh() {
     }
     m_progress->setRange(0, static_cast<int>(std::max<int64_t>(1, r.total_steps)));
     m_progress->setValue(static_cast<int>(r.step));
-    QString eta;
-    if (r.status == "running" && r.step > 0 && r.started_at > 0) {
-        const double elapsed = (QDateTime::currentMSecsSinceEpoch() - r.started_at) / 1000.0;
-        const double left =
-            elapsed / static_cast<double>(r.step) * static_cast<double>(r.total_steps - r.step);
-        eta = tr(" · about %1 left")
-                  .arg(left < 90 ? tr("%1 s").arg(left, 0, 'f', 0) : tr("%1 min").arg(left / 60, 0, 'f', 0));
+    // ETA from the pace of the last steps (their wall times), not since the run first started:
+    // a continued run's idle gap and the model load do not count.
+    double left = -1;
+    if (r.status == "running" && r.step > 0) {
+        std::vector<atelier::MetricPoint> recent;
+        try {
+            recent = m_runs.metrics(r.id, "loss", std::max<int64_t>(0, r.step - 20));
+        } catch (const atelier::Error&) {
+        }
+        if (recent.size() >= 2 && recent.back().step > recent.front().step) {
+            const double per_step = (recent.back().wall_time - recent.front().wall_time) / 1000.0 /
+                                    static_cast<double>(recent.back().step - recent.front().step);
+            left = per_step * static_cast<double>(r.total_steps - r.step);
+        }
     }
-    m_runLabel->setText(tr("Run %1 · %2 · step %3 of %4%5")
-                            .arg(r.id)
-                            .arg(RunListModel::statusText(r.status))
-                            .arg(r.step)
-                            .arg(r.total_steps)
-                            .arg(eta));
+    const QString when = left < 0      ? QString()
+                         : left < 90   ? tr("%1 s").arg(left, 0, 'f', 0)
+                         : left < 5400 ? tr("%1 min").arg(left / 60, 0, 'f', 0)
+                                       : tr("%1 h").arg(left / 3600, 0, 'f', 1);
+    if (m_stopping == r.id && r.status == "running")
+        m_runLabel->setText(tr("Run %1 · stopping after the current step…").arg(r.id));
+    else if (when.isEmpty())
+        m_runLabel->setText(tr("Run %1 · %2 · step %3 of %4")
+                                .arg(r.id)
+                                .arg(RunListModel::statusText(r.status))
+                                .arg(r.step)
+                                .arg(r.total_steps));
+    else
+        m_runLabel->setText(tr("Run %1 · %2 · step %3 of %4 · about %5 left")
+                                .arg(r.id)
+                                .arg(RunListModel::statusText(r.status))
+                                .arg(r.step)
+                                .arg(r.total_steps)
+                                .arg(when));
     m_chart->refresh();
     const QString status = QString::fromStdString(r.status);
     if (status != m_lastStatus) {

@@ -62,7 +62,8 @@ public Q_SLOTS:
     void applyPreset();                    // the method's published recipe into the fields
     void start();
     void stop();
-    void refresh();  // live run: progress, curves, end of run
+    void refresh();           // live run: progress, curves, end of run
+    void attach(qint64 run);  // follow this run (Start, Continue on the Runs page, reattach)
 
 Q_SIGNALS:
     void previewReady();
@@ -80,7 +81,6 @@ private:
     void preview();
     void showPreview();
     void updateEstimate();
-    void attach(qint64 run);
     QString modelPath() const;
     atelier::TrainConfig configFromFields() const;
 
@@ -135,6 +135,7 @@ private:
     std::unique_ptr<DatasetPreviewResult> m_result;
     QTimer m_timer;
     qint64 m_run = 0;
+    qint64 m_stopping = 0;  // a Stop was sent to this run's trainer
     bool m_previewInFlight = false;
     QString m_lastStatus;
 };

@@ -1,5 +1,7 @@
 #include "trainer_process.h"
 
+#include "run_store.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -18,22 +20,24 @@ QString trainerProgram() {
     return onPath.isEmpty() ? beside : onPath;
 }
 
-bool startTrainer(const QString& storePath, qint64 runId, QString* error) {
+qint64 startTrainer(const QString& storePath, qint64 runId, const QString& logPath, QString* error) {
     const QString program = trainerProgram();
+    QDir().mkpath(QFileInfo(logPath).absolutePath());
     QProcess p;
     p.setProgram(program);
     p.setArguments(
         {QStringLiteral("--run-id"), QString::number(runId), QStringLiteral("--store"), storePath});
-    p.setStandardOutputFile(QProcess::nullDevice());
-    p.setStandardErrorFile(QProcess::nullDevice());
-    if (!QFileInfo(program).isExecutable() || !p.startDetached()) {
+    p.setStandardOutputFile(logPath, QIODevice::Append);
+    p.setStandardErrorFile(logPath, QIODevice::Append);
+    qint64 pid = 0;
+    if (!QFileInfo(program).isExecutable() || !p.startDetached(&pid)) {
         if (error)
             *error = QCoreApplication::translate("Trainer", "Cannot start the trainer %1.").arg(program);
-        return false;
+        return 0;
     }
-    return true;
+    return pid;
 }
 
 bool stopTrainer(qint64 pid) {
-    return pid > 0 && ::kill(static_cast<pid_t>(pid), SIGTERM) == 0;
+    return atelier::trainer_alive(pid) && ::kill(static_cast<pid_t>(pid), SIGTERM) == 0;
 }

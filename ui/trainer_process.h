@@ -6,7 +6,8 @@
 
 // atelier-train beside this executable (build tree and installs), else on PATH; $ATELIER_TRAIN wins.
 QString trainerProgram();
-// atelier-train --run-id ID --store STORE, detached. False with *error when it cannot start.
-bool startTrainer(const QString& storePath, qint64 runId, QString* error = nullptr);
+// atelier-train --run-id ID --store STORE, detached, its output in `logPath` (appended). Returns
+// the pid, or 0 with *error when it cannot start.
+qint64 startTrainer(const QString& storePath, qint64 runId, const QString& logPath, QString* error = nullptr);
 // SIGTERM: the trainer finishes its step, writes a checkpoint and exits.
 bool stopTrainer(qint64 pid);
