@@ -134,7 +134,8 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
         connect(m_train, &TrainPage::statusMessage, this,
                 [this](const QString& text) { statusBar()->showMessage(text, 8000); });
         connect(m_train, &TrainPage::runStarted, m_runs, &RunsPage::refresh);
-        connect(m_runs, &RunsPage::runContinued, m_train, &TrainPage::attach);
+        connect(m_runs, &RunsPage::runContinued, m_train,
+                [this](qint64 run) { m_train->attach(run, QStringLiteral("queued")); });
         connect(m_models, &ModelsPage::modelsChanged, m_train, &TrainPage::reloadModels);
     }
     connect(m_chat, &ChatPage::statusMessage, this,

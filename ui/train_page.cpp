@@ -641,7 +641,7 @@ void TrainPage::start() {
             throw atelier::Error(atelier::ErrorCode::Io, "atelier-train", error.toStdString());
         }
         m_runs.set_launcher_pid(id, pid);  // a trainer that dies before claiming the run fails it
-        attach(id);
+        attach(id, QStringLiteral("queued"));
         Q_EMIT runStarted(id);
         Q_EMIT statusMessage(tr("Run %1 started.").arg(id));
     } catch (const atelier::Error& e) {
@@ -664,9 +664,10 @@ void TrainPage::stop() {
     }
 }
 
-void TrainPage::attach(qint64 run) {
+void TrainPage::attach(qint64 run, const QString& launched) {
     m_run = run;
-    m_lastStatus.clear();
+    // A run we just launched reports its end even if it comes before the first refresh.
+    m_lastStatus = launched;
     m_chart->setRuns({run});
     refresh();
 }

@@ -62,8 +62,10 @@ public Q_SLOTS:
     void applyPreset();                    // the method's published recipe into the fields
     void start();
     void stop();
-    void refresh();           // live run: progress, curves, end of run
-    void attach(qint64 run);  // follow this run (Start, Continue on the Runs page, reattach)
+    void refresh();  // live run: progress, curves, end of run
+    // Follow this run (Start, Continue on the Runs page, reattach). `launched`: "queued" when a
+    // trainer was just started for it, so its end is reported even if it comes at once.
+    void attach(qint64 run, const QString& launched = QString());
 
 Q_SIGNALS:
     void previewReady();

@@ -789,6 +789,41 @@ private Q_SLOTS:
         }
     }
 
+    void aTrainerThatCannotStartOrDiesEarlyFailsTheRunWithAReason() {
+        QTemporaryDir dir;
+        QFile f(dir.path() + "/d.json");
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"([{"instruction": "Hi", "output": "Hello."}, {"instruction": "Bye", "output": "Bye."}])");
+        f.close();
+        const QByteArray trainer = qgetenv("ATELIER_TRAIN");
+        Studio s(dir.path());
+        s.addReferenceModel();
+        TrainPage* train = s.window->trainPage();
+        s.window->showPage(MainWindow::TrainPageIndex);
+        QSignalSpy previewed(train, &TrainPage::previewReady);
+        train->setDataset(dir.path() + "/d.json");
+        QVERIFY(previewed.wait(20000));
+
+        // No trainer program at all: Start says so, and the run is recorded as failed.
+        qputenv("ATELIER_TRAIN", QFile::encodeName(dir.path() + "/no-such-trainer"));
+        QTest::mouseClick(train->startButton(), Qt::LeftButton);
+        QVERIFY(train->errorBanner()->isVisible());
+        QVERIFY2(train->errorBanner()->text().contains(QStringLiteral("Cannot start the trainer")),
+                 qPrintable(train->errorBanner()->text()));
+        atelier::RunStore runs(s.window->runStorePath().toStdString());
+        QCOMPARE(QString::fromStdString(runs.run(1).status), QStringLiteral("failed"));
+
+        // A trainer that exits before claiming its run: the run fails (not 'queued' forever).
+        qputenv("ATELIER_TRAIN", "/bin/true");
+        QSignalSpy ended(train, &TrainPage::runEnded);
+        QTest::mouseClick(train->startButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(ended.size() == 1, 20000);
+        QCOMPARE(ended.at(0).at(1).toString(), QStringLiteral("failed"));
+        QVERIFY(train->errorBanner()->text().contains(QStringLiteral("exited before it started")));
+        QVERIFY(train->startButton()->isEnabled());
+        qputenv("ATELIER_TRAIN", trainer);
+    }
+
     void themesApply() {
         QTemporaryDir dir;
         Studio s(dir.path());
