@@ -467,6 +467,18 @@ Last active %2</source>
         <translation>无法打开运行记录库：
 %1</translation>
     </message>
+    <message>
+        <source>Run %1 finished.</source>
+        <translation>运行 %1 已完成。</translation>
+    </message>
+    <message>
+        <source>Run %1 failed.</source>
+        <translation>运行 %1 失败。</translation>
+    </message>
+    <message>
+        <source>Run %1 ended.</source>
+        <translation>运行 %1 已结束。</translation>
+    </message>
 </context>
 <context>
     <name>MessageDelegate</name>
@@ -582,10 +594,6 @@ Last active %2</source>
         <translation>重置缩放</translation>
     </message>
     <message>
-        <source>Drag a rectangle on the chart to zoom in</source>
-        <translation>在图表上拖出矩形即可放大</translation>
-    </message>
-    <message>
         <source>Export</source>
         <translation>导出</translation>
     </message>
@@ -624,6 +632,10 @@ Last active %2</source>
     <message>
         <source>Smoothed</source>
         <translation>平滑</translation>
+    </message>
+    <message>
+        <source>Drag a rectangle to zoom in, scroll to pan along the steps, Ctrl+scroll to zoom</source>
+        <translation>拖出矩形放大，滚动滚轮沿步数平移，Ctrl+滚轮缩放</translation>
     </message>
 </context>
 <context>

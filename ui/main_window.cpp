@@ -25,6 +25,7 @@
 #include <QStackedWidget>
 #include <QStandardItemModel>
 #include <QStatusBar>
+#include <QSystemTrayIcon>
 #include <QVBoxLayout>
 
 struct MainWindow::Actions {
@@ -134,6 +135,20 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
         connect(m_train, &TrainPage::statusMessage, this,
                 [this](const QString& text) { statusBar()->showMessage(text, 8000); });
         connect(m_train, &TrainPage::runStarted, m_runs, &RunsPage::refresh);
+        connect(m_train, &TrainPage::runEnded, this, [this](qint64 run, const QString& status) {
+            // A desktop notification where the desktop offers one (the status bar always says it).
+            if (!QSystemTrayIcon::isSystemTrayAvailable()) return;
+            if (!m_tray) {
+                m_tray = new QSystemTrayIcon(windowIcon(), this);
+                m_tray->show();
+            }
+            m_tray->showMessage(
+                tr("Atelier"),
+                status == QLatin1String("finished") ? tr("Run %1 finished.").arg(run)
+                : status == QLatin1String("failed") ? tr("Run %1 failed.").arg(run)
+                                                    : tr("Run %1 ended.").arg(run),
+                status == QLatin1String("failed") ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information);
+        });
         connect(m_runs, &RunsPage::runContinued, m_train,
                 [this](qint64 run) { m_train->attach(run, QStringLiteral("queued")); });
         connect(m_models, &ModelsPage::modelsChanged, m_train, &TrainPage::reloadModels);

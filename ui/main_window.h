@@ -78,6 +78,7 @@ private:
     StallMonitor* m_stall = nullptr;
     QString m_pendingModel;
     QString m_runStoreError;
+    class QSystemTrayIcon* m_tray = nullptr;
     LoadedModel m_loaded;  // shown in the status bar
     struct Actions;
     Actions* m_actions = nullptr;

@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineSeries>
 #include <QLogValueAxis>
@@ -18,8 +19,45 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QValueAxis>
+#include <QWheelEvent>
 
 #include <cmath>
+
+namespace {
+
+// Drag a rectangle to zoom; the wheel pans along the steps, Ctrl+wheel zooms in and out around
+// the middle; the arrow keys pan too.
+class PanZoomView : public QChartView {
+public:
+    PanZoomView(QChart* chart, QWidget* parent) : QChartView(chart, parent) {
+        setRubberBand(QChartView::RectangleRubberBand);
+        setFocusPolicy(Qt::StrongFocus);
+    }
+
+protected:
+    void wheelEvent(QWheelEvent* e) override {
+        const int steps = e->angleDelta().y() / 120;
+        if (steps == 0) return;
+        if (e->modifiers() & Qt::ControlModifier)
+            chart()->zoom(steps > 0 ? 1.25 : 0.8);
+        else
+            chart()->scroll(-steps * chart()->plotArea().width() / 10, 0);
+        e->accept();
+    }
+    void keyPressEvent(QKeyEvent* e) override {
+        const qreal w = chart()->plotArea().width() / 10, h = chart()->plotArea().height() / 10;
+        switch (e->key()) {
+            case Qt::Key_Left: chart()->scroll(-w, 0); break;
+            case Qt::Key_Right: chart()->scroll(w, 0); break;
+            case Qt::Key_Up: chart()->scroll(0, h); break;
+            case Qt::Key_Down: chart()->scroll(0, -h); break;
+            default: QChartView::keyPressEvent(e); return;
+        }
+        e->accept();
+    }
+};
+
+}  // namespace
 
 MetricChart::MetricChart(atelier::RunStore& store, QWidget* parent) : QWidget(parent), m_store(store) {
     auto* layout = new QVBoxLayout(this);
@@ -66,9 +104,8 @@ MetricChart::MetricChart(atelier::RunStore& store, QWidget* parent) : QWidget(pa
     m_chart = new QChart;
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setMargins(QMargins(4, 4, 4, 4));
-    m_view = new QChartView(m_chart, this);
+    m_view = new PanZoomView(m_chart, this);
     m_view->setRenderHint(QPainter::Antialiasing);
-    m_view->setRubberBand(QChartView::RectangleRubberBand);  // drag to zoom; Reset to go back
     m_view->setMinimumHeight(220);
     layout->addWidget(m_view, 1);
 
@@ -126,7 +163,8 @@ void MetricChart::retranslate() {
         tr("Exponential moving average of the loss; the raw points stay visible, lighter"));
     m_log->setText(tr("Log scale"));
     m_reset->setText(tr("Reset zoom"));
-    m_reset->setToolTip(tr("Drag a rectangle on the chart to zoom in"));
+    m_reset->setToolTip(
+        tr("Drag a rectangle to zoom in, scroll to pan along the steps, Ctrl+scroll to zoom"));
     m_export->setText(tr("Export"));
     m_export->menu()->actions().at(0)->setText(tr("Export as PNG…"));
     m_export->menu()->actions().at(1)->setText(tr("Export points as CSV…"));

@@ -21,6 +21,7 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QSpinBox>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -122,11 +123,7 @@ int main(int argc, char** argv) {
     atelier::RunOptions opt;
     opt.store_path = window.runStorePath().toStdString();
     atelier::run_training(cfg, opt);
-    window.showPage(MainWindow::RunsPageIndex);
-    window.runsPage()->refresh();
-    window.runsPage()->selectRun(1);
     window.runsPage()->chart()->setSmoothing(0.8);
-    ok &= save(&window, dir + "/runs.png");
 
     // The Train page during a real run (a detached atelier-train), its curve live from the run store.
     window.showPage(MainWindow::TrainPageIndex);
@@ -138,6 +135,14 @@ int main(int argc, char** argv) {
     train->start();
     for (int i = 0; i < 40 && train->chart()->pointCount(train->liveRun()) < 120; ++i) settle(250);
     ok &= save(&window, dir + "/train.png");
+    window.showPage(MainWindow::RunsPageIndex);
+    window.runsPage()->refresh();
+    window.runsPage()->selectRun(1);
+    window.runsPage()->view()->selectionModel()->select(
+        window.runsPage()->view()->model()->index(0, 0),
+        QItemSelectionModel::Select | QItemSelectionModel::Rows);  // overlay both runs
+    settle(1500);
+    ok &= save(&window, dir + "/runs.png");
     train->stop();
     waitFor(train, &TrainPage::runEnded, 30000);
 
