@@ -4,8 +4,8 @@
 
 #include <torch/torch.h>
 
-#include <algorithm>
 #include <sys/resource.h>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
