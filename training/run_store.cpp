@@ -274,14 +274,6 @@ std::vector<MetricPoint> RunStore::metrics(int64_t run, const std::string& name,
     return out;
 }
 
-std::vector<std::string> RunStore::metric_names(int64_t run) const {
-    auto st = m_db->prepare("SELECT DISTINCT name FROM metrics WHERE run_id = ? ORDER BY name");
-    st.bind(1, run);
-    std::vector<std::string> out;
-    while (st.step()) out.push_back(st.column_text(0));
-    return out;
-}
-
 std::vector<EventRecord> RunStore::events(int64_t run) const {
     auto st = m_db->prepare("SELECT step, kind, detail, created_at FROM events WHERE run_id = ? ORDER BY id");
     st.bind(1, run);

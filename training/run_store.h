@@ -85,7 +85,6 @@ public:
     void add_checkpoint(int64_t run, int64_t step, const std::string& path);
 
     std::vector<MetricPoint> metrics(int64_t run, const std::string& name, int64_t after_step = -1) const;
-    std::vector<std::string> metric_names(int64_t run) const;
     std::vector<EventRecord> events(int64_t run) const;
     std::vector<std::pair<int64_t, std::string>> checkpoints(int64_t run) const;  // (step, path)
     // step,name,value,wall_time rows of every metric, for spreadsheets.

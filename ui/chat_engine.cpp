@@ -1,5 +1,7 @@
 #include "chat_engine.h"
 
+#include "error_text.h"
+
 #include "chat/chat_template.h"
 #include "common/error.h"
 #include "generate/generator.h"
@@ -22,16 +24,24 @@ struct ChatEngine::State {
 
 namespace {
 
-EngineError toEngineError(const atelier::Error& e) {
-    return {static_cast<int>(e.code()), QString::fromStdString(e.where()),
-            QString::fromStdString(e.detail())};
-}
-
 EngineError unexpected(const std::exception& e) {
     return {-1, QString(), QString::fromUtf8(e.what())};
 }
 
 }  // namespace
+
+LoadedModel ChatEngine::describeLoaded() const {
+    LoadedModel info;
+    info.path = m->path;
+    info.adapterMethod = QString::fromStdString(m->model->adapter_method());
+    info.dtype = QString::fromStdString(m->model->dtype());
+    info.computeDtype = QString::fromStdString(m->model->compute_dtype());
+    info.device = QString::fromStdString(m->model->device());
+    info.contextLength = m->model->context_length();
+    info.templateName =
+        QString::fromStdString(atelier::template_for_model(m->model->tokenizer_config_path()).name());
+    return info;
+}
 
 ChatEngine::ChatEngine() : m(std::make_unique<State>()) {
     qRegisterMetaType<EngineError>();
@@ -92,21 +102,13 @@ bool ChatEngine::ensureLoaded(const QString& path, const CancelToken& cancel, En
         m->loadedWith = m->settings;
         m->templatesWithStopIds.clear();
     } catch (const atelier::Error& e) {
-        fail(toEngineError(e));
+        fail(engineErrorFrom(e));
         return false;
     } catch (const std::exception& e) {
         fail(unexpected(e));
         return false;
     }
-    LoadedModel info;
-    info.path = path;
-    info.dtype = QString::fromStdString(m->model->dtype());
-    info.computeDtype = QString::fromStdString(m->model->compute_dtype());
-    info.device = QString::fromStdString(m->model->device());
-    info.contextLength = m->model->context_length();
-    info.templateName =
-        QString::fromStdString(atelier::template_for_model(m->model->tokenizer_config_path()).name());
-    Q_EMIT modelLoaded(info);
+    Q_EMIT modelLoaded(describeLoaded());
     return true;
 }
 
@@ -137,17 +139,10 @@ void ChatEngine::generate(const GenerationRequest& request) {
         } catch (const atelier::Error& e) {
             m->model->detach_adapter();
             m->adapterPath.clear();
-            Q_EMIT generationFailed(toEngineError(e));
+            Q_EMIT generationFailed(engineErrorFrom(e));
             return;
         }
-        LoadedModel info;
-        info.path = m->path;
-        info.adapterMethod = QString::fromStdString(m->model->adapter_method());
-        info.dtype = QString::fromStdString(m->model->dtype());
-        info.computeDtype = QString::fromStdString(m->model->compute_dtype());
-        info.device = QString::fromStdString(m->model->device());
-        info.contextLength = m->model->context_length();
-        Q_EMIT modelLoaded(info);
+        Q_EMIT modelLoaded(describeLoaded());
     }
     Q_EMIT generationStarted();
     try {
@@ -217,7 +212,7 @@ void ChatEngine::generate(const GenerationRequest& request) {
         stats.droppedTurns = first;
         Q_EMIT generationFinished(stats);
     } catch (const atelier::Error& e) {
-        Q_EMIT generationFailed(toEngineError(e));
+        Q_EMIT generationFailed(engineErrorFrom(e));
     } catch (const std::exception& e) {
         Q_EMIT generationFailed(unexpected(e));
     }

@@ -48,6 +48,8 @@ private:
     // True when `path` is loaded; otherwise emits loadFailed and fills *error.
     bool ensureLoaded(const QString& path, const CancelToken& cancel, EngineError* error = nullptr);
 
+    LoadedModel describeLoaded() const;  // what modelLoaded reports about the model in memory
+
     struct State;
     std::unique_ptr<State> m;
     std::atomic<std::atomic<bool>*> m_active{nullptr};  // the token of the request being served

@@ -63,9 +63,6 @@ struct EngineSettings {
     QString dtype = QStringLiteral("auto");
     QString device = QStringLiteral("cpu");
     int threads = 0;  // 0 = all cores
-    bool operator!=(const EngineSettings& o) const {
-        return dtype != o.dtype || device != o.device || threads != o.threads;
-    }
 };
 
 Q_DECLARE_METATYPE(EngineError)

@@ -12,6 +12,16 @@ QString normalizedModelPath(const QString& path) {
     return QDir::cleanPath(QFileInfo(path).absoluteFilePath());
 }
 
+QString modelDisplayName(const QString& path) {
+    const QFileInfo info(path);
+    const QString name = info.isDir() ? info.fileName() : info.completeBaseName();
+    static const QStringList generic = {"hf",         "model",   "models", "weights",
+                                        "checkpoint", "llama2c", "meta",   "original"};
+    if (generic.contains(name, Qt::CaseInsensitive) && !info.dir().dirName().isEmpty())
+        return QStringLiteral("%1 (%2)").arg(QFileInfo(info.absolutePath()).fileName(), name);
+    return name;
+}
+
 ModelRecord inspectModel(const QString& path) {
     const QString clean = normalizedModelPath(path);
     if (!QFileInfo::exists(clean))
@@ -24,12 +34,7 @@ ModelRecord inspectModel(const QString& path) {
     ModelRecord r;
     r.path = clean;
     QFileInfo info(clean);
-    r.name = info.isDir() ? info.fileName() : info.completeBaseName();
-    // Converted folders are often named for their format ("hf", "llama2c"): name them by their parent too.
-    static const QStringList generic = {"hf",         "model",   "models", "weights",
-                                        "checkpoint", "llama2c", "meta",   "original"};
-    if (generic.contains(r.name, Qt::CaseInsensitive) && !info.dir().dirName().isEmpty())
-        r.name = QStringLiteral("%1 (%2)").arg(QFileInfo(info.absolutePath()).fileName(), r.name);
+    r.name = modelDisplayName(clean);
     r.format = QString::fromLatin1(atelier::checkpoint_format_name(ck.format));
     r.architecture = QString::fromStdString(ck.config.architecture);
     r.modelType = QString::fromStdString(ck.config.model_type);

@@ -8,5 +8,8 @@
 #include "chat_store.h"
 
 ModelRecord inspectModel(const QString& path);
+// How the studio names a model: its folder or file name; a folder named for its format ("hf",
+// "llama2c", ...) is named by its parent too: "stories260K (hf)".
+QString modelDisplayName(const QString& path);
 // The form of `path` the library stores (absolute, cleaned).
 QString normalizedModelPath(const QString& path);

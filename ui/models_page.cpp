@@ -23,14 +23,6 @@
 
 Q_DECLARE_METATYPE(ModelRecord)
 
-QString formatParameters(qint64 n) {
-    const double v = static_cast<double>(n);
-    if (v >= 1e9) return QStringLiteral("%1B").arg(v / 1e9, 0, 'f', 2);
-    if (v >= 1e6) return QStringLiteral("%1M").arg(v / 1e6, 0, 'f', 1);
-    if (v >= 1e3) return QStringLiteral("%1K").arg(v / 1e3, 0, 'f', 1);
-    return QString::number(n);
-}
-
 ModelListModel::ModelListModel(ChatStore& store, QObject* parent)
     : QAbstractListModel(parent), m_store(store) {
     reload();
@@ -241,13 +233,11 @@ void ModelsPage::addModel(const QString& path) {
         Result r;
         try {
             r.record = inspectModel(path);
+            r.ok = true;
         } catch (const atelier::Error& e) {
-            r.errorCode = static_cast<int>(e.code());
-            r.where = QString::fromStdString(e.where());
-            r.detail = QString::fromStdString(e.detail());
+            r.error = engineErrorFrom(e);
         } catch (const std::exception& e) {
-            r.errorCode = -2;
-            r.detail = QString::fromUtf8(e.what());
+            r.error = {-1, QString(), QString::fromUtf8(e.what())};
         }
         return r;
     }));
@@ -257,7 +247,7 @@ void ModelsPage::onValidated() {
     const Result r = m_watcher.result();
     const QString path = m_validatingPath;
     m_busyRow->hide();
-    const bool ok = r.errorCode == -1;
+    const bool ok = r.ok;
     if (ok) {
         m_store.addModel(r.record);
         m_model->reload();
@@ -265,8 +255,7 @@ void ModelsPage::onValidated() {
         if (row >= 0) m_view->setCurrentIndex(m_model->index(row));
         Q_EMIT modelsChanged();
     } else {
-        m_banner->setText(tr("%1 was not added.").arg(path) + QLatin1Char('\n') +
-                          errorText({r.errorCode, r.where, r.detail}));
+        m_banner->setText(tr("%1 was not added.").arg(path) + QLatin1Char('\n') + errorText(r.error));
         m_banner->show();
     }
     Q_EMIT validationFinished(ok, path);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "chat_store.h"
+#include "engine_types.h"
 
 #include <QAbstractListModel>
 #include <QFutureWatcher>
@@ -41,8 +42,6 @@ public:
     QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override;
 };
 
-QString formatParameters(qint64 n);  // 260.5K, 1.10B
-
 class ModelsPage : public QWidget {
     Q_OBJECT
 public:
@@ -73,8 +72,8 @@ protected:
 private:
     struct Result {
         ModelRecord record;
-        int errorCode = -1;  // -1: ok
-        QString where, detail;
+        bool ok = false;
+        EngineError error;
     };
     void retranslate();
     void updateButtons();

@@ -2,6 +2,7 @@
 
 #include "error_text.h"
 #include "metric_chart.h"
+#include "model_inspector.h"
 #include "trainer_process.h"
 #include "widgets.h"
 
@@ -95,10 +96,7 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
     if (role != Qt::DisplayRole && !sort) return {};
     switch (index.column()) {
         case IdColumn: return static_cast<qint64>(r.id);
-        case ModelColumn:
-            return QFileInfo(q(r.model)).fileName() == QLatin1String("hf")
-                       ? QFileInfo(QFileInfo(q(r.model)).absolutePath()).fileName()
-                       : QFileInfo(q(r.model)).fileName();
+        case ModelColumn: return modelDisplayName(q(r.model));
         case MethodColumn: return methodName(r.method);
         case DatasetColumn: return QFileInfo(q(r.dataset)).fileName();
         case StatusColumn: return statusText(r.status);

@@ -86,14 +86,6 @@ public:
     }
 };
 
-QString formatCount(qint64 n) {
-    const double v = static_cast<double>(n);
-    if (v >= 1e9) return QStringLiteral("%1B").arg(v / 1e9, 0, 'f', 2);
-    if (v >= 1e6) return QStringLiteral("%1M").arg(v / 1e6, 0, 'f', 2);
-    if (v >= 1e3) return QStringLiteral("%1K").arg(v / 1e3, 0, 'f', 1);
-    return QString::number(n);
-}
-
 QDoubleSpinBox* doubleBox(QWidget* parent, double lo, double hi, int decimals, double step) {
     auto* b = new QDoubleSpinBox(parent);
     b->setRange(lo, hi);
@@ -496,7 +488,7 @@ void TrainPage::updateEstimate() {
     m_estimate->setText(
         tr("<b>%1 trainable parameters</b> (%2% of the model) · about %3 of memory · about %4 on "
            "this CPU")
-            .arg(formatCount(trainable))
+            .arg(formatParameters(trainable))
             .arg(100.0 * static_cast<double>(trainable) / std::max(1.0, n), 0, 'f', 3)
             .arg(QLocale().formattedDataSize(static_cast<qint64>(memory)), time));
 }
@@ -677,8 +669,10 @@ void TrainPage::refresh() {
     atelier::RunRecord r;
     try {
         if (m_run) {
-            m_runs.mark_interrupted();
             r = m_runs.run(m_run);
+            // Only a run in flight can turn out to have lost its trainer.
+            if ((r.status == "running" || r.status == "queued") && m_runs.mark_interrupted() > 0)
+                r = m_runs.run(m_run);
         }
     } catch (const atelier::Error&) {
         return;  // the trainer holds the write lock for a moment

@@ -23,3 +23,11 @@ QLabel* makeErrorBanner(QWidget* parent, const QString& objectName) {
     banner->hide();
     return banner;
 }
+
+QString formatParameters(qint64 n) {
+    const double v = static_cast<double>(n);
+    if (v >= 1e9) return QStringLiteral("%1B").arg(v / 1e9, 0, 'f', 2);
+    if (v >= 1e6) return QStringLiteral("%1M").arg(v / 1e6, 0, 'f', 1);
+    if (v >= 1e3) return QStringLiteral("%1K").arg(v / 1e3, 0, 'f', 1);
+    return QString::number(n);
+}

@@ -9,3 +9,4 @@ class QWidget;
 
 QLabel* makePageHeading(QWidget* parent);                             // large bold text
 QLabel* makeErrorBanner(QWidget* parent, const QString& objectName);  // hidden until setText + show
+QString formatParameters(qint64 n);                                   // 260.5K, 12.62M, 1.10B
