@@ -11,11 +11,14 @@
 // Exit codes: 0 success, 1 the engine refused (bad file, bad model...), 2 bad command line.
 #include "adapters/adapter_config.h"
 #include "chat/chat_template.h"
+#include "cli_args.h"
 #include "common/error.h"
 #include "generate/generator.h"
 #include "model/importers.h"
 #include "model/llama.h"
+#include "multimodal/multimodal_model.h"
 #include "run_store.h"
+#include "session/chat_session.h"
 #include "tokenizer/tokenizer.h"
 #include "train_runner.h"
 
@@ -33,13 +36,11 @@
 #include <string>
 #include <vector>
 
+using cli::Args;
+using cli::UsageError;
 using nlohmann::json;
 
 namespace {
-
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 const char* kUsage = R"(usage: atelier-cli <command> [options]
 
@@ -47,13 +48,16 @@ commands:
   generate   continue a prompt (raw), or answer it with --template
   chat       interactive chat with a chat template
   convert    write a Hugging Face folder from a Meta (.pth) or llama2.c (.bin) checkpoint
-  info       describe a model without loading it
+  info       describe a model (and what media it reads) without running it
+  media      info FILE | frames FILE --count N --out DIR | audio FILE --out OUT.wav | mel FILE --out OUT.safetensors
+  encode     run a model's media encoder (+ projector) on one file: --image F | --audio F --out OUT.safetensors
   train      fine-tune an adapter (LoRA, LLaMA-Adapter V1/V2); resumable
   merge      fold a LoRA or LLaMA-Adapter V2 adapter into the base weights: a new HF folder
   runs       list | show ID | export-csv ID: the training runs in the run store
 
 common options:
-  --model PATH          HF folder, Meta folder (params.json + consolidated.NN.pth) or llama2.c .bin
+  --model PATH          HF folder, Meta folder (params.json + consolidated.NN.pth), llama2.c .bin,
+                        LLaVA-1.5 folder, or Atelier multimodal bundle (atelier-bundle.json)
   --tokenizer FILE      tokenizer.model / tokenizer.json, if not beside the weights
   --device cpu|cuda     where to run (default cpu)
   --dtype auto|f32|bf16|f16   weights and activations (default auto)
@@ -73,6 +77,11 @@ generate / chat options:
   --max-new-tokens N    (default 256)
   --seed S              (default random)
   --stop TEXT           stop string (repeatable)
+  --image FILE          attach an image (repeatable); <image> in the prompt marks where it goes
+  --audio FILE          attach an audio file (repeatable); <audio> marks where
+  --video FILE          attach a video: sampled frames + its audio track (repeatable); <video> marks where
+  --frames N            frames sampled per video (default: the model's, 8)
+  (chat: /image PATH, /audio PATH, /video PATH attach to the next message)
 
   --adapter DIR         attach a trained adapter (Atelier's or PEFT's LoRA layout)
   --adapter-scale S     its strength (default 1; 0 = the base model)
@@ -95,68 +104,6 @@ train options (defaults: the published recipe of the method):
   --no-resume           start over even if the run folder has checkpoints
   --store DB            run store (default ~/.local/share/Atelier/Atelier/runs.db)
 )";
-
-// --name value pairs; repeated names accumulate; flags have no value.
-class Args {
-public:
-    Args(int argc, char** argv, int first, const std::set<std::string>& flags) {
-        for (int i = first; i < argc; ++i) {
-            std::string a = argv[i];
-            if (a.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + a + "'");
-            std::string name = a.substr(2);
-            if (flags.count(name)) {
-                m_values[name].push_back("1");
-                continue;
-            }
-            if (i + 1 >= argc) throw UsageError("option --" + name + " needs a value");
-            m_values[name].push_back(argv[++i]);
-        }
-    }
-    bool has(const std::string& n) const { return m_values.count(n) > 0; }
-    std::string get(const std::string& n, const std::string& fallback = "") const {
-        auto it = m_values.find(n);
-        return it == m_values.end() ? fallback : it->second.back();
-    }
-    std::string need(const std::string& n) const {
-        if (!has(n)) throw UsageError("missing --" + n);
-        return get(n);
-    }
-    std::vector<std::string> all(const std::string& n) const {
-        auto it = m_values.find(n);
-        return it == m_values.end() ? std::vector<std::string>{} : it->second;
-    }
-    double number(const std::string& n, double fallback) const {
-        if (!has(n)) return fallback;
-        try {
-            size_t used = 0;
-            double v = std::stod(get(n), &used);
-            if (used != get(n).size() || !std::isfinite(v)) throw std::invalid_argument("not a number");
-            return v;
-        } catch (const std::exception&) {
-            throw UsageError("--" + n + " expects a number, got '" + get(n) + "'");
-        }
-    }
-    // An integer within [lo, hi].
-    int64_t integer(const std::string& n, int64_t fallback, int64_t lo, int64_t hi) const {
-        if (!has(n)) return fallback;
-        try {
-            size_t used = 0;
-            long long v = std::stoll(get(n), &used);
-            if (used != get(n).size() || v < lo || v > hi) throw std::out_of_range("range");
-            return v;
-        } catch (const std::exception&) {
-            throw UsageError("--" + n + " expects a whole number from " + std::to_string(lo) + " to " +
-                             std::to_string(hi) + ", got '" + get(n) + "'");
-        }
-    }
-    void check_known(const std::set<std::string>& known) const {
-        for (const auto& [k, v] : m_values)
-            if (!known.count(k)) throw UsageError("unknown option --" + k);
-    }
-
-private:
-    std::map<std::string, std::vector<std::string>> m_values;
-};
 
 const std::set<std::string> kFlags = {"json",   "help",      "packing",
                                       "strict", "no-resume", "gradient-checkpointing"};
@@ -195,21 +142,25 @@ atelier::GenerationOptions generation_options(const Args& a) {
     return g;
 }
 
-struct Loaded {
-    std::unique_ptr<atelier::LlamaModel> model;
-    std::unique_ptr<atelier::Tokenizer> tokenizer;
-};
-
-Loaded load_model(const Args& a) {
-    Loaded l;
-    l.model = atelier::LlamaModel::load(a.need("model"), load_options(a));
-    if (l.model->tokenizer_path().empty())
+std::unique_ptr<atelier::MultimodalModel> load_model(const Args& a) {
+    auto model = atelier::MultimodalModel::load(a.need("model"), load_options(a));
+    if (!model->has_llm())
         throw atelier::Error(
-            atelier::ErrorCode::FileNotFound, a.need("model"),
-            "no tokenizer.json or tokenizer.model beside the weights; pass --tokenizer FILE");
-    l.tokenizer = atelier::load_tokenizer(l.model->tokenizer_path());
-    if (a.has("adapter")) l.model->attach_adapter(a.get("adapter"), a.number("adapter-scale", 1.0));
-    return l;
+            atelier::ErrorCode::InvalidArgument, a.need("model"),
+            "this folder is a media encoder, not a language model (use 'atelier-cli encode')");
+    if (a.has("adapter")) model->llm().attach_adapter(a.get("adapter"), a.number("adapter-scale", 1.0));
+    return model;
+}
+
+// --image/--audio/--video files, checked against what the model reads before anything is encoded.
+std::vector<atelier::Attachment> attachments(const Args& a, atelier::MultimodalModel& model) {
+    std::vector<atelier::Attachment> out;
+    for (const char* kind : {"image", "audio", "video"})
+        for (const auto& f : a.all(kind)) {
+            model.require(kind, f);
+            out.push_back({kind, f});
+        }
+    return out;
 }
 
 std::atomic<bool> g_interrupt{false};
@@ -231,108 +182,134 @@ json result_json(const atelier::GenerationResult& r) {
             {"decode_tokens_per_second", r.decode_tokens_per_second()}};
 }
 
+const std::set<std::string> kMediaOptions = {"image", "audio", "video", "frames"};
+
 int cmd_generate(const Args& a) {
-    a.check_known(merge({kModelOptions, kSamplingOptions}, {"prompt"}));
+    a.check_known(merge({kModelOptions, kSamplingOptions, kMediaOptions}, {"prompt"}));
     const std::string prompt = a.need("prompt");
     const bool as_json = a.has("json");
-    auto opts = generation_options(a);
-    Loaded l = load_model(a);
+    auto model = load_model(a);
+    atelier::ChatSession session(*model);
 
-    std::vector<int> ids;
+    atelier::ChatRequest req;
+    req.generation = generation_options(a);
+    req.video_frames = static_cast<int>(a.integer("frames", 0, 0, 1024));
     const bool templated = a.has("template") || a.has("system");
-    if (templated) {
-        auto tpl = atelier::template_for_model(l.model->tokenizer_config_path(), a.get("template"));
-        std::vector<atelier::ChatMessage> msgs;
-        if (a.has("system")) msgs.push_back({"system", a.get("system")});
-        msgs.push_back({"user", prompt});
-        ids = atelier::encode_rendered(tpl.render(msgs, true), *l.tokenizer);
-        for (const auto& s : tpl.stop_strings()) opts.stop_strings.push_back(s);
-        atelier::add_template_stop_ids(tpl, *l.tokenizer);
-    } else {
-        ids = l.tokenizer->encode(prompt, /*add_bos=*/true);
-    }
+    req.template_name = templated ? a.get("template") : "none";
+    req.system_prompt = a.get("system");
+    req.turns.push_back({"user", prompt, attachments(a, *model)});
 
-    atelier::Generator gen(*l.model, *l.tokenizer);
     std::signal(SIGINT, on_sigint);
     if (!as_json && !templated) std::cout << prompt << std::flush;  // raw mode echoes the prompt
     g_generating.store(true);
-    auto result = gen.generate(
-        ids, opts,
+    auto result = session.generate(
+        req,
         [&](const std::string& piece) {
             if (!as_json) std::cout << piece << std::flush;
             return true;
         },
         &g_interrupt);
-    if (result.stop_reason == atelier::StopReason::ContextFull && result.tokens.empty())
-        throw atelier::Error(atelier::ErrorCode::InvalidArgument, "prompt",
-                             "the prompt has " + std::to_string(ids.size()) + " tokens; the context holds " +
-                                 std::to_string(l.model->context_length()) + " (see --context)");
     if (as_json) {
         json j = result_json(result);
         j["prompt"] = prompt;
-        j["prompt_ids"] = ids;
-        j["model"] = l.model->source();
-        j["dtype"] = l.model->dtype();
+        j["prompt_ids"] = model->tokenizer().encode(prompt, false);
+        j["model"] = model->source();
+        j["dtype"] = model->llm().dtype();
+        j["template"] = result.template_used;
+        j["media_tokens"] = result.media_tokens;
+        j["encode_seconds"] = result.encode_seconds;
+        json media = json::array();
+        for (const auto& t : req.turns)
+            for (const auto& m : t.attachments)
+                media.push_back({{"kind", m.modality},
+                                 {"file", m.path},
+                                 {"tokens", model->token_cost(m.modality, m.path, req.video_frames)}});
+        j["media"] = media;
         std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     } else {
         std::cout << "\n";
-        std::fprintf(stderr, "[%zu tokens, prefill %.1f tok/s, decode %.1f tok/s, stop: %s]\n",
-                     result.tokens.size(), result.prefill_tokens_per_second(),
+        std::fprintf(stderr,
+                     "[%zu tokens, %d media positions, prefill %.1f tok/s, decode %.1f tok/s, stop: %s]\n",
+                     result.tokens.size(), result.media_tokens, result.prefill_tokens_per_second(),
                      result.decode_tokens_per_second(), atelier::stop_reason_name(result.stop_reason));
     }
     return 0;
 }
 
 int cmd_chat(const Args& a) {
-    a.check_known(merge({kModelOptions, kSamplingOptions}));
-    auto opts = generation_options(a);
-    Loaded l = load_model(a);
-    auto tpl = atelier::template_for_model(l.model->tokenizer_config_path(), a.get("template"));
-    for (const auto& s : tpl.stop_strings()) opts.stop_strings.push_back(s);
-    atelier::add_template_stop_ids(tpl, *l.tokenizer);
-    atelier::Generator gen(*l.model, *l.tokenizer);
-    std::vector<atelier::ChatMessage> history;
-    if (a.has("system")) history.push_back({"system", a.get("system")});
+    a.check_known(merge({kModelOptions, kSamplingOptions, kMediaOptions}));
+    auto model = load_model(a);
+    atelier::ChatSession session(*model);
+    atelier::ChatRequest req;
+    req.generation = generation_options(a);
+    req.video_frames = static_cast<int>(a.integer("frames", 0, 0, 1024));
+    req.template_name = a.get("template");
+    req.system_prompt = a.get("system");
+    std::vector<atelier::Attachment> pending = attachments(a, *model);
     std::signal(SIGINT, on_sigint);
 
+    std::string reads = "text";
+    for (const auto& s : model->modalities()) reads += ", " + s.modality;
     std::fprintf(
         stderr,
-        "atelier chat: %s (%s, template %s). /reset clears, /exit or Ctrl-D quits; Ctrl-C stops a reply.\n",
-        l.model->source().c_str(), l.model->dtype().c_str(), tpl.name().c_str());
+        "atelier chat: %s (%s, template %s; reads %s). /image, /audio or /video PATH attach to the next "
+        "message; /reset clears, /exit or Ctrl-D quits; Ctrl-C stops a reply.\n",
+        model->source().c_str(), model->llm().dtype().c_str(),
+        session.resolve_template(req.template_name).c_str(), reads.c_str());
     std::string line;
     while (true) {
         std::cout << "> " << std::flush;
         if (!std::getline(std::cin, line)) break;
         if (line == "/exit" || line == "/quit") break;
         if (line == "/reset") {
-            history.erase(std::remove_if(history.begin(), history.end(),
-                                         [](const atelier::ChatMessage& m) { return m.role != "system"; }),
-                          history.end());
+            req.turns.clear();
+            pending.clear();
             std::cout << "(conversation cleared)\n";
             continue;
         }
-        if (line.empty()) continue;
-        history.push_back({"user", line});
-        auto ids = atelier::encode_rendered(tpl.render(history, true), *l.tokenizer);
-        g_interrupt.store(false);
-        g_generating.store(true);
-        auto result = gen.generate(
-            ids, opts,
-            [](const std::string& piece) {
-                std::cout << piece << std::flush;
-                return true;
-            },
-            &g_interrupt);
-        g_generating.store(false);
-        std::cout << "\n";
-        if (result.stop_reason == atelier::StopReason::ContextFull) {
-            std::fprintf(stderr, "(context full: use /reset)\n");
-            if (result.tokens.empty()) {
-                history.pop_back();  // the turn never started: do not keep it
-                continue;
+        bool attached = false;
+        for (const char* kind : {"image", "audio", "video"}) {
+            const std::string cmd = std::string("/") + kind;
+            if (line.rfind(cmd, 0) != 0 || (line.size() > cmd.size() && line[cmd.size()] != ' ')) continue;
+            attached = true;
+            std::string path = line.size() > cmd.size() ? line.substr(cmd.size() + 1) : "";
+            while (!path.empty() && path.back() == ' ') path.pop_back();
+            try {
+                if (path.empty()) throw UsageError(cmd + " needs a file path");
+                model->require(kind, path);
+                const int64_t cost = model->token_cost(kind, path, req.video_frames);
+                pending.push_back({kind, path});
+                std::fprintf(stderr, "(attached %s: %lld tokens; it goes with your next message)\n",
+                             path.c_str(), static_cast<long long>(cost));
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "(not attached: %s)\n", e.what());
             }
         }
-        history.push_back({"assistant", result.text});
+        if (attached || line.empty()) continue;
+        req.turns.push_back({"user", line, pending});
+        g_interrupt.store(false);
+        g_generating.store(true);
+        atelier::ChatResult result;
+        try {
+            result = session.generate(
+                req,
+                [](const std::string& piece) {
+                    std::cout << piece << std::flush;
+                    return true;
+                },
+                &g_interrupt);
+        } catch (const atelier::Error& e) {
+            g_generating.store(false);
+            req.turns.pop_back();  // the turn never started: do not keep it
+            std::fprintf(stderr, "(error: %s)\n", e.what());
+            continue;
+        }
+        g_generating.store(false);
+        pending.clear();
+        std::cout << "\n";
+        if (result.dropped_turns > 0)
+            std::fprintf(stderr, "(the oldest %d turns no longer fit the context)\n", result.dropped_turns);
+        req.turns.push_back({"assistant", result.text, {}});
     }
     return 0;
 }
@@ -348,56 +325,119 @@ std::string human_bytes(int64_t b) {
     return buf;
 }
 
+json modalities_json(const atelier::MultimodalModel& mm) {
+    json list = json::array();
+    for (const auto& s : mm.modalities()) {
+        json m = {{"modality", s.modality},
+                  {"encoder", s.encoder},
+                  {"encoder_path", s.encoder_path},
+                  {"projector", s.projector},
+                  {"fusion", s.fusion}};
+        if (s.modality == "image") m["tokens_per_image"] = s.tokens_per_item;
+        if (s.modality == "audio") m["tokens_per_second"] = s.tokens_per_second;
+        if (s.modality == "video") {
+            m["frames"] = s.frames;
+            m["tokens_per_video"] = s.tokens_per_item;
+            m["audio_track"] = s.video_audio;
+            if (s.video_audio) m["audio_tokens_per_second"] = s.tokens_per_second;
+        }
+        list.push_back(m);
+    }
+    return list;
+}
+
 int cmd_info(const Args& a) {
     a.check_known({"model", "tokenizer", "json", "help"});
-    auto ck = atelier::load_checkpoint(a.need("model"), a.get("tokenizer"));
-    const auto& c = ck.config;
-    std::string dtype = ck.tensors.count("model.embed_tokens.weight")
-                            ? atelier::dtype_name(ck.tensors.at("model.embed_tokens.weight").dtype)
-                            : "?";
-    std::string tpl = atelier::template_for_model(ck.tokenizer_config_path).name();
-    json j = {{"path", ck.source},
-              {"format", atelier::checkpoint_format_name(ck.format)},
-              {"architecture", c.architecture},
-              {"model_type", c.model_type},
-              {"parameters", c.num_parameters()},
-              {"dtype", dtype},
-              {"context_length", c.max_position_embeddings},
-              {"hidden_size", c.hidden_size},
-              {"layers", c.num_hidden_layers},
-              {"attention_heads", c.num_attention_heads},
-              {"kv_heads", c.num_key_value_heads},
-              {"vocab_size", c.vocab_size},
-              {"tied_embeddings", c.tie_word_embeddings},
-              {"rope_theta", c.rope_theta},
-              {"chat_template", tpl},
-              {"tokenizer", ck.tokenizer_path},
-              {"size_on_disk", ck.size_on_disk}};
+    const std::string path = a.need("model");
+    const std::string kind = atelier::MultimodalModel::detect_kind(path);
+    std::unique_ptr<atelier::MultimodalModel> mm;
+    if (kind != "llm") {
+        atelier::LoadOptions o;
+        o.tokenizer = a.get("tokenizer");
+        mm = atelier::MultimodalModel::load(path, o);  // weights are mapped, not copied
+    }
+    json j = {{"path", path}, {"kind", kind}};
+    json modalities = mm ? modalities_json(*mm) : json::array();
+    j["modalities"] = modalities;
+    if (mm && !mm->chat_template().empty()) j["bundle_chat_template"] = mm->chat_template();
+    const std::string llm_path = atelier::MultimodalModel::language_model_path(path);
+    if (!llm_path.empty()) {
+        auto ck = atelier::load_checkpoint(llm_path, a.get("tokenizer"));
+        const auto& c = ck.config;
+        std::string dtype = ck.tensors.count("model.embed_tokens.weight")
+                                ? atelier::dtype_name(ck.tensors.at("model.embed_tokens.weight").dtype)
+                                : "?";
+        std::string tpl = mm && !mm->chat_template().empty()
+                              ? mm->chat_template()
+                              : atelier::template_for_model(ck.tokenizer_config_path).name();
+        j.update({{"format", atelier::checkpoint_format_name(ck.format)},
+                  {"architecture", c.architecture},
+                  {"model_type", c.model_type},
+                  {"parameters", c.num_parameters()},
+                  {"dtype", dtype},
+                  {"context_length", c.max_position_embeddings},
+                  {"hidden_size", c.hidden_size},
+                  {"layers", c.num_hidden_layers},
+                  {"attention_heads", c.num_attention_heads},
+                  {"kv_heads", c.num_key_value_heads},
+                  {"vocab_size", c.vocab_size},
+                  {"tied_embeddings", c.tie_word_embeddings},
+                  {"rope_theta", c.rope_theta},
+                  {"chat_template", tpl},
+                  {"tokenizer", ck.tokenizer_path},
+                  {"size_on_disk", ck.size_on_disk}});
+    }
     if (a.has("json")) {
         std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
         return 0;
     }
-    char params[32];
-    double p = static_cast<double>(c.num_parameters());
-    if (p >= 1e9)
-        std::snprintf(params, sizeof params, "%.2fB", p / 1e9);
-    else if (p >= 1e6)
-        std::snprintf(params, sizeof params, "%.2fM", p / 1e6);
-    else
-        std::snprintf(params, sizeof params, "%.1fK", p / 1e3);
-    std::cout << "path:          " << ck.source << "\n"
-              << "format:        " << atelier::checkpoint_format_name(ck.format) << "\n"
-              << "architecture:  " << c.architecture << " (" << c.model_type << ")\n"
-              << "parameters:    " << params << " (" << c.num_parameters() << ")\n"
-              << "dtype:         " << dtype << "\n"
-              << "context:       " << c.max_position_embeddings << " tokens\n"
-              << "layers:        " << c.num_hidden_layers << ", hidden " << c.hidden_size << ", heads "
-              << c.num_attention_heads << " (kv " << c.num_key_value_heads << ")\n"
-              << "vocabulary:    " << c.vocab_size << (c.tie_word_embeddings ? " (tied embeddings)" : "")
-              << "\n"
-              << "chat template: " << tpl << "\n"
-              << "tokenizer:     " << (ck.tokenizer_path.empty() ? "(none found)" : ck.tokenizer_path) << "\n"
-              << "size on disk:  " << human_bytes(ck.size_on_disk) << "\n";
+    std::cout << "path:          " << path << "\n";
+    if (j.contains("architecture")) {
+        char params[32];
+        double p = j["parameters"].get<double>();
+        if (p >= 1e9)
+            std::snprintf(params, sizeof params, "%.2fB", p / 1e9);
+        else if (p >= 1e6)
+            std::snprintf(params, sizeof params, "%.2fM", p / 1e6);
+        else
+            std::snprintf(params, sizeof params, "%.1fK", p / 1e3);
+        std::cout << "format:        " << j["format"].get<std::string>()
+                  << (kind != "llm" ? " (" + kind + ")" : "") << "\n"
+                  << "architecture:  " << j["architecture"].get<std::string>() << " ("
+                  << j["model_type"].get<std::string>() << ")\n"
+                  << "parameters:    " << params << " (" << j["parameters"].get<int64_t>() << ")\n"
+                  << "dtype:         " << j["dtype"].get<std::string>() << "\n"
+                  << "context:       " << j["context_length"].get<int64_t>() << " tokens\n"
+                  << "layers:        " << j["layers"].get<int64_t>() << ", hidden "
+                  << j["hidden_size"].get<int64_t>() << ", heads " << j["attention_heads"].get<int64_t>()
+                  << " (kv " << j["kv_heads"].get<int64_t>() << ")\n"
+                  << "vocabulary:    " << j["vocab_size"].get<int64_t>()
+                  << (j["tied_embeddings"].get<bool>() ? " (tied embeddings)" : "") << "\n"
+                  << "chat template: " << j["chat_template"].get<std::string>() << "\n"
+                  << "tokenizer:     "
+                  << (j["tokenizer"].get<std::string>().empty() ? "(none found)"
+                                                                : j["tokenizer"].get<std::string>())
+                  << "\n"
+                  << "size on disk:  " << human_bytes(j["size_on_disk"].get<int64_t>()) << "\n";
+    } else {
+        std::cout << "kind:          media encoder (no language model)\n";
+    }
+    std::cout << "reads:         text";
+    for (const auto& m : modalities) std::cout << ", " << m["modality"].get<std::string>();
+    std::cout << "\n";
+    for (const auto& m : modalities) {
+        std::cout << "  " << m["modality"].get<std::string>() << ": " << m["encoder"].get<std::string>();
+        if (!m["projector"].get<std::string>().empty())
+            std::cout << " -> " << m["projector"].get<std::string>();
+        std::cout << " (" << m["fusion"].get<std::string>() << ")";
+        if (m.contains("tokens_per_image")) std::cout << ", " << m["tokens_per_image"] << " tokens per image";
+        if (m.contains("tokens_per_second"))
+            std::cout << ", " << m["tokens_per_second"].get<double>() << " tokens per second of audio";
+        if (m.contains("tokens_per_video"))
+            std::cout << ", " << m["tokens_per_video"] << " tokens per video (" << m["frames"] << " frames)"
+                      << (m["audio_track"].get<bool>() ? " + its audio track" : "");
+        std::cout << "\n";
+    }
     return 0;
 }
 
@@ -655,8 +695,10 @@ int main(int argc, char** argv) {
     }
     const std::string cmd = argv[1];
     bool as_json = false;
+    for (int i = 2; i < argc; ++i) as_json = as_json || std::string(argv[i]) == "--json";
     try {
         if (cmd == "runs") return cmd_runs(argc, argv);
+        if (cmd == "media") return cli::cmd_media(argc, argv);
         Args args(argc, argv, 2, kFlags);
         as_json = args.has("json");
         if (args.has("help")) {
@@ -669,6 +711,7 @@ int main(int argc, char** argv) {
         if (cmd == "convert") return cmd_convert(args);
         if (cmd == "train") return cmd_train(args);
         if (cmd == "merge") return cmd_merge(args);
+        if (cmd == "encode") return cli::cmd_encode(args);
         throw UsageError("unknown command '" + cmd + "'");
     } catch (const UsageError& e) {
         std::cerr << "atelier-cli: " << e.what() << "\n(run 'atelier-cli --help' for usage)\n";

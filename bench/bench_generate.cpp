@@ -29,6 +29,7 @@ using atelier::bench::measure_gemm_gflops;
 using atelier::bench::peak_rss_gib;
 using atelier::bench::reset_peak_rss;
 using atelier::bench::seconds;
+using atelier::bench::synthetic_checkpoint;
 
 namespace {
 
@@ -72,31 +73,6 @@ double measure_bandwidth_gbs(int threads) {
     }
     if (sink == 42) std::printf(" ");  // keep the loads
     return best;
-}
-
-// Random weights in `dtype` for a config: N(0, 0.02)-ish, norms at 1.
-Checkpoint synthetic_checkpoint(const ModelConfig& c, DType dtype) {
-    Checkpoint ck;
-    ck.config = c;
-    ck.source = "synthetic";
-    std::mt19937 rng(1234);
-    for (const auto& [name, shape] : expected_tensors(c)) {
-        int64_t n = 1;
-        for (int64_t s : shape) n *= s;
-        const bool norm = name.find("norm") != std::string::npos;
-        auto t = torch::empty({n}, torch::kFloat32);
-        if (norm)
-            t.fill_(1.0f);
-        else
-            t.uniform_(-0.035, 0.035);  // std ~0.02
-        const auto target = dtype == DType::BF16  ? torch::kBFloat16
-                            : dtype == DType::F16 ? torch::kFloat16
-                                                  : torch::kFloat32;
-        torch::Tensor typed = t.to(target).contiguous();
-        ck.tensors[name] = make_owned_tensor(dtype, shape, typed.data_ptr(), typed.nbytes());
-        ck.size_on_disk += static_cast<int64_t>(typed.nbytes());
-    }
-    return ck;
 }
 
 struct Figures {

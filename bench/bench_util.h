@@ -2,12 +2,15 @@
 // machine's GEMM peak (the bound compute-heavy figures are printed beside).
 #pragma once
 
+#include "model/importers.h"
+
 #include <torch/torch.h>
 
 #include <sys/resource.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <random>
 
 namespace atelier::bench {
 
@@ -51,6 +54,31 @@ inline double measure_gemm_gflops(torch::Dtype dtype, int64_t n) {
         best = std::max(best, 2.0 * n * n * n / seconds(t0) / 1e9);
     }
     return best;
+}
+
+// Random LLaMA weights in `dtype` for a config: N(0, 0.02)-ish, norms at 1.
+inline Checkpoint synthetic_checkpoint(const ModelConfig& c, DType dtype) {
+    Checkpoint ck;
+    ck.config = c;
+    ck.source = "synthetic";
+    std::mt19937 rng(1234);
+    for (const auto& [name, shape] : expected_tensors(c)) {
+        int64_t n = 1;
+        for (int64_t s : shape) n *= s;
+        const bool norm = name.find("norm") != std::string::npos;
+        auto t = torch::empty({n}, torch::kFloat32);
+        if (norm)
+            t.fill_(1.0f);
+        else
+            t.uniform_(-0.035, 0.035);  // std ~0.02
+        const auto target = dtype == DType::BF16  ? torch::kBFloat16
+                            : dtype == DType::F16 ? torch::kFloat16
+                                                  : torch::kFloat32;
+        torch::Tensor typed = t.to(target).contiguous();
+        ck.tensors[name] = make_owned_tensor(dtype, shape, typed.data_ptr(), typed.nbytes());
+        ck.size_on_disk += static_cast<int64_t>(typed.nbytes());
+    }
+    return ck;
 }
 
 }  // namespace atelier::bench

@@ -371,6 +371,26 @@ Last active %2</source>
         <translation>已取消。</translation>
     </message>
     <message>
+        <source>This is not an image, audio or video file Atelier can read, or it is damaged.</source>
+        <translation>这不是 Atelier 能读取的图像、音频或视频文件，或者文件已损坏。</translation>
+    </message>
+    <message>
+        <source>The media file has no picture or sound of the kind needed.</source>
+        <translation>该媒体文件没有所需的画面或声音。</translation>
+    </message>
+    <message>
+        <source>The media file uses a format this installation cannot decode.</source>
+        <translation>该媒体文件使用了本机无法解码的格式。</translation>
+    </message>
+    <message>
+        <source>The media file is too large or too long.</source>
+        <translation>该媒体文件太大或太长。</translation>
+    </message>
+    <message>
+        <source>This model cannot read this kind of media.</source>
+        <translation>此模型无法读取这种媒体。</translation>
+    </message>
+    <message>
         <source>Unexpected error.</source>
         <translation>意外错误。</translation>
     </message>

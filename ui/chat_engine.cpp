@@ -4,22 +4,19 @@
 
 #include "chat/chat_template.h"
 #include "common/error.h"
-#include "generate/generator.h"
 #include "model/llama.h"
-#include "tokenizer/tokenizer.h"
+#include "multimodal/multimodal_model.h"
+#include "session/chat_session.h"
 
-#include <algorithm>
-#include <set>
-
+// The engine's state on the worker thread: the model (text, LLaVA or a multimodal bundle) and the
+// one chat session the CLI uses too (template, media chunks, trimming, generation).
 struct ChatEngine::State {
     QString adapterPath;  // attached now
     EngineSettings settings;
     EngineSettings loadedWith;
     QString path;
-    std::unique_ptr<atelier::LlamaModel> model;
-    std::unique_ptr<atelier::Tokenizer> tokenizer;
-    std::unique_ptr<atelier::Generator> generator;
-    std::set<std::string> templatesWithStopIds;  // add_template_stop_ids applied once per template
+    std::unique_ptr<atelier::MultimodalModel> model;
+    std::unique_ptr<atelier::ChatSession> session;
 };
 
 namespace {
@@ -33,13 +30,13 @@ EngineError unexpected(const std::exception& e) {
 LoadedModel ChatEngine::describeLoaded() const {
     LoadedModel info;
     info.path = m->path;
-    info.adapterMethod = QString::fromStdString(m->model->adapter_method());
-    info.dtype = QString::fromStdString(m->model->dtype());
-    info.computeDtype = QString::fromStdString(m->model->compute_dtype());
-    info.device = QString::fromStdString(m->model->device());
-    info.contextLength = m->model->context_length();
-    info.templateName =
-        QString::fromStdString(atelier::template_for_model(m->model->tokenizer_config_path()).name());
+    atelier::LlamaModel& llm = m->model->llm();
+    info.adapterMethod = QString::fromStdString(llm.adapter_method());
+    info.dtype = QString::fromStdString(llm.dtype());
+    info.computeDtype = QString::fromStdString(llm.compute_dtype());
+    info.device = QString::fromStdString(llm.device());
+    info.contextLength = llm.context_length();
+    info.templateName = QString::fromStdString(m->session->resolve_template(""));
     return info;
 }
 
@@ -65,8 +62,7 @@ void ChatEngine::setSettings(const EngineSettings& settings) {
 
 void ChatEngine::unloadModel() {
     m->adapterPath.clear();
-    m->generator.reset();
-    m->tokenizer.reset();
+    m->session.reset();
     m->model.reset();
     m->path.clear();
 }
@@ -90,17 +86,12 @@ bool ChatEngine::ensureLoaded(const QString& path, const CancelToken& cancel, En
             Q_EMIT loadProgress(f);
             return !cancel->load();
         };
-        auto model = atelier::LlamaModel::load(path.toStdString(), opt);
-        if (model->tokenizer_path().empty())
-            throw atelier::Error(atelier::ErrorCode::FileNotFound, path.toStdString(),
-                                 "no tokenizer.json or tokenizer.model beside the weights");
-        auto tokenizer = atelier::load_tokenizer(model->tokenizer_path());
+        auto model = atelier::MultimodalModel::load(path.toStdString(), opt);
+        auto session = std::make_unique<atelier::ChatSession>(*model);  // throws for an encoder-only folder
         m->model = std::move(model);
-        m->tokenizer = std::move(tokenizer);
-        m->generator = std::make_unique<atelier::Generator>(*m->model, *m->tokenizer);
+        m->session = std::move(session);
         m->path = path;
         m->loadedWith = m->settings;
-        m->templatesWithStopIds.clear();
     } catch (const atelier::Error& e) {
         fail(engineErrorFrom(e));
         return false;
@@ -132,84 +123,60 @@ void ChatEngine::generate(const GenerationRequest& request) {
     if (request.adapterPath != m->adapterPath) {
         try {
             if (request.adapterPath.isEmpty())
-                m->model->detach_adapter();
+                m->model->llm().detach_adapter();
             else
-                m->model->attach_adapter(request.adapterPath.toStdString());
+                m->model->llm().attach_adapter(request.adapterPath.toStdString());
             m->adapterPath = request.adapterPath;
-        } catch (const atelier::Error& e) {
-            m->model->detach_adapter();
+        } catch (const std::exception& e) {
+            // Whatever failed (a bad folder, a file system or memory error), the model goes back to
+            // its base weights, so later messages do not fail the same way.
+            try {
+                m->model->llm().detach_adapter();
+            } catch (const std::exception&) {
+            }
             m->adapterPath.clear();
-            Q_EMIT generationFailed(engineErrorFrom(e));
+            const auto* engineError = dynamic_cast<const atelier::Error*>(&e);
+            Q_EMIT generationFailed(engineError ? engineErrorFrom(*engineError) : unexpected(e));
             return;
         }
         Q_EMIT modelLoaded(describeLoaded());
     }
     Q_EMIT generationStarted();
     try {
-        atelier::GenerationOptions opt;
+        atelier::ChatRequest chat;
         const SamplingSettings& s = request.sampling;
-        opt.sampling.temperature = static_cast<float>(s.temperature);
-        opt.sampling.top_p = static_cast<float>(s.topP);
-        opt.sampling.top_k = s.topK;
-        opt.sampling.min_p = static_cast<float>(s.minP);
-        opt.sampling.repetition_penalty = static_cast<float>(s.repeatPenalty);
-        opt.sampling.seed = s.seed;
-        opt.max_new_tokens = s.maxTokens;
-
-        const bool raw = request.templateName == QLatin1String("none");
-        std::optional<atelier::ChatTemplate> tpl;
-        if (!raw) {
-            tpl = atelier::template_for_model(m->model->tokenizer_config_path(),
-                                              request.templateName.toStdString());
-            for (const auto& stop : tpl->stop_strings()) opt.stop_strings.push_back(stop);
-            if (m->templatesWithStopIds.insert(tpl->name()).second)
-                atelier::add_template_stop_ids(*tpl, *m->tokenizer);
+        chat.generation.sampling.temperature = static_cast<float>(s.temperature);
+        chat.generation.sampling.top_p = static_cast<float>(s.topP);
+        chat.generation.sampling.top_k = s.topK;
+        chat.generation.sampling.min_p = static_cast<float>(s.minP);
+        chat.generation.sampling.repetition_penalty = static_cast<float>(s.repeatPenalty);
+        chat.generation.sampling.seed = s.seed;
+        chat.generation.max_new_tokens = s.maxTokens;
+        chat.template_name = request.templateName.toStdString();
+        chat.system_prompt = request.systemPrompt.toStdString();
+        // The composer tells the user which attachments the model cannot read; those are sent
+        // without them (the session lists what it skipped).
+        chat.skip_unreadable_media = true;
+        for (const auto& t : request.turns) {
+            atelier::ChatTurn turn{t.role.toStdString(), t.content.toStdString(), {}};
+            for (const auto& a : t.attachments)
+                if (a.kind != QLatin1String("file"))
+                    turn.attachments.push_back({a.kind.toStdString(), a.path.toStdString()});
+            chat.turns.push_back(std::move(turn));
         }
-
-        // Renders turns [first, end); the system prompt always stays.
-        auto render = [&](int first) {
-            if (raw) {
-                std::string text = request.systemPrompt.toStdString();
-                for (int i = first; i < request.turns.size(); ++i)
-                    text += request.turns[i].content.toStdString();
-                return m->tokenizer->encode(text, /*add_bos=*/true);
-            }
-            std::vector<atelier::ChatMessage> msgs;
-            if (!request.systemPrompt.isEmpty())
-                msgs.push_back({"system", request.systemPrompt.toStdString()});
-            for (int i = first; i < request.turns.size(); ++i)
-                msgs.push_back({request.turns[i].role.toStdString(), request.turns[i].content.toStdString()});
-            return atelier::encode_rendered(tpl->render(msgs, true), *m->tokenizer);
-        };
-        // Leave room for the reply: drop the oldest turns (in user/assistant pairs) until the
-        // prompt and min(max tokens, a quarter of the context) fit.
-        const int64_t ctx = m->model->context_length();
-        const int64_t room = std::min<int64_t>(std::max(1, s.maxTokens), std::max<int64_t>(1, ctx / 4));
-        int first = 0;
-        std::vector<int> ids = render(first);
-        while (static_cast<int64_t>(ids.size()) + room > ctx && first + 1 < request.turns.size()) {
-            first += 2;
-            first = std::min(first, static_cast<int>(request.turns.size()) - 1);
-            ids = render(first);
-        }
-
-        auto result = m->generator->generate(
-            ids, opt,
+        auto result = m->session->generate(
+            chat,
             [this](const std::string& piece) {
                 Q_EMIT textGenerated(QString::fromStdString(piece));
                 return true;
             },
             request.cancel.get());
-        if (result.stop_reason == atelier::StopReason::ContextFull && result.tokens.empty())
-            throw atelier::Error(atelier::ErrorCode::InvalidArgument, "prompt",
-                                 "the message has " + std::to_string(ids.size()) +
-                                     " tokens; the context holds " + std::to_string(ctx));
         GenerationStats stats;
         stats.tokens = static_cast<int>(result.tokens.size());
         stats.tokensPerSecond = result.decode_tokens_per_second();
         stats.firstTokenSeconds = result.first_token_seconds;
         stats.stopReason = QString::fromLatin1(atelier::stop_reason_name(result.stop_reason));
-        stats.droppedTurns = first;
+        stats.droppedTurns = result.dropped_turns;
         Q_EMIT generationFinished(stats);
     } catch (const atelier::Error& e) {
         Q_EMIT generationFailed(engineErrorFrom(e));

@@ -760,7 +760,7 @@ void ChatPage::startReply() {
     request.sampling = m_conversation.sampling;
     for (const auto& m : m_messages->messages())
         if (m.role == QLatin1String("user") || (m.role == QLatin1String("assistant") && !m.content.isEmpty()))
-            request.turns.push_back({m.role, m.content});
+            request.turns.push_back({m.role, m.content, m.attachments});
 
     if (!guarded([&] { m_store.addMessage(m_reply); })) return;
     m_replyCancel = request.cancel;

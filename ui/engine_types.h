@@ -28,6 +28,7 @@ struct EngineError {
 struct ChatTurn {
     QString role;  // "user" | "assistant"
     QString content;
+    QVector<AttachmentRecord> attachments;  // images, audio, video sent with the message
 };
 
 struct GenerationRequest {

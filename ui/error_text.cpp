@@ -44,6 +44,20 @@ QString errorSentence(int code) {
         case ErrorCode::InvalidArgument:
             return QCoreApplication::translate("EngineError", "The request is invalid.");
         case ErrorCode::Cancelled: return QCoreApplication::translate("EngineError", "Cancelled.");
+        case ErrorCode::NotMedia:
+            return QCoreApplication::translate(
+                "EngineError",
+                "This is not an image, audio or video file Atelier can read, or it is damaged.");
+        case ErrorCode::NoMediaStream:
+            return QCoreApplication::translate("EngineError",
+                                               "The media file has no picture or sound of the kind needed.");
+        case ErrorCode::UnsupportedCodec:
+            return QCoreApplication::translate(
+                "EngineError", "The media file uses a format this installation cannot decode.");
+        case ErrorCode::MediaLimit:
+            return QCoreApplication::translate("EngineError", "The media file is too large or too long.");
+        case ErrorCode::MissingModality:
+            return QCoreApplication::translate("EngineError", "This model cannot read this kind of media.");
     }
     return QCoreApplication::translate("EngineError", "Unexpected error.");
 }

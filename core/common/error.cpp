@@ -21,6 +21,11 @@ const char* error_code_name(ErrorCode code) {
         case ErrorCode::Template: return "template";
         case ErrorCode::InvalidArgument: return "invalid_argument";
         case ErrorCode::Cancelled: return "cancelled";
+        case ErrorCode::NotMedia: return "not_media";
+        case ErrorCode::NoMediaStream: return "no_media_stream";
+        case ErrorCode::UnsupportedCodec: return "unsupported_codec";
+        case ErrorCode::MediaLimit: return "media_limit";
+        case ErrorCode::MissingModality: return "missing_modality";
     }
     return "unknown";
 }

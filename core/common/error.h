@@ -31,6 +31,11 @@ enum class ErrorCode {
     Template,                 // unknown chat template name
     InvalidArgument,          // caller passed something invalid
     Cancelled,                // long operation cancelled by the caller
+    NotMedia,                 // not an image/audio/video file FFmpeg can read, or corrupt beyond decoding
+    NoMediaStream,            // the media file has no stream of the kind asked for (no audio track...)
+    UnsupportedCodec,         // the stream's codec has no decoder in this FFmpeg
+    MediaLimit,               // the media exceeds a limit (pixels, duration, streams, frames)
+    MissingModality,          // the model cannot read this kind of media (no encoder for it)
 };
 
 const char* error_code_name(ErrorCode code);

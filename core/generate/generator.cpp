@@ -92,23 +92,74 @@ void Generator::reset() {
 
 GenerationResult Generator::generate(const std::vector<int>& prompt, const GenerationOptions& options,
                                      const TextCallback& on_text, const std::atomic<bool>* cancel) {
-    if (prompt.empty()) throw Error(ErrorCode::InvalidArgument, "prompt", "the prompt has no tokens");
+    return generate_chunks(Prompt{PromptChunk::text(prompt)}, options, on_text, cancel);
+}
+
+namespace {
+
+// A negative cache key for position `j` of the media whose content key is `key`.
+int64_t media_position_key(const std::string& key, int64_t j) {
+    uint64_t h = 1469598103934665603ULL;  // FNV-1a
+    for (unsigned char c : key) h = (h ^ c) * 1099511628211ULL;
+    h = (h ^ static_cast<uint64_t>(j)) * 1099511628211ULL;
+    return -1 - static_cast<int64_t>(h >> 2);
+}
+
+}  // namespace
+
+GenerationResult Generator::generate_chunks(const Prompt& prompt, const GenerationOptions& options,
+                                            const TextCallback& on_text, const std::atomic<bool>* cancel) {
     const auto t0 = Clock::now();
     GenerationResult result;
-    result.prompt_tokens = static_cast<int>(prompt.size());
     auto cancelled = [&] { return cancel && cancel->load(std::memory_order_relaxed); };
 
-    // Reuse the cached prefix; at least the last prompt token is run to get fresh logits.
+    // Flatten: a key per position; text ids for the sampler's history; the gated input.
+    std::vector<int64_t> keys;
+    std::vector<int> history;
+    std::string gated_key;
+    std::vector<float> gated_sum, gates;
+    for (const auto& chunk : prompt) {
+        if (!chunk.media) {
+            keys.insert(keys.end(), chunk.tokens.begin(), chunk.tokens.end());
+            history.insert(history.end(), chunk.tokens.begin(), chunk.tokens.end());
+            continue;
+        }
+        const MediaEmbedding& m = *chunk.media;
+        if (m.gated) {
+            if (gated_sum.empty()) {
+                gated_sum.assign(m.data.size(), 0.f);
+                gates = m.gates;
+            }
+            if (m.data.size() != gated_sum.size())
+                throw Error(ErrorCode::ShapeMismatch, m.source, "gated media of different widths");
+            for (size_t i = 0; i < m.data.size(); ++i) gated_sum[i] += m.data[i];
+            gated_key += m.key + ";";
+            continue;
+        }
+        if (static_cast<int64_t>(m.data.size()) != m.tokens * m.dim)
+            throw Error(ErrorCode::ShapeMismatch, m.source, "media embedding data does not match its shape");
+        for (int64_t j = 0; j < m.tokens; ++j) keys.push_back(media_position_key(m.key, j));
+        result.media_tokens += static_cast<int>(m.tokens);
+    }
+    if (keys.empty()) throw Error(ErrorCode::InvalidArgument, "prompt", "the prompt has no tokens");
+    result.prompt_tokens = static_cast<int>(keys.size());
+    if (gated_key != m_gated_key) {
+        m_model.set_gated_input(gated_sum, gates);  // resets the model's cache
+        m_gated_key = gated_key;
+        m_cached.clear();
+    }
+
+    // Reuse the cached prefix; at least the last prompt position is run to get fresh logits.
     size_t common = 0;
     if (m_model.position() != static_cast<int64_t>(m_cached.size())) {
         m_cached.clear();  // someone else used the model: trust nothing cached
     } else {
-        while (common < m_cached.size() && common + 1 < prompt.size() && m_cached[common] == prompt[common])
+        while (common < m_cached.size() && common + 1 < keys.size() && m_cached[common] == keys[common])
             ++common;
     }
     m_model.truncate(static_cast<int64_t>(common));
     m_cached.resize(common);
-    if (static_cast<int64_t>(prompt.size()) > m_model.context_length()) {
+    if (static_cast<int64_t>(keys.size()) > m_model.context_length()) {
         result.stop_reason = StopReason::ContextFull;
         return result;
     }
@@ -117,30 +168,38 @@ GenerationResult Generator::generate(const std::vector<int>& prompt, const Gener
         return result;
     }
 
-    std::vector<int> todo(prompt.begin() + static_cast<std::ptrdiff_t>(common), prompt.end());
-    result.prefilled_tokens = static_cast<int>(todo.size());
+    result.prefilled_tokens = static_cast<int>(keys.size() - common);
     const auto tp = Clock::now();
-    // Prefill in chunks: bounded attention memory for long prompts, and cancellation between chunks.
-    constexpr size_t kPrefillChunk = 512;
+    // Prefill in pieces of at most kPrefillChunk positions: bounded attention memory for long
+    // prompts, and cancellation between pieces.
+    constexpr int64_t kPrefillChunk = 512;
     std::vector<float> logits;
-    for (size_t begin = 0; begin < todo.size(); begin += kPrefillChunk) {
-        if (begin > 0 && cancelled()) {
-            m_cached.assign(prompt.begin(), prompt.begin() + static_cast<std::ptrdiff_t>(common + begin));
-            result.prefill_seconds = seconds_since(tp);
-            result.stop_reason = StopReason::Cancelled;
-            return result;
+    int64_t pos = 0;  // position of the chunk's first element
+    for (const auto& chunk : prompt) {
+        const int64_t n = chunk.positions();
+        for (int64_t begin = std::max<int64_t>(0, static_cast<int64_t>(common) - pos); begin < n;
+             begin += kPrefillChunk) {
+            if (static_cast<int64_t>(m_cached.size()) > static_cast<int64_t>(common) && cancelled()) {
+                result.prefill_seconds = seconds_since(tp);
+                result.stop_reason = StopReason::Cancelled;
+                return result;
+            }
+            const int64_t count = std::min(kPrefillChunk, n - begin);
+            if (chunk.media)
+                logits =
+                    m_model.decode_embeddings(chunk.media->data.data() + begin * chunk.media->dim, count);
+            else
+                logits = m_model.decode(
+                    std::vector<int>(chunk.tokens.begin() + begin, chunk.tokens.begin() + begin + count));
+            m_cached.insert(m_cached.end(), keys.begin() + pos + begin, keys.begin() + pos + begin + count);
         }
-        const size_t end = std::min(todo.size(), begin + kPrefillChunk);
-        logits = m_model.decode(std::vector<int>(todo.begin() + static_cast<std::ptrdiff_t>(begin),
-                                                 todo.begin() + static_cast<std::ptrdiff_t>(end)));
+        pos += n;
     }
     result.prefill_seconds = seconds_since(tp);
-    m_cached = prompt;
 
     Sampler sampler(options.sampling);
     StreamingDetokenizer detok(m_tok, /*strip_leading_space=*/false);
     StopStringFilter stops(options.stop_strings);
-    std::vector<int> history = prompt;
     const auto td = Clock::now();
     auto is_stop_token = [&](int id) {
         if (id == m_tok.eos_id()) return true;

@@ -10,6 +10,7 @@
 //                              [](const std::string& piece) { std::cout << piece; return true; }, &cancel);
 #pragma once
 
+#include "generate/prompt.h"
 #include "generate/sampler.h"
 
 #include <atomic>
@@ -36,8 +37,9 @@ struct GenerationResult {
     std::vector<int> tokens;  // generated ids (without the final eos)
     std::string text;         // what was streamed, stop string excluded
     StopReason stop_reason = StopReason::MaxTokens;
-    int prompt_tokens = 0;           // tokens in the prompt
+    int prompt_tokens = 0;           // positions in the prompt (text tokens + media tokens)
     int prefilled_tokens = 0;        // of those, how many were not already cached
+    int media_tokens = 0;            // positions taken by media embeddings
     double prefill_seconds = 0;      // prompt forward
     double first_token_seconds = 0;  // call start -> first token text
     double decode_seconds = 0;       // all later steps
@@ -56,14 +58,21 @@ public:
     // `cancel` is polled before every model step, so cancellation takes effect within one token.
     GenerationResult generate(const std::vector<int>& prompt, const GenerationOptions& options,
                               const TextCallback& on_text = {}, const std::atomic<bool>* cancel = nullptr);
+    // A prompt of text and media chunks (media embeddings are fed to the model in place). Gated
+    // media chunks (bind network) are summed and injected into every layer for the whole sequence.
+    GenerationResult generate_chunks(const Prompt& prompt, const GenerationOptions& options,
+                                     const TextCallback& on_text = {},
+                                     const std::atomic<bool>* cancel = nullptr);
 
     void reset();  // forget the cache
-    const std::vector<int>& cached_tokens() const { return m_cached; }
 
 private:
     LlamaModel& m_model;
     const Tokenizer& m_tok;
-    std::vector<int> m_cached;  // tokens whose keys/values are in the model's cache
+    // One key per cached position: a text token's id (>= 0), or a negative key derived from the
+    // media's content key and the position inside it.
+    std::vector<int64_t> m_cached;
+    std::string m_gated_key;  // the gated input the cache was computed with
 };
 
 }  // namespace atelier

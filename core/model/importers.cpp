@@ -191,6 +191,43 @@ std::string dtype_to_torch_name(DType d) {
     }
 }
 
+bool starts_with(const std::string& s, const char* prefix) {
+    return s.rfind(prefix, 0) == 0;
+}
+
+// LLaVA folders: the language model's tensors under HF Llama names, the rest aside.
+void split_llava_tensors(Checkpoint& ck, const fs::path& dir) {
+    json cfg;
+    try {
+        cfg = json::parse(read_text(dir / "config.json"));
+    } catch (const json::exception&) {
+        return;  // ModelConfig::load already accepted it
+    }
+    const bool llava =
+        cfg.is_object() &&
+        ((cfg.contains("architectures") && cfg["architectures"].is_array() && !cfg["architectures"].empty() &&
+          cfg["architectures"][0] == "LlavaForConditionalGeneration") ||
+         cfg.value("model_type", json()) == "llava");
+    if (!llava) return;
+    ck.multimodal = "llava";
+    TensorMap lm, extra;
+    for (auto& [name, t] : ck.tensors) {
+        if (starts_with(name, "language_model.model."))
+            lm["model." + name.substr(std::strlen("language_model.model."))] = t;
+        else if (starts_with(name, "model.language_model."))
+            lm["model." + name.substr(std::strlen("model.language_model."))] = t;
+        else if (name == "language_model.lm_head.weight" || name == "lm_head.weight")
+            lm["lm_head.weight"] = t;
+        else if (starts_with(name, "model."))
+            extra[name.substr(std::strlen("model."))] =
+                t;  // model.vision_tower.*, model.multi_modal_projector.*
+        else
+            extra[name] = t;
+    }
+    ck.tensors = std::move(lm);
+    ck.extra_tensors = std::move(extra);
+}
+
 Checkpoint load_hf(const fs::path& path) {
     Checkpoint ck;
     fs::path dir = fs::is_directory(path) ? path : path.parent_path();
@@ -202,6 +239,7 @@ Checkpoint load_hf(const fs::path& path) {
     } else {
         ck.size_on_disk = file_size_or_zero(path);
     }
+    split_llava_tensors(ck, dir);
     if (ck.config.tie_word_embeddings) ck.tensors.erase("lm_head.weight");
     ck.tokenizer_path = find_tokenizer({dir});
     return ck;

@@ -32,6 +32,12 @@ struct Checkpoint {
     std::string tokenizer_config_path;   // tokenizer_config.json beside it ("" if none)
     std::string generation_config_path;  // generation_config.json beside it ("" if none)
     int64_t size_on_disk = 0;            // bytes of the weight files
+    // Multimodal folders: "llava" for LlavaForConditionalGeneration, whose language model is
+    // `tensors` (renamed from either HF spelling, language_model.model.* or model.language_model.*)
+    // and whose other tensors are `extra_tensors` under the original spelling's names
+    // (vision_tower.vision_model.*, multi_modal_projector.*).
+    std::string multimodal;
+    TensorMap extra_tensors;
 };
 
 // Throws ErrorCode::UnsupportedFormat with what was found when `path` is none of the above.

@@ -327,7 +327,50 @@ struct LlamaModel::Impl {
     std::string source, tokenizer_path, tokenizer_config_path, format;
     int64_t size_on_disk = 0;
     std::unique_ptr<Adapter> adapter;
+    std::vector<float> gated_vec, gated_gates;  // the gated path's input, re-installed around adapters
+    void install_gated();
+    void remove_gated();
 };
+
+namespace {
+
+// Adds tanh(gate[layer]) * vec, broadcast over positions, to a layer's attention output; chains to
+// the hook that was there before (an adapter's prefix branch).
+struct GatedInputHook : AttentionHook {
+    std::shared_ptr<AttentionHook> prev;
+    torch::Tensor vec;    // [1, H, 1, hd]
+    torch::Tensor gates;  // [layers]
+    torch::Tensor extra(int64_t layer, const torch::Tensor& q) override {
+        torch::Tensor base = prev ? prev->extra(layer, q) : torch::Tensor();
+        auto add = (torch::tanh(gates[layer]) * vec).to(q.scalar_type()).expand(q.sizes());  // [B, H, T, hd]
+        return base.defined() ? base + add : add;
+    }
+};
+
+}  // namespace
+
+void LlamaModel::Impl::install_gated() {
+    if (gated_vec.empty()) return;
+    const int64_t H = config.num_attention_heads, hd = config.head_dim;
+    auto vec = torch::tensor(gated_vec).view({1, H, 1, hd}).to(device, compute_dtype);
+    auto gates = torch::tensor(gated_gates).to(device, torch::kFloat32);
+    for (int64_t l = 0; l < config.num_hidden_layers; ++l) {
+        auto& attn = *net->layer(l).self_attn;
+        auto hook = std::make_shared<GatedInputHook>();
+        hook->prev = attn.hook;
+        hook->vec = vec;
+        hook->gates = gates;
+        attn.hook = hook;
+    }
+}
+
+void LlamaModel::Impl::remove_gated() {
+    if (gated_vec.empty()) return;
+    for (int64_t l = 0; l < config.num_hidden_layers; ++l) {
+        auto& attn = *net->layer(l).self_attn;
+        if (auto g = std::dynamic_pointer_cast<GatedInputHook>(attn.hook)) attn.hook = g->prev;
+    }
+}
 
 namespace {
 
@@ -517,16 +560,54 @@ void LlamaModel::attach_adapter(const std::string& dir, double scale) {
     adapter->to(m->device);
     adapter->set_scale(scale);
     detach_adapter();
+    m->remove_gated();
     adapter->attach(*m->net);
+    m->install_gated();
     m->adapter = std::move(adapter);
     m->pos = 0;
 }
 
 void LlamaModel::detach_adapter() {
     if (!m->adapter) return;
+    m->remove_gated();
     m->adapter->detach(*m->net);
+    m->install_gated();
     m->adapter.reset();
     m->pos = 0;
+}
+
+void LlamaModel::set_gated_input(const std::vector<float>& vec, const std::vector<float>& gates) {
+    if (!vec.empty() &&
+        (static_cast<int64_t>(vec.size()) != m->config.num_attention_heads * m->config.head_dim ||
+         static_cast<int64_t>(gates.size()) != m->config.num_hidden_layers))
+        throw Error(ErrorCode::ShapeMismatch, "gated input",
+                    "expected a vector of " +
+                        std::to_string(m->config.num_attention_heads * m->config.head_dim) + " values and " +
+                        std::to_string(m->config.num_hidden_layers) + " gates");
+    m->remove_gated();
+    m->gated_vec = vec;
+    m->gated_gates = gates;
+    m->install_gated();
+    m->pos = 0;
+}
+
+std::vector<float> LlamaModel::decode_embeddings(const float* data, int64_t count) {
+    if (count <= 0) throw Error(ErrorCode::InvalidArgument, "decode", "no embeddings to decode");
+    if (m->pos + count > m->cache.capacity)
+        throw Error(ErrorCode::InvalidArgument, "decode",
+                    "context full: " + std::to_string(m->pos + count) +
+                        " positions exceed the context length of " + std::to_string(m->cache.capacity));
+    c10::InferenceMode guard;
+    const int64_t D = m->config.hidden_size;
+    auto h = torch::from_blob(const_cast<float*>(data), {1, count, D}, torch::kFloat32)
+                 .to(m->device, m->compute_dtype);
+    auto logits = m->net->forward_embeddings(h, m->pos, &m->cache, /*last_only=*/true)
+                      .view({-1})
+                      .to(torch::kCPU)
+                      .contiguous();
+    m->pos += count;
+    const float* p = logits.data_ptr<float>();
+    return std::vector<float>(p, p + logits.numel());
 }
 
 void LlamaModel::set_adapter_scale(double scale) {

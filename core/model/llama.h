@@ -67,6 +67,13 @@ public:
     // Appends `tokens` at position() in one batched forward; returns the float32 logits of the last
     // token [vocab_size]. Throws ErrorCode::InvalidArgument when the context would overflow.
     std::vector<float> decode(const std::vector<int>& tokens);
+    // Appends `count` input embeddings ([count, hidden_size] float32, row-major: media tokens from a
+    // projector) at position(); returns the logits of the last one. Same errors as decode().
+    std::vector<float> decode_embeddings(const float* data, int64_t count);
+    // The gated path (ImageBind-LLM): `vec` [hidden_size] is added to the attention output of
+    // every layer l, scaled by tanh(gates[l]) (gates [num_hidden_layers]). Empty `vec` removes it.
+    // The KV cache is reset. Works alongside an attached adapter.
+    void set_gated_input(const std::vector<float>& vec, const std::vector<float>& gates);
 
     // --- adapters (core/adapters), attached without touching the base weights ---
     // Loads an adapter folder (Atelier's layout, or PEFT's for LoRA) and attaches it at `scale`;

@@ -89,12 +89,35 @@ public:
 
     std::string token_bytes(int id) const override { return m_bytes[checked(id)]; }
     int vocab_size() const override { return static_cast<int>(m_bytes.size()); }
-    std::string id_to_piece(int id) const override { return m_sp.pieces()[checked(id)].text; }
+    std::string id_to_piece(int id) const override {
+        const size_t i = checked(id);
+        if (i < m_sp.pieces().size()) return m_sp.pieces()[i].text;
+        for (const auto& [text, added] : m_added)
+            if (added == id) return text;
+        return "";
+    }
 
     std::optional<int> piece_to_id(const std::string& piece) const override {
         const int id = m_sp.piece_id(piece);
-        if (id < 0) return std::nullopt;
-        return id;
+        if (id >= 0) return id;
+        for (const auto& [text, added] : m_added)
+            if (text == piece) return added;
+        return std::nullopt;
+    }
+
+    void add_special_token(const std::string& content, int id) override {
+        const int base = static_cast<int>(m_sp.pieces().size());
+        if (id < base || id > base + (1 << 20) || content.empty()) return;
+        if (id >= vocab_size()) {
+            m_bytes.resize(static_cast<size_t>(id) + 1);
+            m_control.resize(static_cast<size_t>(id) + 1, true);
+        }
+        m_control[id] = true;
+        m_bytes[id].clear();
+        m_added.push_back({content, id});
+        m_specials.push_back({content, id});
+        std::sort(m_specials.begin(), m_specials.end(),
+                  [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
     }
 
     bool is_control(int id) const override { return id >= 0 && id < vocab_size() && m_control[id]; }
@@ -128,6 +151,7 @@ private:
     std::vector<std::string> m_bytes;  // token_bytes() per id
     std::vector<bool> m_control;
     std::vector<std::pair<std::string, int>> m_specials;  // longest first
+    std::vector<std::pair<std::string, int>> m_added;     // added tokens past the model's vocabulary
 };
 
 }  // namespace

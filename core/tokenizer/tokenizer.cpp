@@ -277,7 +277,24 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
     std::unique_ptr<Tokenizer> tok = file.extension() == ".json"
                                          ? load_bpe_tokenizer(file.string())
                                          : load_sentencepiece_tokenizer(file.string());
-    apply_special_token_config(*tok, dir.empty() ? "." : dir.string());
+    const fs::path folder = dir.empty() ? fs::path(".") : dir;
+    // Added tokens (LLaVA's <image>, <pad>) past a SentencePiece vocabulary.
+    if (auto tc = read_json_file(folder / "tokenizer_config.json"); tc && tc->is_object()) {
+        auto it = tc->find("added_tokens_decoder");
+        if (it != tc->end() && it->is_object())
+            for (const auto& [key, value] : it->items()) {
+                if (!value.is_object() || !value.contains("content") || !value["content"].is_string())
+                    continue;
+                try {
+                    tok->add_special_token(value["content"].get<std::string>(), std::stoi(key));
+                } catch (const std::exception&) {
+                }
+            }
+    }
+    if (auto at = read_json_file(folder / "added_tokens.json"); at && at->is_object())
+        for (const auto& [content, id] : at->items())
+            if (id.is_number_integer()) tok->add_special_token(content, id.get<int>());
+    apply_special_token_config(*tok, folder.string());
     return tok;
 }
 

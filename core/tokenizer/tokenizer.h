@@ -49,6 +49,12 @@ public:
 
     virtual const char* kind() const = 0;  // "sentencepiece" | "bpe"
 
+    // Hugging Face "added tokens" beyond the model file's vocabulary (LLaVA's <image> = 32000,
+    // <pad>): `id` becomes a control token written as `content`, recognised by parse_special.
+    // Ids inside the existing vocabulary are left alone. Tokenizers that carry their added tokens
+    // in their own file (tokenizer.json) ignore this.
+    virtual void add_special_token(const std::string& content, int id) {}
+
 protected:
     // `id` as an index, or ErrorCode::Tokenizer naming `where` when outside [0, vocab_size()).
     size_t checked_id(int id, const std::string& where) const;

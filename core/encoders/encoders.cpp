@@ -1,0 +1,233 @@
+// CLIP vision transformer and Whisper encoder, top to bottom. Shapes: B batch, N tokens, D width,
+// H heads, hd head_dim, P patches, M mel bins, F feature frames.
+#include "encoders/encoder_modules.h"
+
+#include "common/error.h"
+
+#include <cmath>
+
+namespace atelier {
+
+// ---------------------------------------------------------------- weights
+
+torch::Dtype torch_dtype_of(DType d) {
+    switch (d) {
+        case DType::F32: return torch::kFloat32;
+        case DType::F16: return torch::kFloat16;
+        case DType::BF16: return torch::kBFloat16;
+        case DType::F64: return torch::kFloat64;
+        case DType::I64: return torch::kInt64;
+        case DType::I32: return torch::kInt32;
+        case DType::I16: return torch::kInt16;
+        case DType::I8: return torch::kInt8;
+        case DType::U8: return torch::kUInt8;
+        case DType::Bool: return torch::kBool;
+    }
+    return torch::kFloat32;
+}
+
+torch::Tensor tensor_from_data(const TensorData& t, torch::Dtype dtype, torch::Device device) {
+    auto owner = t.owner;
+    auto view = torch::from_blob(
+        const_cast<void*>(t.data), t.shape, [owner](void*) {},
+        torch::TensorOptions().dtype(torch_dtype_of(t.dtype)));
+    if (view.scalar_type() == dtype && device.is_cpu()) return view;
+    return view.to(device, dtype);
+}
+
+void load_weights(torch::nn::Module& module, const TensorMap& tensors, const std::string& prefix,
+                  torch::Dtype dtype, torch::Device device, const std::string& where) {
+    torch::NoGradGuard no_grad;
+    for (auto& p : module.named_parameters(/*recurse=*/true)) {
+        const std::string key = prefix + p.key();
+        auto it = tensors.find(key);
+        if (it == tensors.end())
+            throw Error(ErrorCode::MissingTensor, where,
+                        "tensor '" + key + "' is missing from the checkpoint");
+        if (std::vector<int64_t>(p.value().sizes().begin(), p.value().sizes().end()) != it->second.shape)
+            throw Error(ErrorCode::ShapeMismatch, where, "tensor '" + key + "' has an unexpected shape");
+        const DType d = it->second.dtype;
+        if (d != DType::F32 && d != DType::F16 && d != DType::BF16)
+            throw Error(ErrorCode::UnknownDtype, where, "tensor '" + key + "' is not F32, F16 or BF16");
+        p.value().set_data(tensor_from_data(it->second, dtype, device));
+        p.value().set_requires_grad(false);
+    }
+}
+
+torch::Tensor activation(const std::string& name, const torch::Tensor& x) {
+    if (name == "quick_gelu") return x * torch::sigmoid(1.702 * x);
+    if (name == "gelu") return torch::gelu(x);
+    if (name == "gelu_new" || name == "gelu_pytorch_tanh") return torch::gelu(x, "tanh");
+    if (name == "relu") return torch::relu(x);
+    if (name == "silu") return torch::silu(x);
+    TORCH_CHECK(false, "unknown activation ", name);
+}
+
+namespace {
+
+// Multi-head self-attention without a mask. q is scaled by hd^-0.5 as both HF modules do.
+torch::Tensor self_attention(const torch::Tensor& x, torch::nn::Linear& q_proj, torch::nn::Linear& k_proj,
+                             torch::nn::Linear& v_proj, torch::nn::Linear& out_proj, int64_t H, int64_t hd) {
+    const int64_t B = x.size(0), N = x.size(1);
+    auto q = q_proj(x).view({B, N, H, hd}).transpose(1, 2);                             // [B, H, N, hd]
+    auto k = k_proj(x).view({B, N, H, hd}).transpose(1, 2);                             // [B, H, N, hd]
+    auto v = v_proj(x).view({B, N, H, hd}).transpose(1, 2);                             // [B, H, N, hd]
+    auto scores = torch::matmul(q * (1.0 / std::sqrt(double(hd))), k.transpose(2, 3));  // [B, H, N, N]
+    auto probs = torch::softmax(scores.to(torch::kFloat32), -1).to(v.scalar_type());    // [B, H, N, N]
+    auto out = torch::matmul(probs, v).transpose(1, 2).reshape({B, N, H * hd});         // [B, N, D]
+    return out_proj(out);                                                               // [B, N, D]
+}
+
+torch::nn::LayerNorm layer_norm(int64_t dim, double eps) {
+    return torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(eps));
+}
+
+void report(const LayerProgress& progress, int64_t done, int64_t total) {
+    if (progress && !progress(done, total))
+        throw Error(ErrorCode::Cancelled, "encoder", "encoding cancelled");
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- CLIP vision
+
+ClipAttentionImpl::ClipAttentionImpl(int64_t dim, int64_t heads_) : heads(heads_), head_dim(dim / heads_) {
+    q_proj = register_module("q_proj", torch::nn::Linear(dim, dim));
+    k_proj = register_module("k_proj", torch::nn::Linear(dim, dim));
+    v_proj = register_module("v_proj", torch::nn::Linear(dim, dim));
+    out_proj = register_module("out_proj", torch::nn::Linear(dim, dim));
+}
+
+torch::Tensor ClipAttentionImpl::forward(const torch::Tensor& x) {
+    return self_attention(x, q_proj, k_proj, v_proj, out_proj, heads, head_dim);
+}
+
+ClipMlpImpl::ClipMlpImpl(int64_t dim, int64_t hidden, std::string act_) : act(std::move(act_)) {
+    fc1 = register_module("fc1", torch::nn::Linear(dim, hidden));
+    fc2 = register_module("fc2", torch::nn::Linear(hidden, dim));
+}
+
+ClipEncoderLayerImpl::ClipEncoderLayerImpl(const ClipVisionConfig& c) {
+    self_attn = register_module("self_attn", ClipAttention(c.hidden_size, c.num_attention_heads));
+    layer_norm1 = register_module("layer_norm1", layer_norm(c.hidden_size, c.layer_norm_eps));
+    mlp = register_module("mlp", ClipMlp(c.hidden_size, c.intermediate_size, c.hidden_act));
+    layer_norm2 = register_module("layer_norm2", layer_norm(c.hidden_size, c.layer_norm_eps));
+}
+
+torch::Tensor ClipEncoderLayerImpl::forward(const torch::Tensor& x) {
+    auto h = x + self_attn(layer_norm1(x));  // [B, N, D]
+    return h + mlp(layer_norm2(h));          // [B, N, D]
+}
+
+ClipEncoderImpl::ClipEncoderImpl(const ClipVisionConfig& c) {
+    layers = register_module("layers", torch::nn::ModuleList());
+    for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(ClipEncoderLayer(c));
+}
+
+ClipEmbeddingsImpl::ClipEmbeddingsImpl(const ClipVisionConfig& c) {
+    class_embedding = register_parameter("class_embedding", torch::zeros({c.hidden_size}));
+    patch_embedding = register_module(
+        "patch_embedding",
+        torch::nn::Conv2d(torch::nn::Conv2dOptions(c.num_channels, c.hidden_size, c.patch_size)
+                              .stride(c.patch_size)
+                              .bias(false)));
+    position_embedding =
+        register_module("position_embedding", torch::nn::Embedding(c.num_positions(), c.hidden_size));
+}
+
+torch::Tensor ClipEmbeddingsImpl::forward(const torch::Tensor& pixel_values) {
+    const int64_t B = pixel_values.size(0);
+    auto w = patch_embedding->weight;
+    auto patches = patch_embedding(pixel_values.to(w.scalar_type()));         // [B, D, h, w]
+    patches = patches.flatten(2).transpose(1, 2);                             // [B, P, D]
+    auto cls = class_embedding.to(patches.scalar_type()).expand({B, 1, -1});  // [B, 1, D]
+    auto x = torch::cat({cls, patches}, 1);                                   // [B, 1+P, D]
+    return x + position_embedding->weight.to(x.scalar_type()).unsqueeze(0);   // [B, 1+P, D]
+}
+
+ClipVisionTransformerImpl::ClipVisionTransformerImpl(const ClipVisionConfig& c) : config(c) {
+    embeddings = register_module("embeddings", ClipEmbeddings(c));
+    pre_layrnorm = register_module("pre_layrnorm", layer_norm(c.hidden_size, c.layer_norm_eps));
+    encoder = register_module("encoder", ClipEncoder(c));
+    post_layernorm = register_module("post_layernorm", layer_norm(c.hidden_size, c.layer_norm_eps));
+}
+
+ClipVisionOutput ClipVisionTransformerImpl::forward(const torch::Tensor& pixel_values, int64_t layers_to_run,
+                                                    const LayerProgress& progress) {
+    const int64_t L = static_cast<int64_t>(encoder->layers->size());
+    if (layers_to_run <= 0 || layers_to_run > L) layers_to_run = L;
+    ClipVisionOutput out;
+    auto h = pre_layrnorm(embeddings(pixel_values));  // [B, 1+P, D]
+    out.hidden_states.push_back(h);
+    for (int64_t i = 0; i < layers_to_run; ++i) {
+        report(progress, i, layers_to_run);
+        h = encoder->layers[i]->as<ClipEncoderLayerImpl>()->forward(h);  // [B, 1+P, D]
+        out.hidden_states.push_back(h);
+    }
+    report(progress, layers_to_run, layers_to_run);
+    out.last_hidden_state = h;
+    return out;
+}
+
+torch::Tensor ClipVisionTransformerImpl::pooled(const torch::Tensor& last_hidden_state) {
+    return post_layernorm(last_hidden_state.select(1, 0));  // [B, D]
+}
+
+// ---------------------------------------------------------------- Whisper encoder
+
+WhisperAttentionImpl::WhisperAttentionImpl(int64_t dim, int64_t heads_)
+    : heads(heads_), head_dim(dim / heads_) {
+    q_proj = register_module("q_proj", torch::nn::Linear(dim, dim));
+    k_proj = register_module("k_proj", torch::nn::Linear(torch::nn::LinearOptions(dim, dim).bias(false)));
+    v_proj = register_module("v_proj", torch::nn::Linear(dim, dim));
+    out_proj = register_module("out_proj", torch::nn::Linear(dim, dim));
+}
+
+torch::Tensor WhisperAttentionImpl::forward(const torch::Tensor& x) {
+    return self_attention(x, q_proj, k_proj, v_proj, out_proj, heads, head_dim);
+}
+
+WhisperEncoderLayerImpl::WhisperEncoderLayerImpl(const WhisperEncoderConfig& c) : act(c.activation_function) {
+    self_attn = register_module("self_attn", WhisperAttention(c.d_model, c.encoder_attention_heads));
+    self_attn_layer_norm = register_module("self_attn_layer_norm", layer_norm(c.d_model, 1e-5));
+    fc1 = register_module("fc1", torch::nn::Linear(c.d_model, c.encoder_ffn_dim));
+    fc2 = register_module("fc2", torch::nn::Linear(c.encoder_ffn_dim, c.d_model));
+    final_layer_norm = register_module("final_layer_norm", layer_norm(c.d_model, 1e-5));
+}
+
+torch::Tensor WhisperEncoderLayerImpl::forward(const torch::Tensor& x) {
+    auto h = x + self_attn(self_attn_layer_norm(x));            // [B, N, D]
+    return h + fc2(activation(act, fc1(final_layer_norm(h))));  // [B, N, D]
+}
+
+WhisperEncoderImpl::WhisperEncoderImpl(const WhisperEncoderConfig& c) : config(c) {
+    conv1 = register_module(
+        "conv1", torch::nn::Conv1d(torch::nn::Conv1dOptions(c.num_mel_bins, c.d_model, 3).padding(1)));
+    conv2 = register_module(
+        "conv2", torch::nn::Conv1d(torch::nn::Conv1dOptions(c.d_model, c.d_model, 3).stride(2).padding(1)));
+    embed_positions =
+        register_module("embed_positions", torch::nn::Embedding(c.max_source_positions, c.d_model));
+    layers = register_module("layers", torch::nn::ModuleList());
+    for (int64_t i = 0; i < c.encoder_layers; ++i) layers->push_back(WhisperEncoderLayer(c));
+    layer_norm = register_module("layer_norm", atelier::layer_norm(c.d_model, 1e-5));
+}
+
+torch::Tensor WhisperEncoderImpl::forward(const torch::Tensor& input_features,
+                                          const LayerProgress& progress) {
+    const int64_t F = input_features.size(2), N = config.max_source_positions;
+    TORCH_CHECK(F == 2 * N, "Whisper expects ", 2 * N, " feature frames, got ", F);
+    auto w = conv1->weight;
+    auto x = activation(config.activation_function, conv1(input_features.to(w.scalar_type())));  // [B, D, F]
+    x = activation(config.activation_function, conv2(x));                                        // [B, D, N]
+    x = x.transpose(1, 2);                                                                       // [B, N, D]
+    x = x + embed_positions->weight.narrow(0, 0, N).to(x.scalar_type()).unsqueeze(0);            // [B, N, D]
+    const int64_t L = static_cast<int64_t>(layers->size());
+    for (int64_t i = 0; i < L; ++i) {
+        report(progress, i, L);
+        x = layers[i]->as<WhisperEncoderLayerImpl>()->forward(x);  // [B, N, D]
+    }
+    report(progress, L, L);
+    return layer_norm(x);  // [B, N, D]
+}
+
+}  // namespace atelier

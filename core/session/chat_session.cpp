@@ -1,0 +1,297 @@
+#include "session/chat_session.h"
+
+#include "chat/chat_template.h"
+#include "common/error.h"
+#include "model/llama.h"
+#include "multimodal/multimodal_model.h"
+#include "tokenizer/tokenizer.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace atelier {
+
+namespace {
+
+// Where attachment k sits in rendered text: "\x1e" k "\x1f". User text never contains these
+// (they are stripped), so a template cannot be confused by them.
+constexpr char kOpen = '\x1e', kClose = '\x1f';
+
+std::string sentinel(size_t k) {
+    return std::string(1, kOpen) + std::to_string(k) + std::string(1, kClose);
+}
+
+std::string strip_sentinel_chars(const std::string& s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s)
+        if (c != kOpen && c != kClose) out += c;
+    return out;
+}
+
+// Splits `text` at sentinels: calls on_text(run) and on_media(k) in order.
+template <typename T, typename M>
+void split_sentinels(const std::string& text, T&& on_text, M&& on_media) {
+    size_t i = 0;
+    while (i < text.size()) {
+        const size_t open = text.find(kOpen, i);
+        if (open == std::string::npos) break;
+        const size_t close = text.find(kClose, open);
+        if (close == std::string::npos) break;
+        on_text(text.substr(i, open - i));
+        on_media(static_cast<size_t>(std::stoul(text.substr(open + 1, close - open - 1))));
+        i = close + 1;
+    }
+    on_text(text.substr(i));
+}
+
+const char* marker_of(const std::string& modality) {
+    return modality == "image" ? "<image>" : modality == "audio" ? "<audio>" : "<video>";
+}
+
+}  // namespace
+
+struct ChatSession::Piece {
+    bool media = false;
+    Attachment attachment;  // media piece
+    // text piece: a rendered run (template) or a raw string with an optional BOS
+    bool raw = false;
+    Rendered rendered;
+    std::string text;
+    bool bos = false;
+};
+
+ChatSession::ChatSession(MultimodalModel& model) : m_model(model) {
+    m_generator = std::make_unique<Generator>(m_model.llm(), m_model.tokenizer());
+}
+
+ChatSession::~ChatSession() = default;
+
+void ChatSession::reset() {
+    m_generator->reset();
+}
+
+std::string ChatSession::resolve_template(const std::string& name) const {
+    if (name == "none") return "none";
+    std::string wanted = name.empty() ? m_model.chat_template() : name;
+    return template_for_model(m_model.llm().tokenizer_config_path(), wanted).name();
+}
+
+std::vector<ChatSession::Piece> ChatSession::layout(const ChatRequest& request, int first_turn) const {
+    // Each turn's content with its attachments' sentinels placed at their markers (or first).
+    std::vector<Attachment> atts;
+    std::vector<std::string> contents;
+    const bool raw = request.template_name == "none";
+    for (size_t t = static_cast<size_t>(first_turn); t < request.turns.size(); ++t) {
+        const ChatTurn& turn = request.turns[t];
+        std::string text = strip_sentinel_chars(turn.content);
+        std::vector<bool> placed(turn.attachments.size(), false);
+        std::string prefix;
+        // Markers take the turn's attachments of their kind in order.
+        std::string out;
+        size_t i = 0;
+        while (i < text.size()) {
+            bool hit = false;
+            if (text[i] == '<') {
+                for (const char* kind : {"image", "audio", "video"}) {
+                    const std::string marker = marker_of(kind);
+                    if (text.compare(i, marker.size(), marker) != 0) continue;
+                    for (size_t a = 0; a < turn.attachments.size(); ++a) {
+                        if (placed[a] || turn.attachments[a].modality != kind) continue;
+                        placed[a] = true;
+                        out += sentinel(atts.size());
+                        atts.push_back(turn.attachments[a]);
+                        i += marker.size();
+                        hit = true;
+                        break;
+                    }
+                    break;
+                }
+            }
+            if (!hit) out += text[i++];
+        }
+        for (size_t a = 0; a < turn.attachments.size(); ++a) {
+            if (placed[a]) continue;
+            prefix += sentinel(atts.size());
+            if (!raw) prefix += "\n";
+            atts.push_back(turn.attachments[a]);
+        }
+        contents.push_back(prefix + out);
+    }
+
+    std::vector<Piece> pieces;
+    auto add_media = [&](size_t k) {
+        Piece p;
+        p.media = true;
+        p.attachment = atts.at(k);
+        pieces.push_back(p);
+    };
+    if (raw) {
+        std::string text = strip_sentinel_chars(request.system_prompt);
+        for (const auto& c : contents) text += c;
+        bool first = true;
+        split_sentinels(
+            text,
+            [&](const std::string& run) {
+                if (run.empty() && !first) return;
+                Piece p;
+                p.raw = true;
+                p.text = run;
+                p.bos = first;
+                first = false;
+                pieces.push_back(p);
+            },
+            add_media);
+        return pieces;
+    }
+    ChatTemplate tpl =
+        template_for_model(m_model.llm().tokenizer_config_path(), resolve_template(request.template_name));
+    std::vector<ChatMessage> msgs;
+    if (!request.system_prompt.empty())
+        msgs.push_back({"system", strip_sentinel_chars(request.system_prompt)});
+    for (size_t t = static_cast<size_t>(first_turn), k = 0; t < request.turns.size(); ++t, ++k)
+        msgs.push_back({request.turns[t].role, contents[k]});
+    Rendered r = tpl.render(msgs, /*add_generation_prompt=*/true);
+    Piece current;
+    auto flush = [&] {
+        if (!current.rendered.segments.empty()) pieces.push_back(current);
+        current = Piece();
+    };
+    for (const Segment& s : r.segments) {
+        if (s.special) {
+            current.rendered.segments.push_back(s);
+            continue;
+        }
+        split_sentinels(
+            s.text,
+            [&](const std::string& run) {
+                if (!run.empty()) current.rendered.segments.push_back({run, false, s.trainable});
+            },
+            [&](size_t k) {
+                flush();
+                add_media(k);
+            });
+    }
+    flush();
+    return pieces;
+}
+
+int64_t ChatSession::positions(const std::vector<Piece>& pieces, const ChatRequest& request) const {
+    const Tokenizer& tok = m_model.tokenizer();
+    int64_t n = 0;
+    for (const auto& p : pieces) {
+        if (p.media)
+            n += m_model.token_cost(p.attachment.modality, p.attachment.path, request.video_frames);
+        else if (p.raw)
+            n += static_cast<int64_t>(tok.encode(p.text, p.bos).size());
+        else
+            n += static_cast<int64_t>(encode_rendered(p.rendered, tok).size());
+    }
+    return n;
+}
+
+ChatRequest ChatSession::readable(const ChatRequest& request, std::vector<Attachment>* skipped) const {
+    if (!request.skip_unreadable_media) return request;
+    ChatRequest r = request;
+    for (auto& t : r.turns) {
+        std::vector<Attachment> keep;
+        for (auto& a : t.attachments) {
+            if (m_model.modality(a.modality))
+                keep.push_back(a);
+            else if (skipped)
+                skipped->push_back(a);
+        }
+        t.attachments = keep;
+    }
+    return r;
+}
+
+int ChatSession::first_kept_turn(const ChatRequest& request, int* dropped) {
+    if (request.turns.empty())
+        throw Error(ErrorCode::InvalidArgument, "prompt", "the conversation has no turns");
+    for (const auto& t : request.turns)
+        for (const auto& a : t.attachments) m_model.require(a.modality, a.path);
+    const int64_t ctx = m_model.llm().context_length();
+    const int64_t room =
+        std::min<int64_t>(std::max(1, request.generation.max_new_tokens), std::max<int64_t>(1, ctx / 4));
+    const int turns = static_cast<int>(request.turns.size());
+    int first = 0;
+    while (positions(layout(request, first), request) + room > ctx && first + 1 < turns)
+        first = std::min(first + 2, turns - 1);
+    if (dropped) *dropped = first;
+    return first;
+}
+
+int64_t ChatSession::prompt_positions(const ChatRequest& original, int* dropped_turns) {
+    const ChatRequest request = readable(original, nullptr);
+    const int first = first_kept_turn(request, dropped_turns);
+    return positions(layout(request, first), request);
+}
+
+Prompt ChatSession::build_prompt(const ChatRequest& original, int* dropped_turns,
+                                 const std::atomic<bool>* cancel, const StageCallback& on_stage) {
+    const ChatRequest request = readable(original, nullptr);
+    const int first = first_kept_turn(request, dropped_turns);
+    const auto pieces = layout(request, first);
+    const int64_t total = positions(pieces, request), ctx = m_model.llm().context_length();
+    if (total > ctx)
+        throw Error(ErrorCode::InvalidArgument, "prompt",
+                    "the message takes " + std::to_string(total) +
+                        " positions (text and media); the context holds " + std::to_string(ctx));
+    Tokenizer& tok = m_model.tokenizer();
+    Prompt prompt;
+    for (const auto& p : pieces) {
+        if (p.media) {
+            EncodeOptions eo;
+            eo.frames = request.video_frames;
+            eo.cancel = cancel;
+            if (on_stage) eo.progress = [&](float f) { on_stage("encode", p.attachment.path, f); };
+            for (auto& e : m_model.encode(p.attachment.modality, p.attachment.path, eo))
+                prompt.push_back(PromptChunk::embedding(e));
+        } else if (p.raw) {
+            prompt.push_back(PromptChunk::text(tok.encode(p.text, p.bos)));
+        } else {
+            prompt.push_back(PromptChunk::text(encode_rendered(p.rendered, tok)));
+        }
+    }
+    return prompt;
+}
+
+ChatResult ChatSession::generate(const ChatRequest& request, const TextCallback& on_text,
+                                 const std::atomic<bool>* cancel, const StageCallback& on_stage) {
+    ChatResult result;
+    GenerationOptions opt = request.generation;
+    const std::string tpl_name = resolve_template(request.template_name);
+    result.template_used = tpl_name;
+    if (tpl_name != "none") {
+        ChatTemplate tpl = ChatTemplate::by_name(tpl_name);
+        for (const auto& s : tpl.stop_strings()) opt.stop_strings.push_back(s);
+        if (m_templates_with_stop_ids.insert(tpl_name).second)
+            add_template_stop_ids(tpl, m_model.tokenizer());
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    readable(request, &result.skipped_media);
+    Prompt prompt = build_prompt(request, &result.dropped_turns, cancel, on_stage);
+    for (const auto& c : prompt)
+        if (c.media) {
+            ++result.media_items;
+            result.encode_seconds += c.media->encode_seconds;
+        }
+    if (cancel && cancel->load()) {
+        result.stop_reason = StopReason::Cancelled;
+        return result;
+    }
+    if (on_stage) on_stage("prefill", "", 0.f);
+    const double before = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    GenerationResult g = m_generator->generate_chunks(prompt, opt, on_text, cancel);
+    static_cast<GenerationResult&>(result) = g;
+    // Time to first token counts media encoding too: that is what a user waits for.
+    if (result.first_token_seconds > 0) result.first_token_seconds += before;
+    if (result.stop_reason == StopReason::ContextFull && result.tokens.empty())
+        throw Error(ErrorCode::InvalidArgument, "prompt",
+                    "the message takes " + std::to_string(g.prompt_tokens) +
+                        " positions; the context holds " + std::to_string(m_model.llm().context_length()));
+    return result;
+}
+
+}  // namespace atelier
