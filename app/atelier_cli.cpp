@@ -298,7 +298,7 @@ int cmd_chat(const Args& a) {
                     return true;
                 },
                 &g_interrupt);
-        } catch (const atelier::Error& e) {
+        } catch (const std::exception& e) {
             g_generating.store(false);
             req.turns.pop_back();  // the turn never started: do not keep it
             std::fprintf(stderr, "(error: %s)\n", e.what());
@@ -354,7 +354,7 @@ int cmd_info(const Args& a) {
     if (kind != "llm") {
         atelier::LoadOptions o;
         o.tokenizer = a.get("tokenizer");
-        mm = atelier::MultimodalModel::load(path, o);  // weights are mapped, not copied
+        mm = atelier::MultimodalModel::load(path, o, /*with_language_model=*/false);
     }
     json j = {{"path", path}, {"kind", kind}};
     json modalities = mm ? modalities_json(*mm) : json::array();

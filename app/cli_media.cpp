@@ -167,7 +167,7 @@ int cmd_encode(const Args& a) {
     o.device = a.get("device", "cpu");
     o.dtype = a.get("dtype", "auto");
     atelier::init_engine_threads(static_cast<int>(a.integer("threads", 0, 0, 1024)));
-    auto model = atelier::MultimodalModel::load(a.need("model"), o);
+    auto model = atelier::MultimodalModel::load(a.need("model"), o, /*with_language_model=*/false);
     const auto arrays = model->encode_details(modality, file);
     atelier::TensorMap tensors;
     json shapes = json::object();

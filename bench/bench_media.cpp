@@ -1,10 +1,10 @@
 // Media decoding benchmark: what sampling frames by seeking costs next to decoding a whole long
 // video, plus probe and audio-track decode times, printed beside the machine they ran on.
 //
-//   bench_media                               # 10-min 1080p H.264 + AAC, made once in
-//   /tmp/atelier-bench-media bench_media --work DIR --minutes 2        # another cache folder / a shorter
-//   video bench_media --decode-all-seconds 60       # decode-all limited to the first 60 s (default: the
-//   whole file)
+//   bench_media                          # 10-min 1080p H.264 + AAC, made once (cached)
+//   bench_media --work DIR --minutes 2   # another cache folder (default /tmp/atelier-bench-media),
+//                                        # a shorter video
+//   bench_media --decode-all-seconds 60  # decode-all over the first 60 s only (default: all)
 //
 // Torch-free on purpose (links atelier_media only), so it does not use bench_util.h, which pulls in
 // LibTorch for its GEMM probe; the timing and peak-RSS helpers below are the same idea.

@@ -122,8 +122,11 @@ void ChatEngine::generate(const GenerationRequest& request) {
     }
     if (request.adapterPath != m->adapterPath) {
         try {
-            if (request.adapterPath.isEmpty())
+            const std::string own = m->model->default_adapter();  // a bundle's own adapter
+            if (request.adapterPath.isEmpty() && own.empty())
                 m->model->llm().detach_adapter();
+            else if (request.adapterPath.isEmpty())
+                m->model->llm().attach_adapter(own);
             else
                 m->model->llm().attach_adapter(request.adapterPath.toStdString());
             m->adapterPath = request.adapterPath;

@@ -12,6 +12,7 @@
 
 #include "encoders/encoder_config.h"
 #include "io/tensor_data.h"
+#include "model/torch_util.h"
 
 #include <torch/torch.h>
 
@@ -21,12 +22,6 @@
 
 namespace atelier {
 
-// Copies (or aliases, when dtype and device allow) every parameter of `module` from
-// tensors[prefix + name]; MissingTensor / ShapeMismatch name `where` and the key.
-void load_weights(torch::nn::Module& module, const TensorMap& tensors, const std::string& prefix,
-                  torch::Dtype dtype, torch::Device device, const std::string& where);
-torch::Tensor tensor_from_data(const TensorData& t, torch::Dtype dtype, torch::Device device);
-torch::Dtype torch_dtype_of(DType d);
 // Activation by its Hugging Face name (quick_gelu, gelu, gelu_new/gelu_pytorch_tanh, relu, silu).
 torch::Tensor activation(const std::string& name, const torch::Tensor& x);
 

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 namespace atelier {
 
@@ -83,7 +84,10 @@ private:
 
 }  // namespace
 
-Generator::Generator(LlamaModel& model, const Tokenizer& tokenizer) : m_model(model), m_tok(tokenizer) {}
+Generator::Generator(LlamaModel& model, const Tokenizer& tokenizer) : m_model(model), m_tok(tokenizer) {
+    // Start from a known gated input (none): another generator may have left one in the model.
+    m_model.set_gated_input({}, {});
+}
 
 void Generator::reset() {
     m_cached.clear();
@@ -138,6 +142,10 @@ GenerationResult Generator::generate_chunks(const Prompt& prompt, const Generati
         }
         if (static_cast<int64_t>(m.data.size()) != m.tokens * m.dim)
             throw Error(ErrorCode::ShapeMismatch, m.source, "media embedding data does not match its shape");
+        if (m.dim != m_model.config().hidden_size)
+            throw Error(ErrorCode::ShapeMismatch, m.source,
+                        "media embeddings of width " + std::to_string(m.dim) + " for a model of width " +
+                            std::to_string(m_model.config().hidden_size));
         for (int64_t j = 0; j < m.tokens; ++j) keys.push_back(media_position_key(m.key, j));
         result.media_tokens += static_cast<int>(m.tokens);
     }
@@ -228,6 +236,11 @@ GenerationResult Generator::generate_chunks(const Prompt& prompt, const Generati
             ++result.decode_steps;
             m_cached.push_back(result.tokens.back());
         }
+        // Output rows past the tokenizer's vocabulary (LLaVA pads its 32064-row head over a
+        // 32002-token tokenizer) can never be sampled: they have no text.
+        if (static_cast<int>(logits.size()) > m_tok.vocab_size())
+            std::fill(logits.begin() + m_tok.vocab_size(), logits.end(),
+                      -std::numeric_limits<float>::infinity());
         int next = sampler.sample(logits, history);
         if (options.stop_at_eos && is_stop_token(next)) {
             result.stop_reason = StopReason::Eos;

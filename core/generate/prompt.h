@@ -30,6 +30,9 @@ struct MediaEmbedding {
     bool gated = false;
     std::vector<float> gates;   // [layers]
     double encode_seconds = 0;  // time spent encoding (0 when it came from the cache)
+    // Text the prompt places right before this embedding (a video frame's time, "[1.4 s]", where
+    // the model was trained with timestamps). Encoded by the chat session, not by the generator.
+    std::string text_before;
 };
 
 struct PromptChunk {

@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "model/half_gemv.h"
 #include "model/importers.h"
+#include "model/torch_util.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -374,33 +375,6 @@ void LlamaModel::Impl::remove_gated() {
 
 namespace {
 
-torch::Dtype to_torch(DType d) {
-    switch (d) {
-        case DType::F32: return torch::kFloat32;
-        case DType::F16: return torch::kFloat16;
-        case DType::BF16: return torch::kBFloat16;
-        case DType::F64: return torch::kFloat64;
-        case DType::I64: return torch::kInt64;
-        case DType::I32: return torch::kInt32;
-        case DType::I16: return torch::kInt16;
-        case DType::I8: return torch::kInt8;
-        case DType::U8: return torch::kUInt8;
-        case DType::Bool: return torch::kBool;
-    }
-    return torch::kFloat32;
-}
-
-// Zero-copy when the stored dtype is the target on CPU: the tensor aliases the checkpoint's memory
-// (an mmap for safetensors) and keeps it alive. Weights are frozen, never written in place.
-torch::Tensor tensor_from(const TensorData& t, torch::Dtype dtype, torch::Device device) {
-    auto owner = t.owner;
-    auto view = torch::from_blob(
-        const_cast<void*>(t.data), t.shape, [owner](void*) {},
-        torch::TensorOptions().dtype(to_torch(t.dtype)));
-    if (view.scalar_type() == dtype && device.is_cpu()) return view;
-    return view.to(device, dtype);
-}
-
 // Weights keep the requested (auto: stored) dtype.
 torch::Dtype choose_weight_dtype(const std::string& requested, const ModelConfig& c) {
     if (requested != "auto") return parse_dtype(requested);
@@ -468,7 +442,7 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
         if (std::vector<int64_t>(p.value().sizes().begin(), p.value().sizes().end()) != it->second.shape)
             throw Error(ErrorCode::ShapeMismatch, ck.source,
                         "tensor '" + p.key() + "' has an unexpected shape");
-        p.value().set_data(tensor_from(it->second, m.dtype, device));
+        p.value().set_data(tensor_from_data(it->second, m.dtype, device));
         ++done;
         if (options.progress && !options.progress(static_cast<float>(done) / params.size()))
             throw Error(ErrorCode::Cancelled, ck.source, "model loading cancelled");

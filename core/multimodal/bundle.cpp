@@ -94,6 +94,8 @@ BundleManifest BundleManifest::load(const std::string& dir) {
         b.video_temporal = str(*v, "temporal", "");
         auto au = v->find("audio");
         if (au != v->end() && au->is_boolean()) b.video_audio = au->get<bool>();
+        auto ts = v->find("timestamps");
+        if (ts != v->end() && ts->is_boolean()) b.video_timestamps = ts->get<bool>();
         if (!b.image)
             throw Error(ErrorCode::BadConfig, where, "'video' needs an 'image' branch for its frames");
     }
@@ -116,7 +118,7 @@ void BundleManifest::save(const std::string& out_dir) const {
     if (image) j["image"] = branch(*image);
     if (audio) j["audio"] = {{"encoder", audio->encoder}, {"projector", audio->projector}};
     if (video) {
-        j["video"] = {{"frames", video_frames}, {"audio", video_audio}};
+        j["video"] = {{"frames", video_frames}, {"audio", video_audio}, {"timestamps", video_timestamps}};
         if (!video_temporal.empty()) j["video"]["temporal"] = video_temporal;
     }
     std::error_code ec;

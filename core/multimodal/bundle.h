@@ -12,7 +12,7 @@
 //     "image": {"encoder": "../clip-vit-large-patch14-336", "feature_layer": -2,
 //               "feature_select": "default", "projector": "image_projector"},
 //     "audio": {"encoder": "../whisper-base", "projector": "audio_projector"},
-//     "video": {"frames": 8, "temporal": "video_projector", "audio": true}
+//     "video": {"frames": 8, "temporal": "video_projector", "audio": true, "timestamps": false}
 //   }
 // A projector "NAME" is NAME.json + NAME.safetensors in the bundle folder (projectors/projector_modules.h).
 #pragma once
@@ -38,8 +38,9 @@ struct BundleManifest {
     std::optional<BundleBranch> image, audio;
     bool video = false;
     int video_frames = 8;
-    std::string video_temporal;  // projector name of the temporal module ("" = frames as image tokens)
-    bool video_audio = true;     // a video's audio track goes through the audio branch
+    std::string video_temporal;     // projector name of the temporal module ("" = frames as image tokens)
+    bool video_audio = true;        // a video's audio track goes through the audio branch
+    bool video_timestamps = false;  // each frame's time as text before its tokens (no temporal module)
 
     static constexpr const char* kFileName = "atelier-bundle.json";
     static bool is_bundle(const std::string& path);

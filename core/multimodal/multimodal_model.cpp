@@ -1,6 +1,7 @@
 // The multimodal facade: LLM + media branches (encoder -> feature selection -> projector).
 #include "multimodal/multimodal_model.h"
 
+#include "chat/chat_template.h"
 #include "common/error.h"
 #include "common/sha256.h"
 #include "encoders/encoder_modules.h"
@@ -115,6 +116,27 @@ struct AudioBranch {
     }
 };
 
+// True when the folder's tokenizer_config.json or chat_template.json names a template Atelier knows.
+bool has_detectable_template(const std::string& dir) {
+    for (const char* name : {"tokenizer_config.json", "chat_template.json"}) {
+        std::error_code ec;
+        const fs::path p = fs::path(dir) / name;
+        if (!fs::is_regular_file(p, ec)) continue;
+        try {
+            if (ChatTemplate::detect(read_text(p))) return true;
+        } catch (const std::exception&) {
+        }
+    }
+    return false;
+}
+
+// A sampled frame's time as text before its tokens.
+std::string frame_label(double seconds) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "[%.1f s]", seconds);
+    return buf;
+}
+
 }  // namespace
 
 struct MultimodalModel::Impl {
@@ -126,12 +148,13 @@ struct MultimodalModel::Impl {
     torch::Dtype dtype = torch::kFloat32;
     torch::Device device{torch::kCPU};
     std::string fusion = "tokens";
+    std::string default_adapter;  // a bundle's own adapter
 
     std::unique_ptr<VisionBranch> vision;
     std::unique_ptr<AudioBranch> audio;
     Projector image_proj{nullptr}, audio_proj{nullptr}, video_proj{nullptr};
     int video_frames = 8;
-    bool video = false, video_audio = false;
+    bool video = false, video_audio = false, video_timestamps = false;
     std::vector<ModalitySpec> specs;
 
     // LRU cache of encodings by key.
@@ -291,6 +314,15 @@ struct MultimodalModel::Impl {
         }
     }
 
+    void check_frames(int n, const std::string& file) const {
+        if (n < 1 || n > 1024)
+            throw Error(ErrorCode::InvalidArgument, file, "frames per video must be from 1 to 1024");
+        if (video_proj && video_proj->config.type == "qformer" && n > video_proj->config.max_frames)
+            throw Error(ErrorCode::InvalidArgument, file,
+                        std::to_string(n) + " frames asked; the model's video Q-Former reads at most " +
+                            std::to_string(video_proj->config.max_frames));
+    }
+
     int64_t image_tokens() const {
         return image_proj ? image_proj->config.output_tokens(vision->tokens()) : vision->tokens();
     }
@@ -298,23 +330,39 @@ struct MultimodalModel::Impl {
         if (video_proj) return video_proj->config.output_tokens(frames * vision->tokens());
         return frames * image_tokens();
     }
-    // Encoder positions kept for `seconds` of audio: ceil(seconds * positions per second) per
-    // window, so padding past the end of the audio never reaches the model.
-    int64_t audio_positions(double seconds) const {
-        const int windows = audio->fe.windows_for(seconds);
-        const double chunk = audio->fe.config().chunk_length;
-        const int64_t N = audio->net->config.max_source_positions;
-        int64_t total = 0;
-        for (int w = 0; w < windows; ++w) {
-            const double in_window = std::min(chunk, std::max(0.0, seconds - w * chunk));
-            total += std::max<int64_t>(
-                1, std::min<int64_t>(N, static_cast<int64_t>(std::ceil(in_window * N / chunk - 1e-9))));
+    // Encoder positions kept per 30 s window for `samples` of audio: ceil(in-window share x
+    // positions), so the padding past the end of the audio never reaches the model. Counted from
+    // samples, so the cost known before decoding equals what encoding keeps.
+    std::vector<int64_t> audio_keep(int64_t samples) const {
+        const int64_t S = audio->fe.config().n_samples, N = audio->net->config.max_source_positions;
+        const int64_t windows = std::max<int64_t>(1, (samples + S - 1) / S);
+        std::vector<int64_t> keep;
+        for (int64_t w = 0; w < windows; ++w) {
+            const int64_t in = std::clamp<int64_t>(samples - w * S, 0, S);
+            keep.push_back(std::clamp<int64_t>((in * N + S - 1) / S, 1, N));
         }
-        return total;
+        return keep;
     }
-    int64_t audio_tokens(double seconds) const {
-        const int64_t p = audio_positions(seconds);
+    int64_t audio_tokens(int64_t samples) const {
+        int64_t p = 0;
+        for (int64_t k : audio_keep(samples)) p += k;
         return audio_proj ? audio_proj->config.output_tokens(p) : p;
+    }
+    // The audio's length in samples as the container states it (what token_cost() counts before
+    // decoding); decode_fitted() fits the decoded samples to it (codec priming and padding
+    // trimmed). Without a stated duration, the decoded length.
+    int64_t stated_samples(const std::string& file) const {
+        const MediaInfo info = probe_media(file);
+        const int rate = audio->fe.config().sampling_rate;
+        if (info.duration > 0) return std::llround(info.duration * rate);
+        return static_cast<int64_t>(decode_audio(file, rate).samples.size());
+    }
+    Audio decode_fitted(const std::string& file) const {
+        Audio pcm = decode_audio(file, audio->fe.config().sampling_rate);
+        const MediaInfo info = probe_media(file);
+        if (info.duration > 0)
+            pcm.samples.resize(static_cast<size_t>(std::llround(info.duration * pcm.sample_rate)), 0.f);
+        return pcm;
     }
 
     LayerProgress layer_progress(const EncodeOptions& o, float begin, float span) const {
@@ -339,37 +387,18 @@ struct MultimodalModel::Impl {
             .to(device);
     }
 
-    // The audio's length as the container states it (what token_cost() counts before decoding);
-    // the decoded samples are fitted to it (codec priming/padding trimmed). Without a stated
-    // duration, the decoded length.
-    static double stated_seconds(const std::string& file) {
-        const MediaInfo info = probe_media(file);
-        return info.duration > 0 ? info.duration : decode_audio(file).duration();
-    }
-    Audio decode_fitted(const std::string& file) {
-        Audio pcm = decode_audio(file, audio->fe.config().sampling_rate);
-        const MediaInfo info = probe_media(file);
-        if (info.duration > 0)
-            pcm.samples.resize(static_cast<size_t>(std::llround(info.duration * pcm.sample_rate)), 0.f);
-        return pcm;
-    }
-
     // Encoder output of every window, trimmed to the audio's length: [1, positions, D].
     torch::Tensor audio_features(const Audio& pcm, const LayerProgress& progress,
                                  torch::Tensor* raw = nullptr) {
         auto mel = mel_tensor(pcm);  // [w, M, F]
         std::vector<torch::Tensor> parts;
         const int64_t windows = mel.size(0);
-        const double chunk = audio->fe.config().chunk_length;
-        const int64_t N = audio->net->config.max_source_positions;
         std::vector<torch::Tensor> all;
+        const auto keep = audio_keep(static_cast<int64_t>(pcm.samples.size()));
         for (int64_t w = 0; w < windows; ++w) {
             auto out = audio->net->forward(mel.narrow(0, w, 1), progress);  // [1, N, D]
             all.push_back(out);
-            const double in_window = std::min(chunk, std::max(0.0, pcm.duration() - w * chunk));
-            const int64_t keep = std::max<int64_t>(
-                1, std::min<int64_t>(N, static_cast<int64_t>(std::ceil(in_window * N / chunk - 1e-9))));
-            parts.push_back(out.narrow(1, 0, keep));
+            parts.push_back(out.narrow(1, 0, keep.at(static_cast<size_t>(w))));
         }
         if (raw) *raw = torch::cat(all, 0);  // [w, N, D]
         return torch::cat(parts, 1);         // [1, positions, D]
@@ -437,7 +466,8 @@ std::string MultimodalModel::language_model_path(const std::string& path) {
 MultimodalModel::MultimodalModel() : m(std::make_unique<Impl>()) {}
 MultimodalModel::~MultimodalModel() = default;
 
-std::unique_ptr<MultimodalModel> MultimodalModel::load(const std::string& path, const LoadOptions& options) {
+std::unique_ptr<MultimodalModel> MultimodalModel::load(const std::string& path, const LoadOptions& options,
+                                                       bool with_language_model) {
     auto mm = std::unique_ptr<MultimodalModel>(new MultimodalModel());
     Impl& m = *mm->m;
     m.source = path;
@@ -461,8 +491,11 @@ std::unique_ptr<MultimodalModel> MultimodalModel::load(const std::string& path, 
         BundleManifest b = BundleManifest::load(path);
         m.kind = "bundle";
         m.chat_template = b.chat_template;
-        finish_llm(LlamaModel::load(b.resolve(b.language_model), options));
-        if (!b.adapter.empty()) m.llm->attach_adapter(b.resolve(b.adapter));
+        if (with_language_model) finish_llm(LlamaModel::load(b.resolve(b.language_model), options));
+        if (!b.adapter.empty() && m.llm) {
+            m.default_adapter = b.resolve(b.adapter);
+            m.llm->attach_adapter(m.default_adapter);
+        }
         if (b.image) {
             const std::string enc = b.resolve(b.image->encoder);
             if (!fs::is_directory(enc, ec))
@@ -483,6 +516,7 @@ std::unique_ptr<MultimodalModel> MultimodalModel::load(const std::string& path, 
             m.video = true;
             m.video_frames = b.video_frames;
             m.video_audio = b.video_audio;
+            m.video_timestamps = b.video_timestamps;
             if (!b.video_temporal.empty()) {
                 m.video_proj =
                     m.bundle_projector(path, b.video_temporal, m.vision->net->config.hidden_size, "video");
@@ -495,6 +529,11 @@ std::unique_ptr<MultimodalModel> MultimodalModel::load(const std::string& path, 
                                 "the bundle samples more frames than the Q-Former has frame positions");
             }
         }
+        for (const Projector* p : {&m.image_proj, &m.audio_proj})
+            if (*p && (*p)->config.gated() != (b.fusion == "gated"))
+                throw Error(ErrorCode::BadConfig, (fs::path(path) / BundleManifest::kFileName).string(),
+                            "fusion \"" + b.fusion + "\" does not match the " + (*p)->config.type +
+                                " projector (the gated path needs a bind network, the token path any other)");
         m.build_specs();
         return mm;
     }
@@ -525,9 +564,16 @@ std::unique_ptr<MultimodalModel> MultimodalModel::load(const std::string& path, 
     if (ck.multimodal == "llava") {
         m.kind = "llava";
         TensorMap extra = ck.extra_tensors;
-        finish_llm(LlamaModel::from_checkpoint(ck, options));
-        m.image_token = cfg.value("image_token_index", -1);
-        const std::string select = cfg.value("vision_feature_select_strategy", std::string("default"));
+        if (with_language_model)
+            finish_llm(LlamaModel::from_checkpoint(ck, options));
+        else
+            m.dtype = options.dtype == "auto" ? torch::kFloat32 : parse_dtype(options.dtype);
+        if (cfg.contains("image_token_index") && cfg["image_token_index"].is_number_integer())
+            m.image_token = cfg["image_token_index"].get<int>();
+        const std::string select = cfg.contains("vision_feature_select_strategy") &&
+                                           cfg["vision_feature_select_strategy"].is_string()
+                                       ? cfg["vision_feature_select_strategy"].get<std::string>()
+                                       : std::string("default");
         int64_t layer = -2;
         if (cfg.contains("vision_feature_layer")) {
             if (!cfg["vision_feature_layer"].is_number_integer())
@@ -541,19 +587,28 @@ std::unique_ptr<MultimodalModel> MultimodalModel::load(const std::string& path, 
         ProjectorConfig pc;
         pc.type = "mlp2x_gelu";
         pc.in_features = m.vision->net->config.hidden_size;
-        pc.out_features = m.llm->config().hidden_size;
-        pc.act = cfg.value("projector_hidden_act", std::string("gelu"));
+        pc.out_features = ck.config.hidden_size;
+        pc.act = cfg.contains("projector_hidden_act") && cfg["projector_hidden_act"].is_string()
+                     ? cfg["projector_hidden_act"].get<std::string>()
+                     : std::string("gelu");
         pc.validate(path);
         m.image_proj = Projector(pc);
         load_weights(*m.image_proj, extra, "multi_modal_projector.", m.dtype, m.device, path);
-        // LLaVA reads videos as frames of images.
+        // LLaVA reads videos as frames of images: up to 8, as many as half the context holds.
         m.video = true;
-        m.video_frames = 8;
+        if (m.llm) {
+            const int64_t per_frame = std::max<int64_t>(1, m.image_tokens());
+            m.video_frames =
+                static_cast<int>(std::clamp<int64_t>(m.llm->context_length() / 2 / per_frame, 1, 8));
+        }
+        // LLaVA-1.5 was tuned on Vicuna's conversation format; llava-hf folders keep their Jinja
+        // template in chat_template.json, which Atelier does not run.
+        if (!has_detectable_template(path)) m.chat_template = "vicuna";
         m.build_specs();
         return mm;
     }
     m.kind = "llm";
-    finish_llm(LlamaModel::from_checkpoint(ck, options));
+    if (with_language_model) finish_llm(LlamaModel::from_checkpoint(ck, options));
     m.build_specs();
     return mm;
 }
@@ -578,6 +633,9 @@ Tokenizer& MultimodalModel::tokenizer() {
         throw Error(ErrorCode::InvalidArgument, m->source,
                     "this folder is a media encoder, not a language model");
     return *m->tokenizer;
+}
+const std::string& MultimodalModel::default_adapter() const {
+    return m->default_adapter;
 }
 const std::string& MultimodalModel::chat_template() const {
     return m->chat_template;
@@ -617,14 +675,23 @@ int64_t MultimodalModel::token_cost(const std::string& modality, const std::stri
     }
     if (modality == "audio") {
         if (m->audio_proj && m->audio_proj->config.gated()) return 0;
-        return m->audio_tokens(Impl::stated_seconds(file));
+        return m->audio_tokens(m->stated_samples(file));
     }
     const int n = frames > 0 ? frames : m->video_frames;
-    int64_t cost = (m->image_proj && m->image_proj->config.gated()) ? 0 : m->video_tokens(n);
+    m->check_frames(n, file);
+    int64_t cost = m->video_proj                                      ? m->video_tokens(n)
+                   : (m->image_proj && m->image_proj->config.gated()) ? 0
+                                                                      : m->video_tokens(n);
+    if (m->video_timestamps && !m->video_proj && !(m->image_proj && m->image_proj->config.gated())) {
+        const double duration = probe_media(file).duration;
+        for (int i = 0; i < n; ++i)
+            cost += static_cast<int64_t>(
+                m->tokenizer->encode(frame_label((i + 0.5) * duration / n), false).size());
+    }
     if (m->video_audio && m->audio) {
         MediaInfo info = probe_media(file);
         if (info.has_audio && !(m->audio_proj && m->audio_proj->config.gated()))
-            cost += m->audio_tokens(Impl::stated_seconds(file));
+            cost += m->audio_tokens(m->stated_samples(file));
     }
     return cost;
 }
@@ -663,10 +730,26 @@ std::vector<std::shared_ptr<const MediaEmbedding>> MultimodalModel::encode(const
     }
     // video: sampled frames through the image branch (+ temporal module), then the audio track.
     const int n = options.frames > 0 ? options.frames : im.video_frames;
+    im.check_frames(n, file);
+    const bool stamped =
+        im.video_timestamps && !im.video_proj && !(im.image_proj && im.image_proj->config.gated());
     const std::string key = hash + "|video|" + std::to_string(n) + "|" + im.vision->signature +
-                            (im.video_proj ? "|temporal" : "");
-    if (auto hit = im.cached(key)) {
-        out.push_back(hit);
+                            (im.video_proj ? "|temporal" : "") + (stamped ? "|stamped" : "");
+    // Timestamped frames are cached as one entry per frame: key|f<i>.
+    auto frame_key = [&](size_t i) { return key + "|f" + std::to_string(i); };
+    std::vector<std::shared_ptr<const MediaEmbedding>> hits;
+    if (stamped) {
+        for (int i = 0; i < n; ++i) {
+            auto h = im.cached(frame_key(static_cast<size_t>(i)));
+            if (!h) break;
+            hits.push_back(h);
+        }
+        if (static_cast<int>(hits.size()) != n) hits.clear();
+    } else if (auto hit = im.cached(key)) {
+        hits.push_back(hit);
+    }
+    if (!hits.empty()) {
+        out = hits;
     } else {
         const auto t0 = Clock::now();
         auto frames = sample_video_frames(file, n);
@@ -675,21 +758,38 @@ std::vector<std::shared_ptr<const MediaEmbedding>> MultimodalModel::encode(const
             per_frame.push_back(im.vision->features(
                 im.pixel_tensor(frames[i].image),
                 im.layer_progress(options, float(i) / frames.size(), 1.0f / frames.size())));
-        torch::Tensor projected;
-        if (im.video_proj) {
-            projected = im.video_proj->forward(torch::stack(per_frame, 1));  // [1, F, N, Din] -> [1, Q, Dout]
-        } else if (im.image_proj && im.image_proj->config.gated()) {
-            projected = im.image_proj->forward(torch::cat(per_frame, 1).mean(1));  // [1, Dout]
+        if (stamped) {
+            const double stamp_duration = probe_media(file).duration;  // as token_cost() labels them
+            // Each frame's tokens preceded by its time as text ("[1.4 s]"), as the bundle asks.
+            for (size_t i = 0; i < frames.size(); ++i) {
+                auto e = im.make_embedding("video", file, frame_key(i),
+                                           im.project(im.image_proj, per_frame[i]), im.image_proj);
+                e->text_before = frame_label((i + 0.5) * stamp_duration / n);
+                e->encode_seconds = i == 0 ? std::chrono::duration<double>(Clock::now() - t0).count() : 0.0;
+                im.remember(e);
+                out.push_back(e);
+            }
         } else {
-            std::vector<torch::Tensor> tokens;
-            for (auto& f : per_frame) tokens.push_back(im.project(im.image_proj, f));
-            projected = torch::cat(tokens, 1);  // [1, F*T, Dout]
+            torch::Tensor projected;
+            if (im.video_proj) {
+                projected =
+                    im.video_proj->config.type == "qformer"
+                        ? im.video_proj->forward(
+                              torch::stack(per_frame, 1))                    // [1, F, N, Din] -> [1, Q, Dout]
+                        : im.video_proj->forward(torch::cat(per_frame, 1));  // [1, F*N, Din] -> [1, L, Dout]
+            } else if (im.image_proj && im.image_proj->config.gated()) {
+                projected = im.image_proj->forward(torch::cat(per_frame, 1).mean(1));  // [1, Dout]
+            } else {
+                std::vector<torch::Tensor> tokens;
+                for (auto& f : per_frame) tokens.push_back(im.project(im.image_proj, f));
+                projected = torch::cat(tokens, 1);  // [1, F*T, Dout]
+            }
+            auto e = im.make_embedding("video", file, key, projected,
+                                       im.video_proj ? im.video_proj : im.image_proj);
+            e->encode_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+            im.remember(e);
+            out.push_back(e);
         }
-        auto e =
-            im.make_embedding("video", file, key, projected, im.video_proj ? im.video_proj : im.image_proj);
-        e->encode_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-        im.remember(e);
-        out.push_back(e);
     }
     if (im.video_audio && im.audio && probe_media(file).has_audio) {
         const std::string akey = hash + "|audio|" + im.audio->signature;

@@ -66,7 +66,10 @@ public:
     // Throws atelier::Error: the LLM's loading errors, plus for bundles/LLaVA a missing encoder
     // (FileNotFound), a projector whose width does not match its encoder or the LLM
     // (ShapeMismatch), an unknown projector type (BadConfig).
-    static std::unique_ptr<MultimodalModel> load(const std::string& path, const LoadOptions& options = {});
+    // `with_language_model` false: the encoders and projectors only (info, encode), no LLM
+    // weights converted and no KV cache allocated; has_llm() is then false.
+    static std::unique_ptr<MultimodalModel> load(const std::string& path, const LoadOptions& options = {},
+                                                 bool with_language_model = true);
     // What load() would make of `path`, from its manifest/config alone: "bundle", "llava",
     // "encoder" or "llm" (anything else, left to the LLM loader to judge).
     static std::string detect_kind(const std::string& path);
@@ -79,6 +82,8 @@ public:
     bool has_llm() const;
     LlamaModel& llm();       // throws InvalidArgument for an encoder-only folder
     Tokenizer& tokenizer();  // idem
+    // A bundle's own adapter (attached at load; "" for none): what "no adapter" means for it.
+    const std::string& default_adapter() const;
     // The bundle's chat template name ("" when the LLM's tokenizer_config decides).
     const std::string& chat_template() const;
     // The model's own media placeholder token where it has one (LLaVA's <image>), else -1.

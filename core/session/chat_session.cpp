@@ -246,8 +246,11 @@ Prompt ChatSession::build_prompt(const ChatRequest& original, int* dropped_turns
             eo.frames = request.video_frames;
             eo.cancel = cancel;
             if (on_stage) eo.progress = [&](float f) { on_stage("encode", p.attachment.path, f); };
-            for (auto& e : m_model.encode(p.attachment.modality, p.attachment.path, eo))
+            for (auto& e : m_model.encode(p.attachment.modality, p.attachment.path, eo)) {
+                if (!e->text_before.empty())
+                    prompt.push_back(PromptChunk::text(tok.encode(e->text_before, false)));
                 prompt.push_back(PromptChunk::embedding(e));
+            }
         } else if (p.raw) {
             prompt.push_back(PromptChunk::text(tok.encode(p.text, p.bos)));
         } else {

@@ -93,7 +93,8 @@ void write_text(const fs::path& p, const std::string& s) {
 // A bundle over the fixtures: stories260K + CLIP-tiny (mlp2x_gelu or bind) + Whisper-tiny
 // (audio_stack) + video through a Q-Former. Projectors are freshly initialised (seeded).
 std::string make_bundle(const std::string& tag, const std::string& image_projector = "mlp2x_gelu",
-                        bool with_audio = true, bool with_video = true) {
+                        bool with_audio = true, bool with_video = true, bool stamped_frames = false,
+                        const std::string& temporal = "qformer") {
     const std::string dir = make_temp_dir(tag);
     const int64_t D = 64;  // stories260K hidden size
     BundleManifest b;
@@ -128,12 +129,16 @@ std::string make_bundle(const std::string& tag, const std::string& image_project
         ap->init_weights(2);
         save_projector(*ap, dir, "audio_projector");
     }
-    if (with_video) {
+    if (with_video && stamped_frames) {
+        b.video = true;
+        b.video_frames = 3;
+        b.video_timestamps = true;
+    } else if (with_video) {
         b.video = true;
         b.video_frames = 4;
         b.video_temporal = "video_projector";
         ProjectorConfig vc;
-        vc.type = "qformer";
+        vc.type = temporal;
         vc.in_features = 48;
         vc.out_features = D;
         vc.num_latents = 6;
@@ -269,6 +274,22 @@ TEST(Llava, NextTurnAboutTheSameImageReusesTheCacheAndTheEncoding) {
     EXPECT_EQ(again.tokens, second.tokens);
 }
 
+TEST(Llava, ChatsInVicunasFormatAndNeverSamplesPaddingRows) {
+    auto llava = MultimodalModel::load(fixture("multimodal/llava-tiny"));
+    ChatSession session(*llava);
+    EXPECT_EQ(session.resolve_template(""), "vicuna");  // LLaVA-1.5's conversation format
+    // The output layer has 520 rows, the tokenizer 514 ids: hot sampling must stay inside.
+    ChatRequest req = raw_request("Once upon a time", {{"image", fixture("media/chelsea.png")}}, 60);
+    req.generation.sampling.temperature = 3.0f;
+    req.generation.sampling.top_k = 0;
+    req.generation.sampling.top_p = 1.0f;
+    req.generation.sampling.min_p = 0.0f;
+    req.generation.sampling.seed = 11;
+    auto r = session.generate(req);
+    EXPECT_EQ(r.tokens.size(), 60u);
+    for (int id : r.tokens) EXPECT_LT(id, llava->tokenizer().vocab_size());
+}
+
 TEST(Llava, VideoFramesGoThroughTheImageBranch) {
     auto llava = MultimodalModel::load(fixture("multimodal/llava-tiny"));
     ASSERT_NE(llava->modality("video"), nullptr);
@@ -337,6 +358,49 @@ TEST(Bundle, LoadsEveryModalityAndCostsAreKnownBeforeEncoding) {
     EXPECT_EQ(mm->token_cost("audio", fixture("media/jfk.wav")), 69);
     // A video: the Q-Former's 6 tokens + its audio track (11 s).
     EXPECT_EQ(mm->token_cost("video", fixture("media/astronaut_jfk.mp4")), 6 + 69);
+}
+
+TEST(Bundle, VideoFramesCarryTheirTimesAsText) {
+    const std::string dir = make_bundle("bundle-stamped", "mlp2x_gelu", false, true, true);
+    auto mm = MultimodalModel::load(dir);
+    ChatSession session(*mm);
+    const std::string video = fixture("media/astronaut_jfk.mp4");  // 11 s: frames at 1.8, 5.5, 9.2 s
+    const ChatRequest req = raw_request("Once upon a time", {{"video", video}}, 2);
+    int dropped = 0;
+    Prompt p = session.build_prompt(req, &dropped);
+    // BOS, then [time] text + 16 frame tokens three times, then the prompt.
+    ASSERT_EQ(p.size(), 1u + 3 * 2 + 1);
+    std::vector<std::string> labels;
+    for (size_t i = 1; i < 7; i += 2) {
+        ASSERT_FALSE(p[i].is_media());
+        ASSERT_TRUE(p[i + 1].is_media());
+        EXPECT_EQ(p[i + 1].media->tokens, 16);
+        labels.push_back(mm->tokenizer().decode(p[i].tokens));
+    }
+    EXPECT_EQ(labels, (std::vector<std::string>{"[1.8 s]", "[5.5 s]", "[9.2 s]"}));
+    // The cost known before encoding counts the labels too.
+    EXPECT_EQ(session.prompt_positions(req), prompt_positions(p));
+    auto r = session.generate(req);
+    EXPECT_EQ(r.media_tokens, 48);
+    EXPECT_EQ(mm->cache_stats().hits, 3);  // build_prompt encoded the frames already
+}
+
+TEST(Bundle, PerceiverVideoModuleAndFrameLimits) {
+    const std::string video = fixture("media/astronaut_jfk.mp4");
+    auto perceiver =
+        MultimodalModel::load(make_bundle("bundle-perceiver", "mlp2x_gelu", false, true, false, "perceiver"));
+    EXPECT_EQ(perceiver->token_cost("video", video), 6);  // its latents, whatever the frame count
+    ChatSession s1(*perceiver);
+    auto r = s1.generate(raw_request("Once upon a time", {{"video", video}}, 2));
+    EXPECT_EQ(r.media_tokens, 6);
+    // More frames than the Q-Former has frame positions: a clear error, before decoding anything.
+    auto qformer = MultimodalModel::load(make_bundle("bundle-qformer-limit", "mlp2x_gelu", false, true));
+    ChatSession s2(*qformer);
+    ChatRequest req = raw_request("Once upon a time", {{"video", video}}, 2);
+    req.video_frames = 9;  // max_frames is 8
+    EXPECT_EQ(error_code_of([&] { s2.generate(req); }), ErrorCode::InvalidArgument);
+    req.video_frames = 8;
+    EXPECT_EQ(s2.generate(req).media_tokens, 6);
 }
 
 TEST(Bundle, InvalidBundlesSayWhatIsWrong) {

@@ -1,0 +1,51 @@
+#include "model/torch_util.h"
+
+#include "common/error.h"
+
+namespace atelier {
+
+torch::Dtype torch_dtype_of(DType d) {
+    switch (d) {
+        case DType::F32: return torch::kFloat32;
+        case DType::F16: return torch::kFloat16;
+        case DType::BF16: return torch::kBFloat16;
+        case DType::F64: return torch::kFloat64;
+        case DType::I64: return torch::kInt64;
+        case DType::I32: return torch::kInt32;
+        case DType::I16: return torch::kInt16;
+        case DType::I8: return torch::kInt8;
+        case DType::U8: return torch::kUInt8;
+        case DType::Bool: return torch::kBool;
+    }
+    return torch::kFloat32;
+}
+
+torch::Tensor tensor_from_data(const TensorData& t, torch::Dtype dtype, torch::Device device) {
+    auto owner = t.owner;
+    auto view = torch::from_blob(
+        const_cast<void*>(t.data), t.shape, [owner](void*) {},
+        torch::TensorOptions().dtype(torch_dtype_of(t.dtype)));
+    if (view.scalar_type() == dtype && device.is_cpu()) return view;
+    return view.to(device, dtype);
+}
+
+void load_weights(torch::nn::Module& module, const TensorMap& tensors, const std::string& prefix,
+                  torch::Dtype dtype, torch::Device device, const std::string& where) {
+    torch::NoGradGuard no_grad;
+    for (auto& p : module.named_parameters(/*recurse=*/true)) {
+        const std::string key = prefix + p.key();
+        auto it = tensors.find(key);
+        if (it == tensors.end())
+            throw Error(ErrorCode::MissingTensor, where,
+                        "tensor '" + key + "' is missing from the checkpoint");
+        if (std::vector<int64_t>(p.value().sizes().begin(), p.value().sizes().end()) != it->second.shape)
+            throw Error(ErrorCode::ShapeMismatch, where, "tensor '" + key + "' has an unexpected shape");
+        const DType d = it->second.dtype;
+        if (d != DType::F32 && d != DType::F16 && d != DType::BF16)
+            throw Error(ErrorCode::UnknownDtype, where, "tensor '" + key + "' is not F32, F16 or BF16");
+        p.value().set_data(tensor_from_data(it->second, dtype, device));
+        p.value().set_requires_grad(false);
+    }
+}
+
+}  // namespace atelier

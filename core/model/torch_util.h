@@ -1,0 +1,27 @@
+// TensorData (the torch-free tensor currency of core/io) into LibTorch, and module weights by
+// checkpoint name. Engine code only.
+//
+//   auto w = tensor_from_data(tensors.at("model.norm.weight"), torch::kFloat32, torch::kCPU);
+//   load_weights(*clip, tensors, "vision_model.", torch::kFloat32, torch::kCPU, dir);
+#pragma once
+
+#include "io/tensor_data.h"
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace atelier {
+
+torch::Dtype torch_dtype_of(DType d);
+
+// Zero-copy when the stored dtype is the target on CPU: the tensor aliases the checkpoint's memory
+// (an mmap for safetensors) and keeps it alive. Such weights are frozen, never written in place.
+torch::Tensor tensor_from_data(const TensorData& t, torch::Dtype dtype, torch::Device device);
+
+// Sets every parameter of `module` from tensors[prefix + name] (names are checkpoint keys) and
+// freezes it; MissingTensor / ShapeMismatch / UnknownDtype name `where` and the key.
+void load_weights(torch::nn::Module& module, const TensorMap& tensors, const std::string& prefix,
+                  torch::Dtype dtype, torch::Device device, const std::string& where);
+
+}  // namespace atelier
