@@ -275,6 +275,14 @@ Drop images, audio or video on the window to attach them.</source>
         <source>Adapter: %1</source>
         <translation>适配器：%1</translation>
     </message>
+    <message>
+        <source>An attachment was not sent: this model cannot read it.</source>
+        <translation>有一个附件没有发送：此模型无法读取它。</translation>
+    </message>
+    <message>
+        <source>%1 attachments were not sent: this model cannot read them.</source>
+        <translation>有 %1 个附件没有发送：此模型无法读取它们。</translation>
+    </message>
 </context>
 <context>
     <name>Composer</name>

@@ -37,6 +37,7 @@ LoadedModel ChatEngine::describeLoaded() const {
     info.device = QString::fromStdString(llm.device());
     info.contextLength = llm.context_length();
     info.templateName = QString::fromStdString(m->session->resolve_template(""));
+    for (const auto& spec : m->model->modalities()) info.modalities.push_back(QString::fromStdString(spec.modality));
     return info;
 }
 
@@ -180,6 +181,7 @@ void ChatEngine::generate(const GenerationRequest& request) {
         stats.firstTokenSeconds = result.first_token_seconds;
         stats.stopReason = QString::fromLatin1(atelier::stop_reason_name(result.stop_reason));
         stats.droppedTurns = result.dropped_turns;
+        stats.skippedMedia = static_cast<int>(result.skipped_media.size());
         Q_EMIT generationFinished(stats);
     } catch (const atelier::Error& e) {
         Q_EMIT generationFailed(engineErrorFrom(e));

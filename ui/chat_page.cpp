@@ -88,6 +88,7 @@ ChatPage::ChatPage(ChatStore& store, AppSettings& settings, QWidget* parent)
             [this](double f) { m_loadBar->setValue(static_cast<int>(f * 100)); });
     connect(m_engine, &ChatEngine::modelLoaded, this, [this](const LoadedModel& info) {
         m_loadRow->hide();
+        m_composer->setTextOnlyModel(info.modalities.isEmpty());
         Q_EMIT modelReady(info);
     });
     connect(m_engine, &ChatEngine::loadFailed, this, [this](const QString& path, const EngineError& e) {
@@ -816,6 +817,11 @@ void ChatPage::onFinished(const GenerationStats& stats) {
         guarded([&] { m_store.updateMessage(m_reply); });
         m_messages->update(m_replyRow, m_reply);
     }
+    if (stats.skippedMedia == 1)
+        Q_EMIT statusMessage(tr("An attachment was not sent: this model cannot read it."));
+    else if (stats.skippedMedia > 1)
+        Q_EMIT statusMessage(
+            tr("%1 attachments were not sent: this model cannot read them.").arg(stats.skippedMedia));
     if (stats.droppedTurns > 0)
         Q_EMIT statusMessage(tr("The conversation is longer than the model's context: the oldest %1 messages "
                                 "were left out.")

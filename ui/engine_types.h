@@ -5,6 +5,7 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 #include <atomic>
@@ -47,6 +48,7 @@ struct GenerationStats {
     double firstTokenSeconds = 0;  // request -> first text (model load excluded)
     QString stopReason;            // eos | stop_string | max_tokens | cancelled | context_full | ...
     int droppedTurns = 0;          // oldest turns left out to fit the context
+    int skippedMedia = 0;          // attachments of kinds the model cannot read, sent without them
 };
 
 struct LoadedModel {
@@ -57,6 +59,7 @@ struct LoadedModel {
     QString device;
     qint64 contextLength = 0;
     QString templateName;  // the model's own template
+    QStringList modalities;  // media it reads: "image", "audio", "video" (empty: text only)
 };
 
 // Engine-wide choices from Settings, applied at the next model load.

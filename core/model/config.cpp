@@ -30,6 +30,34 @@ int64_t first_id(const json& j, const char* key) {
 
 }  // namespace
 
+namespace {
+
+std::string family_of(const json& j) {
+    if (!j.is_object()) return "";
+    std::string arch;
+    if (j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty() &&
+        j["architectures"][0].is_string())
+        arch = j["architectures"][0].get<std::string>();
+    const std::string type = j.contains("model_type") && j["model_type"].is_string()
+                                 ? j["model_type"].get<std::string>()
+                                 : std::string();
+    if (arch == "LlavaForConditionalGeneration" || type == "llava") return "llava";
+    if (arch == "CLIPVisionModel" || arch == "CLIPModel" || type == "clip_vision_model" || type == "clip")
+        return "clip";
+    if (type == "whisper" || arch.rfind("Whisper", 0) == 0) return "whisper";
+    return "";
+}
+
+}  // namespace
+
+std::string config_model_family(const std::string& json_text) {
+    try {
+        return family_of(json::parse(json_text));
+    } catch (const json::exception&) {
+        return "";
+    }
+}
+
 ModelConfig ModelConfig::from_json(const std::string& text, const std::string& where) {
     json j;
     try {
@@ -41,11 +69,7 @@ ModelConfig ModelConfig::from_json(const std::string& text, const std::string& w
 
     // LLaVA: the language model is "text_config", whose absent fields take Hugging Face's
     // LlamaConfig defaults (llava-hf/llava-1.5-7b-hf lists only a few of them).
-    const bool llava =
-        (j.contains("architectures") && j["architectures"].is_array() && !j["architectures"].empty() &&
-         j["architectures"][0] == "LlavaForConditionalGeneration") ||
-        (j.value("model_type", json()) == "llava");
-    if (llava) {
+    if (family_of(j) == "llava") {
         if (!j.contains("text_config") || !j["text_config"].is_object())
             throw Error(ErrorCode::BadConfig, where, "a LLaVA config needs a 'text_config' object");
         json t = j["text_config"];

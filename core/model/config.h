@@ -56,4 +56,9 @@ struct ModelConfig {
     void validate(const std::string& where) const;
 };
 
+// What a config.json's text describes beyond a plain LLM: "llava" (LlavaForConditionalGeneration),
+// "clip" (CLIPVisionModel / CLIPModel), "whisper" (Whisper*), or "" (anything else, invalid JSON
+// included: the LLM loader reports it). One rule for every loader.
+std::string config_model_family(const std::string& json_text);
+
 }  // namespace atelier

@@ -197,18 +197,7 @@ bool starts_with(const std::string& s, const char* prefix) {
 
 // LLaVA folders: the language model's tensors under HF Llama names, the rest aside.
 void split_llava_tensors(Checkpoint& ck, const fs::path& dir) {
-    json cfg;
-    try {
-        cfg = json::parse(read_text(dir / "config.json"));
-    } catch (const json::exception&) {
-        return;  // ModelConfig::load already accepted it
-    }
-    const bool llava =
-        cfg.is_object() &&
-        ((cfg.contains("architectures") && cfg["architectures"].is_array() && !cfg["architectures"].empty() &&
-          cfg["architectures"][0] == "LlavaForConditionalGeneration") ||
-         cfg.value("model_type", json()) == "llava");
-    if (!llava) return;
+    if (config_model_family(read_text(dir / "config.json")) != "llava") return;
     ck.multimodal = "llava";
     TensorMap lm, extra;
     for (auto& [name, t] : ck.tensors) {

@@ -4,14 +4,12 @@
 #include "chat/chat_template.h"
 #include "common/error.h"
 #include "common/sha256.h"
-#include "encoders/encoder_modules.h"
-#include "features/audio_features.h"
-#include "features/image_processor.h"
 #include "io/safetensors.h"
 #include "media/media.h"
 #include "model/importers.h"
 #include "model/llama_module.h"
 #include "multimodal/bundle.h"
+#include "multimodal/media_branches.h"
 #include "projectors/projector_modules.h"
 #include "tokenizer/tokenizer.h"
 
@@ -49,12 +47,6 @@ json read_json(const fs::path& p) {
     }
 }
 
-std::string first_architecture(const json& j) {
-    if (j.is_object() && j.contains("architectures") && j["architectures"].is_array() &&
-        !j["architectures"].empty() && j["architectures"][0].is_string())
-        return j["architectures"][0].get<std::string>();
-    return "";
-}
 
 torch::Tensor to_cpu_f32(const torch::Tensor& t) {
     return t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
@@ -66,55 +58,6 @@ NamedArray named(const std::string& name, const torch::Tensor& t) {
     a.data.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
     return a;
 }
-
-// CLIP vision tower + its image processor + the layer and tokens the model reads.
-struct VisionBranch {
-    ClipVisionTransformer net{nullptr};
-    ImageProcessor proc;
-    int64_t feature_layer = -1;   // index into hidden_states, negative from the end
-    std::string select = "full";  // default (drop class token) | full | cls
-    std::string path;             // where it was loaded from
-    std::string signature;        // encoder + preprocessing, for cache keys
-
-    int64_t layer_index() const {
-        const int64_t n = net->config.num_hidden_layers + 1;  // hidden_states entries
-        return feature_layer < 0 ? n + feature_layer : feature_layer;
-    }
-    int64_t tokens() const {
-        const int64_t P = net->config.num_patches();
-        return select == "default" ? P : select == "cls" ? 1 : P + 1;
-    }
-    std::string describe() const {
-        const auto& c = net->config;
-        return "CLIP ViT " + std::to_string(c.num_hidden_layers) + " layers, width " +
-               std::to_string(c.hidden_size) + ", " + std::to_string(c.image_size) + " px / patch " +
-               std::to_string(c.patch_size);
-    }
-    // Selected features [1, tokens, D] of a preprocessed image [1,3,H,W].
-    torch::Tensor features(const torch::Tensor& pixels, const LayerProgress& progress) {
-        auto out = net->forward(pixels, layer_index(), progress);
-        auto h = out.hidden_states.at(static_cast<size_t>(layer_index()));  // [1, 1+P, D]
-        if (select == "default") return h.narrow(1, 1, h.size(1) - 1);
-        if (select == "cls") return h.narrow(1, 0, 1);
-        return h;
-    }
-};
-
-// Whisper encoder + its log-mel front end.
-struct AudioBranch {
-    WhisperEncoder net{nullptr};
-    WhisperFeatureExtractor fe;
-    std::string path;
-    std::string signature;
-    double positions_per_second() const {
-        return double(net->config.max_source_positions) / fe.config().chunk_length;
-    }
-    std::string describe() const {
-        const auto& c = net->config;
-        return "Whisper encoder " + std::to_string(c.encoder_layers) + " layers, width " +
-               std::to_string(c.d_model) + ", " + std::to_string(c.num_mel_bins) + " mel bins";
-    }
-};
 
 // True when the folder's tokenizer_config.json or chat_template.json names a template Atelier knows.
 bool has_detectable_template(const std::string& dir) {
@@ -157,12 +100,39 @@ struct MultimodalModel::Impl {
     bool video = false, video_audio = false, video_timestamps = false;
     std::vector<ModalitySpec> specs;
 
-    // LRU cache of encodings by key.
+    // LRU cache of encodings by key, bounded in bytes (a LLaVA video is 8 x 576 x 4096 floats).
     mutable std::mutex cache_mutex;
     std::list<std::string> lru;
     std::map<std::string, std::shared_ptr<const MediaEmbedding>> cache;
+    size_t cache_bytes = 0;
     EncodeCacheStats stats;
-    static constexpr size_t kCacheEntries = 64;
+    static constexpr size_t kCacheBytes = size_t(1) << 30;
+    // SHA-256 of files already hashed, while their size and modification time stay the same: a
+    // conversation re-sends its attachments every turn.
+    struct KnownFile {
+        uintmax_t size = 0;
+        fs::file_time_type mtime;
+        std::string sha256;
+    };
+    std::map<std::string, KnownFile> hashes;
+
+    std::string file_hash(const std::string& file) {
+        std::error_code ec;
+        const uintmax_t size = fs::file_size(file, ec);
+        const auto mtime = ec ? fs::file_time_type() : fs::last_write_time(file, ec);
+        if (!ec) {
+            std::lock_guard<std::mutex> lock(cache_mutex);
+            auto it = hashes.find(file);
+            if (it != hashes.end() && it->second.size == size && it->second.mtime == mtime)
+                return it->second.sha256;
+        }
+        std::string h = sha256_file(file);
+        if (!ec) {
+            std::lock_guard<std::mutex> lock(cache_mutex);
+            hashes[file] = {size, mtime, h};
+        }
+        return h;
+    }
 
     std::shared_ptr<const MediaEmbedding> cached(const std::string& key) {
         std::lock_guard<std::mutex> lock(cache_mutex);
@@ -178,63 +148,15 @@ struct MultimodalModel::Impl {
     }
     void remember(const std::shared_ptr<const MediaEmbedding>& e) {
         std::lock_guard<std::mutex> lock(cache_mutex);
-        if (cache.emplace(e->key, e).second) lru.push_front(e->key);
-        while (lru.size() > kCacheEntries) {
-            cache.erase(lru.back());
+        if (!cache.emplace(e->key, e).second) return;
+        lru.push_front(e->key);
+        cache_bytes += e->data.size() * sizeof(float);
+        while (cache_bytes > kCacheBytes && lru.size() > 1) {
+            auto it = cache.find(lru.back());
+            cache_bytes -= it->second->data.size() * sizeof(float);
+            cache.erase(it);
             lru.pop_back();
         }
-    }
-
-    void load_vision(const std::string& dir, const TensorMap* tensors, const std::string& prefix,
-                     int64_t feature_layer, const std::string& select) {
-        auto v = std::make_unique<VisionBranch>();
-        const fs::path cfg_path = fs::path(dir) / "config.json";
-        ClipVisionConfig cfg = ClipVisionConfig::from_json(read_text(cfg_path), cfg_path.string());
-        v->net = ClipVisionTransformer(cfg);
-        TensorMap own;
-        std::string pre = prefix;
-        if (!tensors) {
-            own = load_safetensors_dir(dir);
-            tensors = &own;
-            // CLIPVisionModel and CLIPModel keep the tower under "vision_model."
-            pre = "vision_model.";
-        }
-        load_weights(*v->net, *tensors, pre, dtype, device, dir);
-        v->net->eval();
-        v->proc = ImageProcessor::load(dir);
-        v->feature_layer = feature_layer;
-        v->select = select;
-        v->path = dir;
-        const int64_t idx = v->layer_index();
-        if (idx < 0 || idx > cfg.num_hidden_layers)
-            throw Error(ErrorCode::BadConfig, dir,
-                        "feature layer " + std::to_string(feature_layer) + " is outside the encoder's " +
-                            std::to_string(cfg.num_hidden_layers) + " layers");
-        v->signature = "clip:" + fs::absolute(dir).lexically_normal().string() + ":" +
-                       v->proc.config().to_json() + ":" + std::to_string(idx) + ":" + select;
-        vision = std::move(v);
-    }
-
-    void load_audio(const std::string& dir) {
-        auto a = std::make_unique<AudioBranch>();
-        const fs::path cfg_path = fs::path(dir) / "config.json";
-        WhisperEncoderConfig cfg = WhisperEncoderConfig::from_json(read_text(cfg_path), cfg_path.string());
-        a->net = WhisperEncoder(cfg);
-        TensorMap tensors = load_safetensors_dir(dir);
-        // WhisperForConditionalGeneration / WhisperModel: "model.encoder."; a bare encoder: "encoder.".
-        const std::string prefix =
-            tensors.count("model.encoder.conv1.weight") ? "model.encoder." : "encoder.";
-        load_weights(*a->net, tensors, prefix, dtype, device, dir);
-        a->net->eval();
-        a->fe = WhisperFeatureExtractor::load(dir);
-        if (a->fe.config().feature_size != cfg.num_mel_bins)
-            throw Error(ErrorCode::ShapeMismatch, dir,
-                        "the feature extractor makes " + std::to_string(a->fe.config().feature_size) +
-                            " mel bins; the encoder reads " + std::to_string(cfg.num_mel_bins));
-        a->path = dir;
-        a->signature =
-            "whisper:" + fs::absolute(dir).lexically_normal().string() + ":" + a->fe.config().to_json();
-        audio = std::move(a);
     }
 
     // Loads NAME.json/.safetensors from the bundle after checking the widths against the encoder
@@ -330,39 +252,9 @@ struct MultimodalModel::Impl {
         if (video_proj) return video_proj->config.output_tokens(frames * vision->tokens());
         return frames * image_tokens();
     }
-    // Encoder positions kept per 30 s window for `samples` of audio: ceil(in-window share x
-    // positions), so the padding past the end of the audio never reaches the model. Counted from
-    // samples, so the cost known before decoding equals what encoding keeps.
-    std::vector<int64_t> audio_keep(int64_t samples) const {
-        const int64_t S = audio->fe.config().n_samples, N = audio->net->config.max_source_positions;
-        const int64_t windows = std::max<int64_t>(1, (samples + S - 1) / S);
-        std::vector<int64_t> keep;
-        for (int64_t w = 0; w < windows; ++w) {
-            const int64_t in = std::clamp<int64_t>(samples - w * S, 0, S);
-            keep.push_back(std::clamp<int64_t>((in * N + S - 1) / S, 1, N));
-        }
-        return keep;
-    }
     int64_t audio_tokens(int64_t samples) const {
-        int64_t p = 0;
-        for (int64_t k : audio_keep(samples)) p += k;
+        const int64_t p = audio->positions(samples);
         return audio_proj ? audio_proj->config.output_tokens(p) : p;
-    }
-    // The audio's length in samples as the container states it (what token_cost() counts before
-    // decoding); decode_fitted() fits the decoded samples to it (codec priming and padding
-    // trimmed). Without a stated duration, the decoded length.
-    int64_t stated_samples(const std::string& file) const {
-        const MediaInfo info = probe_media(file);
-        const int rate = audio->fe.config().sampling_rate;
-        if (info.duration > 0) return std::llround(info.duration * rate);
-        return static_cast<int64_t>(decode_audio(file, rate).samples.size());
-    }
-    Audio decode_fitted(const std::string& file) const {
-        Audio pcm = decode_audio(file, audio->fe.config().sampling_rate);
-        const MediaInfo info = probe_media(file);
-        if (info.duration > 0)
-            pcm.samples.resize(static_cast<size_t>(std::llround(info.duration * pcm.sample_rate)), 0.f);
-        return pcm;
     }
 
     LayerProgress layer_progress(const EncodeOptions& o, float begin, float span) const {
@@ -371,37 +263,6 @@ struct MultimodalModel::Impl {
             if (o.progress && total > 0) o.progress(begin + span * float(done) / float(total));
             return true;
         };
-    }
-
-    torch::Tensor pixel_tensor(const Image& img) const {
-        std::vector<float> px = vision->proc.preprocess(img);
-        const int64_t H = vision->proc.output_height(), W = vision->proc.output_width();
-        return torch::from_blob(px.data(), {1, 3, H, W}, torch::kFloat32).clone().to(device);
-    }
-
-    // [windows, n_mels, frames] log-mel of `pcm` as a tensor.
-    torch::Tensor mel_tensor(const Audio& pcm) const {
-        LogMel mel = audio->fe.extract(pcm);
-        return torch::from_blob(mel.data.data(), {mel.windows, mel.n_mels, mel.frames}, torch::kFloat32)
-            .clone()
-            .to(device);
-    }
-
-    // Encoder output of every window, trimmed to the audio's length: [1, positions, D].
-    torch::Tensor audio_features(const Audio& pcm, const LayerProgress& progress,
-                                 torch::Tensor* raw = nullptr) {
-        auto mel = mel_tensor(pcm);  // [w, M, F]
-        std::vector<torch::Tensor> parts;
-        const int64_t windows = mel.size(0);
-        std::vector<torch::Tensor> all;
-        const auto keep = audio_keep(static_cast<int64_t>(pcm.samples.size()));
-        for (int64_t w = 0; w < windows; ++w) {
-            auto out = audio->net->forward(mel.narrow(0, w, 1), progress);  // [1, N, D]
-            all.push_back(out);
-            parts.push_back(out.narrow(1, 0, keep.at(static_cast<size_t>(w))));
-        }
-        if (raw) *raw = torch::cat(all, 0);  // [w, N, D]
-        return torch::cat(parts, 1);         // [1, positions, D]
     }
 
     std::shared_ptr<MediaEmbedding> make_embedding(const std::string& modality, const std::string& file,
@@ -439,19 +300,8 @@ std::string MultimodalModel::detect_kind(const std::string& path) {
     std::error_code ec;
     const fs::path cfg_path = fs::path(path) / "config.json";
     if (!fs::is_regular_file(cfg_path, ec)) return "llm";
-    json cfg;
-    try {
-        cfg = json::parse(read_text(cfg_path));
-    } catch (const std::exception&) {
-        return "llm";  // the LLM loader reports the bad JSON
-    }
-    const std::string arch = first_architecture(cfg);
-    const std::string type = cfg.is_object() ? cfg.value("model_type", std::string()) : std::string();
-    if (arch == "LlavaForConditionalGeneration" || type == "llava") return "llava";
-    if (arch == "CLIPVisionModel" || arch == "CLIPModel" || type == "clip_vision_model" || type == "clip" ||
-        type == "whisper" || arch.rfind("Whisper", 0) == 0)
-        return "encoder";
-    return "llm";
+    const std::string family = config_model_family(read_text(cfg_path));
+    return family == "llava" ? "llava" : family.empty() ? "llm" : "encoder";
 }
 
 std::string MultimodalModel::language_model_path(const std::string& path) {
@@ -500,7 +350,8 @@ std::unique_ptr<MultimodalModel> MultimodalModel::load(const std::string& path, 
             const std::string enc = b.resolve(b.image->encoder);
             if (!fs::is_directory(enc, ec))
                 throw Error(ErrorCode::FileNotFound, enc, "the bundle's image encoder folder is missing");
-            m.load_vision(enc, nullptr, "", b.image->feature_layer, b.image->feature_select);
+            m.vision = VisionBranch::load(enc, nullptr, "", b.image->feature_layer, b.image->feature_select,
+                                          m.dtype, m.device);
             m.image_proj =
                 m.bundle_projector(path, b.image->projector, m.vision->net->config.hidden_size, "image");
         }
@@ -508,7 +359,7 @@ std::unique_ptr<MultimodalModel> MultimodalModel::load(const std::string& path, 
             const std::string enc = b.resolve(b.audio->encoder);
             if (!fs::is_directory(enc, ec))
                 throw Error(ErrorCode::FileNotFound, enc, "the bundle's audio encoder folder is missing");
-            m.load_audio(enc);
+            m.audio = AudioBranch::load(enc, m.dtype, m.device);
             m.audio_proj =
                 m.bundle_projector(path, b.audio->projector, m.audio->net->config.d_model, "audio");
         }
@@ -541,21 +392,18 @@ std::unique_ptr<MultimodalModel> MultimodalModel::load(const std::string& path, 
     json cfg;
     if (fs::is_directory(p, ec) && fs::is_regular_file(p / "config.json", ec))
         cfg = read_json(p / "config.json");
-    const std::string arch = first_architecture(cfg);
-    const std::string model_type = cfg.is_object() ? cfg.value("model_type", std::string()) : std::string();
-
-    if (arch == "CLIPVisionModel" || arch == "CLIPModel" || model_type == "clip_vision_model" ||
-        model_type == "clip") {
+    const std::string family = cfg.is_null() ? std::string() : config_model_family(cfg.dump());
+    if (family == "clip") {
         m.kind = "encoder";
         m.dtype = options.dtype == "auto" ? torch::kFloat32 : parse_dtype(options.dtype);
-        m.load_vision(path, nullptr, "", -1, "full");
+        m.vision = VisionBranch::load(path, nullptr, "", -1, "full", m.dtype, m.device);
         m.build_specs();
         return mm;
     }
-    if (model_type == "whisper" || arch.rfind("Whisper", 0) == 0) {
+    if (family == "whisper") {
         m.kind = "encoder";
         m.dtype = options.dtype == "auto" ? torch::kFloat32 : parse_dtype(options.dtype);
-        m.load_audio(path);
+        m.audio = AudioBranch::load(path, m.dtype, m.device);
         m.build_specs();
         return mm;
     }
@@ -582,8 +430,8 @@ std::unique_ptr<MultimodalModel> MultimodalModel::load(const std::string& path, 
                     "vision_feature_layer must be one integer (multi-layer features are not supported)");
             layer = cfg["vision_feature_layer"].get<int64_t>();
         }
-        m.load_vision(path, &extra, "vision_tower.vision_model.", layer,
-                      select == "full" ? "full" : "default");
+        m.vision = VisionBranch::load(path, &extra, "vision_tower.vision_model.", layer,
+                                      select == "full" ? "full" : "default", m.dtype, m.device);
         ProjectorConfig pc;
         pc.type = "mlp2x_gelu";
         pc.in_features = m.vision->net->config.hidden_size;
@@ -675,7 +523,7 @@ int64_t MultimodalModel::token_cost(const std::string& modality, const std::stri
     }
     if (modality == "audio") {
         if (m->audio_proj && m->audio_proj->config.gated()) return 0;
-        return m->audio_tokens(m->stated_samples(file));
+        return m->audio_tokens(m->audio->stated_samples(file));
     }
     const int n = frames > 0 ? frames : m->video_frames;
     m->check_frames(n, file);
@@ -691,7 +539,7 @@ int64_t MultimodalModel::token_cost(const std::string& modality, const std::stri
     if (m->video_audio && m->audio) {
         MediaInfo info = probe_media(file);
         if (info.has_audio && !(m->audio_proj && m->audio_proj->config.gated()))
-            cost += m->audio_tokens(m->stated_samples(file));
+            cost += m->audio_tokens(m->audio->stated_samples(file));
     }
     return cost;
 }
@@ -701,7 +549,7 @@ std::vector<std::shared_ptr<const MediaEmbedding>> MultimodalModel::encode(const
                                                                            const EncodeOptions& options) {
     require(modality, file);
     Impl& im = *m;
-    const std::string hash = sha256_file(file);
+    const std::string hash = im.file_hash(file);
     using Clock = std::chrono::steady_clock;
     std::vector<std::shared_ptr<const MediaEmbedding>> out;
     c10::InferenceMode guard;
@@ -711,7 +559,7 @@ std::vector<std::shared_ptr<const MediaEmbedding>> MultimodalModel::encode(const
         if (auto hit = im.cached(key)) return {hit};
         const auto t0 = Clock::now();
         Image img = decode_image(file);
-        auto feats = im.vision->features(im.pixel_tensor(img), im.layer_progress(options, 0, 1));
+        auto feats = im.vision->features(im.vision->pixels(img), im.layer_progress(options, 0, 1));
         auto e = im.make_embedding("image", file, key, im.project(im.image_proj, feats), im.image_proj);
         e->encode_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         im.remember(e);
@@ -721,8 +569,8 @@ std::vector<std::shared_ptr<const MediaEmbedding>> MultimodalModel::encode(const
         const std::string key = hash + "|audio|" + im.audio->signature;
         if (auto hit = im.cached(key)) return {hit};
         const auto t0 = Clock::now();
-        Audio pcm = im.decode_fitted(file);
-        auto feats = im.audio_features(pcm, im.layer_progress(options, 0, 1));
+        Audio pcm = im.audio->decode_fitted(file);
+        auto feats = im.audio->features(pcm, im.layer_progress(options, 0, 1));
         auto e = im.make_embedding("audio", file, key, im.project(im.audio_proj, feats), im.audio_proj);
         e->encode_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         im.remember(e);
@@ -756,7 +604,7 @@ std::vector<std::shared_ptr<const MediaEmbedding>> MultimodalModel::encode(const
         std::vector<torch::Tensor> per_frame;  // [1, N, Din] each
         for (size_t i = 0; i < frames.size(); ++i)
             per_frame.push_back(im.vision->features(
-                im.pixel_tensor(frames[i].image),
+                im.vision->pixels(frames[i].image),
                 im.layer_progress(options, float(i) / frames.size(), 1.0f / frames.size())));
         if (stamped) {
             const double stamp_duration = probe_media(file).duration;  // as token_cost() labels them
@@ -796,8 +644,8 @@ std::vector<std::shared_ptr<const MediaEmbedding>> MultimodalModel::encode(const
         if (auto hit = im.cached(akey)) {
             out.push_back(hit);
         } else {
-            Audio pcm = im.decode_fitted(file);
-            auto feats = im.audio_features(pcm, im.layer_progress(options, 0, 1));
+            Audio pcm = im.audio->decode_fitted(file);
+            auto feats = im.audio->features(pcm, im.layer_progress(options, 0, 1));
             auto e = im.make_embedding("audio", file, akey, im.project(im.audio_proj, feats), im.audio_proj);
             im.remember(e);
             out.push_back(e);
@@ -815,7 +663,7 @@ std::vector<NamedArray> MultimodalModel::encode_details(const std::string& modal
     c10::InferenceMode guard;
     std::vector<NamedArray> out;
     if (modality == "image") {
-        auto px = im.pixel_tensor(decode_image(file));
+        auto px = im.vision->pixels(decode_image(file));
         out.push_back(named("pixel_values", px));
         auto all = im.vision->net->forward(px, 0);
         out.push_back(named("hidden_states", torch::stack(all.hidden_states, 0)));  // [L+1, 1, N, D]
@@ -828,10 +676,10 @@ std::vector<NamedArray> MultimodalModel::encode_details(const std::string& modal
         return out;
     }
     Audio pcm = decode_audio(file, im.audio->fe.config().sampling_rate);
-    auto mel = im.mel_tensor(pcm);                                                      // [w, M, F]
+    auto mel = im.audio->mel(pcm);                                                      // [w, M, F]
     out.push_back(named("input_features", torch::cat(mel.unbind(0), 1).unsqueeze(0)));  // [1, M, F*w]
     torch::Tensor raw;
-    auto feats = im.audio_features(pcm, {}, &raw);
+    auto feats = im.audio->features(pcm, {}, &raw);
     out.push_back(named("last_hidden_state", raw));
     if (im.audio_proj) out.push_back(named("audio_features", im.project(im.audio_proj, feats)));
     return out;
@@ -848,6 +696,7 @@ void MultimodalModel::clear_cache() {
     std::lock_guard<std::mutex> lock(m->cache_mutex);
     m->cache.clear();
     m->lru.clear();
+    m->cache_bytes = 0;
 }
 
 }  // namespace atelier
