@@ -37,7 +37,8 @@ LoadedModel ChatEngine::describeLoaded() const {
     info.device = QString::fromStdString(llm.device());
     info.contextLength = llm.context_length();
     info.templateName = QString::fromStdString(m->session->resolve_template(""));
-    for (const auto& spec : m->model->modalities()) info.modalities.push_back(QString::fromStdString(spec.modality));
+    for (const auto& spec : m->model->modalities())
+        info.modalities.push_back(QString::fromStdString(spec.modality));
     return info;
 }
 

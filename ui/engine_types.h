@@ -58,7 +58,7 @@ struct LoadedModel {
     QString computeDtype;   // activations
     QString device;
     qint64 contextLength = 0;
-    QString templateName;  // the model's own template
+    QString templateName;    // the model's own template
     QStringList modalities;  // media it reads: "image", "audio", "video" (empty: text only)
 };
 

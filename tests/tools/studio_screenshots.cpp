@@ -1,4 +1,5 @@
-// Saves screenshots of the studio's pages, driven through a real conversation with stories260K.
+// Saves screenshots of the studio's pages, driven through real conversations with stories260K and
+// the tiny LLaVA-1.5 fixture (an image sent to the model).
 // Run by scripts/screenshots.sh under xvfb-run; the PNGs go to docs/screenshots/.
 //
 //   atelier_screenshots --fixtures ../shared/fixtures --out docs/screenshots
@@ -91,6 +92,20 @@ int main(int argc, char** argv) {
         if (!waitFor(chat, &ChatPage::generationFinished, 60000)) return 1;
     }
     bool ok = save(&window, dir + "/chat.png");
+
+    // A LLaVA-1.5 folder (the tiny fixture): the image goes to the model with the question.
+    window.openModel(fx + "/multimodal/llava-tiny");
+    if (!waitFor(window.modelsPage(), &ModelsPage::validationFinished, 20000)) return 1;
+    chat->newConversation();
+    chat->modelBox()->setCurrentIndex(chat->modelBox()->count() - 1);
+    chat->templateBox()->setCurrentIndex(chat->templateBox()->findData(QStringLiteral("none")));
+    chat->temperatureBox()->setValue(0);
+    chat->maxTokensBox()->setValue(40);
+    chat->composer()->addFiles({fx + "/media/astronaut.png"});
+    chat->composer()->setText(QStringLiteral("Once upon a time"));
+    chat->send();
+    if (!waitFor(chat, &ChatPage::generationFinished, 60000)) return 1;
+    ok &= save(&window, dir + "/chat-image.png");
     window.showPage(MainWindow::ModelsPageIndex);
     ok &= save(&window, dir + "/models.png");
     window.showPage(MainWindow::SettingsPageIndex);
