@@ -30,6 +30,7 @@ using atelier::bench::peak_rss_gib;
 using atelier::bench::reset_peak_rss;
 using atelier::bench::seconds;
 using atelier::bench::synthetic_checkpoint;
+using atelier::bench::tinyllama_config;
 
 namespace {
 
@@ -180,18 +181,7 @@ int main(int argc, char** argv) {
             Checkpoint ck = load_checkpoint(dir);
             run("stories260K (f32)", ck, "f32", std::min(prompt_tokens, 128), 256, bw, gemm_f32, gemm_bf16);
         }
-        // TinyLlama-1.1B's shape: 22 layers, d 2048, ff 5632, 32 heads over 4 KV heads, vocab 32000.
-        ModelConfig c;
-        c.hidden_size = 2048;
-        c.intermediate_size = 5632;
-        c.num_hidden_layers = 22;
-        c.num_attention_heads = 32;
-        c.num_key_value_heads = 4;
-        c.head_dim = 64;
-        c.vocab_size = 32000;
-        c.max_position_embeddings = 2048;
-        c.rms_norm_eps = 1e-5;
-        c.torch_dtype = "bfloat16";
+        ModelConfig c = tinyllama_config();
         const std::string d = dtype == "auto" ? "bf16" : dtype;
         auto t0 = Clock::now();
         Checkpoint ck = synthetic_checkpoint(c, d == "f32"   ? DType::F32

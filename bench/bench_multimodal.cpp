@@ -113,17 +113,7 @@ int main(int argc, char** argv) {
 
         // Time to first token for an image question: CLIP (23 layers) -> mlp2x_gelu -> 1.1B LLaMA
         // prefill of BOS + 576 image tokens + 24 text tokens -> first token.
-        ModelConfig c;
-        c.hidden_size = 2048;
-        c.intermediate_size = 5632;
-        c.num_hidden_layers = 22;
-        c.num_attention_heads = 32;
-        c.num_key_value_heads = 4;
-        c.head_dim = 64;
-        c.vocab_size = 32000;
-        c.max_position_embeddings = 2048;
-        c.rms_norm_eps = 1e-5;
-        c.torch_dtype = "bfloat16";
+        ModelConfig c = tinyllama_config();
         auto t0 = Clock::now();
         Checkpoint ck = synthetic_checkpoint(c, dtype == torch::kBFloat16 ? DType::BF16 : DType::F32);
         LoadOptions lo;

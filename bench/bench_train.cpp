@@ -37,10 +37,8 @@ namespace {
 // TinyLlama-1.1B's shape with random bf16 weights, written as an HF folder (stories260K's
 // tokenizer: its ids are valid in a 32000-token vocabulary).
 std::string write_random_model(const std::string& dir, const std::string& tokenizer) {
-    ModelConfig c;
-    c.hidden_size = 2048, c.intermediate_size = 5632, c.num_hidden_layers = 22, c.num_attention_heads = 32;
-    c.num_key_value_heads = 4, c.head_dim = 64, c.vocab_size = 32000, c.max_position_embeddings = 2048;
-    c.rms_norm_eps = 1e-5, c.torch_dtype = "bfloat16", c.bos_token_id = 1, c.eos_token_id = 2;
+    ModelConfig c = bench::tinyllama_config();
+    c.bos_token_id = 1, c.eos_token_id = 2;
     Checkpoint ck;
     ck.config = c;
     ck.source = "random";

@@ -81,4 +81,20 @@ inline Checkpoint synthetic_checkpoint(const ModelConfig& c, DType dtype) {
     return ck;
 }
 
+// TinyLlama-1.1B's shape: 22 layers, d 2048, ff 5632, 32 heads over 4 KV heads, vocab 32000.
+inline ModelConfig tinyllama_config() {
+    ModelConfig c;
+    c.hidden_size = 2048;
+    c.intermediate_size = 5632;
+    c.num_hidden_layers = 22;
+    c.num_attention_heads = 32;
+    c.num_key_value_heads = 4;
+    c.head_dim = 64;
+    c.vocab_size = 32000;
+    c.max_position_embeddings = 2048;
+    c.rms_norm_eps = 1e-5;
+    c.torch_dtype = "bfloat16";
+    return c;
+}
+
 }  // namespace atelier::bench

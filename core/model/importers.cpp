@@ -1,6 +1,7 @@
 #include "model/importers.h"
 
 #include "common/error.h"
+#include "common/files.h"
 #include "io/llama2c.h"
 #include "io/pth_reader.h"
 #include "io/safetensors.h"
@@ -22,11 +23,7 @@ namespace atelier {
 namespace {
 
 std::string read_text(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    if (!f) throw Error(ErrorCode::Io, p.string(), "cannot read file");
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
+    return read_text_file(p.string());
 }
 
 std::string shape_str(const std::vector<int64_t>& s) {

@@ -1,6 +1,7 @@
 #include "multimodal/media_branches.h"
 
 #include "common/error.h"
+#include "common/files.h"
 #include "io/safetensors.h"
 
 #include <algorithm>
@@ -16,11 +17,7 @@ namespace atelier {
 namespace {
 
 std::string read_config(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    if (!f) throw Error(ErrorCode::FileNotFound, p.string(), "cannot read file");
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
+    return read_text_file(p.string());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "chat/chat_template.h"
 #include "common/error.h"
+#include "common/files.h"
 #include "common/sha256.h"
 #include "io/safetensors.h"
 #include "media/media.h"
@@ -32,11 +33,7 @@ namespace atelier {
 namespace {
 
 std::string read_text(const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    if (!f) throw Error(ErrorCode::FileNotFound, p.string(), "cannot read file");
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
+    return read_text_file(p.string());
 }
 
 json read_json(const fs::path& p) {
@@ -46,7 +43,6 @@ json read_json(const fs::path& p) {
         throw Error(ErrorCode::BadJson, p.string(), std::string("not valid JSON: ") + e.what());
     }
 }
-
 
 torch::Tensor to_cpu_f32(const torch::Tensor& t) {
     return t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
