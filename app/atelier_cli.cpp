@@ -50,7 +50,10 @@ commands:
   convert    write a Hugging Face folder from a Meta (.pth) or llama2.c (.bin) checkpoint
   info       describe a model (and what media it reads) without running it
   media      info FILE | frames FILE --count N --out DIR | audio FILE --out OUT.wav | mel FILE --out OUT.safetensors
+  eval       greedy answers to a dataset's questions scored against its replies (--metric first-word|exact|
+             contains|api-call|bleu|rouge-l|perplexity), overall and per category
   encode     run a model's media encoder (+ projector) on one file: --image F | --audio F --out OUT.safetensors
+  demo-data  write the multimodal demo task (images, audio, videos + questions): --out DIR [--count N] [--seed S]
   train      fine-tune an adapter (LoRA, LLaMA-Adapter V1/V2); resumable
   merge      fold a LoRA or LLaMA-Adapter V2 adapter into the base weights: a new HF folder
   runs       list | show ID | export-csv ID: the training runs in the run store
@@ -712,6 +715,8 @@ int main(int argc, char** argv) {
         if (cmd == "train") return cmd_train(args);
         if (cmd == "merge") return cmd_merge(args);
         if (cmd == "encode") return cli::cmd_encode(args);
+        if (cmd == "eval") return cli::cmd_eval(args);
+        if (cmd == "demo-data") return cli::cmd_demo_data(args);
         throw UsageError("unknown command '" + cmd + "'");
     } catch (const UsageError& e) {
         std::cerr << "atelier-cli: " << e.what() << "\n(run 'atelier-cli --help' for usage)\n";

@@ -80,5 +80,9 @@ private:
 // atelier-cli media ... / atelier-cli encode ... (cli_media.cpp)
 int cmd_media(int argc, char** argv);
 int cmd_encode(const Args& a);
+// atelier-cli eval ... (cli_eval.cpp)
+int cmd_eval(const Args& a);
+// atelier-cli demo-data ... (cli_demo.cpp)
+int cmd_demo_data(const Args& a);
 
 }  // namespace cli

@@ -245,6 +245,7 @@ Example convert(const json& j, DatasetFormat format, const fs::path& root) {
         case DatasetFormat::Auto: break;
     }
     normalise(e);
+    if (j.contains("category") && j["category"].is_string()) e.category = j["category"].get<std::string>();
     return e;
 }
 

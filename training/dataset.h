@@ -32,7 +32,8 @@ struct MediaRef {
 struct Example {
     std::vector<ChatMessage> messages;  // optional system, then user/assistant turns ending with assistant
     std::vector<MediaRef> media;
-    int64_t line = 0;  // 1-based line where the record starts
+    std::string category;  // the record's optional "category" (evaluation groups results by it)
+    int64_t line = 0;      // 1-based line where the record starts
 };
 
 struct DatasetIssue {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <limits>
 
 namespace atelier {
@@ -111,15 +112,13 @@ int64_t media_position_key(const std::string& key, int64_t j) {
 
 }  // namespace
 
-GenerationResult Generator::generate_chunks(const Prompt& prompt, const GenerationOptions& options,
-                                            const TextCallback& on_text, const std::atomic<bool>* cancel) {
-    const auto t0 = Clock::now();
-    GenerationResult result;
+std::vector<float> Generator::prefill(const Prompt& prompt, GenerationResult& result,
+                                      std::vector<int>& history, const std::atomic<bool>* cancel) {
     auto cancelled = [&] { return cancel && cancel->load(std::memory_order_relaxed); };
 
     // Flatten: a key per position; text ids for the sampler's history; the gated input.
     std::vector<int64_t> keys;
-    std::vector<int> history;
+    history.clear();
     std::string gated_key;
     std::vector<float> gated_sum, gates;
     for (const auto& chunk : prompt) {
@@ -169,11 +168,11 @@ GenerationResult Generator::generate_chunks(const Prompt& prompt, const Generati
     m_cached.resize(common);
     if (static_cast<int64_t>(keys.size()) > m_model.context_length()) {
         result.stop_reason = StopReason::ContextFull;
-        return result;
+        return {};
     }
     if (cancelled()) {
         result.stop_reason = StopReason::Cancelled;
-        return result;
+        return {};
     }
 
     result.prefilled_tokens = static_cast<int>(keys.size() - common);
@@ -190,7 +189,7 @@ GenerationResult Generator::generate_chunks(const Prompt& prompt, const Generati
             if (static_cast<int64_t>(m_cached.size()) > static_cast<int64_t>(common) && cancelled()) {
                 result.prefill_seconds = seconds_since(tp);
                 result.stop_reason = StopReason::Cancelled;
-                return result;
+                return {};
             }
             const int64_t count = std::min(kPrefillChunk, n - begin);
             if (chunk.media)
@@ -204,6 +203,17 @@ GenerationResult Generator::generate_chunks(const Prompt& prompt, const Generati
         pos += n;
     }
     result.prefill_seconds = seconds_since(tp);
+    return logits;
+}
+
+GenerationResult Generator::generate_chunks(const Prompt& prompt, const GenerationOptions& options,
+                                            const TextCallback& on_text, const std::atomic<bool>* cancel) {
+    const auto t0 = Clock::now();
+    GenerationResult result;
+    auto cancelled = [&] { return cancel && cancel->load(std::memory_order_relaxed); };
+    std::vector<int> history;
+    std::vector<float> logits = prefill(prompt, result, history, cancel);
+    if (logits.empty()) return result;  // context full or cancelled: stop_reason says which
 
     Sampler sampler(options.sampling);
     StreamingDetokenizer detok(m_tok, /*strip_leading_space=*/false);
@@ -272,6 +282,39 @@ GenerationResult Generator::generate_chunks(const Prompt& prompt, const Generati
     }
     result.decode_seconds = seconds_since(td);
     return result;
+}
+
+std::vector<double> Generator::score(const Prompt& prompt, const std::vector<int>& continuation,
+                                     const std::atomic<bool>* cancel) {
+    GenerationResult result;
+    std::vector<int> history;
+    std::vector<float> logits = prefill(prompt, result, history, cancel);
+    if (logits.empty())
+        throw Error(
+            result.stop_reason == StopReason::Cancelled ? ErrorCode::Cancelled : ErrorCode::InvalidArgument,
+            "score",
+            result.stop_reason == StopReason::Cancelled ? "scoring cancelled"
+                                                        : "the prompt does not fit the context");
+    std::vector<double> out;
+    for (size_t i = 0; i < continuation.size(); ++i) {
+        const int id = continuation[i];
+        if (id < 0 || id >= static_cast<int>(logits.size()))
+            throw Error(ErrorCode::InvalidArgument, "score",
+                        "token id " + std::to_string(id) + " is outside the vocabulary");
+        // log softmax in double
+        double mx = -std::numeric_limits<double>::infinity();
+        for (float v : logits) mx = std::max(mx, double(v));
+        double sum = 0;
+        for (float v : logits) sum += std::exp(double(v) - mx);
+        out.push_back(double(logits[id]) - mx - std::log(sum));
+        if (i + 1 == continuation.size()) break;
+        if (cancel && cancel->load()) throw Error(ErrorCode::Cancelled, "score", "scoring cancelled");
+        if (m_model.position() >= m_model.context_length())
+            throw Error(ErrorCode::InvalidArgument, "score", "the reference does not fit the context");
+        logits = m_model.decode({id});
+        m_cached.push_back(id);
+    }
+    return out;
 }
 
 }  // namespace atelier

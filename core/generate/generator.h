@@ -64,9 +64,21 @@ public:
                                      const TextCallback& on_text = {},
                                      const std::atomic<bool>* cancel = nullptr);
 
+    // Log-probabilities (natural log) of `continuation` after `prompt`, by teacher forcing: one
+    // per token. For perplexity of references (evaluation). Throws InvalidArgument when it does not
+    // fit the context, Cancelled when cancelled.
+    std::vector<double> score(const Prompt& prompt, const std::vector<int>& continuation,
+                              const std::atomic<bool>* cancel = nullptr);
+
     void reset();  // forget the cache
 
 private:
+    // Feeds the prompt past the cached prefix; returns the logits of its last position, or empty
+    // with result.stop_reason set (ContextFull, Cancelled). Fills the prompt statistics of `result`
+    // and the text ids of the prompt into `history`.
+    std::vector<float> prefill(const Prompt& prompt, GenerationResult& result, std::vector<int>& history,
+                               const std::atomic<bool>* cancel);
+
     LlamaModel& m_model;
     const Tokenizer& m_tok;
     // One key per cached position: a text token's id (>= 0), or a negative key derived from the

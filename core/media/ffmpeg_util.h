@@ -55,6 +55,14 @@ struct AvioContextDeleter {
 struct DictionaryDeleter {
     void operator()(AVDictionary* p) const { av_dict_free(&p); }
 };
+// A muxer's context: its file (when the format writes one) is closed, then the context freed.
+struct OutputFormatContextDeleter {
+    void operator()(AVFormatContext* p) const {
+        if (!p) return;
+        if (p->pb && p->oformat && !(p->oformat->flags & AVFMT_NOFILE)) avio_closep(&p->pb);
+        avformat_free_context(p);
+    }
+};
 
 using FormatContextPtr = std::unique_ptr<AVFormatContext, FormatContextDeleter>;
 using CodecContextPtr = std::unique_ptr<AVCodecContext, CodecContextDeleter>;
@@ -64,6 +72,7 @@ using SwsContextPtr = std::unique_ptr<SwsContext, SwsContextDeleter>;
 using SwrContextPtr = std::unique_ptr<SwrContext, SwrContextDeleter>;
 using AvioContextPtr = std::unique_ptr<AVIOContext, AvioContextDeleter>;
 using DictionaryPtr = std::unique_ptr<AVDictionary, DictionaryDeleter>;
+using OutputFormatContextPtr = std::unique_ptr<AVFormatContext, OutputFormatContextDeleter>;
 
 FramePtr make_frame();    // throws std::bad_alloc on failure
 PacketPtr make_packet();  // throws std::bad_alloc on failure

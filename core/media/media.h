@@ -107,4 +107,16 @@ DecodeStats decode_all_video_frames(const std::string& path, double max_seconds 
 void write_png(const std::string& path, const Image& image);
 void write_wav(const std::string& path, const Audio& audio);  // PCM16 mono at audio.sample_rate
 
+// An MP4 of `frames` (RGB8, all the same even width and height) at `fps`, H.264 (libx264, yuv420p,
+// BT.601 limited range, CRF 16) and, when `audio` is given, its samples as mono AAC (FFmpeg's own
+// encoder, 96 kb/s) at audio->sample_rate. Frame i is shown at i / fps; the file lasts
+// frames.size() / fps. Bit-exact: one encoder thread, no version strings or dates, so the same
+// input gives the same bytes (with the same FFmpeg and x264).
+//   write_video("clip.mp4", frames, 8.0, &pcm);
+// Throws InvalidArgument (no frames, odd or mixed sizes, fps not in (0, 1000], empty audio),
+// UnsupportedCodec (no libx264 or aac encoder in this FFmpeg), Io (cannot create or write the file;
+// a partial file is removed).
+void write_video(const std::string& path, const std::vector<Image>& frames, double fps,
+                 const Audio* audio = nullptr);
+
 }  // namespace atelier

@@ -297,4 +297,12 @@ ChatResult ChatSession::generate(const ChatRequest& request, const TextCallback&
     return result;
 }
 
+std::vector<double> ChatSession::score_reply(const ChatRequest& request, const std::string& reply,
+                                             const std::atomic<bool>* cancel) {
+    Prompt prompt = build_prompt(request, nullptr, cancel);
+    const std::vector<int> ids = m_model.tokenizer().encode(reply, /*add_bos=*/false);
+    if (ids.empty()) return {};
+    return m_generator->score(prompt, ids, cancel);
+}
+
 }  // namespace atelier

@@ -81,6 +81,11 @@ public:
     Prompt build_prompt(const ChatRequest& request, int* dropped_turns = nullptr,
                         const std::atomic<bool>* cancel = nullptr, const StageCallback& on_stage = {});
 
+    // Natural-log probabilities of `reply`'s tokens as the assistant's answer to `request` (teacher
+    // forcing; for perplexity of reference replies in evaluation).
+    std::vector<double> score_reply(const ChatRequest& request, const std::string& reply,
+                                    const std::atomic<bool>* cancel = nullptr);
+
     void reset();  // forget the KV cache
     MultimodalModel& model() { return m_model; }
 

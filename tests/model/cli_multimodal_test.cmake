@@ -139,4 +139,27 @@ file(WRITE "${WORK}/chat_in.txt" "/image ${M}/astronaut.png\nOnce upon a time\n/
 execute_process(COMMAND "${CLI}" chat --model "${LLAVA}" --temperature 0 --max-new-tokens 5
                 INPUT_FILE "${WORK}/chat_in.txt" OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
 expect("chat /image: rc=${rc}\n${out}\n${err}" "rc EQUAL 0 AND err MATCHES \"attached\" AND err MATCHES \"16 tokens\"")
-message(STATUS "media commands, encode, info and chat /image work")
+# eval: a LLaVA dataset whose first reference is what the model answers about the image, the second
+# a wrong one; accuracy 50%, the failure listed with its line.
+file(COPY "${M}/astronaut.png" DESTINATION "${WORK}/evalset")
+run("generate for eval" generate --model "${LLAVA}" --image "${M}/astronaut.png" --prompt "Once upon a time"
+    --temperature 0 --max-new-tokens 5 --json)
+string(JSON said GET "${out}" text)
+string(REPLACE "\"" "\\\"" said_json "${said}")
+file(WRITE "${WORK}/evalset/eval.json" "[
+{\"image\": \"astronaut.png\", \"category\": \"right\", \"conversations\": [{\"from\": \"human\", \"value\": \"<image>Once upon a time\"}, {\"from\": \"gpt\", \"value\": \"${said_json}\"}]},
+{\"image\": \"astronaut.png\", \"category\": \"wrong\", \"conversations\": [{\"from\": \"human\", \"value\": \"<image>Once upon a time\"}, {\"from\": \"gpt\", \"value\": \"purple elephants\"}]}
+]
+")
+run("eval" eval --model "${LLAVA}" --data "${WORK}/evalset/eval.json" --metric exact --template none
+    --max-new-tokens 5 --json)
+string(JSON accuracy GET "${out}" accuracy)
+string(JSON nfail LENGTH "${out}" failures)
+string(JSON fail_line GET "${out}" failures 0 line)
+string(JSON group1 GET "${out}" groups 1 name)
+expect("eval --json: ${out}" "accuracy STREQUAL 0.5 AND nfail EQUAL 1 AND fail_line EQUAL 3 AND group1 STREQUAL wrong")
+run("eval human" eval --model "${LLAVA}" --data "${WORK}/evalset/eval.json" --metric first-word --template none
+    --max-new-tokens 5)
+expect("eval output: ${out}" "out MATCHES \"accuracy: 50.0%\" AND out MATCHES \"purple elephants\"")
+
+message(STATUS "media commands, encode, info, chat /image and eval work")
