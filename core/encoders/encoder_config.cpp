@@ -1,6 +1,7 @@
 #include "encoders/encoder_config.h"
 
 #include "common/error.h"
+#include "common/json_util.h"
 
 #include <nlohmann/json.hpp>
 
@@ -9,17 +10,6 @@ namespace atelier {
 using nlohmann::json;
 
 namespace {
-
-json parse_object(const std::string& text, const std::string& where) {
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadJson, where, std::string("config is not valid JSON: ") + e.what());
-    }
-    if (!j.is_object()) throw Error(ErrorCode::BadJson, where, "config is not a JSON object");
-    return j;
-}
 
 template <typename T>
 T get_or(const json& j, const char* key, T fallback, const std::string& where) {
@@ -47,7 +37,7 @@ bool known_activation(const std::string& a) {
 }  // namespace
 
 ClipVisionConfig ClipVisionConfig::from_json(const std::string& text, const std::string& where) {
-    json root = parse_object(text, where);
+    json root = parse_json_object(text, where, "config");
     const json& j =
         root.contains("vision_config") && root["vision_config"].is_object() ? root["vision_config"] : root;
     ClipVisionConfig c;
@@ -100,7 +90,7 @@ std::string ClipVisionConfig::to_json() const {
 }
 
 WhisperEncoderConfig WhisperEncoderConfig::from_json(const std::string& text, const std::string& where) {
-    json j = parse_object(text, where);
+    json j = parse_json_object(text, where, "config");
     WhisperEncoderConfig c;
     c.d_model = get_or<int64_t>(j, "d_model", c.d_model, where);
     c.encoder_layers = get_or<int64_t>(j, "encoder_layers", c.encoder_layers, where);

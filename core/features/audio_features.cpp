@@ -1,6 +1,7 @@
 #include "features/audio_features.h"
 
 #include "common/error.h"
+#include "common/json_util.h"
 
 #include <nlohmann/json.hpp>
 
@@ -262,14 +263,7 @@ std::vector<float> mel_filterbank(int n_mels, int n_fft, int sampling_rate) {
 // preprocessor_config.json
 // ---------------------------------------------------------------------------------------------
 WhisperFeatureConfig WhisperFeatureConfig::from_json(const std::string& json_text, const std::string& where) {
-    json j;
-    try {
-        j = json::parse(json_text);
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadJson, where,
-                    std::string("preprocessor config is not valid JSON: ") + e.what());
-    }
-    if (!j.is_object()) throw Error(ErrorCode::BadJson, where, "preprocessor config is not a JSON object");
+    json j = parse_json_object(json_text, where, "preprocessor config");
 
     auto get_int = [&](const char* key, int fallback, int lo, int hi) {
         auto it = j.find(key);

@@ -1,6 +1,7 @@
 #include "features/image_processor.h"
 
 #include "common/error.h"
+#include "common/json_util.h"
 
 #include <nlohmann/json.hpp>
 
@@ -289,14 +290,7 @@ std::array<double, 3> get_triple(const json& j, const char* key, std::array<doub
 }  // namespace
 
 ImageProcessorConfig ImageProcessorConfig::from_json(const std::string& json_text, const std::string& where) {
-    json j;
-    try {
-        j = json::parse(json_text);
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadJson, where,
-                    std::string("preprocessor config is not valid JSON: ") + e.what());
-    }
-    if (!j.is_object()) throw Error(ErrorCode::BadJson, where, "preprocessor config is not a JSON object");
+    json j = parse_json_object(json_text, where, "preprocessor config");
 
     ImageProcessorConfig c;
     c.do_resize = get_bool(j, "do_resize", c.do_resize, where);

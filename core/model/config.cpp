@@ -1,6 +1,7 @@
 #include "model/config.h"
 
 #include "common/error.h"
+#include "common/json_util.h"
 
 #include <nlohmann/json.hpp>
 
@@ -59,13 +60,7 @@ std::string config_model_family(const std::string& json_text) {
 }
 
 ModelConfig ModelConfig::from_json(const std::string& text, const std::string& where) {
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadJson, where, std::string("config is not valid JSON: ") + e.what());
-    }
-    if (!j.is_object()) throw Error(ErrorCode::BadJson, where, "config is not a JSON object");
+    json j = parse_json_object(text, where, "config");
 
     // LLaVA: the language model is "text_config", whose absent fields take Hugging Face's
     // LlamaConfig defaults (llava-hf/llava-1.5-7b-hf lists only a few of them).

@@ -1,12 +1,13 @@
 #include "multimodal/bundle.h"
 
 #include "common/error.h"
+#include "common/files.h"
+#include "common/json_util.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -26,17 +27,10 @@ std::string BundleManifest::resolve(const std::string& relative) const {
 
 BundleManifest BundleManifest::load(const std::string& dir) {
     const std::string where = (fs::path(dir) / kFileName).string();
-    std::ifstream f(where, std::ios::binary);
-    if (!f) throw Error(ErrorCode::FileNotFound, where, "bundle manifest not found");
-    std::stringstream ss;
-    ss << f.rdbuf();
-    json j;
-    try {
-        j = json::parse(ss.str());
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadJson, where, std::string("bundle manifest is not valid JSON: ") + e.what());
-    }
-    if (!j.is_object()) throw Error(ErrorCode::BadJson, where, "bundle manifest is not a JSON object");
+    std::error_code ec;
+    if (!fs::is_regular_file(where, ec))
+        throw Error(ErrorCode::FileNotFound, where, "bundle manifest not found");
+    const json j = parse_json_object(read_text_file(where), where, "bundle manifest");
     auto str = [&](const json& o, const char* key, const std::string& fallback, bool required = false) {
         auto it = o.find(key);
         if (it == o.end() || it->is_null()) {

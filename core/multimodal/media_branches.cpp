@@ -7,20 +7,10 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace fs = std::filesystem;
 
 namespace atelier {
-
-namespace {
-
-std::string read_config(const fs::path& p) {
-    return read_text_file(p.string());
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------- vision
 
@@ -30,7 +20,7 @@ std::unique_ptr<VisionBranch> VisionBranch::load(const std::string& dir, const T
                                                  torch::Device device) {
     auto v = std::make_unique<VisionBranch>();
     const fs::path cfg_path = fs::path(dir) / "config.json";
-    ClipVisionConfig cfg = ClipVisionConfig::from_json(read_config(cfg_path), cfg_path.string());
+    ClipVisionConfig cfg = ClipVisionConfig::from_json(read_text_file(cfg_path.string()), cfg_path.string());
     v->net = ClipVisionTransformer(cfg);
     TensorMap own;
     std::string pre = prefix;
@@ -93,7 +83,8 @@ std::unique_ptr<AudioBranch> AudioBranch::load(const std::string& dir, torch::Dt
                                                torch::Device device) {
     auto a = std::make_unique<AudioBranch>();
     const fs::path cfg_path = fs::path(dir) / "config.json";
-    WhisperEncoderConfig cfg = WhisperEncoderConfig::from_json(read_config(cfg_path), cfg_path.string());
+    WhisperEncoderConfig cfg =
+        WhisperEncoderConfig::from_json(read_text_file(cfg_path.string()), cfg_path.string());
     a->net = WhisperEncoder(cfg);
     TensorMap tensors = load_safetensors_dir(dir);
     // WhisperForConditionalGeneration / WhisperModel: "model.encoder."; a bare encoder: "encoder.".

@@ -4,6 +4,7 @@
 #include "chat/chat_template.h"
 #include "common/error.h"
 #include "common/files.h"
+#include "common/json_util.h"
 #include "common/sha256.h"
 #include "io/safetensors.h"
 #include "media/media.h"
@@ -19,11 +20,9 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <list>
 #include <map>
 #include <mutex>
-#include <sstream>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -34,14 +33,6 @@ namespace {
 
 std::string read_text(const fs::path& p) {
     return read_text_file(p.string());
-}
-
-json read_json(const fs::path& p) {
-    try {
-        return json::parse(read_text(p));
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadJson, p.string(), std::string("not valid JSON: ") + e.what());
-    }
 }
 
 torch::Tensor to_cpu_f32(const torch::Tensor& t) {
@@ -387,7 +378,7 @@ std::unique_ptr<MultimodalModel> MultimodalModel::load(const std::string& path, 
 
     json cfg;
     if (fs::is_directory(p, ec) && fs::is_regular_file(p / "config.json", ec))
-        cfg = read_json(p / "config.json");
+        cfg = parse_json_object(read_text(p / "config.json"), (p / "config.json").string(), "config");
     const std::string family = cfg.is_null() ? std::string() : config_model_family(cfg.dump());
     if (family == "clip") {
         m.kind = "encoder";

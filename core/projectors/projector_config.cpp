@@ -1,6 +1,7 @@
 #include "projectors/projector_config.h"
 
 #include "common/error.h"
+#include "common/json_util.h"
 
 #include <nlohmann/json.hpp>
 
@@ -15,14 +16,7 @@ std::vector<std::string> ProjectorConfig::types() {
 }
 
 ProjectorConfig ProjectorConfig::from_json(const std::string& text, const std::string& where) {
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadJson, where,
-                    std::string("projector config is not valid JSON: ") + e.what());
-    }
-    if (!j.is_object()) throw Error(ErrorCode::BadJson, where, "projector config is not a JSON object");
+    json j = parse_json_object(text, where, "projector config");
     ProjectorConfig c;
     try {
         c.type = j.value("type", c.type);

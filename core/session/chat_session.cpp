@@ -206,7 +206,15 @@ ChatRequest ChatSession::readable(const ChatRequest& request, std::vector<Attach
     return r;
 }
 
-int ChatSession::first_kept_turn(const ChatRequest& request, int* dropped) {
+// The turns kept (oldest dropped in user/assistant pairs until the prompt and min(max tokens, a
+// quarter of the context) fit), their layout and its positions.
+struct ChatSession::Fit {
+    int first = 0;
+    std::vector<Piece> pieces;
+    int64_t positions = 0;
+};
+
+ChatSession::Fit ChatSession::fit(const ChatRequest& request) {
     if (request.turns.empty())
         throw Error(ErrorCode::InvalidArgument, "prompt", "the conversation has no turns");
     for (const auto& t : request.turns)
@@ -215,25 +223,28 @@ int ChatSession::first_kept_turn(const ChatRequest& request, int* dropped) {
     const int64_t room =
         std::min<int64_t>(std::max(1, request.generation.max_new_tokens), std::max<int64_t>(1, ctx / 4));
     const int turns = static_cast<int>(request.turns.size());
-    int first = 0;
-    while (positions(layout(request, first), request) + room > ctx && first + 1 < turns)
-        first = std::min(first + 2, turns - 1);
-    if (dropped) *dropped = first;
-    return first;
+    Fit f;
+    while (true) {
+        f.pieces = layout(request, f.first);
+        f.positions = positions(f.pieces, request);
+        if (f.positions + room <= ctx || f.first + 1 >= turns) return f;
+        f.first = std::min(f.first + 2, turns - 1);
+    }
 }
 
 int64_t ChatSession::prompt_positions(const ChatRequest& original, int* dropped_turns) {
-    const ChatRequest request = readable(original, nullptr);
-    const int first = first_kept_turn(request, dropped_turns);
-    return positions(layout(request, first), request);
+    const Fit f = fit(readable(original, nullptr));
+    if (dropped_turns) *dropped_turns = f.first;
+    return f.positions;
 }
 
 Prompt ChatSession::build_prompt(const ChatRequest& original, int* dropped_turns,
                                  const std::atomic<bool>* cancel, const StageCallback& on_stage) {
     const ChatRequest request = readable(original, nullptr);
-    const int first = first_kept_turn(request, dropped_turns);
-    const auto pieces = layout(request, first);
-    const int64_t total = positions(pieces, request), ctx = m_model.llm().context_length();
+    const Fit f = fit(request);
+    if (dropped_turns) *dropped_turns = f.first;
+    const auto& pieces = f.pieces;
+    const int64_t total = f.positions, ctx = m_model.llm().context_length();
     if (total > ctx)
         throw Error(ErrorCode::InvalidArgument, "prompt",
                     "the message takes " + std::to_string(total) +

@@ -93,7 +93,8 @@ private:
     struct Piece;  // a text run or an attachment, in prompt order
     std::vector<Piece> layout(const ChatRequest& request, int first_turn) const;
     int64_t positions(const std::vector<Piece>& pieces, const ChatRequest& request) const;
-    int first_kept_turn(const ChatRequest& request, int* dropped);
+    struct Fit;
+    Fit fit(const ChatRequest& request);
     ChatRequest readable(const ChatRequest& request, std::vector<Attachment>* skipped) const;
 
     MultimodalModel& m_model;
