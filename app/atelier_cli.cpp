@@ -54,7 +54,8 @@ commands:
              contains|api-call|bleu|rouge-l|perplexity), overall and per category
   encode     run a model's media encoder (+ projector) on one file: --image F | --audio F --out OUT.safetensors
   demo-data  write the multimodal demo task (images, audio, videos + questions): --out DIR [--count N] [--seed S]
-  train      fine-tune an adapter (LoRA, LLaMA-Adapter V1/V2); resumable
+  train      fine-tune an adapter (LoRA, LLaMA-Adapter V1/V2), or with --stage a multimodal model; resumable
+  new-encoder  a fresh small encoder folder to train from scratch: --arch clip|whisper --out DIR
   merge      fold a LoRA or LLaMA-Adapter V2 adapter into the base weights: a new HF folder
   runs       list | show ID | export-csv ID: the training runs in the run store
 
@@ -106,10 +107,27 @@ train options (defaults: the published recipe of the method):
   --strict              stop at the first bad dataset row (default: skip and report it)
   --no-resume           start over even if the run folder has checkpoints
   --store DB            run store (default ~/.local/share/Atelier/Atelier/runs.db)
+
+multimodal training (LLaVA-format data with image / audio / video; writes OUT/bundle):
+  --stage NAME          projector (stage 1) | projector+adapter (stage 2, with --method) | bind (ImageBind-LLM)
+  --model PATH          a language model (new projectors) or a bundle (continue it: stage 1 -> stage 2)
+  --image-encoder DIR  --audio-encoder DIR        CLIP vision / Whisper folders (HF layout)
+  --image-projector T   linear | mlp2x_gelu | perceiver (default mlp2x_gelu)
+  --audio-projector T   audio_stack | mlp2x_gelu | linear | perceiver (default audio_stack)
+  --video-temporal T    qformer | perceiver | none (default qformer)   --frames N (default 8)
+  --projector-tokens N  --projector-depth N  --audio-stack N  --feature-layer N  --feature-select S
+  --train-encoders      train the encoders too (small encoders from scratch)
+  --projector-lr X  --encoder-lr X   (default: --lr)   --no-video-audio
+  --feature-cache DIR   decoded/encoded media cache (default ~/.cache/Atelier/features; off = none)
+
+new-encoder options:
+  --arch clip|whisper  --out DIR  --width N  --layers N  --heads N  --ffn N  --seed S
+  --image-size N  --patch-size N            (clip; default 32 / 8)
+  --mel-bins N  --chunk-seconds N           (whisper; default 80 / 30)
 )";
 
-const std::set<std::string> kFlags = {"json",   "help",      "packing",
-                                      "strict", "no-resume", "gradient-checkpointing"};
+const std::set<std::string> kFlags = {"json",      "help",           "packing",        "strict",
+                                      "no-resume", "train-encoders", "no-video-audio", "gradient-checkpointing"};
 const std::set<std::string> kModelOptions = {"model",   "tokenizer", "device", "dtype",
                                              "threads", "context",   "json",   "help"};
 const std::set<std::string> kSamplingOptions = {"template", "system", "temperature",    "top-k",
@@ -461,123 +479,6 @@ int cmd_convert(const Args& a) {
     return 0;
 }
 
-std::vector<std::string> split_commas(const std::string& s) {
-    std::vector<std::string> out;
-    size_t begin = 0;
-    while (begin <= s.size()) {
-        const size_t end = s.find(',', begin);
-        const std::string part = s.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
-        if (!part.empty()) out.push_back(part);
-        if (end == std::string::npos) break;
-        begin = end + 1;
-    }
-    return out;
-}
-
-std::atomic<bool> g_stop_training{false};
-
-int cmd_train(const Args& a) {
-    a.check_known({"gradient-checkpointing",
-                   "model",
-                   "data",
-                   "format",
-                   "method",
-                   "out",
-                   "epochs",
-                   "max-steps",
-                   "lr",
-                   "weight-decay",
-                   "warmup-ratio",
-                   "batch-size",
-                   "grad-accum",
-                   "max-grad-norm",
-                   "max-length",
-                   "packing",
-                   "eval-fraction",
-                   "eval-every",
-                   "save-every",
-                   "seed",
-                   "template",
-                   "rank",
-                   "alpha",
-                   "dropout",
-                   "targets",
-                   "adapter-len",
-                   "adapter-layers",
-                   "strict",
-                   "no-resume",
-                   "store",
-                   "device",
-                   "dtype",
-                   "threads",
-                   "json",
-                   "help"});
-    const std::string model = a.need("model");
-    const auto ck = atelier::load_checkpoint(model);
-    atelier::TrainConfig c = atelier::TrainConfig::preset(a.get("method", "lora"), ck.config);
-    c.model = model;
-    c.data = a.need("data");
-    c.out = a.need("out");
-    c.format = a.get("format", c.format);
-    c.template_name = a.get("template");
-    c.epochs = a.integer("epochs", c.epochs, 1, 1 << 20);
-    c.max_steps = a.integer("max-steps", c.max_steps, 0, int64_t(1) << 40);
-    c.lr = a.number("lr", c.lr);
-    c.weight_decay = a.number("weight-decay", c.weight_decay);
-    c.warmup_ratio = a.number("warmup-ratio", c.warmup_ratio);
-    c.batch_size = a.integer("batch-size", c.batch_size, 1, 1 << 16);
-    c.grad_accum = a.integer("grad-accum", c.grad_accum, 1, 1 << 16);
-    c.max_grad_norm = a.number("max-grad-norm", c.max_grad_norm);
-    c.max_length = a.integer("max-length", c.max_length, 8, 1 << 20);
-    c.packing = a.has("packing");
-    c.gradient_checkpointing = a.has("gradient-checkpointing");
-    c.eval_fraction = a.number("eval-fraction", c.eval_fraction);
-    c.eval_every = a.integer("eval-every", c.eval_every, 0, int64_t(1) << 40);
-    c.save_every = a.integer("save-every", c.save_every, 0, int64_t(1) << 40);
-    c.seed = static_cast<uint64_t>(a.integer("seed", static_cast<int64_t>(c.seed), 0, int64_t(1) << 62));
-    c.device = a.get("device", c.device);
-    c.dtype = a.get("dtype", c.dtype);
-    c.threads = static_cast<int>(a.integer("threads", 0, 0, 1024));
-    c.skip_bad_rows = !a.has("strict");
-    c.adapter.lora_rank = a.integer("rank", c.adapter.lora_rank, 1, 1 << 16);
-    c.adapter.lora_alpha = a.number("alpha", c.adapter.lora_alpha);
-    c.adapter.lora_dropout = a.number("dropout", c.adapter.lora_dropout);
-    if (a.has("targets")) c.adapter.target_modules = split_commas(a.get("targets"));
-    c.adapter.adapter_len = a.integer("adapter-len", c.adapter.adapter_len, 1, 1 << 16);
-    c.adapter.adapter_layer = a.integer("adapter-layers", c.adapter.adapter_layer, 1, 1 << 16);
-
-    atelier::RunOptions opt;
-    opt.store_path = a.get("store");
-    opt.resume = !a.has("no-resume");
-    opt.stop = &g_stop_training;
-    if (a.has("json")) opt.json_out = &std::cout;
-    std::signal(SIGINT, [](int) { g_stop_training.store(true); });
-    std::signal(SIGTERM, [](int) { g_stop_training.store(true); });
-    if (!a.has("json")) {
-        std::fprintf(stderr, "training %s adapter: %lld trainable parameters; Ctrl-C stops at a checkpoint\n",
-                     c.adapter.method.c_str(),
-                     static_cast<long long>(c.adapter.trainable_parameters(ck.config)));
-        opt.on_step = [](const atelier::TrainProgress& p) {
-            std::fprintf(stderr, "\rstep %lld/%lld  epoch %lld  loss %.4f  lr %.2e  %.0f tok/s   ",
-                         static_cast<long long>(p.step), static_cast<long long>(p.total_steps),
-                         static_cast<long long>(p.epoch), p.loss, p.lr, p.tokens_per_second);
-        };
-    }
-    const atelier::RunOutcome r = atelier::run_training(c, opt);
-    if (a.has("json")) {
-        std::cout << atelier::outcome_json(r) << "\n";
-    } else {
-        std::fprintf(stderr, "\n");
-        if (r.status == "finished")
-            std::cout << "run " << r.run_id << " finished after " << r.result.steps << " steps (loss "
-                      << r.result.last_loss << "); adapter saved in " << r.result.adapter_dir << "\n";
-        else
-            std::cout << "run " << r.run_id << " stopped at step " << r.result.steps << "; checkpoint "
-                      << r.result.checkpoint_dir << " (run the same command again to resume)\n";
-    }
-    return 0;
-}
-
 int cmd_merge(const Args& a) {
     a.check_known({"model", "adapter", "out", "json", "help"});
     atelier::LoadOptions o;
@@ -712,7 +613,8 @@ int main(int argc, char** argv) {
         if (cmd == "chat") return cmd_chat(args);
         if (cmd == "info") return cmd_info(args);
         if (cmd == "convert") return cmd_convert(args);
-        if (cmd == "train") return cmd_train(args);
+        if (cmd == "train") return cli::cmd_train(args);
+        if (cmd == "new-encoder") return cli::cmd_new_encoder(args);
         if (cmd == "merge") return cmd_merge(args);
         if (cmd == "encode") return cli::cmd_encode(args);
         if (cmd == "eval") return cli::cmd_eval(args);

@@ -84,5 +84,8 @@ int cmd_encode(const Args& a);
 int cmd_eval(const Args& a);
 // atelier-cli demo-data ... (cli_demo.cpp)
 int cmd_demo_data(const Args& a);
+// atelier-cli train / new-encoder (cli_train.cpp)
+int cmd_train(const Args& a);
+int cmd_new_encoder(const Args& a);
 
 }  // namespace cli

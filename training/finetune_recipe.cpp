@@ -7,47 +7,20 @@
 #include "common/error.h"
 #include "model/llama.h"
 #include "model/llama_module.h"
+#include "recipe_common.h"
 #include "tokenizer/tokenizer.h"
 
-#include <ATen/CPUGeneratorImpl.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <numeric>
-#include <random>
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 namespace atelier {
 
-namespace {
-
-std::string checkpoint_name(int64_t step) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "step-%08lld", static_cast<long long>(step));
-    return buf;
-}
-
-void write_file(const fs::path& path, const std::string& text) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << text;
-    if (!f) throw Error(ErrorCode::Io, path.string(), "cannot write");
-}
-
-std::string read_file(const fs::path& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw Error(ErrorCode::FileNotFound, path.string(), "cannot read");
-    return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
-}  // namespace
 
 struct FinetuneRecipe::Impl {
     TrainConfig cfg;
@@ -73,25 +46,8 @@ struct FinetuneRecipe::Impl {
         if (sink) sink->event(kind, detail, step);
     }
 
-    // Learning rate at optimiser step `s` (0-based): linear warmup, then cosine to 0.
-    double lr_at(int64_t s) const {
-        const int64_t warm =
-            static_cast<int64_t>(std::llround(cfg.warmup_ratio * static_cast<double>(total)));
-        if (warm > 0 && s < warm) return cfg.lr * static_cast<double>(s + 1) / static_cast<double>(warm);
-        const double progress = total > warm ? static_cast<double>(s - warm) /
-                                                   static_cast<double>(std::max<int64_t>(1, total - warm))
-                                             : 1.0;
-        return cfg.lr * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
-    }
-
-    // Example order of an epoch: a permutation that depends only on the seed and the epoch.
-    std::vector<size_t> order(int64_t e) const {
-        std::vector<size_t> idx(train.size());
-        std::iota(idx.begin(), idx.end(), 0);
-        std::mt19937_64 rng(cfg.seed * 1000003ULL + static_cast<uint64_t>(e));
-        for (size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[rng() % i]);  // Fisher-Yates
-        return idx;
-    }
+    double lr_at(int64_t s) const { return scheduled_lr(cfg, s, total); }
+    std::vector<size_t> order(int64_t e) const { return epoch_order(train.size(), cfg.seed, e); }
 
     // Right-padded batch: ids [B, T] and labels [B, T] (padding ignored by the loss).
     std::pair<torch::Tensor, torch::Tensor> batch(const std::vector<const TokenizedExample*>& rows) const {
@@ -175,17 +131,7 @@ const TrainConfig& FinetuneRecipe::config() const {
 }
 
 std::string FinetuneRecipe::latest_checkpoint(const std::string& out_dir) {
-    const fs::path dir = fs::path(out_dir) / "checkpoints";
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) return "";
-    std::string best;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        const std::string name = entry.path().filename().string();
-        if (name.rfind("step-", 0) == 0 && fs::is_regular_file(entry.path() / "trainer_state.json") &&
-            name > fs::path(best).filename().string())
-            best = entry.path().string();
-    }
-    return best;
+    return newest_checkpoint(out_dir);
 }
 
 void FinetuneRecipe::setup(bool resume) {
@@ -214,27 +160,17 @@ void FinetuneRecipe::setup(bool resume) {
         m->event("info", "skipped " + issue.file + ":" + std::to_string(issue.line) + ": " + issue.message);
 
     // Deterministic split, then tokenization.
-    std::vector<size_t> idx(m->data.examples.size());
-    std::iota(idx.begin(), idx.end(), 0);
-    std::mt19937_64 rng(cfg.seed);
-    for (size_t i = idx.size(); i > 1; --i) std::swap(idx[i - 1], idx[rng() % i]);
-    size_t n_eval = 0;
-    if (cfg.eval_fraction > 0)
-        n_eval =
-            std::max<size_t>(1, static_cast<size_t>(cfg.eval_fraction * static_cast<double>(idx.size())));
-    if (n_eval >= idx.size())
-        throw Error(ErrorCode::BadConfig, "eval_fraction", "leaves no example to train on");
-    std::sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(n_eval));
-    std::sort(idx.begin() + static_cast<std::ptrdiff_t>(n_eval), idx.end());
-    for (size_t k = 0; k < idx.size(); ++k) {
-        TokenizedExample t = tokenize_example(m->data.examples[idx[k]], tpl, *m->tok, cfg.max_length);
-        if (t.trained_tokens() == 0) {
-            m->event("info", "skipped " + cfg.data + ":" + std::to_string(t.line) +
-                                 ": the reply does not fit in max_length tokens");
-            continue;
+    const auto [eval_idx, train_idx] = split_examples(m->data.examples.size(), cfg);
+    for (const auto* part : {&eval_idx, &train_idx})
+        for (size_t i : *part) {
+            TokenizedExample t = tokenize_example(m->data.examples[i], tpl, *m->tok, cfg.max_length);
+            if (t.trained_tokens() == 0) {
+                m->event("info", "skipped " + cfg.data + ":" + std::to_string(t.line) +
+                                     ": the reply does not fit in max_length tokens");
+                continue;
+            }
+            (part == &eval_idx ? m->eval : m->train).push_back(std::move(t));
         }
-        (k < n_eval ? m->eval : m->train).push_back(std::move(t));
-    }
     if (m->train.empty())
         throw Error(ErrorCode::BadConfig, "max_length", "no example keeps a reply within max_length tokens");
     if (cfg.packing) m->train = pack_examples(m->train, cfg.max_length);
@@ -258,20 +194,15 @@ void FinetuneRecipe::setup(bool resume) {
     net.gradient_checkpointing = cfg.gradient_checkpointing;
     m->make_optimizer();
     if (!checkpoint.empty()) {
-        torch::load(*m->optimizer, (fs::path(checkpoint) / "optimizer.pt").string());
-        torch::Tensor rng_state;
-        torch::load(rng_state, (fs::path(checkpoint) / "rng.pt").string());
-        at::Generator gen = at::detail::getDefaultCPUGenerator();
-        gen.set_state(rng_state);
-        const json st = json::parse(read_file(fs::path(checkpoint) / "trainer_state.json"));
-        m->step = st.at("step").get<int64_t>();
-        m->epoch = st.at("epoch").get<int64_t>();
-        m->micro = st.at("micro").get<int64_t>();
-        m->last_eval = st.value("eval_loss", -1.0);
+        const TrainPosition p = load_checkpoint(checkpoint, *m->optimizer);
+        m->step = p.step;
+        m->epoch = p.epoch;
+        m->micro = p.micro;
+        m->last_eval = p.eval_loss;
         m->event("resumed", checkpoint);
     }
     fs::create_directories(cfg.out);
-    write_file(fs::path(cfg.out) / "train_config.json", cfg.to_json());
+    write_text((fs::path(cfg.out) / "train_config.json").string(), cfg.to_json());
 }
 
 double FinetuneRecipe::evaluate() {
@@ -295,36 +226,13 @@ double FinetuneRecipe::evaluate() {
 }
 
 std::string FinetuneRecipe::save_checkpoint() {
-    const fs::path root = fs::path(m->cfg.out) / "checkpoints";
-    fs::create_directories(root);
-    const fs::path final_dir = root / checkpoint_name(m->step);
-    const fs::path tmp = root / ("." + checkpoint_name(m->step) + ".tmp");
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-    m->adapter->save(tmp.string());
-    torch::save(*m->optimizer, (tmp / "optimizer.pt").string());
-    torch::Tensor rng_state = at::detail::getDefaultCPUGenerator().get_state();
-    torch::save(rng_state, (tmp / "rng.pt").string());
-    write_file(tmp / "trainer_state.json", json{{"step", m->step},
-                                                {"epoch", m->epoch},
-                                                {"micro", m->micro},
-                                                {"total_steps", m->total},
-                                                {"eval_loss", m->last_eval}}
-                                               .dump(2));
-    fs::remove_all(final_dir, ec);
-    fs::rename(tmp, final_dir, ec);
-    if (ec)
-        throw Error(ErrorCode::Io, final_dir.string(),
-                    "cannot move the checkpoint into place: " + ec.message());
-    // Keep the newest few.
-    std::vector<fs::path> all;
-    for (const auto& e : fs::directory_iterator(root))
-        if (e.path().filename().string().rfind("step-", 0) == 0) all.push_back(e.path());
-    std::sort(all.begin(), all.end());
-    for (size_t i = 0; i + static_cast<size_t>(m->cfg.keep_checkpoints) < all.size(); ++i)
-        fs::remove_all(all[i], ec);
-    m->event("checkpoint", final_dir.string());
-    return final_dir.string();
+    const std::string tmp = begin_checkpoint(m->cfg.out, m->step);
+    m->adapter->save(tmp);
+    const std::string dir =
+        finish_checkpoint(tmp, *m->optimizer, {m->step, m->epoch, m->micro, m->total, m->last_eval},
+                          m->cfg.keep_checkpoints);
+    m->event("checkpoint", dir);
+    return dir;
 }
 
 TrainResult FinetuneRecipe::train(const std::atomic<bool>* stop,

@@ -140,7 +140,7 @@ int64_t RunStore::create_run(const TrainConfig& c, const std::string& fingerprin
         "INSERT INTO runs(name, method, model, dataset, dataset_fingerprint, config, status, out_dir, "
         "created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)");
-    st.bind(1, name).bind(2, c.adapter.method).bind(3, c.model).bind(4, c.data).bind(5, fingerprint);
+    st.bind(1, name).bind(2, c.method_label()).bind(3, c.model).bind(4, c.data).bind(5, fingerprint);
     st.bind(6, c.to_json()).bind(7, c.out).bind(8, now_ms());
     st.step();
     return m_db->last_insert_id();

@@ -1,6 +1,7 @@
 #include "train_runner.h"
 
 #include "common/error.h"
+#include "multimodal_recipe.h"
 #include "run_store.h"
 
 #include <nlohmann/json.hpp>
@@ -22,15 +23,22 @@ std::string default_run_store_path() {
 }
 
 std::string outcome_json(const RunOutcome& r) {
-    return nlohmann::json{{"type", "result"},
+    nlohmann::json j{{"type", "result"},
                           {"run", r.run_id},
                           {"status", r.status},
                           {"steps", r.result.steps},
                           {"loss", r.result.last_loss},
                           {"eval_loss", r.result.last_eval_loss},
                           {"adapter", r.result.adapter_dir},
-                          {"checkpoint", r.result.checkpoint_dir}}
-        .dump();
+                          {"checkpoint", r.result.checkpoint_dir}};
+    if (!r.result.bundle_dir.empty()) j["bundle"] = r.result.bundle_dir;
+    if (r.result.cache_hits >= 0) {
+        const int64_t all = r.result.cache_hits + r.result.cache_misses;
+        j["feature_cache"] = {{"hits", r.result.cache_hits},
+                              {"misses", r.result.cache_misses},
+                              {"hit_rate", all ? double(r.result.cache_hits) / double(all) : 0.0}};
+    }
+    return j.dump();
 }
 
 RunOutcome run_training(TrainConfig config, const RunOptions& options) {
@@ -77,24 +85,39 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
     try {
         // The run was claimed with this pid before the (possibly long) setup, so a trainer that dies
         // while loading is found 'interrupted' rather than left queued.
-        FinetuneRecipe recipe(config, &sink);
-        recipe.setup(options.resume);
-        store.truncate_after(outcome.run_id, recipe.step());  // steps redone after a resume
-        store.mark_started(outcome.run_id, ::getpid(), recipe.total_steps());
-        outcome.result = recipe.train(options.stop, [&](const TrainProgress& p) {
-            if (options.json_out) {
-                const double eta = p.step > 0 ? p.elapsed_seconds / static_cast<double>(p.step) *
-                                                    static_cast<double>(p.total_steps - p.step)
-                                              : 0;
-                *options.json_out << nlohmann::json{{"type", "progress"}, {"run", outcome.run_id},
-                                                    {"step", p.step},     {"total_steps", p.total_steps},
-                                                    {"epoch", p.epoch},   {"loss", p.loss},
-                                                    {"lr", p.lr},         {"eta_seconds", eta}}
-                                         .dump()
-                                  << std::endl;
-            }
-            if (options.on_step) options.on_step(p);
-        });
+        auto run = [&](auto& recipe) {
+            recipe.setup(options.resume);
+            store.truncate_after(outcome.run_id, recipe.step());  // steps redone after a resume
+            store.mark_started(outcome.run_id, ::getpid(), recipe.total_steps());
+            outcome.result = recipe.train(options.stop, [&](const TrainProgress& p) {
+                if (options.json_out) {
+                    const double eta = p.step > 0 ? p.elapsed_seconds / static_cast<double>(p.step) *
+                                                        static_cast<double>(p.total_steps - p.step)
+                                                  : 0;
+                    *options.json_out << nlohmann::json{{"type", "progress"}, {"run", outcome.run_id},
+                                                        {"step", p.step},     {"total_steps", p.total_steps},
+                                                        {"epoch", p.epoch},   {"loss", p.loss},
+                                                        {"lr", p.lr},         {"eta_seconds", eta}}
+                                             .dump()
+                                      << std::endl;
+                }
+                if (options.on_step) options.on_step(p);
+            });
+        };
+        if (config.multimodal.enabled()) {
+            MultimodalRecipe recipe(config, &sink);
+            run(recipe);
+            std::string mods;
+            for (const auto& m : recipe.modalities()) mods += (mods.empty() ? "" : ",") + m;
+            sink.event("info",
+                       "multimodal: stage " + config.multimodal.stage + ", modalities " + mods + ", feature cache " +
+                           std::to_string(recipe.cache_hits()) + " hits / " + std::to_string(recipe.cache_misses()) +
+                           " misses",
+                       recipe.step());
+        } else {
+            FinetuneRecipe recipe(config, &sink);
+            run(recipe);
+        }
     } catch (const Error& e) {
         fail(e.what());
         throw;

@@ -47,8 +47,13 @@ QString duration(const atelier::RunRecord& r) {
                      : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
+bool isMultimodal(const atelier::RunRecord& r) {
+    return r.method.rfind("multimodal:", 0) == 0;
+}
+
+// What a finished run made: its adapter folder, or a multimodal run's bundle.
 QString adapterDir(const atelier::RunRecord& r) {
-    return QDir(q(r.out_dir)).filePath(QStringLiteral("adapter"));
+    return QDir(q(r.out_dir)).filePath(isMultimodal(r) ? QStringLiteral("bundle") : QStringLiteral("adapter"));
 }
 
 }  // namespace
@@ -69,6 +74,14 @@ QString RunListModel::methodName(const std::string& method) {
     if (method == "lora") return QStringLiteral("LoRA");
     if (method == "llama-adapter") return QStringLiteral("LLaMA-Adapter V1");
     if (method == "llama-adapter-v2") return QStringLiteral("LLaMA-Adapter V2");
+    if (method.rfind("multimodal:", 0) == 0) {
+        const std::string rest = method.substr(11);
+        if (rest == "projector") return RunsPage::tr("Multimodal · projectors (stage 1)");
+        if (rest == "bind") return RunsPage::tr("Multimodal · bind network");
+        const size_t colon = rest.find(':');
+        return RunsPage::tr("Multimodal · projectors + %1 (stage 2)")
+            .arg(colon == std::string::npos ? QString() : methodName(rest.substr(colon + 1)));
+    }
     return q(method);
 }
 
@@ -301,7 +314,8 @@ void RunsPage::updateButtons() {
     const bool finished = one && r.status == "finished" && QFileInfo::exists(adapterDir(r));
     m_chat->setEnabled(finished);
     m_exportAdapter->setEnabled(finished);
-    const bool mergeable = finished && r.method != "llama-adapter" && !m_merge.isRunning();
+    const bool mergeable = finished && r.method != "llama-adapter" && !isMultimodal(r) &&
+                           !m_merge.isRunning();
     m_exportMerged->setEnabled(mergeable);
     m_exportMerged->setToolTip(
         one && r.method == "llama-adapter"
@@ -327,7 +341,11 @@ void RunsPage::refresh() {
 void RunsPage::chatWithSelected() {
     const atelier::RunRecord r = current();
     if (r.id == 0 || r.status != "finished") return;
-    Q_EMIT chatWithAdapter(q(r.model), adapterDir(r), tr("Chat with run %1").arg(r.id));
+    // A bundle is a model of its own (its adapter attaches as it loads).
+    if (isMultimodal(r))
+        Q_EMIT chatWithAdapter(adapterDir(r), QString(), tr("Chat with run %1").arg(r.id));
+    else
+        Q_EMIT chatWithAdapter(q(r.model), adapterDir(r), tr("Chat with run %1").arg(r.id));
 }
 
 void RunsPage::continueSelected() {

@@ -11,6 +11,8 @@
 #pragma once
 
 #include "encoders/encoder_config.h"
+#include "features/audio_features.h"
+#include "features/image_processor.h"
 #include "io/tensor_data.h"
 #include "model/torch_util.h"
 
@@ -124,5 +126,18 @@ struct WhisperEncoderImpl : torch::nn::Module {
     torch::nn::LayerNorm layer_norm{nullptr};
 };
 TORCH_MODULE(WhisperEncoder);
+
+}  // namespace atelier
+
+namespace atelier {
+
+// Writes a (trained) encoder as a Hugging Face folder (encoders/encoder_folder.h): config.json,
+// preprocessor_config.json and model.safetensors (F32), each file atomically.
+void save_clip_encoder(ClipVisionTransformerImpl& net, const ImageProcessorConfig& processor,
+                       const std::string& dir);
+void save_whisper_encoder(WhisperEncoderImpl& net, const WhisperFeatureConfig& features,
+                          const std::string& dir);
+// Fresh weights (see create_clip_encoder).
+void init_encoder_weights(torch::nn::Module& net, uint64_t seed);
 
 }  // namespace atelier

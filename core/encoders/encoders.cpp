@@ -37,6 +37,24 @@ torch::nn::LayerNorm layer_norm(int64_t dim, double eps) {
     return torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim}).eps(eps));
 }
 
+// Conv1d as im2col + matmul, for training: LibTorch 1.13's oneDNN conv1d backward returns
+// gradients of ~1e17 for Whisper's front end on some inputs (measured on the demo task's audio;
+// correct with oneDNN off). Same result as the convolution, and differentiable through plain ops.
+torch::Tensor conv1d_trainable(const torch::Tensor& x /*[B, C, F]*/, torch::nn::Conv1d& conv, int64_t pad) {
+    const auto& o = conv->options;
+    const int64_t k = o.kernel_size()->at(0), stride = o.stride()->at(0);
+    auto w = conv->weight;                                              // [D, C, k]
+    auto cols = torch::constant_pad_nd(x, {pad, pad}).unfold(2, k, stride);  // [B, C, F', k]
+    cols = cols.permute({0, 2, 1, 3}).flatten(2);                       // [B, F', C*k]
+    auto y = torch::matmul(cols, w.flatten(1).t());                     // [B, F', D]
+    if (conv->bias.defined()) y = y + conv->bias;
+    return y.transpose(1, 2);  // [B, D, F']
+}
+
+bool training_weights(const torch::Tensor& w) {
+    return torch::GradMode::is_enabled() && w.requires_grad();
+}
+
 void report(const LayerProgress& progress, int64_t done, int64_t total) {
     if (progress && !progress(done, total))
         throw Error(ErrorCode::Cancelled, "encoder", "encoding cancelled");
@@ -172,8 +190,10 @@ torch::Tensor WhisperEncoderImpl::forward(const torch::Tensor& input_features,
     const int64_t F = input_features.size(2), N = config.max_source_positions;
     TORCH_CHECK(F == 2 * N, "Whisper expects ", 2 * N, " feature frames, got ", F);
     auto w = conv1->weight;
-    auto x = activation(config.activation_function, conv1(input_features.to(w.scalar_type())));  // [B, D, F]
-    x = activation(config.activation_function, conv2(x));                                        // [B, D, N]
+    const bool train = training_weights(w);
+    auto in = input_features.to(w.scalar_type());
+    auto x = activation(config.activation_function, train ? conv1d_trainable(in, conv1, 1) : conv1(in));  // [B, D, F]
+    x = activation(config.activation_function, train ? conv1d_trainable(x, conv2, 1) : conv2(x));          // [B, D, N]
     x = x.transpose(1, 2);                                                                       // [B, N, D]
     x = x + embed_positions->weight.narrow(0, 0, N).to(x.scalar_type()).unsqueeze(0);            // [B, N, D]
     const int64_t L = static_cast<int64_t>(layers->size());

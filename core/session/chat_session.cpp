@@ -11,55 +11,7 @@
 
 namespace atelier {
 
-namespace {
 
-// Where attachment k sits in rendered text: "\x1e" k "\x1f". User text never contains these
-// (they are stripped), so a template cannot be confused by them.
-constexpr char kOpen = '\x1e', kClose = '\x1f';
-
-std::string sentinel(size_t k) {
-    return std::string(1, kOpen) + std::to_string(k) + std::string(1, kClose);
-}
-
-std::string strip_sentinel_chars(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s)
-        if (c != kOpen && c != kClose) out += c;
-    return out;
-}
-
-// Splits `text` at sentinels: calls on_text(run) and on_media(k) in order.
-template <typename T, typename M>
-void split_sentinels(const std::string& text, T&& on_text, M&& on_media) {
-    size_t i = 0;
-    while (i < text.size()) {
-        const size_t open = text.find(kOpen, i);
-        if (open == std::string::npos) break;
-        const size_t close = text.find(kClose, open);
-        if (close == std::string::npos) break;
-        on_text(text.substr(i, open - i));
-        on_media(static_cast<size_t>(std::stoul(text.substr(open + 1, close - open - 1))));
-        i = close + 1;
-    }
-    on_text(text.substr(i));
-}
-
-const char* marker_of(const std::string& modality) {
-    return modality == "image" ? "<image>" : modality == "audio" ? "<audio>" : "<video>";
-}
-
-}  // namespace
-
-struct ChatSession::Piece {
-    bool media = false;
-    Attachment attachment;  // media piece
-    // text piece: a rendered run (template) or a raw string with an optional BOS
-    bool raw = false;
-    Rendered rendered;
-    std::string text;
-    bool bos = false;
-};
 
 ChatSession::ChatSession(MultimodalModel& model) : m_model(model) {
     m_generator = std::make_unique<Generator>(m_model.llm(), m_model.tokenizer());
@@ -77,106 +29,15 @@ std::string ChatSession::resolve_template(const std::string& name) const {
     return template_for_model(m_model.llm().tokenizer_config_path(), wanted).name();
 }
 
-std::vector<ChatSession::Piece> ChatSession::layout(const ChatRequest& request, int first_turn) const {
-    // Each turn's content with its attachments' sentinels placed at their markers (or first).
-    std::vector<Attachment> atts;
-    std::vector<std::string> contents;
-    const bool raw = request.template_name == "none";
-    for (size_t t = static_cast<size_t>(first_turn); t < request.turns.size(); ++t) {
-        const ChatTurn& turn = request.turns[t];
-        std::string text = strip_sentinel_chars(turn.content);
-        std::vector<bool> placed(turn.attachments.size(), false);
-        std::string prefix;
-        // Markers take the turn's attachments of their kind in order.
-        std::string out;
-        size_t i = 0;
-        while (i < text.size()) {
-            bool hit = false;
-            if (text[i] == '<') {
-                for (const char* kind : {"image", "audio", "video"}) {
-                    const std::string marker = marker_of(kind);
-                    if (text.compare(i, marker.size(), marker) != 0) continue;
-                    for (size_t a = 0; a < turn.attachments.size(); ++a) {
-                        if (placed[a] || turn.attachments[a].modality != kind) continue;
-                        placed[a] = true;
-                        out += sentinel(atts.size());
-                        atts.push_back(turn.attachments[a]);
-                        i += marker.size();
-                        hit = true;
-                        break;
-                    }
-                    break;
-                }
-            }
-            if (!hit) out += text[i++];
-        }
-        for (size_t a = 0; a < turn.attachments.size(); ++a) {
-            if (placed[a]) continue;
-            prefix += sentinel(atts.size());
-            if (!raw) prefix += "\n";
-            atts.push_back(turn.attachments[a]);
-        }
-        contents.push_back(prefix + out);
-    }
-
-    std::vector<Piece> pieces;
-    auto add_media = [&](size_t k) {
-        Piece p;
-        p.media = true;
-        p.attachment = atts.at(k);
-        pieces.push_back(p);
-    };
-    if (raw) {
-        std::string text = strip_sentinel_chars(request.system_prompt);
-        for (const auto& c : contents) text += c;
-        bool first = true;
-        split_sentinels(
-            text,
-            [&](const std::string& run) {
-                if (run.empty() && !first) return;
-                Piece p;
-                p.raw = true;
-                p.text = run;
-                p.bos = first;
-                first = false;
-                pieces.push_back(p);
-            },
-            add_media);
-        return pieces;
-    }
+std::vector<PromptPiece> ChatSession::layout(const ChatRequest& request, int first_turn) const {
+    const std::vector<ChatTurn> turns(request.turns.begin() + first_turn, request.turns.end());
+    if (request.template_name == "none") return layout_prompt(turns, request.system_prompt, nullptr, true);
     ChatTemplate tpl =
         template_for_model(m_model.llm().tokenizer_config_path(), resolve_template(request.template_name));
-    std::vector<ChatMessage> msgs;
-    if (!request.system_prompt.empty())
-        msgs.push_back({"system", strip_sentinel_chars(request.system_prompt)});
-    for (size_t t = static_cast<size_t>(first_turn), k = 0; t < request.turns.size(); ++t, ++k)
-        msgs.push_back({request.turns[t].role, contents[k]});
-    Rendered r = tpl.render(msgs, /*add_generation_prompt=*/true);
-    Piece current;
-    auto flush = [&] {
-        if (!current.rendered.segments.empty()) pieces.push_back(current);
-        current = Piece();
-    };
-    for (const Segment& s : r.segments) {
-        if (s.special) {
-            current.rendered.segments.push_back(s);
-            continue;
-        }
-        split_sentinels(
-            s.text,
-            [&](const std::string& run) {
-                if (!run.empty()) current.rendered.segments.push_back({run, false, s.trainable});
-            },
-            [&](size_t k) {
-                flush();
-                add_media(k);
-            });
-    }
-    flush();
-    return pieces;
+    return layout_prompt(turns, request.system_prompt, &tpl, /*add_generation_prompt=*/true);
 }
 
-int64_t ChatSession::positions(const std::vector<Piece>& pieces, const ChatRequest& request) const {
+int64_t ChatSession::positions(const std::vector<PromptPiece>& pieces, const ChatRequest& request) const {
     const Tokenizer& tok = m_model.tokenizer();
     int64_t n = 0;
     for (const auto& p : pieces) {
@@ -210,7 +71,7 @@ ChatRequest ChatSession::readable(const ChatRequest& request, std::vector<Attach
 // quarter of the context) fit), their layout and its positions.
 struct ChatSession::Fit {
     int first = 0;
-    std::vector<Piece> pieces;
+    std::vector<PromptPiece> pieces;
     int64_t positions = 0;
 };
 

@@ -17,6 +17,7 @@
 
 #include "generate/generator.h"
 #include "generate/prompt.h"
+#include "session/prompt_layout.h"
 
 #include <atomic>
 #include <functional>
@@ -28,17 +29,6 @@
 namespace atelier {
 
 class MultimodalModel;
-
-struct Attachment {
-    std::string modality;  // "image" | "audio" | "video"
-    std::string path;
-};
-
-struct ChatTurn {
-    std::string role;  // "user" | "assistant"
-    std::string content;
-    std::vector<Attachment> attachments;
-};
 
 struct ChatRequest {
     std::vector<ChatTurn> turns;  // ending with the user's message
@@ -90,9 +80,8 @@ public:
     MultimodalModel& model() { return m_model; }
 
 private:
-    struct Piece;  // a text run or an attachment, in prompt order
-    std::vector<Piece> layout(const ChatRequest& request, int first_turn) const;
-    int64_t positions(const std::vector<Piece>& pieces, const ChatRequest& request) const;
+    std::vector<PromptPiece> layout(const ChatRequest& request, int first_turn) const;
+    int64_t positions(const std::vector<PromptPiece>& pieces, const ChatRequest& request) const;
     struct Fit;
     Fit fit(const ChatRequest& request);
     ChatRequest readable(const ChatRequest& request, std::vector<Attachment>* skipped) const;

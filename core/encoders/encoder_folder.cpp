@@ -1,0 +1,133 @@
+// Fresh and trained encoder folders in Hugging Face layout.
+#include "encoders/encoder_folder.h"
+
+#include "common/error.h"
+#include "encoders/encoder_modules.h"
+#include "io/safetensors.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace atelier {
+
+namespace {
+
+void write_text_atomic(const fs::path& path, const std::string& text) {
+    const fs::path tmp = path.string() + ".tmp";
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        f << text << "\n";
+        if (!f) throw Error(ErrorCode::Io, tmp.string(), "cannot write");
+    }
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) throw Error(ErrorCode::Io, path.string(), "cannot write: " + ec.message());
+}
+
+void save_weights(torch::nn::Module& net, const std::string& prefix, const fs::path& file) {
+    TensorMap tensors;
+    for (auto& p : net.named_parameters(true)) {
+        auto t = p.value().detach().to(torch::kCPU, torch::kFloat32).contiguous();
+        tensors[prefix + p.key()] =
+            make_owned_tensor(DType::F32, t.sizes().vec(), t.data_ptr(), t.numel() * sizeof(float));
+    }
+    write_safetensors(file.string(), tensors, {{"format", "pt"}});
+}
+
+void make_dir(const std::string& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw Error(ErrorCode::Io, dir, "cannot create the folder: " + ec.message());
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+}  // namespace
+
+ImageProcessorConfig clip_processor_for(const ClipVisionConfig& c) {
+    ImageProcessorConfig p;
+    p.shortest_edge = static_cast<int>(c.image_size);
+    p.crop_height = p.crop_width = static_cast<int>(c.image_size);
+    return p;
+}
+
+WhisperFeatureConfig whisper_features_for(int mel_bins, int chunk_seconds) {
+    WhisperFeatureConfig f;
+    f.feature_size = mel_bins;
+    f.chunk_length = chunk_seconds;
+    f.n_samples = chunk_seconds * f.sampling_rate;
+    f.nb_max_frames = f.n_samples / f.hop_length;
+    return f;
+}
+
+void init_encoder_weights(torch::nn::Module& net, uint64_t seed) {
+    torch::NoGradGuard no_grad;
+    auto gen = at::detail::createCPUGenerator(seed);
+    for (auto& p : net.named_parameters(true)) {
+        const std::string& k = p.key();
+        auto& v = p.value();
+        const bool norm = k.find("norm") != std::string::npos || k.find("layrnorm") != std::string::npos;
+        if (norm)
+            ends_with(k, ".weight") ? v.fill_(1.0) : v.zero_();
+        else if (ends_with(k, ".bias"))
+            v.zero_();
+        else
+            v.copy_(at::normal(0.0, 0.02, v.sizes(), gen).to(v.dtype()));
+    }
+    // Whisper's positions are fixed sinusoids (timescales up to 10000), sin then cos.
+    if (auto* w = dynamic_cast<WhisperEncoderImpl*>(&net)) {
+        const int64_t N = w->config.max_source_positions, D = w->config.d_model, half = D / 2;
+        auto pos = torch::arange(N, torch::kFloat64).unsqueeze(1);
+        const double inc = std::log(10000.0) / static_cast<double>(std::max<int64_t>(1, half - 1));
+        auto inv = torch::exp(-inc * torch::arange(half, torch::kFloat64)).unsqueeze(0);
+        auto ang = pos * inv;
+        w->embed_positions->weight.copy_(torch::cat({ang.sin(), ang.cos()}, 1).to(torch::kFloat32));
+    }
+}
+
+void save_clip_encoder(ClipVisionTransformerImpl& net, const ImageProcessorConfig& processor,
+                       const std::string& dir) {
+    make_dir(dir);
+    save_weights(net, "vision_model.", fs::path(dir) / "model.safetensors");
+    write_text_atomic(fs::path(dir) / "preprocessor_config.json", processor.to_json());
+    write_text_atomic(fs::path(dir) / "config.json", net.config.to_json());
+}
+
+void save_whisper_encoder(WhisperEncoderImpl& net, const WhisperFeatureConfig& features,
+                          const std::string& dir) {
+    make_dir(dir);
+    save_weights(net, "encoder.", fs::path(dir) / "model.safetensors");
+    write_text_atomic(fs::path(dir) / "preprocessor_config.json", features.to_json());
+    write_text_atomic(fs::path(dir) / "config.json", net.config.to_json());
+}
+
+void create_clip_encoder(const std::string& dir, const ClipVisionConfig& c, const ImageProcessorConfig& p,
+                         uint64_t seed) {
+    c.validate(dir);
+    ClipVisionTransformer net(c);
+    init_encoder_weights(*net, seed);
+    save_clip_encoder(*net, p, dir);
+}
+
+void create_whisper_encoder(const std::string& dir, const WhisperEncoderConfig& c,
+                            const WhisperFeatureConfig& f, uint64_t seed) {
+    c.validate(dir);
+    if (f.nb_max_frames != 2 * c.max_source_positions)
+        throw Error(ErrorCode::BadConfig, dir,
+                    "the encoder has " + std::to_string(c.max_source_positions) + " positions; " +
+                        std::to_string(f.chunk_length) + " s windows give " + std::to_string(f.nb_max_frames / 2));
+    if (f.feature_size != c.num_mel_bins)
+        throw Error(ErrorCode::BadConfig, dir, "the front end's mel bins differ from the encoder's");
+    WhisperEncoder net(c);
+    init_encoder_weights(*net, seed);
+    save_whisper_encoder(*net, f, dir);
+}
+
+}  // namespace atelier

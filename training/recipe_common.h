@@ -1,0 +1,45 @@
+// What every training recipe shares (text fine-tuning, multimodal): the learning-rate schedule,
+// each epoch's example order, the train/eval split, and checkpoint folders with the optimiser's
+// moments and the random state, written to a temporary folder and renamed into place.
+// Training code only (LibTorch).
+#pragma once
+
+#include "metrics.h"
+#include "train_config.h"
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace atelier {
+
+// Learning rate at optimiser step `s` (0-based) of `total`: linear warmup, then cosine to 0.
+double scheduled_lr(const TrainConfig& cfg, int64_t s, int64_t total);
+// Example order of an epoch: a permutation that depends only on the seed and the epoch.
+std::vector<size_t> epoch_order(size_t n, uint64_t seed, int64_t epoch);
+// Deterministic split of n examples: (eval indices, train indices), each sorted.
+std::pair<std::vector<size_t>, std::vector<size_t>> split_examples(size_t n, const TrainConfig& cfg);
+
+// Where a recipe is in its run.
+struct TrainPosition {
+    int64_t step = 0, epoch = 0, micro = 0, total = 0;
+    double eval_loss = -1;
+};
+
+std::string checkpoint_name(int64_t step);  // "step-00000012"
+// A fresh temporary folder for the checkpoint of `step` under out/checkpoints.
+std::string begin_checkpoint(const std::string& out, int64_t step);
+// Saves the optimiser, random state and position into `tmp`, renames it into place, keeps the
+// newest `keep`, and returns the final folder.
+std::string finish_checkpoint(const std::string& tmp, torch::optim::Optimizer& opt, const TrainPosition& pos,
+                              int64_t keep);
+// Restores the optimiser and random state and returns the position saved in `dir`.
+TrainPosition load_checkpoint(const std::string& dir, torch::optim::Optimizer& opt);
+// The newest complete checkpoint under out/checkpoints ("" when none).
+std::string newest_checkpoint(const std::string& out);
+
+void write_text(const std::string& path, const std::string& text);  // atomic
+
+}  // namespace atelier
