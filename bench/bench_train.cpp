@@ -34,26 +34,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// TinyLlama-1.1B's shape with random bf16 weights, written as an HF folder (stories260K's
-// tokenizer: its ids are valid in a 32000-token vocabulary).
-std::string write_random_model(const std::string& dir, const std::string& tokenizer) {
-    ModelConfig c = bench::tinyllama_config();
-    c.bos_token_id = 1, c.eos_token_id = 2;
-    Checkpoint ck;
-    ck.config = c;
-    ck.source = "random";
-    ck.tokenizer_path = tokenizer;
-    torch::manual_seed(1234);
-    for (const auto& [name, shape] : expected_tensors(c)) {
-        const bool norm = name.find("norm") != std::string::npos;
-        auto t = norm ? torch::ones(shape) : torch::empty(shape).uniform_(-0.035, 0.035);
-        auto typed = t.to(torch::kBFloat16).contiguous();
-        ck.tensors[name] = make_owned_tensor(DType::BF16, shape, typed.data_ptr(), typed.nbytes());
-    }
-    save_hf_folder(ck, dir);
-    return dir;
-}
-
 std::string write_dataset(const std::string& path, int rows) {
     std::ofstream f(path);
     f << "[\n";
@@ -98,7 +78,7 @@ int main(int argc, char** argv) {
         fs::create_directories(dir);
         auto t0 = Clock::now();
         const std::string model =
-            write_random_model(dir + "/model", fixtures + "/stories260K/hf/tokenizer.model");
+            bench::write_random_tinyllama(dir + "/model", fixtures + "/stories260K/hf/tokenizer.model");
         const std::string data = write_dataset(dir + "/data.json", 64);
         const double params = static_cast<double>(LlamaModel::load(model)->config().num_parameters());
         std::printf(

@@ -97,4 +97,24 @@ inline ModelConfig tinyllama_config() {
     return c;
 }
 
+// TinyLlama-1.1B's shape with random bf16 weights, written as an HF folder (stories260K's
+// tokenizer: its ids are valid in a 32000-token vocabulary).
+inline std::string write_random_tinyllama(const std::string& dir, const std::string& tokenizer) {
+    ModelConfig c = tinyllama_config();
+    c.bos_token_id = 1, c.eos_token_id = 2;
+    Checkpoint ck;
+    ck.config = c;
+    ck.source = "random";
+    ck.tokenizer_path = tokenizer;
+    torch::manual_seed(1234);
+    for (const auto& [name, shape] : expected_tensors(c)) {
+        const bool norm = name.find("norm") != std::string::npos;
+        auto t = norm ? torch::ones(shape) : torch::empty(shape).uniform_(-0.035, 0.035);
+        auto typed = t.to(torch::kBFloat16).contiguous();
+        ck.tensors[name] = make_owned_tensor(DType::BF16, shape, typed.data_ptr(), typed.nbytes());
+    }
+    save_hf_folder(ck, dir);
+    return dir;
+}
+
 }  // namespace atelier::bench

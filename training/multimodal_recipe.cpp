@@ -56,11 +56,13 @@ struct TrainGatedHook : AttentionHook {
     }
 };
 
+// Inside the bundle: relative (the bundle moves as a whole); outside: absolute (it stays valid
+// wherever the bundle is copied on this machine).
 std::string relative_to(const std::string& target, const std::string& dir) {
     std::error_code ec;
     const fs::path abs = fs::absolute(target, ec).lexically_normal();
     const fs::path rel = abs.lexically_relative(fs::absolute(dir, ec).lexically_normal());
-    return rel.empty() ? abs.string() : rel.string();
+    return rel.empty() || *rel.begin() == ".." ? abs.string() : rel.string();
 }
 
 bool decays(const std::string& name) {

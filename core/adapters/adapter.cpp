@@ -6,6 +6,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -176,8 +177,15 @@ void Adapter::build(uint64_t seed, LlamaForCausalLMImpl* base) {
     const int64_t L = c.num_hidden_layers;
     if (m_config.is_lora()) {
         const int64_t r = m_config.lora_rank;
+        for (const auto& t : m_config.target_modules)
+            if (t == "lm_head") {  // the output projection: [vocab, hidden]
+                const double bound = 1.0 / std::sqrt(static_cast<double>(c.hidden_size));
+                add("lm_head.lora_A.weight", torch::empty({r, c.hidden_size}, f32).uniform_(-bound, bound, gen));
+                add("lm_head.lora_B.weight", torch::zeros({c.vocab_size, r}, f32));
+            }
         for (int64_t l = 0; l < L; ++l) {
             for (const auto& t : m_config.target_modules) {
+                if (t == "lm_head") continue;
                 const std::string p = linear_path(l, t);
                 // Shapes from the config: [out, in] of the projection.
                 int64_t in = c.hidden_size, out = c.hidden_size;
@@ -261,16 +269,23 @@ void Adapter::attach(LlamaForCausalLMImpl& net) {
                     throw Error(ErrorCode::InvalidArgument, "adapter",
                                 "another adapter is attached to this model");
     }
+    if (net.head_adapter)
+        throw Error(ErrorCode::InvalidArgument, "adapter", "another adapter is attached to this model");
     if (m_config.is_lora()) {
+        auto lora = [&](const std::string& path) {
+            auto a = std::make_shared<LoraLinear>();
+            a->A = param(path + ".lora_A.weight");
+            a->B = param(path + ".lora_B.weight");
+            a->scaling = m_config.lora_alpha / static_cast<double>(m_config.lora_rank);
+            a->dropout = m_config.lora_dropout;
+            a->state = m_state;
+            return a;
+        };
+        for (const auto& t : m_config.target_modules)
+            if (t == "lm_head") net.head_adapter = lora("lm_head");
         for (int64_t l = 0; l < L; ++l) {
             for (const auto& t : m_config.target_modules) {
-                auto a = std::make_shared<LoraLinear>();
-                a->A = param(linear_path(l, t) + ".lora_A.weight");
-                a->B = param(linear_path(l, t) + ".lora_B.weight");
-                a->scaling = m_config.lora_alpha / static_cast<double>(m_config.lora_rank);
-                a->dropout = m_config.lora_dropout;
-                a->state = m_state;
-                linear_of(net, l, t).adapter = a;
+                if (t != "lm_head") linear_of(net, l, t).adapter = lora(linear_path(l, t));
             }
         }
     }
@@ -331,6 +346,7 @@ void Adapter::detach(LlamaForCausalLMImpl& net) {
             for (const auto& t : *group) linear_of(net, l, t).adapter.reset();
     }
     net.model->norm->adapter.reset();
+    net.head_adapter.reset();
     m_attached = false;
 }
 
@@ -432,6 +448,17 @@ TensorMap Adapter::merged_weights(LlamaForCausalLMImpl& net, ModelConfig* merged
             }
         }
         out[name] = to_data(merged);
+    }
+    // LoRA on a tied output projection: the merged model gets its own lm_head.weight.
+    if (m_config.is_lora() && !base.count("lm_head.weight") &&
+        std::find(m_config.target_modules.begin(), m_config.target_modules.end(), "lm_head") !=
+            m_config.target_modules.end()) {
+        const torch::Tensor w = net.output_weight();
+        const auto& A = self.param("lm_head.lora_A.weight");
+        const auto& B = self.param("lm_head.lora_B.weight");
+        out["lm_head.weight"] =
+            to_data((w.to(torch::kFloat32) + torch::matmul(B, A).to(w.device()) * scaling).to(w.scalar_type()));
+        if (merged_config) merged_config->tie_word_embeddings = false;
     }
     if (m_config.has_bias_scale()) {
         // y' = s * (W x + b + bias)  ==  (s W) x + s (b + bias): every projection gains a bias, so the

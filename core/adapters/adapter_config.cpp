@@ -61,10 +61,10 @@ void AdapterConfig::validate(const std::string& where) const {
         if (!(lora_dropout >= 0 && lora_dropout < 1)) bad("LoRA dropout must be in [0, 1)");
         if (target_modules.empty()) bad("LoRA needs at least one target module");
         for (const auto& t : target_modules)
-            if (std::find(kLinearNames.begin(), kLinearNames.end(), t) == kLinearNames.end())
+            if (t != "lm_head" && std::find(kLinearNames.begin(), kLinearNames.end(), t) == kLinearNames.end())
                 bad("unknown LoRA target module '" + t +
                     "' (expected q_proj, k_proj, v_proj, o_proj, gate_proj, "
-                    "up_proj or down_proj)");
+                    "up_proj, down_proj or lm_head)");
     }
     if (has_prefix()) {
         if (adapter_len < 1) bad("adapter_len must be at least 1");
@@ -77,6 +77,10 @@ int64_t AdapterConfig::trainable_parameters(const ModelConfig& c) const {
     const int64_t L = c.num_hidden_layers;
     if (is_lora()) {
         for (const auto& t : target_modules) {
+            if (t == "lm_head") {  // one output projection, not one per layer
+                n += lora_rank * (c.hidden_size + c.vocab_size);
+                continue;
+            }
             const auto [in, out] = linear_shape(c, t);
             n += L * lora_rank * (in + out);
         }

@@ -295,7 +295,9 @@ torch::Tensor LlamaForCausalLMImpl::forward_embeddings(const torch::Tensor& h_in
     }
     h = model->norm(h);                                                            // [B, T, D]
     if (last_only) h = h.narrow(1, T - 1, 1);                                      // [B, 1, D]
-    return mixed_linear(h, output_weight(), torch::Tensor()).to(torch::kFloat32);  // [B, T|1, V]
+    torch::Tensor logits = mixed_linear(h, output_weight(), torch::Tensor());  // [B, T|1, V]
+    if (head_adapter) logits = head_adapter->apply(h, logits);
+    return logits.to(torch::kFloat32);
 }
 
 torch::Tensor LlamaForCausalLMImpl::forward(const torch::Tensor& ids, int64_t start_pos, KVCache* cache,

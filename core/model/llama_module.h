@@ -147,6 +147,9 @@ struct LlamaForCausalLMImpl : torch::nn::Module {
     // Training: keep only each layer's input and recompute the layer during backward (memory
     // O(layers) instead of O(layers x activations), about a third more compute).
     bool gradient_checkpointing = false;
+    // LoRA on the output projection (PEFT's "lm_head" target; with tied embeddings it changes the
+    // output side only).
+    std::shared_ptr<LinearAdapter> head_adapter;
     LlamaBackbone model{nullptr};
     Linear lm_head{nullptr};  // null when tie_word_embeddings
     RopeTable rope;

@@ -171,10 +171,39 @@ ChatResult ChatSession::generate(const ChatRequest& request, const TextCallback&
 
 std::vector<double> ChatSession::score_reply(const ChatRequest& request, const std::string& reply,
                                              const std::atomic<bool>* cancel) {
+    Tokenizer& tok = m_model.tokenizer();
+    if (resolve_template(request.template_name) == "none") {
+        Prompt prompt = build_prompt(request, nullptr, cancel);
+        const std::vector<int> ids = tok.encode(reply, /*add_bos=*/false);
+        if (ids.empty()) return {};
+        return m_generator->score(prompt, ids, cancel);
+    }
+    // The reply's tokens as the template renders them after the prompt (what training predicts):
+    // the prompt as generation builds it, and the last turn rendered with the reply, split where
+    // the reply's tokens begin. The closing special token (end of turn) is not part of the reply.
     Prompt prompt = build_prompt(request, nullptr, cancel);
-    const std::vector<int> ids = m_model.tokenizer().encode(reply, /*add_bos=*/false);
-    if (ids.empty()) return {};
-    return m_generator->score(prompt, ids, cancel);
+    ChatRequest full = readable(request, nullptr);
+    full.turns.push_back({"assistant", reply, {}});
+    ChatTemplate tpl =
+        template_for_model(m_model.llm().tokenizer_config_path(), resolve_template(request.template_name));
+    const std::vector<PromptPiece> pieces =
+        layout_prompt(full.turns, full.system_prompt, &tpl, /*add_generation_prompt=*/false);
+    if (pieces.empty() || pieces.back().media) return {};
+    std::vector<bool> trainable;
+    const std::vector<int> ids = encode_rendered(pieces.back().rendered, tok, &trainable);
+    size_t first = 0;
+    while (first < ids.size() && !trainable[first]) ++first;
+    size_t last = ids.size();
+    if (pieces.back().rendered.segments.back().special && last > first) --last;
+    std::vector<int> continuation(ids.begin() + static_cast<std::ptrdiff_t>(first),
+                                  ids.begin() + static_cast<std::ptrdiff_t>(last));
+    // The prompt's last text run ends where the rendered reply begins; re-tokenised jointly, the
+    // boundary token may differ from the prompt's: use the joint tokens for that run.
+    if (!prompt.empty() && !prompt.back().media) {
+        prompt.back().tokens.assign(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(first));
+    }
+    if (continuation.empty()) return {};
+    return m_generator->score(prompt, continuation, cancel);
 }
 
 }  // namespace atelier

@@ -179,6 +179,42 @@ TEST(AdapterFormats, MergedModelsEqualTheAttachedAdapter) {
     EXPECT_EQ(error_code_of([&] { v1->merged_weights(net); }), ErrorCode::InvalidArgument);
 }
 
+// stories260K never trained its EOS row (it equals UNK's to 3e-4): a frozen output layer cannot
+// learn to stop. LoRA on lm_head (PEFT's target) changes the output side of the tied embedding.
+TEST(AdapterFormats, LoraOnTheTiedOutputProjection) {
+    auto model = LlamaModel::load(fixture("stories260K/hf"));
+    auto& net = model->module();
+    ASSERT_TRUE(net.config.tie_word_embeddings);
+    AdapterConfig c = AdapterConfig::preset("lora", net.config);
+    c.target_modules = {"q_proj", "lm_head"};
+    EXPECT_EQ(c.trainable_parameters(net.config),
+              net.config.num_hidden_layers * c.lora_rank * (64 + 64) + c.lora_rank * (64 + 512));
+    auto adapter = Adapter::create(c, net.config, 3, &net);
+    EXPECT_EQ(adapter->num_parameters(), c.trainable_parameters(net.config));
+    const torch::Tensor base = logits_of(net);
+    const torch::Tensor embedding = net.model->embed_tokens->weight.clone();
+    adapter->attach(net);
+    EXPECT_TRUE(torch::equal(logits_of(net), base));  // B = 0
+    perturb(*adapter, 4);
+    const torch::Tensor adapted = logits_of(net);
+    EXPECT_FALSE(torch::allclose(adapted, base, 0, 1e-4));
+    // The input side is untouched: same embeddings, same hidden states into the head.
+    EXPECT_TRUE(torch::equal(net.model->embed_tokens->weight, embedding));
+    const std::string dir = make_temp_dir("lm-head-lora");
+    adapter->save(dir);
+    EXPECT_NE(read_file(dir + "/adapter_config.json").find("lm_head"), std::string::npos);
+    adapter->detach(net);
+    EXPECT_TRUE(torch::equal(logits_of(net), base));
+    // Loaded back, and merged: an untied lm_head of its own.
+    model->attach_adapter(dir);
+    EXPECT_TRUE(torch::allclose(logits_of(net), adapted, 0, 1e-5));
+    const std::string out = make_temp_dir("lm-head-merged");
+    model->save_merged(out);
+    auto merged = LlamaModel::load(out);
+    EXPECT_FALSE(merged->config().tie_word_embeddings);
+    EXPECT_TRUE(torch::allclose(logits_of(merged->module()), adapted, 0, 1e-4));
+}
+
 TEST(AdapterFormats, BadAdapterFoldersAreRefusedWithTheirReason) {
     auto model = LlamaModel::load(fixture("stories260K/hf"));
     const std::string empty = make_temp_dir("no-adapter");
