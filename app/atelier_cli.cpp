@@ -51,7 +51,8 @@ commands:
   info       describe a model (and what media it reads) without running it
   media      info FILE | frames FILE --count N --out DIR | audio FILE --out OUT.wav | mel FILE --out OUT.safetensors
   eval       greedy answers to a dataset's questions scored against its replies (--metric first-word|exact|
-             contains|api-call|bleu|rouge-l|perplexity), overall and per category
+             contains|api-call|bleu|rouge-l|perplexity), overall and per category; --run ID|latest [--store DB]
+             stores the result with a training run
   encode     run a model's media encoder (+ projector) on one file: --image F | --audio F --out OUT.safetensors
   demo-data  write the multimodal demo task (images, audio, videos + questions): --out DIR [--count N] [--seed S]
   train      fine-tune an adapter (LoRA, LLaMA-Adapter V1/V2), or with --stage a multimodal model; resumable
@@ -585,6 +586,17 @@ int cmd_runs(int argc, char** argv) {
     j["events"] = events;
     const auto loss = store.metrics(id, "loss");
     if (!loss.empty()) j["last_loss"] = loss.back().value;
+    json evals = json::array();
+    for (const auto& e : store.evals(id))
+        evals.push_back({{"model", e.model},
+                         {"dataset", e.dataset},
+                         {"metric", e.metric},
+                         {"score", e.score},
+                         {"items", e.items},
+                         {"perplexity", e.perplexity},
+                         {"groups", json::parse(e.groups_json, nullptr, false)},
+                         {"created", iso_time(e.created_at)}});
+    j["evals"] = evals;
     std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     return 0;
 }

@@ -2,16 +2,22 @@
 //
 //   atelier-cli eval --model M [--adapter A] --data FILE [--metric first-word|exact|contains|api-call|
 //                    bleu|rouge-l|perplexity] [--template NAME] [--max-new-tokens N] [--limit N] [--json]
+//                    [--run ID|latest [--store DB]]   (stored with that training run)
 #include "cli_args.h"
 
+#include "common/error.h"
 #include "eval_metrics.h"
 #include "evaluate.h"
+
+#include "run_store.h"
+#include "train_runner.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 using nlohmann::json;
 
@@ -19,7 +25,7 @@ namespace cli {
 
 int cmd_eval(const Args& a) {
     a.check_known({"model", "adapter", "data", "metric", "template", "max-new-tokens", "limit", "frames",
-                   "device", "dtype", "threads", "context", "tokenizer", "json", "help"});
+                   "device", "dtype", "threads", "context", "tokenizer", "json", "help", "run", "store"});
     atelier::EvalOptions o;
     o.model = a.need("model");
     o.adapter = a.get("adapter");
@@ -44,8 +50,41 @@ int cmd_eval(const Args& a) {
             std::fprintf(stderr, "\r%lld/%lld", static_cast<long long>(done), static_cast<long long>(total));
             return true;
         };
+    // --run ID|latest: the evaluation is stored with that training run (the Runs page shows it).
+    std::unique_ptr<atelier::RunStore> store;
+    int64_t run_id = 0;
+    if (a.has("run")) {
+        store = std::make_unique<atelier::RunStore>(a.get("store", atelier::default_run_store_path()));
+        if (a.get("run") == "latest") {
+            const auto runs = store->runs();
+            if (runs.empty()) throw UsageError("--run latest: the run store has no runs");
+            run_id = runs.front().id;
+        } else {
+            run_id = a.integer("run", 0, 1, int64_t(1) << 62);
+            if (store->run(run_id).id == 0)
+                throw atelier::Error(atelier::ErrorCode::InvalidArgument, "run", "no run " + std::to_string(run_id));
+        }
+    } else if (a.has("store")) {
+        throw UsageError("--store needs --run ID|latest");
+    }
     const atelier::EvalReport r = atelier::evaluate(o);
+    if (!as_json) std::fprintf(stderr, "\n");
     const bool accuracy = atelier::is_accuracy_metric(r.metric);
+    if (store) {
+        atelier::EvalRecord e;
+        e.run_id = run_id;
+        e.model = o.model;
+        e.dataset = o.data;
+        e.metric = r.metric;
+        e.score = r.score;
+        e.items = r.count;
+        e.perplexity = r.perplexity;
+        json groups = json::array();
+        for (const auto& g : r.groups) groups.push_back({{"name", g.name}, {"count", g.count}, {"score", g.score}});
+        e.groups_json = groups.dump();
+        store->add_eval(e);
+        if (!as_json) std::fprintf(stderr, "stored with run %lld\n", static_cast<long long>(run_id));
+    }
     if (as_json) {
         json groups = json::array(), failures = json::array(), items = json::array();
         for (const auto& g : r.groups)
@@ -78,7 +117,6 @@ int cmd_eval(const Args& a) {
         std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
         return 0;
     }
-    std::fprintf(stderr, "\r");
     const char* label = accuracy                ? "accuracy"
                         : r.metric == "bleu"    ? "BLEU"
                         : r.metric == "rouge-l" ? "ROUGE-L"

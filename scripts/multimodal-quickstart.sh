@@ -45,5 +45,6 @@ echo "== training (encoders, projectors and a LoRA adapter) -> $out/bundle"
   --store "$out/runs.db" --feature-cache "$out/cache"
 
 echo "== eval on the test split (unseen items), first word of each greedy answer"
-"$cli" eval --model "$out/bundle" --data "$out/data/test.json" --template alpaca --metric first-word
+"$cli" eval --model "$out/bundle" --data "$out/data/test.json" --template alpaca --metric first-word \
+  --run latest --store "$out/runs.db"
 echo "== done in $(( $(date +%s) - start )) s; the model is $out/bundle"

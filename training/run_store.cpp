@@ -55,6 +55,19 @@ const std::vector<std::string> kMigrations = {
          detail TEXT NOT NULL,
          created_at INTEGER NOT NULL);
        CREATE INDEX events_by_run ON events(run_id, id);)",
+    // 2: evaluations of a run's result (atelier-cli eval --run).
+    R"(CREATE TABLE evals(
+         id INTEGER PRIMARY KEY AUTOINCREMENT,
+         run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+         model TEXT NOT NULL,
+         dataset TEXT NOT NULL,
+         metric TEXT NOT NULL,
+         score REAL NOT NULL,
+         items INTEGER NOT NULL,
+         perplexity REAL NOT NULL,
+         groups TEXT NOT NULL,
+         created_at INTEGER NOT NULL);
+       CREATE INDEX evals_by_run ON evals(run_id, id);)",
 };
 
 int64_t now_ms() {
@@ -280,6 +293,39 @@ std::vector<EventRecord> RunStore::events(int64_t run) const {
     std::vector<EventRecord> out;
     while (st.step())
         out.push_back({st.column_int64(0), st.column_text(1), st.column_text(2), st.column_int64(3)});
+    return out;
+}
+
+int64_t RunStore::add_eval(const EvalRecord& e) {
+    auto st = m_db->prepare(
+        "INSERT INTO evals(run_id, model, dataset, metric, score, items, perplexity, groups, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    st.bind(1, e.run_id).bind(2, e.model).bind(3, e.dataset).bind(4, e.metric).bind(5, e.score);
+    st.bind(6, e.items).bind(7, e.perplexity).bind(8, e.groups_json).bind(9, e.created_at ? e.created_at : now_ms());
+    st.step();
+    return m_db->last_insert_id();
+}
+
+std::vector<EvalRecord> RunStore::evals(int64_t run) const {
+    auto st = m_db->prepare(
+        "SELECT id, run_id, model, dataset, metric, score, items, perplexity, groups, created_at FROM evals "
+        "WHERE run_id = ? ORDER BY id");
+    st.bind(1, run);
+    std::vector<EvalRecord> out;
+    while (st.step()) {
+        EvalRecord e;
+        e.id = st.column_int64(0);
+        e.run_id = st.column_int64(1);
+        e.model = st.column_text(2);
+        e.dataset = st.column_text(3);
+        e.metric = st.column_text(4);
+        e.score = st.column_double(5);
+        e.items = st.column_int64(6);
+        e.perplexity = st.column_double(7);
+        e.groups_json = st.column_text(8);
+        e.created_at = st.column_int64(9);
+        out.push_back(std::move(e));
+    }
     return out;
 }
 

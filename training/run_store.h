@@ -55,6 +55,18 @@ struct EventRecord {
     int64_t time = 0;
 };
 
+// One evaluation of a run's result: the metric overall and per group (JSON [{"name", "count",
+// "score"}]), as `atelier-cli eval --run ID` stores it and the Runs page shows it.
+struct EvalRecord {
+    int64_t id = 0, run_id = 0;
+    std::string model, dataset, metric;
+    double score = 0;
+    int64_t items = 0;
+    double perplexity = 0;  // of the references; 0 when not measured
+    std::string groups_json = "[]";
+    int64_t created_at = 0;
+};
+
 class RunStore {
 public:
     explicit RunStore(const std::string& path);
@@ -87,6 +99,8 @@ public:
     std::vector<MetricPoint> metrics(int64_t run, const std::string& name, int64_t after_step = -1) const;
     std::vector<EventRecord> events(int64_t run) const;
     std::vector<std::pair<int64_t, std::string>> checkpoints(int64_t run) const;  // (step, path)
+    int64_t add_eval(const EvalRecord& e);
+    std::vector<EvalRecord> evals(int64_t run) const;  // oldest first
     // step,name,value,wall_time rows of every metric, for spreadsheets.
     std::string export_csv(int64_t run) const;
 

@@ -309,6 +309,37 @@ Last active %2</source>
     </message>
 </context>
 <context>
+    <name>DatasetPreviewText</name>
+    <message>
+        <source>Image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>%1 %2 cannot be read: %3</source>
+        <translation>%1 %2 无法读取：%3</translation>
+    </message>
+    <message>
+        <source>%1 %2: %3×%4 pixels</source>
+        <translation>%1 %2：%3×%4 像素</translation>
+    </message>
+    <message>
+        <source>%1 %2: %3 s, %4×%5, %6 frames sampled</source>
+        <translation>%1 %2：%3 秒，%4×%5，采样 %6 帧</translation>
+    </message>
+    <message>
+        <source>%1 %2: %3 s</source>
+        <translation>%1 %2：%3 秒</translation>
+    </message>
+</context>
+<context>
     <name>EngineError</name>
     <message>
         <source>The file could not be read or written.</source>
@@ -730,6 +761,113 @@ Last active %2</source>
     </message>
 </context>
 <context>
+    <name>MultimodalOptions</name>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Text only: the adapter learns from the text, as before. Stage 1 trains projectors that turn the encoders&apos; features into tokens of the frozen model (LLaVA, AnyMAL); stage 2 trains the projectors and the adapter above; the bind network (ImageBind-LLM) adds the media to every layer through gates that start at zero.</source>
+        <translation>仅文本：适配器照常只从文本中学习。阶段 1 训练投影器，把编码器的特征转换为冻结模型的词元（LLaVA、AnyMAL）；阶段 2 同时训练投影器和上面的适配器；绑定网络（ImageBind-LLM）通过零初始化的门控把媒体加入每一层。</translation>
+    </message>
+    <message>
+        <source>Image encoder</source>
+        <translation>图像编码器</translation>
+    </message>
+    <message>
+        <source>Folder of a CLIP-style vision encoder; a multimodal bundle brings its own</source>
+        <translation>CLIP 类视觉编码器所在的文件夹；多模态模型包自带编码器</translation>
+    </message>
+    <message>
+        <source>Audio encoder</source>
+        <translation>音频编码器</translation>
+    </message>
+    <message>
+        <source>Folder of a Whisper-style audio encoder; a multimodal bundle brings its own</source>
+        <translation>Whisper 类音频编码器所在的文件夹；多模态模型包自带编码器</translation>
+    </message>
+    <message>
+        <source>Encoders</source>
+        <translation>编码器</translation>
+    </message>
+    <message>
+        <source>Unfreeze the encoders (for small encoders trained from scratch). Frozen encoders are run once per file and their features cached.</source>
+        <translation>解冻编码器（适用于从头训练的小型编码器）。冻结的编码器对每个文件只运行一次，其特征会被缓存。</translation>
+    </message>
+    <message>
+        <source>Video temporal module</source>
+        <translation>视频时序模块</translation>
+    </message>
+    <message>
+        <source>How a video&apos;s sampled frames become tokens: a Q-Former (Video-LLaMA) or a Perceiver over all frames; None passes every frame on as image tokens. The bind network has none.</source>
+        <translation>视频采样帧如何变为词元：对全部帧使用 Q-Former（Video-LLaMA）或 Perceiver；“无”则把每一帧作为图像词元直接传入。绑定网络没有时序模块。</translation>
+    </message>
+    <message>
+        <source>Frames per video</source>
+        <translation>每个视频的帧数</translation>
+    </message>
+    <message>
+        <source>Frames sampled evenly through each video</source>
+        <translation>在每个视频中均匀采样的帧数</translation>
+    </message>
+    <message>
+        <source>Projector learning rate</source>
+        <translation>投影器学习率</translation>
+    </message>
+    <message>
+        <source>Peak learning rate of the projectors; 0 uses the learning rate above</source>
+        <translation>投影器的峰值学习率；为 0 时使用上面的学习率</translation>
+    </message>
+    <message>
+        <source>Choose the image encoder folder</source>
+        <translation>选择图像编码器文件夹</translation>
+    </message>
+    <message>
+        <source>Choose the audio encoder folder</source>
+        <translation>选择音频编码器文件夹</translation>
+    </message>
+    <message>
+        <source>Multimodal training</source>
+        <translation>多模态训练</translation>
+    </message>
+    <message>
+        <source>Text only</source>
+        <translation>仅文本</translation>
+    </message>
+    <message>
+        <source>Projectors (stage 1)</source>
+        <translation>投影器（阶段 1）</translation>
+    </message>
+    <message>
+        <source>Projectors + adapter (stage 2)</source>
+        <translation>投影器 + 适配器（阶段 2）</translation>
+    </message>
+    <message>
+        <source>Bind network (ImageBind-LLM)</source>
+        <translation>绑定网络（ImageBind-LLM）</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Train the encoders too</source>
+        <translation>同时训练编码器</translation>
+    </message>
+    <message>
+        <source>Same as the learning rate</source>
+        <translation>与学习率相同</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>A folder</source>
+        <translation>文件夹</translation>
+    </message>
+</context>
+<context>
     <name>RunListModel</name>
     <message>
         <source>Queued</source>
@@ -905,6 +1043,18 @@ Last active %2</source>
     <message>
         <source>Remove the selected runs and their curves from the list? Their folders, checkpoints and adapters stay on disk.</source>
         <translation>从列表中移除所选运行及其曲线？它们的文件夹、检查点和适配器将保留在磁盘上。</translation>
+    </message>
+    <message>
+        <source>Multimodal · projectors (stage 1)</source>
+        <translation>多模态 · 投影器（阶段 1）</translation>
+    </message>
+    <message>
+        <source>Multimodal · bind network</source>
+        <translation>多模态 · 绑定网络</translation>
+    </message>
+    <message>
+        <source>Multimodal · projectors + %1 (stage 2)</source>
+        <translation>多模态 · 投影器 + %1（阶段 2）</translation>
     </message>
 </context>
 <context>
@@ -1311,6 +1461,10 @@ Last active %2</source>
     <message>
         <source>Run %1 · %2 · step %3 of %4 · about %5 left</source>
         <translation>运行 %1 · %2 · 第 %3 / %4 步 · 约剩 %5</translation>
+    </message>
+    <message>
+        <source>Projectors and encoders come on top: the run counts them when it starts.</source>
+        <translation>另加投影器和编码器的参数：运行开始时统计。</translation>
     </message>
 </context>
 <context>

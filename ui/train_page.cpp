@@ -1,19 +1,16 @@
 #include "train_page.h"
 
+#include "dataset_preview.h"
 #include "error_text.h"
 #include "metric_chart.h"
+#include "multimodal_options.h"
 #include "runs_page.h"
 #include "trainer_process.h"
 #include "widgets.h"
 
 #include "adapters/adapter_config.h"
-#include "collate.h"
 #include "common/error.h"
-#include "dataset.h"
-#include "model/importers.h"
-#include "tokenizer/tokenizer.h"
 
-#include <QAbstractTextDocumentLayout>
 #include <QApplication>
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -42,49 +39,11 @@
 #include <QSplitter>
 #include <QStandardItemModel>
 #include <QStringListModel>
-#include <QStyledItemDelegate>
-#include <QTextDocument>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <QtConcurrent/QtConcurrentRun>
 
-// What the worker thread finds out about a dataset for a model.
-struct DatasetPreviewResult {
-    atelier::ModelConfig model;
-    atelier::DatasetPreview preview;
-    QString format;
-    qint64 rows = 0, bad = 0;
-    QVector<QPair<qint64, QString>> issues;  // line, problem
-    EngineError error;                       // code -1 with an empty detail: no error
-    bool ok = false;
-};
-
 namespace {
-
-// Rich text items (the preview): each row's HTML laid out at the view's width.
-class HtmlDelegate : public QStyledItemDelegate {
-public:
-    using QStyledItemDelegate::QStyledItemDelegate;
-    void paint(QPainter* p, const QStyleOptionViewItem& option, const QModelIndex& index) const override {
-        QTextDocument doc;
-        doc.setHtml(index.data().toString());
-        doc.setTextWidth(option.rect.width() - 12);
-        p->save();
-        p->setPen(option.palette.color(QPalette::Mid));
-        p->drawLine(option.rect.bottomLeft(), option.rect.bottomRight());
-        p->translate(option.rect.topLeft() + QPoint(6, 4));
-        QAbstractTextDocumentLayout::PaintContext ctx;
-        ctx.palette = option.palette;
-        doc.documentLayout()->draw(p, ctx);
-        p->restore();
-    }
-    QSize sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const override {
-        QTextDocument doc;
-        doc.setHtml(index.data().toString());
-        doc.setTextWidth(std::max(200, option.rect.width() - 12));
-        return QSize(option.rect.width(), static_cast<int>(doc.size().height()) + 10);
-    }
-};
 
 QDoubleSpinBox* doubleBox(QWidget* parent, double lo, double hi, int decimals, double step) {
     auto* b = new QDoubleSpinBox(parent);
@@ -239,6 +198,8 @@ void TrainPage::buildUi() {
     m_packing = new QCheckBox(left);
     row(QT_TR_NOOP("Packing"), m_packing,
         QT_TR_NOOP("Join short examples into full-length sequences: less padding"));
+    m_multimodal = new MultimodalOptions(left);
+    l->addWidget(m_multimodal);
     m_estimate = new QLabel(left);
     m_estimate->setObjectName(QStringLiteral("trainEstimate"));
     m_estimate->setWordWrap(true);
@@ -267,7 +228,7 @@ void TrainPage::buildUi() {
     m_previewView = new QListView(previewBox);
     m_previewView->setObjectName(QStringLiteral("datasetPreview"));
     m_previewView->setModel(m_preview);
-    m_previewView->setItemDelegate(new HtmlDelegate(m_previewView));
+    m_previewView->setItemDelegate(new PreviewDelegate(m_previewView));
     m_previewView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_previewView->setResizeMode(QListView::Adjust);
     m_histogram = new QChartView(new QChart, previewBox);
@@ -314,6 +275,11 @@ void TrainPage::buildUi() {
         preview();
     });
     connect(m_method, qOverload<int>(&QComboBox::currentIndexChanged), this, &TrainPage::applyPreset);
+    connect(m_multimodal, &MultimodalOptions::stageChanged, this, &TrainPage::applyPreset);
+    connect(m_multimodal, &MultimodalOptions::changed, this, [this] {
+        updateEstimate();
+        if (videoPreviewStale()) preview();  // "N frames sampled" follows the setting
+    });
     for (QSpinBox* b : {m_epochs, m_batch, m_accum, m_maxLength, m_rank, m_adapterLen, m_adapterLayers})
         connect(b, qOverload<int>(&QSpinBox::valueChanged), this, &TrainPage::updateEstimate);
     connect(m_maxLength, &QSpinBox::editingFinished, this, &TrainPage::preview);
@@ -390,7 +356,10 @@ void TrainPage::applyPreset() {
                 if (m_result && m_result->ok) mc = m_result->model;  // llama2.c / Meta: from the preview
             }
         }
-    const auto c = atelier::TrainConfig::preset(m_method->currentData().toString().toStdString(), mc);
+    const std::string method = m_method->currentData().toString().toStdString();
+    const std::string stage = m_multimodal->stage().toStdString();
+    const auto c = stage.empty() ? atelier::TrainConfig::preset(method, mc)
+                                 : atelier::TrainConfig::multimodal_preset(stage, method, mc);
     m_epochs->setValue(static_cast<int>(c.epochs));
     m_lr->setValue(c.lr);
     m_warmup->setValue(c.warmup_ratio);
@@ -408,10 +377,25 @@ void TrainPage::applyPreset() {
     m_targets->setText(targets.join(QStringLiteral(", ")));
     m_adapterLen->setValue(static_cast<int>(c.adapter.adapter_len));
     m_adapterLayers->setValue(static_cast<int>(c.adapter.adapter_layer));
+    if (!stage.empty()) {  // the recipe's projector settings; the encoders and frames stay the user's
+        atelier::MultimodalTrainConfig mm = c.multimodal, chosen;
+        m_multimodal->apply(chosen);
+        mm.image_encoder = chosen.image_encoder;
+        mm.audio_encoder = chosen.audio_encoder;
+        mm.train_encoders = chosen.train_encoders;
+        mm.video_frames = chosen.video_frames;
+        m_multimodal->load(mm);
+        m_packing->setChecked(false);  // sequences of media and text are not packed
+    }
+    m_packing->setEnabled(stage.empty());
+    // Stage 1 and the bind network leave the LLM without an adapter.
+    const bool adapter = stage.empty() || c.multimodal.trains_adapter();
     const bool lora = m_method->currentIndex() == 0;
+    m_method->setEnabled(adapter);
     for (QWidget* w : std::initializer_list<QWidget*>{m_rank, m_alpha, m_dropout, m_targets})
-        w->setEnabled(lora);
-    for (QWidget* w : std::initializer_list<QWidget*>{m_adapterLen, m_adapterLayers}) w->setEnabled(!lora);
+        w->setEnabled(adapter && lora);
+    for (QWidget* w : std::initializer_list<QWidget*>{m_adapterLen, m_adapterLayers})
+        w->setEnabled(adapter && !lora);
     updateEstimate();
 }
 
@@ -440,11 +424,17 @@ atelier::TrainConfig TrainPage::configFromFields() const {
     c.adapter.adapter_layer = m_adapterLayers->value();
     c.gradient_checkpointing = m_checkpointing->isChecked();
     c.packing = m_packing->isChecked();
+    m_multimodal->apply(c.multimodal);
+    // runs/20261130-081500-123-lora, or ...-multimodal-projector-adapter
+    const QString kind = c.multimodal.enabled()
+                             ? QStringLiteral("multimodal-") +
+                                   m_multimodal->stage().replace(QLatin1Char('+'), QLatin1Char('-'))
+                             : m_method->currentData().toString();
     c.out =
         QDir(m_settings.dataDir())
-            .filePath(QStringLiteral("runs/%1-%2")
-                          .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz")),
-                               m_method->currentData().toString()))
+            .filePath(
+                QStringLiteral("runs/%1-%2")
+                    .arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss-zzz")), kind))
             .toStdString();
     return c;
 }
@@ -459,7 +449,9 @@ void TrainPage::updateEstimate() {
     }
     const atelier::TrainConfig c = configFromFields();
     const atelier::ModelConfig& mc = m_result->model;
-    const qint64 trainable = c.adapter.trainable_parameters(mc);
+    const bool multimodal = c.multimodal.enabled();  // the adapter's share here; projectors come on top
+    const qint64 trainable =
+        !multimodal || c.multimodal.trains_adapter() ? c.adapter.trainable_parameters(mc) : 0;
     const double n = static_cast<double>(mc.num_parameters());
     qint64 size = 0;
     for (const auto& m : m_models.models())
@@ -490,7 +482,10 @@ void TrainPage::updateEstimate() {
            "this CPU")
             .arg(formatParameters(trainable))
             .arg(100.0 * static_cast<double>(trainable) / std::max(1.0, n), 0, 'f', 3)
-            .arg(QLocale().formattedDataSize(static_cast<qint64>(memory)), time));
+            .arg(QLocale().formattedDataSize(static_cast<qint64>(memory)), time) +
+        (multimodal ? QLatin1Char(' ') +
+                          tr("Projectors and encoders come on top: the run counts them when it starts.")
+                    : QString()));
 }
 
 void TrainPage::setDataset(const QString& path) {
@@ -504,33 +499,19 @@ void TrainPage::preview() {
     const QString model = modelPath();
     if (data.isEmpty() || model.isEmpty() || m_previewWatcher.isRunning()) return;
     m_datasetInfo->setText(tr("Reading %1…").arg(QFileInfo(data).fileName()));
-    const std::string format = m_format->currentData().toString().toStdString();
-    const int64_t maxLength = m_maxLength->value();
+    DatasetPreviewRequest rq;
+    rq.data = data;
+    rq.model = model;
+    rq.format = m_format->currentData().toString().toStdString();
+    rq.maxLength = m_maxLength->value();
+    rq.videoFrames = m_multimodal->videoFrames();
     m_previewInFlight = true;
-    m_previewWatcher.setFuture(QtConcurrent::run([data, model, format, maxLength]() {
-        auto* r = new DatasetPreviewResult;
-        try {
-            const atelier::Checkpoint ck = atelier::load_checkpoint(model.toStdString());
-            r->model = ck.config;
-            auto tok = atelier::load_tokenizer(ck.tokenizer_path);
-            const atelier::ChatTemplate tpl = atelier::template_for_model(ck.tokenizer_config_path);
-            atelier::DatasetOptions opt;
-            opt.format = atelier::dataset_format_from_name(format);
-            const atelier::Dataset ds = atelier::Dataset::load(data.toStdString(), opt);
-            r->format = QString::fromLatin1(atelier::dataset_format_name(ds.format));
-            r->rows = ds.total_rows;
-            r->bad = ds.bad_rows;
-            for (const auto& issue : ds.issues)
-                r->issues.push_back({issue.line, QString::fromStdString(issue.message)});
-            r->preview = atelier::preview_dataset(ds, tpl, *tok, maxLength, 8, 10);
-            r->ok = true;
-        } catch (const atelier::Error& e) {
-            r->error = engineErrorFrom(e);
-        } catch (const std::exception& e) {
-            r->error = {-1, QString(), QString::fromUtf8(e.what())};
-        }
-        return r;
-    }));
+    m_previewWatcher.setFuture(QtConcurrent::run([rq]() { return runDatasetPreview(rq); }));
+}
+
+bool TrainPage::videoPreviewStale() const {
+    return m_result && m_result->ok && m_result->hasVideo &&
+           m_result->videoFrames != m_multimodal->videoFrames();
 }
 
 void TrainPage::showPreview() {
@@ -563,22 +544,12 @@ void TrainPage::showPreview() {
             .arg(p.max_tokens)
             .arg(p.median_tokens, 0, 'f', 0)
             .arg(p.truncated));
-    // Masked (prompt) text grey, trained (reply) text bold on a tinted background.
+    // Masked (prompt) text grey, trained (reply) text bold on a tinted background; then the media.
     const QColor trained = palette().color(QPalette::Highlight);
-    for (const auto& spans : p.examples) {
-        QString html = QStringLiteral("<div style='white-space: pre-wrap'>");
-        for (const auto& s : spans) {
-            const QString text = QString::fromStdString(s.text).toHtmlEscaped();
-            html += s.trained
-                        ? QStringLiteral(
-                              "<span style='background-color: rgba(%1,%2,%3,60); font-weight: 600'>%4</span>")
-                              .arg(trained.red())
-                              .arg(trained.green())
-                              .arg(trained.blue())
-                              .arg(text)
-                        : QStringLiteral("<span style='color: gray'>%1</span>").arg(text);
-        }
-        auto* item = new QStandardItem(html + QStringLiteral("</div>"));
+    for (int i = 0; i < static_cast<int>(p.examples.size()); ++i) {
+        const QVector<PreviewMedia> media = m_result->media.value(i);
+        auto* item = new QStandardItem(previewItemHtml(p.examples[static_cast<size_t>(i)], media, trained));
+        item->setData(previewThumbnails(media), PreviewThumbnailsRole);
         item->setEditable(false);
         m_preview->appendRow(item);
     }
@@ -613,6 +584,7 @@ void TrainPage::showPreview() {
     applyPreset();  // the depth may now be known (llama2.c / Meta models)
     updateEstimate();
     Q_EMIT previewReady();
+    if (videoPreviewStale()) preview();  // the frames setting changed while it ran
 }
 
 void TrainPage::start() {

@@ -16,6 +16,7 @@
 #include <QWidget>
 
 class MetricChart;
+class MultimodalOptions;
 class QCheckBox;
 class QChartView;
 class QComboBox;
@@ -53,6 +54,9 @@ public:
     QStandardItemModel* previewModel() const { return m_preview; }
     QStringListModel* issuesModel() const { return m_issues; }
     MetricChart* chart() const { return m_chart; }
+    MultimodalOptions* multimodalOptions() const { return m_multimodal; }
+    // What Start would launch now (a fresh run folder name each call).
+    atelier::TrainConfig currentConfig() const { return configFromFields(); }
     qint64 liveRun() const { return m_run; }
     bool isPreviewing() const { return m_previewWatcher.isRunning(); }
 
@@ -83,6 +87,7 @@ private:
     void preview();
     void showPreview();
     void updateEstimate();
+    bool videoPreviewStale() const;  // the preview sampled another number of video frames
     QString modelPath() const;
     atelier::TrainConfig configFromFields() const;
 
@@ -116,6 +121,7 @@ private:
     QSpinBox* m_adapterLayers = nullptr;
     QCheckBox* m_checkpointing = nullptr;
     QCheckBox* m_packing = nullptr;
+    MultimodalOptions* m_multimodal = nullptr;
     QLabel* m_estimate = nullptr;
     QPushButton* m_start = nullptr;
     QPushButton* m_stop = nullptr;

@@ -2,6 +2,10 @@
 // a fresh data folder per test.
 #include "studio_fixture.h"
 
+#include "dataset_preview.h"
+#include "media/media.h"
+#include "multimodal_options.h"
+
 using namespace studio_test;
 
 class StudioTest : public QObject {
@@ -648,6 +652,112 @@ private Q_SLOTS:
             s.sendAndWait(QStringLiteral("What is your name?"));
             QVERIFY2(s.lastReply().startsWith(reply), qPrintable(s.lastReply()));
         }
+    }
+
+    void trainPageSetsUpAMultimodalRunAndPreviewsItsMedia() {
+        QTemporaryDir dir;
+        atelier::Image red;
+        red.width = 4;
+        red.height = 3;
+        for (int i = 0; i < red.width * red.height; ++i) red.rgb.insert(red.rgb.end(), {255, 0, 0});
+        atelier::write_png((dir.path() + "/x.png").toStdString(), red);
+        QFile broken(dir.path() + "/y.png");
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("not a png at all");
+        broken.close();
+        QFile f(dir.path() + "/llava.json");
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"([{"image": "x.png", "conversations": [{"from": "human", "value": "<image>\nWhat colour?"},
+                                                          {"from": "gpt", "value": "red"}]},
+                    {"image": "y.png", "conversations": [{"from": "human", "value": "<image>\nAnd this?"},
+                                                          {"from": "gpt", "value": "none"}]}])");
+        f.close();
+        const QString encoder = dir.path() + "/clip";
+
+        Studio s(dir.path());
+        s.addReferenceModel();
+        TrainPage* train = s.window->trainPage();
+        s.window->showPage(MainWindow::TrainPageIndex);
+        MultimodalOptions* mm = train->multimodalOptions();
+        auto* stage = mm->findChild<QComboBox*>(QStringLiteral("mmStageBox"));
+        auto* imageEncoder = mm->findChild<QLineEdit*>(QStringLiteral("mmImageEncoderEdit"));
+        QVERIFY(stage && imageEncoder);
+        // Text only (as before): the multimodal rows are off and the run has no stage.
+        QVERIFY(!imageEncoder->isEnabled());
+        QVERIFY(train->currentConfig().multimodal.stage.empty());
+
+        // Stage 1 with an image encoder: the LLaVA stage-1 recipe, and the adapter rows off.
+        stage->setCurrentIndex(stage->findData(QStringLiteral("projector")));
+        QVERIFY(imageEncoder->isEnabled());
+        QVERIFY(!train->methodBox()->isEnabled());
+        imageEncoder->setFocus();
+        QTest::keyClicks(imageEncoder, encoder);
+        atelier::TrainConfig c = train->currentConfig();
+        QCOMPARE(QString::fromStdString(c.multimodal.stage), QStringLiteral("projector"));
+        QCOMPARE(QString::fromStdString(c.multimodal.image_encoder), encoder);
+        QCOMPARE(c.multimodal.video_frames, int64_t{8});
+        QCOMPARE(c.lr, 1e-3);
+        QCOMPARE(c.epochs, int64_t{1});
+        QCOMPARE(QString::fromStdString(c.method_label()), QStringLiteral("multimodal:projector"));
+        QVERIFY2(QString::fromStdString(c.out).endsWith(QStringLiteral("-multimodal-projector")),
+                 c.out.c_str());
+
+        // The preview lists each image with its size (read off the GUI thread), a thumbnail, and
+        // the error of a file that cannot be read.
+        QSignalSpy previewed(train, &TrainPage::previewReady);
+        train->setDataset(dir.path() + "/llava.json");
+        QVERIFY(previewed.wait(20000));
+        QCOMPARE(train->previewModel()->rowCount(), 2);
+        const QString html = train->previewModel()->item(0)->text();
+        QVERIFY2(html.contains(QStringLiteral("x.png: 4×3 pixels")), qPrintable(html));
+        const QVariantList thumbs = train->previewModel()->item(0)->data(PreviewThumbnailsRole).toList();
+        QCOMPARE(thumbs.size(), 1);
+        QCOMPARE(thumbs.at(0).value<QImage>().size(), QSize(4, 3));
+        QCOMPARE(thumbs.at(0).value<QImage>().pixelColor(0, 0), QColor(255, 0, 0));
+        const QString bad = train->previewModel()->item(1)->text();
+        QVERIFY2(bad.contains(QStringLiteral("y.png cannot be read")), qPrintable(bad));
+        QVERIFY(train->previewModel()->item(1)->data(PreviewThumbnailsRole).toList().isEmpty());
+
+        // The preset the preview re-applies keeps the stage and the encoder; the run is valid.
+        c = train->currentConfig();
+        QCOMPARE(QString::fromStdString(c.multimodal.stage), QStringLiteral("projector"));
+        QCOMPARE(QString::fromStdString(c.multimodal.image_encoder), encoder);
+        QCOMPARE(QString::fromStdString(c.format), QStringLiteral("auto"));
+        try {
+            c.validate();
+        } catch (const atelier::Error& e) {
+            QFAIL(e.what());
+        }
+
+        // The bind network: its projectors, no temporal module; still a valid run.
+        stage->setCurrentIndex(stage->findData(QStringLiteral("bind")));
+        c = train->currentConfig();
+        QCOMPARE(QString::fromStdString(c.multimodal.image_projector), QStringLiteral("bind"));
+        QVERIFY(c.multimodal.video_temporal.empty());
+        QVERIFY(!mm->findChild<QComboBox*>(QStringLiteral("mmTemporalBox"))->isEnabled());
+        QCOMPARE(QString::fromStdString(c.multimodal.image_encoder), encoder);
+        try {
+            c.validate();
+        } catch (const atelier::Error& e) {
+            QFAIL(e.what());
+        }
+
+        // Retranslated with the rest of the studio.
+        QComboBox* language = s.window->settingsPage()->languageBox();
+        language->setCurrentIndex(language->findData(QStringLiteral("zh_CN")));
+        QCoreApplication::processEvents();
+        QCOMPARE(stage->itemText(0), QStringLiteral("仅文本"));
+        QCOMPARE(mm->title(), QStringLiteral("多模态训练"));
+        language->setCurrentIndex(language->findData(QStringLiteral("en")));
+        QCoreApplication::processEvents();
+        QCOMPARE(stage->itemText(0), QStringLiteral("Text only"));
+
+        // Back to text only: the adapter rows return, the multimodal ones go off.
+        stage->setCurrentIndex(stage->findData(QString()));
+        QVERIFY(train->methodBox()->isEnabled());
+        QVERIFY(!imageEncoder->isEnabled());
+        QVERIFY(train->currentConfig().multimodal.stage.empty());
+        QCOMPARE(train->lrBox()->value(), 1e-4);
     }
 
     void aTrainerThatCannotStartOrDiesEarlyFailsTheRunWithAReason() {
