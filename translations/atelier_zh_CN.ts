@@ -868,6 +868,60 @@ Last active %2</source>
     </message>
 </context>
 <context>
+    <name>RunEvalModel</name>
+    <message>
+        <source>(no group)</source>
+        <translation>（无分组）</translation>
+    </message>
+    <message>
+        <source>Perplexity: lower is better</source>
+        <translation>困惑度：越低越好</translation>
+    </message>
+    <message>
+        <source>Perplexity of the references: %1</source>
+        <translation>参考答案的困惑度：%1</translation>
+    </message>
+    <message>
+        <source>Model: %1</source>
+        <translation>模型：%1</translation>
+    </message>
+    <message>
+        <source>Evaluated / group</source>
+        <translation>评估时间 / 分组</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Metric</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation>条目数</translation>
+    </message>
+</context>
+<context>
+    <name>RunEvals</name>
+    <message>
+        <source>Evaluations of run %1</source>
+        <translation>运行 %1 的评估</translation>
+    </message>
+    <message>
+        <source>Evaluations</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>No evaluations yet — run atelier-cli eval --run %1 %2 --data FILE%3 to score this run&apos;s result on a test set.</source>
+        <translation>尚无评估 — 运行 atelier-cli eval --run %1 %2 --data FILE%3，在测试集上为此次运行的结果打分。</translation>
+    </message>
+</context>
+<context>
     <name>RunListModel</name>
     <message>
         <source>Queued</source>
@@ -1055,6 +1109,26 @@ Last active %2</source>
     <message>
         <source>Multimodal · projectors + %1 (stage 2)</source>
         <translation>多模态 · 投影器 + %1（阶段 2）</translation>
+    </message>
+    <message>
+        <source>image encoder %1</source>
+        <translation>图像编码器 %1</translation>
+    </message>
+    <message>
+        <source>audio encoder %1</source>
+        <translation>音频编码器 %1</translation>
+    </message>
+    <message>
+        <source>the model&apos;s own encoders</source>
+        <translation>模型自带的编码器</translation>
+    </message>
+    <message>
+        <source>encoders trained</source>
+        <translation>编码器参与训练</translation>
+    </message>
+    <message>
+        <source>Multimodal · stage %1 · %2</source>
+        <translation>多模态 · 阶段 %1 · %2</translation>
     </message>
 </context>
 <context>

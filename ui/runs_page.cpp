@@ -3,11 +3,13 @@
 #include "error_text.h"
 #include "metric_chart.h"
 #include "model_inspector.h"
+#include "run_evals.h"
 #include "trainer_process.h"
 #include "widgets.h"
 
 #include "common/error.h"
 #include "model/llama.h"
+#include "train_config.h"
 
 #include <QDateTime>
 #include <QDialog>
@@ -54,6 +56,38 @@ bool isMultimodal(const atelier::RunRecord& r) {
 // What a finished run made: its adapter folder, or a multimodal run's bundle.
 QString adapterDir(const atelier::RunRecord& r) {
     return QDir(q(r.out_dir)).filePath(isMultimodal(r) ? QStringLiteral("bundle") : QStringLiteral("adapter"));
+}
+
+// "…/image": an encoder folder by its last component (the whole path is in the tooltip).
+QString shortPath(const std::string& path) {
+    const QString name = QFileInfo(QDir::cleanPath(q(path))).fileName();
+    return name.isEmpty() ? q(path) : QStringLiteral("…/") + name;
+}
+
+// One line for a multimodal run: its stage and encoders, from the configuration it was started with.
+// Empty for a text run (or a configuration that no longer reads).
+QString multimodalSummary(const atelier::RunRecord& r, QString* tooltip) {
+    if (!isMultimodal(r)) return {};
+    atelier::MultimodalTrainConfig m;
+    try {
+        m = atelier::TrainConfig::from_json(r.config_json, "run " + std::to_string(r.id)).multimodal;
+    } catch (const std::exception&) {
+        return {};
+    }
+    if (!m.enabled()) return {};
+    QStringList encoders, paths;
+    if (!m.image_encoder.empty()) {
+        encoders << RunsPage::tr("image encoder %1").arg(shortPath(m.image_encoder));
+        paths << q(m.image_encoder);
+    }
+    if (!m.audio_encoder.empty()) {
+        encoders << RunsPage::tr("audio encoder %1").arg(shortPath(m.audio_encoder));
+        paths << q(m.audio_encoder);
+    }
+    if (encoders.isEmpty()) encoders << RunsPage::tr("the model's own encoders");
+    if (m.train_encoders) encoders << RunsPage::tr("encoders trained");
+    *tooltip = (QStringList{q(r.model)} + paths).join(QLatin1Char('\n'));
+    return RunsPage::tr("Multimodal · stage %1 · %2").arg(q(m.stage), encoders.join(QStringLiteral(", ")));
 }
 
 }  // namespace
@@ -190,6 +224,10 @@ RunsPage::RunsPage(atelier::RunStore& store, const QString& storePath, QWidget* 
     layout->addLayout(top);
     m_banner = makeErrorBanner(this, QStringLiteral("runsErrorBanner"));
     layout->addWidget(m_banner);
+    m_details = new QLabel(this);
+    m_details->setObjectName(QStringLiteral("runDetails"));
+    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_details->hide();
 
     auto* buttons = new QHBoxLayout;
     m_chat = new QPushButton(QIcon(QStringLiteral(":/icons/chat.svg")), QString(), this);
@@ -206,6 +244,7 @@ RunsPage::RunsPage(atelier::RunStore& store, const QString& storePath, QWidget* 
     buttons->addStretch(1);
     buttons->addWidget(m_delete);
     layout->addLayout(buttons);
+    layout->addWidget(m_details);
 
     auto* split = new QSplitter(Qt::Vertical, this);
     m_view = new QTableView(split);
@@ -219,17 +258,28 @@ RunsPage::RunsPage(atelier::RunStore& store, const QString& storePath, QWidget* 
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setAlternatingRowColors(true);
-    m_chart = new MetricChart(store, split);
+    // Below the table: the curves, and beside them the one selected run's evaluations.
+    auto* lower = new QSplitter(Qt::Horizontal, split);
+    m_chart = new MetricChart(store, lower);
+    m_evals = new RunEvals(store, storePath, lower);
+    m_evals->hide();
+    lower->addWidget(m_chart);
+    lower->addWidget(m_evals);
+    lower->setStretchFactor(0, 3);
+    lower->setStretchFactor(1, 2);
     split->addWidget(m_view);
-    split->addWidget(m_chart);
+    split->addWidget(lower);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
 
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
-        m_chart->setRuns(selectedRuns());
-        updateButtons();
+        const QVector<qint64> ids = selectedRuns();
+        m_chart->setRuns(ids);
+        m_evals->setRun(ids.size() == 1 ? ids.first() : 0);
+        m_evals->setVisible(ids.size() == 1);
+        updateSelection();
     });
     connect(m_view, &QTableView::doubleClicked, this, &RunsPage::showConfig);
     connect(m_chat, &QPushButton::clicked, this, &RunsPage::chatWithSelected);
@@ -247,13 +297,13 @@ RunsPage::RunsPage(atelier::RunStore& store, const QString& storePath, QWidget* 
         }
         Q_EMIT mergeFinished(error.isEmpty(), error);
         if (error.isEmpty()) Q_EMIT statusMessage(tr("Merged model written."));
-        updateButtons();
+        updateSelection();
     });
     m_timer.setInterval(1000);
     connect(&m_timer, &QTimer::timeout, this, &RunsPage::refresh);
     m_timer.start();
     retranslate();
-    updateButtons();
+    updateSelection();
 }
 
 void RunsPage::retranslate() {
@@ -272,7 +322,7 @@ void RunsPage::retranslate() {
     m_exportMerged->setText(tr("Export merged model…"));
     m_delete->setText(tr("Delete"));
     m_delete->setToolTip(tr("Remove the run from this list; its files stay on disk"));
-    updateButtons();
+    updateSelection();
 }
 
 void RunsPage::changeEvent(QEvent* e) {
@@ -305,12 +355,22 @@ atelier::RunRecord RunsPage::current() const {
         return m_store.run(ids.first());
     } catch (const atelier::Error&) {
         return {};  // the store is busy for a moment: nothing selected this time
+    } catch (const std::exception&) {
+        return {};
     }
 }
 
-void RunsPage::updateButtons() {
-    const atelier::RunRecord r = selectedRuns().size() == 1 ? current() : atelier::RunRecord();
+void RunsPage::updateSelection() {
+    const int selected = static_cast<int>(selectedRuns().size());
+    const atelier::RunRecord r = selected == 1 ? current() : atelier::RunRecord();
     const bool one = r.id != 0;
+    if (one || selected != 1) {  // a store busy for a moment keeps the details shown
+        QString tooltip;
+        const QString summary = one ? multimodalSummary(r, &tooltip) : QString();
+        m_details->setText(summary);
+        m_details->setToolTip(tooltip);
+        m_details->setVisible(!summary.isEmpty());
+    }
     const bool finished = one && r.status == "finished" && QFileInfo::exists(adapterDir(r));
     m_chat->setEnabled(finished);
     m_exportAdapter->setEnabled(finished);
@@ -335,7 +395,8 @@ void RunsPage::refresh() {
     if (selectedRuns() != selected)
         for (qint64 id : selected) selectRun(id);
     m_chart->refresh();
-    updateButtons();
+    m_evals->refresh();
+    updateSelection();
 }
 
 void RunsPage::chatWithSelected() {

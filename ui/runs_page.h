@@ -1,7 +1,9 @@
 // The Runs page: every fine-tuning run in the run store (model, method, dataset, status, best eval
 // loss, duration), sortable and filterable; the curves of the selected runs overlaid; and what a
 // run allows: chat with its adapter, continue or stop it, show its configuration, export the
-// adapter or a merged model, delete it. Live: the table and curves refresh while runs train.
+// adapter or a merged model, delete it. For one selected run: a multimodal run's stage and
+// encoders, and its stored evaluations (RunEvals). Live: the table and curves refresh while runs
+// train.
 #pragma once
 
 #include "run_store.h"
@@ -12,6 +14,7 @@
 #include <QWidget>
 
 class MetricChart;
+class RunEvals;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -58,6 +61,8 @@ public:
     RunListModel* model() const { return m_model; }
     QTableView* view() const { return m_view; }
     MetricChart* chart() const { return m_chart; }
+    RunEvals* evals() const { return m_evals; }
+    QLabel* details() const { return m_details; }  // a multimodal run's stage and encoders
     QVector<qint64> selectedRuns() const;
     void selectRun(qint64 id);
 
@@ -82,7 +87,7 @@ protected:
 
 private:
     void retranslate();
-    void updateButtons();
+    void updateSelection();  // buttons and details for what is selected
     atelier::RunRecord current() const;
 
     atelier::RunStore& m_store;
@@ -91,9 +96,11 @@ private:
     QSortFilterProxyModel* m_proxy;
     QTableView* m_view;
     MetricChart* m_chart;
+    RunEvals* m_evals;
     QLabel* m_heading;
     QLineEdit* m_filter;
     QLabel* m_banner;
+    QLabel* m_details;
     QPushButton *m_chat, *m_continue, *m_stop, *m_config, *m_exportAdapter, *m_exportMerged, *m_delete;
     QTimer m_timer;
     QFutureWatcher<QString> m_merge;

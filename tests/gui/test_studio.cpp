@@ -5,6 +5,11 @@
 #include "dataset_preview.h"
 #include "media/media.h"
 #include "multimodal_options.h"
+#include "run_evals.h"
+
+#include <QLocale>
+#include <QScopeGuard>
+#include <QTreeView>
 
 using namespace studio_test;
 
@@ -578,6 +583,116 @@ private Q_SLOTS:
                                   QStringLiteral("finished"), 60000);
         runs->refresh();
         QTRY_COMPARE_WITH_TIMEOUT(runs->chart()->pointCount(2), 12, 5000);
+    }
+
+    void runsPageShowsTheSelectedRunsEvaluations() {
+        const QLocale locale;  // the scores are formatted in the user's locale: fix it to en_US here
+        QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+        const auto restore = qScopeGuard([&] { QLocale::setDefault(locale); });
+        QTemporaryDir dir;
+        Studio s(dir.path());
+        // Two runs as atelier-train records them: a LoRA run with an evaluation stored by
+        // `atelier-cli eval --run 1`, and a multimodal stage-2 run without one.
+        qint64 textRun = 0, mmRun = 0;
+        {
+            atelier::RunStore store(s.window->runStorePath().toStdString());
+            atelier::TrainConfig c = atelier::TrainConfig::preset("lora", atelier::ModelConfig{});
+            c.model = fixture(QStringLiteral("stories260K/hf")).toStdString();
+            c.data = (dir.path() + "/train.json").toStdString();
+            c.out = (dir.path() + "/run-1").toStdString();
+            textRun = store.create_run(c, "fingerprint");
+            atelier::TrainConfig m =
+                atelier::TrainConfig::multimodal_preset("projector+adapter", "lora", atelier::ModelConfig{});
+            m.model = c.model;
+            m.data = c.data;
+            m.out = (dir.path() + "/run-2").toStdString();
+            m.multimodal.image_encoder = (dir.path() + "/encoders/image").toStdString();
+            m.multimodal.audio_encoder = (dir.path() + "/encoders/audio").toStdString();
+            mmRun = store.create_run(m, "fingerprint");
+            atelier::EvalRecord e;
+            e.run_id = textRun;
+            e.model = c.model;
+            e.dataset = (dir.path() + "/data/test.json").toStdString();
+            e.metric = "first-word";
+            e.score = 0.75;
+            e.items = 8;
+            e.groups_json = R"([{"name": "image-colour", "count": 4, "score": 1.0},
+                                {"name": "audio-count", "count": 4, "score": 0.5}])";
+            store.add_eval(e);
+        }
+        RunsPage* runs = s.window->runsPage();
+        s.window->showPage(MainWindow::RunsPageIndex);
+        runs->refresh();
+        QCOMPARE(runs->model()->rowCount(), 2);
+        auto* evals = runs->findChild<RunEvals*>(QStringLiteral("runEvals"));
+        QVERIFY(evals);
+        QVERIFY(!evals->isVisible());  // nothing selected
+
+        // The LoRA run: its evaluation overall, and per group once expanded (the newest opens).
+        runs->selectRun(textRun);
+        QVERIFY(evals->isVisible());
+        QCOMPARE(evals->run(), textRun);
+        QVERIFY(!evals->hint()->isVisible());
+        QVERIFY(!runs->details()->isVisible());  // no multimodal line for a text run
+        RunEvalModel* model = evals->model();
+        auto cell = [model](int row, int column, const QModelIndex& parent = QModelIndex()) {
+            return model->index(row, column, parent).data().toString();
+        };
+        QCOMPARE(model->rowCount(), 1);
+        QCOMPARE(cell(0, RunEvalModel::DatasetColumn), QStringLiteral("test.json"));
+        QCOMPARE(cell(0, RunEvalModel::MetricColumn), QStringLiteral("first-word"));
+        QCOMPARE(cell(0, RunEvalModel::ScoreColumn), QStringLiteral("75.0%"));
+        QCOMPARE(cell(0, RunEvalModel::ItemsColumn), QStringLiteral("8"));
+        const QModelIndex top = model->index(0, 0);
+        QVERIFY(evals->view()->isExpanded(top));
+        QCOMPARE(model->rowCount(top), 2);
+        QCOMPARE(cell(0, RunEvalModel::WhenColumn, top), QStringLiteral("image-colour"));
+        QCOMPARE(cell(0, RunEvalModel::ScoreColumn, top), QStringLiteral("100.0%"));
+        QCOMPARE(cell(0, RunEvalModel::ItemsColumn, top), QStringLiteral("4"));
+        QCOMPARE(cell(1, RunEvalModel::WhenColumn, top), QStringLiteral("audio-count"));
+        QCOMPARE(cell(1, RunEvalModel::ScoreColumn, top), QStringLiteral("50.0%"));
+        QCOMPARE(model->parent(model->index(1, 0, top)), top);
+        QCOMPARE(RunEvalModel::formatScore("bleu", 0.123456), QStringLiteral("0.1235"));
+
+        // The multimodal run: its stage and encoders, and the command that would evaluate it.
+        runs->selectRun(mmRun);
+        QCOMPARE(evals->run(), mmRun);
+        QCOMPARE(model->rowCount(), 0);
+        QVERIFY(evals->hint()->isVisible());
+        QVERIFY(!evals->view()->isVisible());
+        const QString hint = evals->hint()->text();
+        QVERIFY2(hint.startsWith(QStringLiteral("No evaluations yet")), qPrintable(hint));
+        QVERIFY2(hint.contains(QStringLiteral("atelier-cli eval --run %1 --model ").arg(mmRun)),
+                 qPrintable(hint));
+        QVERIFY2(hint.contains(dir.path() + "/run-2/bundle"), qPrintable(hint));
+        QVERIFY2(hint.contains(QStringLiteral("--store ")), qPrintable(hint));  // not the default store
+        QVERIFY(runs->details()->isVisible());
+        const QString details = runs->details()->text();
+        QVERIFY2(details.contains(QStringLiteral("stage projector+adapter")), qPrintable(details));
+        QVERIFY2(details.contains(QStringLiteral("image encoder …/image")), qPrintable(details));
+        QVERIFY2(details.contains(QStringLiteral("audio encoder …/audio")), qPrintable(details));
+
+        // An evaluation stored while the page is open appears on the next refresh.
+        {
+            RunStoreProbe probe(s.window->runStorePath());
+            atelier::EvalRecord e;
+            e.run_id = mmRun;
+            e.dataset = "test.json";
+            e.metric = "rouge-l";
+            e.score = 0.5;
+            e.items = 7;
+            probe.store.add_eval(e);
+        }
+        runs->refresh();
+        QCOMPARE(model->rowCount(), 1);
+        QCOMPARE(cell(0, RunEvalModel::ScoreColumn), QStringLiteral("0.5000"));
+        QCOMPARE(model->rowCount(model->index(0, 0)), 0);
+        QVERIFY(!evals->hint()->isVisible());
+
+        // Two runs selected: no single run's evaluations.
+        runs->view()->selectAll();
+        QVERIFY(!evals->isVisible());
+        QVERIFY(!runs->details()->isVisible());
     }
 
     void trainPageTrainsFromADatasetFileToAChatWithTheAdapter() {
