@@ -46,7 +46,6 @@ struct FinetuneRecipe::Impl {
         if (sink) sink->event(kind, detail, step);
     }
 
-    double lr_at(int64_t s) const { return scheduled_lr(cfg, s, total); }
     std::vector<size_t> order(int64_t e) const { return epoch_order(train.size(), cfg.seed, e); }
 
     // Right-padded batch: ids [B, T] and labels [B, T] (padding ignored by the loss).
@@ -272,31 +271,15 @@ TrainResult FinetuneRecipe::train(const std::atomic<bool>* stop,
             loss_sum += loss.item<double>();
         }
         s.micro += accum;
-        const double grad_norm = cfg.max_grad_norm > 0
-                                     ? torch::nn::utils::clip_grad_norm_(params, cfg.max_grad_norm)
-                                     : torch::nn::utils::clip_grad_norm_(params, 1e30);
-        const double lr = s.lr_at(s.step);
-        for (auto& group : s.optimizer->param_groups())
-            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-        s.optimizer->step();
-        ++s.step;
-
-        const double secs = std::chrono::duration<double>(Clock::now() - ts).count();
-        TrainProgress p;
-        p.step = s.step;
-        p.total_steps = s.total;
-        p.epoch = s.epoch;
-        p.loss = loss_sum / static_cast<double>(std::max<int64_t>(1, trained));
-        p.lr = lr;
-        p.grad_norm = grad_norm;
-        p.tokens_per_second = secs > 0 ? static_cast<double>(step_tokens) / secs : 0;
-        p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-        s.log("loss", p.loss);
-        s.log("lr", lr);
-        s.log("grad_norm", grad_norm);
-        s.log("tokens_per_second", p.tokens_per_second);
-        s.log("epoch", static_cast<double>(s.epoch) +
-                           static_cast<double>(s.micro) / static_cast<double>(s.micro_per_epoch));
+        StepFigures f;
+        f.loss_sum = loss_sum;
+        f.trained = trained;
+        f.positions = step_tokens;
+        f.seconds = std::chrono::duration<double>(Clock::now() - ts).count();
+        f.elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+        const TrainProgress p =
+            finish_step(cfg, *s.optimizer, params, {}, s.step, s.total, s.epoch,
+                        static_cast<double>(s.micro) / static_cast<double>(s.micro_per_epoch), f, s.sink);
         result.last_loss = p.loss;
 
         bool epoch_end = false;

@@ -9,6 +9,7 @@
 #include "model/config.h"
 #include "multimodal/bundle.h"
 
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 
@@ -97,7 +98,12 @@ void FeatureCache::put(const std::string& key, const std::map<std::string, torch
         map[name] = make_owned_tensor(d, t.sizes().vec(), t.data_ptr(), t.numel() * t.element_size());
     }
     try {
-        write_safetensors(path, map, {{"key", key}});
+        // Two trainers sharing the cache may write one entry at once: each writes its own file,
+        // then renames it into place (the same bytes either way).
+        const std::string mine = path + "." + std::to_string(::getpid()) + ".part";
+        write_safetensors(mine, map, {{"key", key}});
+        fs::rename(mine, path, ec);
+        if (ec) fs::remove(mine, ec);
     } catch (const std::exception&) {
         // A full or read-only disk costs speed, not the run.
     }

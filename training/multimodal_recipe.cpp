@@ -512,30 +512,15 @@ TrainResult MultimodalRecipe::train(const std::atomic<bool>* stop,
             (loss / static_cast<double>(std::max<int64_t>(1, trained))).backward();
         }
         s.micro += accum;
-        const double grad_norm = torch::nn::utils::clip_grad_norm_(s.params, cfg.max_grad_norm > 0 ? cfg.max_grad_norm
-                                                                                                     : 1e30);
-        const double lr = scheduled_lr(cfg, s.step, s.total);
-        auto& groups = s.optimizer->param_groups();
-        for (size_t g = 0; g < groups.size(); ++g)
-            static_cast<torch::optim::AdamWOptions&>(groups[g].options()).lr(s.base_lr[g] * lr / cfg.lr);
-        s.optimizer->step();
-        ++s.step;
-
-        const double secs = std::chrono::duration<double>(Clock::now() - ts).count();
-        TrainProgress p;
-        p.step = s.step;
-        p.total_steps = s.total;
-        p.epoch = s.epoch;
-        p.loss = loss_sum / static_cast<double>(std::max<int64_t>(1, trained));
-        p.lr = lr;
-        p.grad_norm = grad_norm;
-        p.tokens_per_second = secs > 0 ? static_cast<double>(positions) / secs : 0;
-        p.elapsed_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-        s.log("loss", p.loss);
-        s.log("lr", lr);
-        s.log("grad_norm", grad_norm);
-        s.log("tokens_per_second", p.tokens_per_second);
-        s.log("epoch", static_cast<double>(s.epoch) + static_cast<double>(s.micro) / static_cast<double>(s.micro_per_epoch));
+        StepFigures f;
+        f.loss_sum = loss_sum;
+        f.trained = trained;
+        f.positions = positions;
+        f.seconds = std::chrono::duration<double>(Clock::now() - ts).count();
+        f.elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+        const TrainProgress p =
+            finish_step(cfg, *s.optimizer, s.params, s.base_lr, s.step, s.total, s.epoch,
+                        static_cast<double>(s.micro) / static_cast<double>(s.micro_per_epoch), f, s.sink);
         s.log("feature_cache_hit_rate", s.tower->cache().hit_rate());
         result.last_loss = p.loss;
 

@@ -52,6 +52,38 @@ std::pair<std::vector<size_t>, std::vector<size_t>> split_examples(size_t n, con
     return {eval, train};
 }
 
+TrainProgress finish_step(const TrainConfig& cfg, torch::optim::Optimizer& opt,
+                          const std::vector<torch::Tensor>& params, const std::vector<double>& base_lr,
+                          int64_t& step, int64_t total, int64_t epoch, double epoch_fraction,
+                          const StepFigures& f, MetricSink* sink) {
+    const double grad_norm =
+        torch::nn::utils::clip_grad_norm_(params, cfg.max_grad_norm > 0 ? cfg.max_grad_norm : 1e30);
+    const double lr = scheduled_lr(cfg, step, total);
+    auto& groups = opt.param_groups();
+    for (size_t g = 0; g < groups.size(); ++g)
+        static_cast<torch::optim::AdamWOptions&>(groups[g].options())
+            .lr(base_lr.empty() ? lr : base_lr.at(g) * lr / cfg.lr);
+    opt.step();
+    ++step;
+    TrainProgress p;
+    p.step = step;
+    p.total_steps = total;
+    p.epoch = epoch;
+    p.loss = f.loss_sum / static_cast<double>(std::max<int64_t>(1, f.trained));
+    p.lr = lr;
+    p.grad_norm = grad_norm;
+    p.tokens_per_second = f.seconds > 0 ? static_cast<double>(f.positions) / f.seconds : 0;
+    p.elapsed_seconds = f.elapsed;
+    if (sink) {
+        sink->log("loss", p.loss, step);
+        sink->log("lr", lr, step);
+        sink->log("grad_norm", grad_norm, step);
+        sink->log("tokens_per_second", p.tokens_per_second, step);
+        sink->log("epoch", static_cast<double>(epoch) + epoch_fraction, step);
+    }
+    return p;
+}
+
 std::string checkpoint_name(int64_t step) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "step-%08lld", static_cast<long long>(step));

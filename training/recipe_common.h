@@ -4,6 +4,7 @@
 // Training code only (LibTorch).
 #pragma once
 
+#include "finetune_recipe.h"
 #include "metrics.h"
 #include "train_config.h"
 
@@ -27,6 +28,20 @@ struct TrainPosition {
     int64_t step = 0, epoch = 0, micro = 0, total = 0;
     double eval_loss = -1;
 };
+
+// The end of every optimiser step: gradients clipped (max_grad_norm; 0 = measured only), the
+// scheduled rate set on each parameter group (scaled from the group's base rate; `base_lr` empty:
+// cfg.lr everywhere), the update, `step` advanced, and the step's figures logged to `sink` (loss per
+// trained token, lr, grad_norm, tokens_per_second over `positions`, epoch as a fraction).
+struct StepFigures {
+    double loss_sum = 0;
+    int64_t trained = 0, positions = 0;
+    double seconds = 0, elapsed = 0;
+};
+TrainProgress finish_step(const TrainConfig& cfg, torch::optim::Optimizer& opt,
+                          const std::vector<torch::Tensor>& params, const std::vector<double>& base_lr,
+                          int64_t& step, int64_t total, int64_t epoch, double epoch_fraction,
+                          const StepFigures& f, MetricSink* sink);
 
 std::string checkpoint_name(int64_t step);  // "step-00000012"
 // A fresh temporary folder for the checkpoint of `step` under out/checkpoints.
