@@ -4,7 +4,8 @@
 # makes the demo data (OUT/data), two small encoders initialised at random (OUT/encoders: a
 # CLIP-architecture vision tower and a Whisper-architecture audio encoder), trains them together
 # with the projectors (image MLP, audio frame stacking, video Q-Former) and a LoRA adapter on
-# stories260K (Alpaca template), leaves the bundle in OUT/bundle, and prints `eval` per question
+# stories260K (Alpaca template; LoRA on lm_head too: stories260K never trained its EOS row, which
+# equals UNK's, so without it the model cannot learn to stop after the answer), leaves the bundle in OUT/bundle, and prints `eval` per question
 # type on the test split (items never seen in training). Then ask it:
 #   atelier-cli generate --model OUT/bundle --image OUT/data/media/img_0001.png \
 #       --prompt "What colour is the shape?" --template alpaca --temperature 0
@@ -20,8 +21,8 @@ cli="$(command -v atelier-cli || true)"
 [ -x "$cli" ] || { echo "multimodal-quickstart: atelier-cli is neither on PATH nor in build/bin (build first)" >&2; exit 1; }
 llm="${ATELIER_QUICKSTART_LLM:-$(cd "$root/.." && pwd)/shared/fixtures/stories260K/hf}"
 [ -e "$llm" ] || { echo "multimodal-quickstart: no language model at $llm (set ATELIER_QUICKSTART_LLM)" >&2; exit 1; }
-count="${QUICKSTART_COUNT:-500}"
-epochs="${QUICKSTART_EPOCHS:-4}"
+count="${QUICKSTART_COUNT:-400}"
+epochs="${QUICKSTART_EPOCHS:-6}"
 mkdir -p "$out"
 start=$(date +%s)
 
@@ -40,6 +41,7 @@ echo "== training (encoders, projectors and a LoRA adapter) -> $out/bundle"
   --image-encoder "$out/encoders/image" --audio-encoder "$out/encoders/audio" --train-encoders \
   --feature-layer -1 --image-projector mlp2x_gelu --audio-projector audio_stack --audio-stack 4 \
   --video-temporal qformer --projector-tokens 8 --frames 8 \
+  --targets q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj,lm_head \
   --lr 3e-3 --projector-lr 1e-3 --encoder-lr 1e-3 --warmup-ratio 0.05 \
   --epochs "$epochs" --batch-size 16 --seed 1 \
   --store "$out/runs.db" --feature-cache "$out/cache"
