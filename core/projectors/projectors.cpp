@@ -182,10 +182,10 @@ void ProjectorImpl::init_weights(uint64_t seed) {
             else
                 v.fill_(1.0);
         } else if (v.dim() == 2 && (k == "latents" || k == "frame_position_embedding")) {
-            // N(0, 1), as the seeds make them (Flamingo's torch.randn latents, Video-LLaMA's
-            // nn.Embedding frame positions): on the scale of the features they are added to, so
-            // frames are told apart from the first step.
-            v.copy_(at::normal(0.0, 1.0, v.sizes(), gen));
+            // N(0, 0.02). The seeds' N(0, 1) (Flamingo's torch.randn latents, Video-LLaMA's
+            // nn.Embedding frame positions) swamped the small encoders' features in the demo task's
+            // quickstart (video colour fell from 100% to 48%; docs/benchmarks.md).
+            v.copy_(at::normal(0.0, 0.02, v.sizes(), gen));
         } else if (v.dim() == 2) {
             const double bound = 1.0 / std::sqrt(double(v.size(1)));  // as torch.nn.Linear's default
             v.copy_(at::empty(v.sizes()).uniform_(-bound, bound, gen));

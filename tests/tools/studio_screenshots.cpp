@@ -12,9 +12,13 @@
 #include "models_page.h"
 #include "runs_page.h"
 #include "train_page.h"
+#include "demo_data.h"
+#include "multimodal_options.h"
 #include "train_runner.h"
 
 #include <QApplication>
+#include <QCheckBox>
+#include <QLineEdit>
 #include <QComboBox>
 #include <QCommandLineParser>
 #include <QDir>
@@ -160,6 +164,24 @@ int main(int argc, char** argv) {
     ok &= save(&window, dir + "/runs.png");
     train->stop();
     waitFor(train, &TrainPage::runEnded, 30000);
+
+    // The Train page set up for multimodal training on the demo task: stage 2, encoders, media preview.
+    {
+        atelier::DemoDataOptions demo;
+        demo.out = QDir(data.path()).filePath("demo").toStdString();
+        demo.count = 6;
+        const atelier::DemoDataResult d = atelier::write_demo_data(demo);
+        window.showPage(MainWindow::TrainPageIndex);
+        MultimodalOptions* mm = train->multimodalOptions();
+        mm->stageBox()->setCurrentIndex(mm->stageBox()->findData(QStringLiteral("projector+adapter")));
+        mm->imageEncoderEdit()->setText(fx + "/multimodal/clip-vit-tiny");
+        mm->audioEncoderEdit()->setText(fx + "/multimodal/whisper-tiny-random");
+        mm->trainEncodersBox()->setChecked(true);
+        train->setDataset(QString::fromStdString(d.train_json));
+        waitFor(train, &TrainPage::previewReady, 20000);
+        settle(500);
+        ok &= save(&window, dir + "/train-multimodal.png");
+    }
 
     applyTheme(QStringLiteral("dark"));
     installTranslations(QStringLiteral("zh_CN"));
