@@ -66,14 +66,8 @@ int main(int argc, char** argv) {
         torch::NoGradGuard no_grad;
         c10::InferenceMode guard;
 
-        // CLIP ViT-L/14 at 336 px: 24 layers, width 1024, 577 tokens. LLaVA-1.5 reads layer -2 (23 layers).
-        ClipVisionConfig vc;
-        vc.hidden_size = 1024;
-        vc.intermediate_size = 4096;
-        vc.num_hidden_layers = 24;
-        vc.num_attention_heads = 16;
-        vc.image_size = 336;
-        vc.patch_size = 14;
+        // CLIP ViT-L/14 at 336 px; LLaVA-1.5 reads layer -2 (23 of 24 layers).
+        const ClipVisionConfig vc = clip_vit_l14_336_config();
         ClipVisionTransformer vit(vc);
         vit->to(dtype);
         vit->eval();

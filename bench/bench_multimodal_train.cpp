@@ -100,16 +100,10 @@ int main(int argc, char** argv) {
             auto t0 = Clock::now();
             const std::string llm =
                 bench::write_random_tinyllama(dir + "/llm", fixtures + "/stories260K/hf/tokenizer.model");
-            ClipVisionConfig vc;
-            vc.hidden_size = 1024;
-            vc.intermediate_size = 4096;
-            vc.num_hidden_layers = 24;
-            vc.num_attention_heads = 16;
-            vc.image_size = 336;
-            vc.patch_size = 14;
+            const ClipVisionConfig vc = bench::clip_vit_l14_336_config();
             create_clip_encoder(dir + "/clip", vc, clip_processor_for(vc), 1);
             std::fprintf(stderr, "(random 1.1B LLaMA and CLIP ViT-L/14-336 written in %.0f s)\n", seconds(t0));
-            // Image rows only: LLaVA's setting (576 image tokens + the question).
+            // No audio encoder: the image rows (576 image tokens + the question) and the video rows.
             for (const std::string stage : {"projector", "projector+adapter"}) {
                 for (const bool cached : {false, true}) {
                     TrainConfig c = TrainConfig::multimodal_preset(stage, "lora", bench::tinyllama_config());

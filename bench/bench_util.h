@@ -2,6 +2,7 @@
 // machine's GEMM peak (the bound compute-heavy figures are printed beside).
 #pragma once
 
+#include "encoders/encoder_config.h"
 #include "model/importers.h"
 
 #include <torch/torch.h>
@@ -95,6 +96,18 @@ inline ModelConfig tinyllama_config() {
     c.rms_norm_eps = 1e-5;
     c.torch_dtype = "bfloat16";
     return c;
+}
+
+// CLIP ViT-L/14 at 336 px (LLaVA-1.5's vision tower): 24 layers, width 1024, 577 tokens.
+inline ClipVisionConfig clip_vit_l14_336_config() {
+    ClipVisionConfig vc;
+    vc.hidden_size = 1024;
+    vc.intermediate_size = 4096;
+    vc.num_hidden_layers = 24;
+    vc.num_attention_heads = 16;
+    vc.image_size = 336;
+    vc.patch_size = 14;
+    return vc;
 }
 
 // TinyLlama-1.1B's shape with random bf16 weights, written as an HF folder (stories260K's
