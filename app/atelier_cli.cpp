@@ -127,8 +127,9 @@ new-encoder options:
   --mel-bins N  --chunk-seconds N           (whisper; default 80 / 30)
 )";
 
-const std::set<std::string> kFlags = {"json",      "help",           "packing",        "strict",
-                                      "no-resume", "train-encoders", "no-video-audio", "gradient-checkpointing"};
+const std::set<std::string> kFlags = {
+    "json",      "help",           "packing",        "strict",
+    "no-resume", "train-encoders", "no-video-audio", "gradient-checkpointing"};
 const std::set<std::string> kModelOptions = {"model",   "tokenizer", "device", "dtype",
                                              "threads", "context",   "json",   "help"};
 const std::set<std::string> kSamplingOptions = {"template", "system", "temperature",    "top-k",

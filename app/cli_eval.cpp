@@ -62,7 +62,8 @@ int cmd_eval(const Args& a) {
         } else {
             run_id = a.integer("run", 0, 1, int64_t(1) << 62);
             if (store->run(run_id).id == 0)
-                throw atelier::Error(atelier::ErrorCode::InvalidArgument, "run", "no run " + std::to_string(run_id));
+                throw atelier::Error(atelier::ErrorCode::InvalidArgument, "run",
+                                     "no run " + std::to_string(run_id));
         }
     } else if (a.has("store")) {
         throw UsageError("--store needs --run ID|latest");
@@ -80,7 +81,8 @@ int cmd_eval(const Args& a) {
         e.items = r.count;
         e.perplexity = r.perplexity;
         json groups = json::array();
-        for (const auto& g : r.groups) groups.push_back({{"name", g.name}, {"count", g.count}, {"score", g.score}});
+        for (const auto& g : r.groups)
+            groups.push_back({{"name", g.name}, {"count", g.count}, {"score", g.score}});
         e.groups_json = groups.dump();
         store->add_eval(e);
         if (!as_json) std::fprintf(stderr, "stored with run %lld\n", static_cast<long long>(run_id));

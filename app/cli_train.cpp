@@ -34,23 +34,24 @@ std::atomic<bool> g_stop_training{false};
 }  // namespace
 
 int cmd_train(const Args& a) {
-    a.check_known({"gradient-checkpointing", "model", "data", "format", "method", "out", "epochs", "max-steps", "lr",
-                   "weight-decay", "warmup-ratio", "batch-size", "grad-accum", "max-grad-norm", "max-length",
-                   "packing", "eval-fraction", "eval-every", "save-every", "seed", "template", "rank", "alpha",
-                   "dropout", "targets", "adapter-len", "adapter-layers", "strict", "no-resume", "store", "device",
-                   "dtype", "threads", "json", "help",
+    a.check_known({"gradient-checkpointing", "model", "data", "format", "method", "out", "epochs",
+                   "max-steps", "lr", "weight-decay", "warmup-ratio", "batch-size", "grad-accum",
+                   "max-grad-norm", "max-length", "packing", "eval-fraction", "eval-every", "save-every",
+                   "seed", "template", "rank", "alpha", "dropout", "targets", "adapter-len", "adapter-layers",
+                   "strict", "no-resume", "store", "device", "dtype", "threads", "json", "help",
                    // multimodal
-                   "stage", "image-encoder", "audio-encoder", "feature-layer", "feature-select", "image-projector",
-                   "audio-projector", "video-temporal", "frames", "no-video-audio", "projector-tokens",
-                   "projector-depth", "audio-stack", "train-encoders", "projector-lr", "encoder-lr",
-                   "feature-cache"});
+                   "stage", "image-encoder", "audio-encoder", "feature-layer", "feature-select",
+                   "image-projector", "audio-projector", "video-temporal", "frames", "no-video-audio",
+                   "projector-tokens", "projector-depth", "audio-stack", "train-encoders", "projector-lr",
+                   "encoder-lr", "feature-cache"});
     const std::string model = a.need("model");
     const std::string stage = a.get("stage");
     // A bundle trains on with its own language model.
     const auto ck = atelier::load_checkpoint(atelier::MultimodalModel::language_model_path(model));
     const std::string method = a.get("method", "lora");
-    atelier::TrainConfig c = stage.empty() ? atelier::TrainConfig::preset(method, ck.config)
-                                           : atelier::TrainConfig::multimodal_preset(stage, method, ck.config);
+    atelier::TrainConfig c = stage.empty()
+                                 ? atelier::TrainConfig::preset(method, ck.config)
+                                 : atelier::TrainConfig::multimodal_preset(stage, method, ck.config);
     c.model = model;
     c.data = a.need("data");
     c.out = a.need("out");
@@ -84,9 +85,11 @@ int cmd_train(const Args& a) {
 
     atelier::MultimodalTrainConfig& mm = c.multimodal;
     if (stage.empty()) {
-        for (const char* o : {"image-encoder", "audio-encoder", "train-encoders", "image-projector", "audio-projector",
-                              "video-temporal", "projector-lr", "encoder-lr", "feature-cache"})
-            if (a.has(o)) throw UsageError(std::string("--") + o + " needs --stage projector|projector+adapter|bind");
+        for (const char* o :
+             {"image-encoder", "audio-encoder", "train-encoders", "image-projector", "audio-projector",
+              "video-temporal", "projector-lr", "encoder-lr", "feature-cache"})
+            if (a.has(o))
+                throw UsageError(std::string("--") + o + " needs --stage projector|projector+adapter|bind");
     }
     mm.image_encoder = a.get("image-encoder", mm.image_encoder);
     mm.audio_encoder = a.get("audio-encoder", mm.audio_encoder);
@@ -115,10 +118,12 @@ int cmd_train(const Args& a) {
     std::signal(SIGTERM, [](int) { g_stop_training.store(true); });
     if (!a.has("json")) {
         if (stage.empty())
-            std::fprintf(stderr, "training %s adapter: %lld trainable parameters; Ctrl-C stops at a checkpoint\n",
-                         c.adapter.method.c_str(), static_cast<long long>(c.adapter.trainable_parameters(ck.config)));
+            std::fprintf(
+                stderr, "training %s adapter: %lld trainable parameters; Ctrl-C stops at a checkpoint\n",
+                c.adapter.method.c_str(), static_cast<long long>(c.adapter.trainable_parameters(ck.config)));
         else
-            std::fprintf(stderr, "multimodal training, stage %s%s%s; Ctrl-C stops at a checkpoint\n", stage.c_str(),
+            std::fprintf(stderr, "multimodal training, stage %s%s%s; Ctrl-C stops at a checkpoint\n",
+                         stage.c_str(),
                          mm.trains_adapter() ? (" with a " + c.adapter.method + " adapter").c_str() : "",
                          mm.train_encoders ? ", encoders trained too" : "");
         opt.on_step = [](const atelier::TrainProgress& p) {
@@ -138,8 +143,8 @@ int cmd_train(const Args& a) {
                   << r.result.checkpoint_dir << " (run the same command again to resume)\n";
         return 0;
     }
-    std::cout << "run " << r.run_id << " finished after " << r.result.steps << " steps (loss " << r.result.last_loss
-              << "); ";
+    std::cout << "run " << r.run_id << " finished after " << r.result.steps << " steps (loss "
+              << r.result.last_loss << "); ";
     if (!r.result.bundle_dir.empty()) {
         const int64_t all = r.result.cache_hits + r.result.cache_misses;
         std::cout << "bundle saved in " << r.result.bundle_dir << "\nfeature cache: " << r.result.cache_hits
@@ -183,11 +188,11 @@ int cmd_new_encoder(const Args& a) {
         const int chunk = static_cast<int>(a.integer("chunk-seconds", 30, 1, 30));
         c.max_source_positions = chunk * 50;
         if (c.d_model % c.encoder_attention_heads) throw UsageError("--width must be a multiple of --heads");
-        atelier::create_whisper_encoder(out, c, atelier::whisper_features_for(static_cast<int>(c.num_mel_bins), chunk),
-                                        seed);
-        std::cout << "wrote " << out << ": Whisper encoder, " << c.encoder_layers << " layers, width " << c.d_model
-                  << ", " << c.num_mel_bins << " mel bins, " << chunk << " s windows (" << c.max_source_positions
-                  << " positions), random weights (seed " << seed << ")\n";
+        atelier::create_whisper_encoder(
+            out, c, atelier::whisper_features_for(static_cast<int>(c.num_mel_bins), chunk), seed);
+        std::cout << "wrote " << out << ": Whisper encoder, " << c.encoder_layers << " layers, width "
+                  << c.d_model << ", " << c.num_mel_bins << " mel bins, " << chunk << " s windows ("
+                  << c.max_source_positions << " positions), random weights (seed " << seed << ")\n";
         return 0;
     }
     throw UsageError("--arch must be clip or whisper");

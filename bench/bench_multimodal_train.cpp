@@ -93,8 +93,8 @@ int main(int argc, char** argv) {
         d.out = dir + "/data";
         d.count = 40;
         const DemoDataResult data = write_demo_data(d);
-        std::printf("%-46s %11s %12s %9s %12s   %s\n", "case", "trainable", "positions/s", "s/step", "peak RSS",
-                    "feature cache");
+        std::printf("%-46s %11s %12s %9s %12s   %s\n", "case", "trainable", "positions/s", "s/step",
+                    "peak RSS", "feature cache");
 
         if (!small_only) {
             auto t0 = Clock::now();
@@ -102,7 +102,8 @@ int main(int argc, char** argv) {
                 bench::write_random_tinyllama(dir + "/llm", fixtures + "/stories260K/hf/tokenizer.model");
             const ClipVisionConfig vc = bench::clip_vit_l14_336_config();
             create_clip_encoder(dir + "/clip", vc, clip_processor_for(vc), 1);
-            std::fprintf(stderr, "(random 1.1B LLaMA and CLIP ViT-L/14-336 written in %.0f s)\n", seconds(t0));
+            std::fprintf(stderr, "(random 1.1B LLaMA and CLIP ViT-L/14-336 written in %.0f s)\n",
+                         seconds(t0));
             // No audio encoder: the image rows (576 image tokens + the question) and the video rows.
             for (const std::string stage : {"projector", "projector+adapter"}) {
                 for (const bool cached : {false, true}) {
@@ -162,7 +163,8 @@ int main(int argc, char** argv) {
                 warm.out = dir + "/small_warm";
                 run(warm);
             }
-            print(std::string("stories260K + small CLIP/Whisper (quickstart)") + (cached ? ", warm" : ", no cache"),
+            print(std::string("stories260K + small CLIP/Whisper (quickstart)") +
+                      (cached ? ", warm" : ", no cache"),
                   run(c));
         }
         fs::remove_all(dir);

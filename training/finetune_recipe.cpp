@@ -5,11 +5,11 @@
 #include "chat/chat_template.h"
 #include "collate.h"
 #include "common/error.h"
+#include "common/files.h"
 #include "model/llama.h"
 #include "model/llama_module.h"
 #include "recipe_common.h"
 #include "tokenizer/tokenizer.h"
-
 
 #include <algorithm>
 #include <chrono>
@@ -20,7 +20,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace atelier {
-
 
 struct FinetuneRecipe::Impl {
     TrainConfig cfg;
@@ -201,7 +200,7 @@ void FinetuneRecipe::setup(bool resume) {
         m->event("resumed", checkpoint);
     }
     fs::create_directories(cfg.out);
-    write_text((fs::path(cfg.out) / "train_config.json").string(), cfg.to_json());
+    write_text_file((fs::path(cfg.out) / "train_config.json").string(), cfg.to_json());
 }
 
 double FinetuneRecipe::evaluate() {
@@ -227,9 +226,8 @@ double FinetuneRecipe::evaluate() {
 std::string FinetuneRecipe::save_checkpoint() {
     const std::string tmp = begin_checkpoint(m->cfg.out, m->step);
     m->adapter->save(tmp);
-    const std::string dir =
-        finish_checkpoint(tmp, *m->optimizer, {m->step, m->epoch, m->micro, m->total, m->last_eval},
-                          m->cfg.keep_checkpoints);
+    const std::string dir = finish_checkpoint(
+        tmp, *m->optimizer, {m->step, m->epoch, m->micro, m->total, m->last_eval}, m->cfg.keep_checkpoints);
     m->event("checkpoint", dir);
     return dir;
 }

@@ -34,7 +34,8 @@ std::string weights_fingerprint(const std::string& dir) {
 }
 
 int64_t heads_for(int64_t dim) {
-    for (int64_t h : {8, 4, 2}) if (dim % h == 0 && dim / h >= 8) return h;
+    for (int64_t h : {8, 4, 2})
+        if (dim % h == 0 && dim / h >= 8) return h;
     return 1;
 }
 
@@ -74,7 +75,8 @@ std::map<std::string, torch::Tensor> FeatureCache::get(const std::string& key) {
     try {
         auto file = SafetensorsFile::open(path);
         auto meta = file->metadata().find("key");
-        if (meta == file->metadata().end() || meta->second != key) throw Error(ErrorCode::BadConfig, path, "key");
+        if (meta == file->metadata().end() || meta->second != key)
+            throw Error(ErrorCode::BadConfig, path, "key");
         for (const auto& [name, t] : file->tensors())
             out[name] = tensor_from_data(t, torch_dtype_of(t.dtype), torch::kCPU).clone();
         ++hits;
@@ -111,8 +113,8 @@ void FeatureCache::put(const std::string& key, const std::map<std::string, torch
 
 // ---------------------------------------------------------------- tower
 
-MediaTower::MediaTower(const MultimodalTrainConfig& cfg, const ModelConfig& llm, const std::string& bundle_dir,
-                       uint64_t seed, torch::Device device)
+MediaTower::MediaTower(const MultimodalTrainConfig& cfg, const ModelConfig& llm,
+                       const std::string& bundle_dir, uint64_t seed, torch::Device device)
     : m_cfg(cfg), m_device(device) {
     const bool train_enc = cfg.train_encoders;
     std::string image_enc = cfg.image_encoder, audio_enc = cfg.audio_encoder;
@@ -164,12 +166,13 @@ MediaTower::MediaTower(const MultimodalTrainConfig& cfg, const ModelConfig& llm,
         return p;
     };
     auto from_bundle = [&](const std::string& name) {
-        Projector p = load_projector(bundle_dir, name, torch::kFloat32, device);
-        return p;
+        return load_projector(bundle_dir, name, torch::kFloat32, device);
     };
     if (bundle) {
-        if (bundle->image && !bundle->image->projector.empty()) m_image_proj = from_bundle(bundle->image->projector);
-        if (bundle->audio && !bundle->audio->projector.empty()) m_audio_proj = from_bundle(bundle->audio->projector);
+        if (bundle->image && !bundle->image->projector.empty())
+            m_image_proj = from_bundle(bundle->image->projector);
+        if (bundle->audio && !bundle->audio->projector.empty())
+            m_audio_proj = from_bundle(bundle->audio->projector);
         if (!bundle->video_temporal.empty()) m_video_proj = from_bundle(bundle->video_temporal);
         m_cfg.video_temporal = m_video_proj ? m_video_proj->config.type : "";
     } else {
@@ -184,8 +187,9 @@ MediaTower::MediaTower(const MultimodalTrainConfig& cfg, const ModelConfig& llm,
         if (*p)
             for (auto& t : (*p)->parameters()) t.set_requires_grad(true);
 
-    m_cache = FeatureCache(cfg.feature_cache == "off" ? "" : cfg.feature_cache.empty() ? default_feature_cache_dir()
-                                                                                      : cfg.feature_cache);
+    m_cache = FeatureCache(cfg.feature_cache == "off"  ? ""
+                           : cfg.feature_cache.empty() ? default_feature_cache_dir()
+                                                       : cfg.feature_cache);
 }
 
 bool MediaTower::can_read(const std::string& modality) const {
@@ -205,6 +209,13 @@ std::string MediaTower::file_hash(const std::string& path) {
     return m_hashes[path] = sha256_file(path);
 }
 
+bool MediaTower::video_track(const std::string& file) {
+    if (!m_cfg.video_audio || !m_audio) return false;
+    auto it = m_has_audio.find(file);
+    if (it == m_has_audio.end()) it = m_has_audio.emplace(file, probe_media(file).has_audio).first;
+    return it->second;
+}
+
 int64_t MediaTower::cost(const Attachment& a) {
     const std::string key = a.modality + "|" + a.path;
     auto it = m_costs.find(key);
@@ -221,7 +232,7 @@ int64_t MediaTower::cost(const Attachment& a) {
         n = m_video_proj ? m_video_proj->config.output_tokens(F * m_vision->tokens())
                          : F * tokens(m_image_proj, m_vision->tokens());
         if (m_image_proj && m_image_proj->config.gated() && !m_video_proj) n = 0;
-        if (m_cfg.video_audio && m_audio && probe_media(a.path).has_audio)
+        if (video_track(a.path))
             n += tokens(m_audio_proj, m_audio->positions(m_audio->stated_samples(a.path)));
     }
     return m_costs[key] = n;
@@ -234,7 +245,8 @@ torch::Tensor MediaTower::image_features(const std::string& file) {
         auto hit = m_cache.get(key);
         if (hit.count("features")) return hit["features"].to(m_device);
         torch::NoGradGuard no_grad;
-        auto f = m_vision->features(m_vision->pixels(decode_image(file)), {}).to(torch::kCPU, torch::kFloat32);
+        auto f =
+            m_vision->features(m_vision->pixels(decode_image(file)), {}).to(torch::kCPU, torch::kFloat32);
         m_cache.put(key, {{"features", f}});
         return f.to(m_device);
     }
@@ -282,8 +294,8 @@ torch::Tensor MediaTower::video_features(const std::string& file) {
     return m_vision->features(px, {}).unsqueeze(0);  // [1, F, N, D]
 }
 
-torch::Tensor MediaTower::audio_features(const std::string& file, bool video_track) {
-    (void)video_track;  // a video's track is cached like an audio file: same bytes, same key
+// A video's audio track is cached like an audio file: same bytes, same key.
+torch::Tensor MediaTower::audio_features(const std::string& file) {
     const std::string hash = file_hash(file);
     if (!m_cfg.train_encoders) {
         const std::string key = hash + "|audio|" + m_audio->signature;
@@ -330,10 +342,10 @@ MediaPart MediaTower::project(Projector proj, const torch::Tensor& feats) {
 std::vector<MediaPart> MediaTower::embed(const Attachment& a) {
     if (!can_read(a.modality))
         throw Error(ErrorCode::MissingModality, a.path,
-                    "the model being trained has no " + std::string(a.modality == "audio" ? "audio" : "image") +
-                        " encoder");
+                    "the model being trained has no " +
+                        std::string(a.modality == "audio" ? "audio" : "image") + " encoder");
     if (a.modality == "image") return {project(m_image_proj, image_features(a.path))};
-    if (a.modality == "audio") return {project(m_audio_proj, audio_features(a.path, false))};
+    if (a.modality == "audio") return {project(m_audio_proj, audio_features(a.path))};
     std::vector<MediaPart> out;
     auto vf = video_features(a.path);  // [1, F, N, D]
     if (m_video_proj) {
@@ -345,20 +357,18 @@ std::vector<MediaPart> MediaTower::embed(const Attachment& a) {
         out.push_back(project(m_image_proj, vf));
     } else {
         std::vector<torch::Tensor> tokens;
-        for (int64_t f = 0; f < vf.size(1); ++f) tokens.push_back(project(m_image_proj, vf.select(1, f)).tokens);
+        for (int64_t f = 0; f < vf.size(1); ++f)
+            tokens.push_back(project(m_image_proj, vf.select(1, f)).tokens);
         MediaPart p;
         p.tokens = torch::cat(tokens, 1);
         out.push_back(p);
     }
-    if (m_cfg.video_audio && m_audio) {
-        auto it = m_has_audio.find(a.path);
-        if (it == m_has_audio.end()) it = m_has_audio.emplace(a.path, probe_media(a.path).has_audio).first;
-        if (it->second) out.push_back(project(m_audio_proj, audio_features(a.path, true)));
-    }
+    if (video_track(a.path)) out.push_back(project(m_audio_proj, audio_features(a.path)));
     return out;
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> MediaTower::parameters(const std::string& group, bool all) {
+std::vector<std::pair<std::string, torch::Tensor>> MediaTower::parameters(const std::string& group,
+                                                                          bool all) {
     std::vector<std::pair<std::string, torch::Tensor>> out;
     auto add = [&](const std::string& prefix, torch::nn::Module* m) {
         if (!m) return;
@@ -411,8 +421,9 @@ MediaTower::Saved MediaTower::save(const std::string& dir, bool encoders_into_di
 }
 
 void MediaTower::load_state(const std::string& dir) {
-    const std::pair<Projector*, const char*> projs[] = {
-        {&m_image_proj, "image_projector"}, {&m_audio_proj, "audio_projector"}, {&m_video_proj, "video_projector"}};
+    const std::pair<Projector*, const char*> projs[] = {{&m_image_proj, "image_projector"},
+                                                        {&m_audio_proj, "audio_projector"},
+                                                        {&m_video_proj, "video_projector"}};
     for (const auto& [p, name] : projs) {
         if (!*p) continue;
         Projector saved = load_projector(dir, name, torch::kFloat32, m_device);

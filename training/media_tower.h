@@ -91,9 +91,10 @@ public:
 
 private:
     std::string file_hash(const std::string& path);
-    torch::Tensor image_features(const std::string& file);        // [1, N, D]
-    torch::Tensor video_features(const std::string& file);        // [1, F, N, D]
-    torch::Tensor audio_features(const std::string& file, bool video_track);  // [1, P, D]
+    torch::Tensor image_features(const std::string& file);  // [1, N, D]
+    torch::Tensor video_features(const std::string& file);  // [1, F, N, D]
+    torch::Tensor audio_features(const std::string& file);  // [1, P, D]
+    bool video_track(const std::string& file);  // a video whose audio track the model reads (memoised)
     MediaPart project(Projector proj, const torch::Tensor& feats);
 
     MultimodalTrainConfig m_cfg;

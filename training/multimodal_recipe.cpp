@@ -6,6 +6,7 @@
 #include "chat/chat_template.h"
 #include "collate.h"
 #include "common/error.h"
+#include "common/files.h"
 #include "common/sha256.h"
 #include "media_tower.h"
 #include "model/llama.h"
@@ -39,6 +40,20 @@ struct Element {
 struct Item {
     std::vector<Element> elements;
     int64_t positions = 0, line = 0;
+
+    // True when a trained token sits at a position 1..max_length-1 (something to predict is kept).
+    bool trains_within(int64_t max_length) const {
+        int64_t pos = 0;
+        for (const Element& el : elements) {
+            if (!el.media)
+                for (size_t k = 0; k < el.ids.size(); ++k)
+                    if (el.trained[k] && pos + static_cast<int64_t>(k) >= 1 &&
+                        pos + static_cast<int64_t>(k) < max_length)
+                        return true;
+            pos += el.media ? el.media_tokens : static_cast<int64_t>(el.ids.size());
+        }
+        return false;
+    }
 };
 
 // The gated path in training: tanh(gate_b[layer]) * vec_b added to each layer's attention output,
@@ -166,7 +181,8 @@ struct MultimodalRecipe::Impl {
         }
         r.labels.assign(static_cast<size_t>(T), kIgnoreLabel);
         for (int64_t i = 0; i + 1 < T; ++i)
-            if (trained[static_cast<size_t>(i + 1)]) r.labels[static_cast<size_t>(i)] = ids[static_cast<size_t>(i + 1)];
+            if (trained[static_cast<size_t>(i + 1)])
+                r.labels[static_cast<size_t>(i)] = ids[static_cast<size_t>(i + 1)];
         return r;
     }
 
@@ -197,7 +213,8 @@ struct MultimodalRecipe::Impl {
                 const int64_t H = net.config.num_attention_heads, L = net.config.num_hidden_layers;
                 std::vector<torch::Tensor> vs, gs;
                 for (auto& r : rows) {
-                    vs.push_back(r.vec.defined() ? r.vec.view({D}) : torch::zeros({D}, torch::kFloat32).to(device));
+                    vs.push_back(r.vec.defined() ? r.vec.view({D})
+                                                 : torch::zeros({D}, torch::kFloat32).to(device));
                     gs.push_back(r.gates.defined() ? r.gates.view({L})
                                                    : torch::zeros({L}, torch::kFloat32).to(device));
                 }
@@ -212,9 +229,10 @@ struct MultimodalRecipe::Impl {
         auto logits = net.forward_embeddings(torch::cat(hs, 0));  // [B, T, V] float32
         const int64_t V = logits.size(-1);
         labels = labels.to(device);
-        auto sum = torch::nn::functional::cross_entropy(
-            logits.view({-1, V}), labels.view({-1}),
-            torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnoreLabel).reduction(torch::kSum));
+        auto sum = torch::nn::functional::cross_entropy(logits.view({-1, V}), labels.view({-1}),
+                                                        torch::nn::functional::CrossEntropyFuncOptions()
+                                                            .ignore_index(kIgnoreLabel)
+                                                            .reduction(torch::kSum));
         return {sum, labels.ne(kIgnoreLabel).sum().item<int64_t>()};
     }
 
@@ -231,13 +249,27 @@ MultimodalRecipe::MultimodalRecipe(TrainConfig config, MetricSink* sink) : m(std
 
 MultimodalRecipe::~MultimodalRecipe() = default;
 
-int64_t MultimodalRecipe::step() const { return m->step; }
-int64_t MultimodalRecipe::total_steps() const { return m->total; }
-int64_t MultimodalRecipe::trainable_parameters() const { return m->trainable; }
-int64_t MultimodalRecipe::train_examples() const { return static_cast<int64_t>(m->train.size()); }
-int64_t MultimodalRecipe::cache_hits() const { return m->tower ? m->tower->cache().hits : 0; }
-int64_t MultimodalRecipe::cache_misses() const { return m->tower ? m->tower->cache().misses : 0; }
-const TrainConfig& MultimodalRecipe::config() const { return m->cfg; }
+int64_t MultimodalRecipe::step() const {
+    return m->step;
+}
+int64_t MultimodalRecipe::total_steps() const {
+    return m->total;
+}
+int64_t MultimodalRecipe::trainable_parameters() const {
+    return m->trainable;
+}
+int64_t MultimodalRecipe::train_examples() const {
+    return static_cast<int64_t>(m->train.size());
+}
+int64_t MultimodalRecipe::cache_hits() const {
+    return m->tower ? m->tower->cache().hits : 0;
+}
+int64_t MultimodalRecipe::cache_misses() const {
+    return m->tower ? m->tower->cache().misses : 0;
+}
+const TrainConfig& MultimodalRecipe::config() const {
+    return m->cfg;
+}
 std::vector<std::string> MultimodalRecipe::modalities() const {
     return {m->modalities.begin(), m->modalities.end()};
 }
@@ -254,7 +286,8 @@ std::map<std::string, std::string> MultimodalRecipe::parameter_digests(const std
     std::map<std::string, std::string> out;
     for (auto& [name, t] : named) {
         auto c = t.detach().to(torch::kCPU).contiguous();
-        out[name] = sha256_hex(std::string(static_cast<const char*>(c.data_ptr()), c.numel() * c.element_size()));
+        out[name] =
+            sha256_hex(std::string(static_cast<const char*>(c.data_ptr()), c.numel() * c.element_size()));
     }
     return out;
 }
@@ -282,7 +315,8 @@ void MultimodalRecipe::setup(bool resume) {
     s.model = LlamaModel::load(s.llm_path, lo);
     s.device = torch::Device(s.model->device());
     if (s.model->tokenizer_path().empty())
-        throw Error(ErrorCode::FileNotFound, s.llm_path, "no tokenizer.json or tokenizer.model beside the weights");
+        throw Error(ErrorCode::FileNotFound, s.llm_path,
+                    "no tokenizer.json or tokenizer.model beside the weights");
     s.tok = load_tokenizer(s.model->tokenizer_path());
     const ChatTemplate tpl = template_for_model(s.model->tokenizer_config_path(), cfg.template_name);
     s.template_name = tpl.name();
@@ -312,22 +346,14 @@ void MultimodalRecipe::setup(bool resume) {
             try {
                 for (const auto& r : e.media)
                     if (!s.tower->can_read(r.kind))
-                        throw Error(ErrorCode::MissingModality, r.path, "no encoder for " + r.kind + " is configured");
+                        throw Error(ErrorCode::MissingModality, r.path,
+                                    "no encoder for " + r.kind + " is configured");
                 item = s.layout(e, tpl);
             } catch (const Error& err) {
                 skip(e.line, err.what());
                 continue;
             }
-            bool trains = false;
-            int64_t pos = 0;
-            for (const auto& el : item.elements) {
-                const int64_t n = el.media ? el.media_tokens : static_cast<int64_t>(el.ids.size());
-                if (!el.media)
-                    for (size_t k = 0; k < el.ids.size(); ++k)
-                        trains |= el.trained[k] && pos + static_cast<int64_t>(k) < cfg.max_length && pos + k > 0;
-                pos += n;
-            }
-            if (!trains) {
+            if (!item.trains_within(cfg.max_length)) {
                 skip(e.line, "the reply does not fit in max_length tokens");
                 continue;
             }
@@ -380,7 +406,9 @@ void MultimodalRecipe::setup(bool resume) {
         for (auto* list : {&with, &without}) {
             if (list->empty()) continue;
             auto o = std::make_unique<torch::optim::AdamWOptions>(lr);
-            o->betas({cfg.beta1, cfg.beta2}).eps(cfg.eps).weight_decay(list == &with ? cfg.weight_decay : 0.0);
+            o->betas({cfg.beta1, cfg.beta2})
+                .eps(cfg.eps)
+                .weight_decay(list == &with ? cfg.weight_decay : 0.0);
             groups.emplace_back(*list, std::move(o));
             s.base_lr.push_back(lr);
         }
@@ -401,7 +429,7 @@ void MultimodalRecipe::setup(bool resume) {
         s.event("resumed", checkpoint);
     }
     fs::create_directories(cfg.out);
-    write_text((fs::path(cfg.out) / "train_config.json").string(), cfg.to_json());
+    write_text_file((fs::path(cfg.out) / "train_config.json").string(), cfg.to_json());
 }
 
 double MultimodalRecipe::evaluate() {
@@ -429,8 +457,8 @@ std::string MultimodalRecipe::save_checkpoint() {
     const std::string tmp = begin_checkpoint(s.cfg.out, s.step);
     if (s.adapter && s.cfg.multimodal.trains_adapter()) s.adapter->save(tmp);
     s.tower->save(tmp, /*encoders_into_dir=*/true);
-    const std::string dir = finish_checkpoint(tmp, *s.optimizer, {s.step, s.epoch, s.micro, s.total, s.last_eval},
-                                              s.cfg.keep_checkpoints);
+    const std::string dir = finish_checkpoint(
+        tmp, *s.optimizer, {s.step, s.epoch, s.micro, s.total, s.last_eval}, s.cfg.keep_checkpoints);
     s.event("checkpoint", dir);
     return dir;
 }
@@ -481,8 +509,8 @@ TrainResult MultimodalRecipe::train(const std::atomic<bool>* stop,
     const auto t0 = Clock::now();
     std::string what = cfg.multimodal.stage + " stage, ";
     for (const auto& mod : s.modalities) what += mod + " ";
-    s.event("start", std::to_string(s.total) + " steps, " + std::to_string(s.train.size()) + " examples, " + what +
-                         "data, " + std::to_string(s.trainable) + " trainable parameters");
+    s.event("start", std::to_string(s.total) + " steps, " + std::to_string(s.train.size()) + " examples, " +
+                         what + "data, " + std::to_string(s.trainable) + " trainable parameters");
     std::vector<size_t> order = epoch_order(s.train.size(), cfg.seed, s.epoch);
 
     while (s.step < s.total) {
@@ -495,7 +523,8 @@ TrainResult MultimodalRecipe::train(const std::atomic<bool>* stop,
         for (int64_t a = 0; a < accum; ++a) {
             std::vector<const Item*> rows;
             const size_t begin = static_cast<size_t>((s.micro + a) * cfg.batch_size);
-            for (size_t i = begin; i < std::min(order.size(), begin + static_cast<size_t>(cfg.batch_size)); ++i)
+            for (size_t i = begin; i < std::min(order.size(), begin + static_cast<size_t>(cfg.batch_size));
+                 ++i)
                 rows.push_back(&s.train[order[i]]);
             for (auto* r : rows) positions += std::min(r->positions, cfg.max_length);
             batches.push_back(rows);
@@ -528,21 +557,25 @@ TrainResult MultimodalRecipe::train(const std::atomic<bool>* stop,
         if (s.micro >= s.micro_per_epoch) {
             epoch_end = true;
             const auto& c = s.tower->cache();
-            s.event("info", "epoch " + std::to_string(s.epoch + 1) + ": feature cache " + std::to_string(c.hits) +
-                                " hits, " + std::to_string(c.misses) + " misses (" +
-                                std::to_string(static_cast<int>(std::lround(100 * c.hit_rate()))) + "% hit rate)");
+            s.event("info", "epoch " + std::to_string(s.epoch + 1) + ": feature cache " +
+                                std::to_string(c.hits) + " hits, " + std::to_string(c.misses) + " misses (" +
+                                std::to_string(static_cast<int>(std::lround(100 * c.hit_rate()))) +
+                                "% hit rate)");
             ++s.epoch;
             s.micro = 0;
             order = epoch_order(s.train.size(), cfg.seed, s.epoch);
         }
         const bool last = s.step >= s.total;
-        if ((cfg.eval_every > 0 && s.step % cfg.eval_every == 0) || (cfg.eval_every == 0 && epoch_end) || last)
+        if ((cfg.eval_every > 0 && s.step % cfg.eval_every == 0) || (cfg.eval_every == 0 && epoch_end) ||
+            last)
             evaluate();
         if (on_step) on_step(p);
-        if ((cfg.save_every > 0 && s.step % cfg.save_every == 0) || (cfg.save_every == 0 && epoch_end) || last)
+        if ((cfg.save_every > 0 && s.step % cfg.save_every == 0) || (cfg.save_every == 0 && epoch_end) ||
+            last)
             result.checkpoint_dir = save_checkpoint();
         if (!last && stop && stop->load()) {
-            if (result.checkpoint_dir.empty() || fs::path(result.checkpoint_dir).filename() != checkpoint_name(s.step))
+            if (result.checkpoint_dir.empty() ||
+                fs::path(result.checkpoint_dir).filename() != checkpoint_name(s.step))
                 result.checkpoint_dir = save_checkpoint();
             result.status = TrainStatus::Stopped;
             result.steps = s.step;
@@ -556,7 +589,8 @@ TrainResult MultimodalRecipe::train(const std::atomic<bool>* stop,
     s.set_training(false);
     result.bundle_dir = (fs::path(cfg.out) / "bundle").string();
     save_bundle(result.bundle_dir);
-    if (s.adapter && cfg.multimodal.trains_adapter()) result.adapter_dir = (fs::path(result.bundle_dir) / "adapter").string();
+    if (s.adapter && cfg.multimodal.trains_adapter())
+        result.adapter_dir = (fs::path(result.bundle_dir) / "adapter").string();
     result.steps = s.step;
     result.last_eval_loss = s.last_eval;
     result.cache_hits = s.tower->cache().hits;

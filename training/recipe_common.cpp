@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <numeric>
 #include <random>
 
@@ -22,9 +21,9 @@ namespace atelier {
 double scheduled_lr(const TrainConfig& cfg, int64_t s, int64_t total) {
     const int64_t warm = static_cast<int64_t>(std::llround(cfg.warmup_ratio * static_cast<double>(total)));
     if (warm > 0 && s < warm) return cfg.lr * static_cast<double>(s + 1) / static_cast<double>(warm);
-    const double progress = total > warm ? static_cast<double>(s - warm) /
-                                               static_cast<double>(std::max<int64_t>(1, total - warm))
-                                         : 1.0;
+    const double progress =
+        total > warm ? static_cast<double>(s - warm) / static_cast<double>(std::max<int64_t>(1, total - warm))
+                     : 1.0;
     return cfg.lr * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
 }
 
@@ -90,18 +89,6 @@ std::string checkpoint_name(int64_t step) {
     return buf;
 }
 
-void write_text(const std::string& path, const std::string& text) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        f << text;
-        if (!f) throw Error(ErrorCode::Io, tmp, "cannot write");
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) throw Error(ErrorCode::Io, path, "cannot write: " + ec.message());
-}
-
 std::string begin_checkpoint(const std::string& out, int64_t step) {
     const fs::path root = fs::path(out) / "checkpoints";
     fs::create_directories(root);
@@ -112,25 +99,26 @@ std::string begin_checkpoint(const std::string& out, int64_t step) {
     return tmp.string();
 }
 
-std::string finish_checkpoint(const std::string& tmp_dir, torch::optim::Optimizer& opt, const TrainPosition& pos,
-                              int64_t keep) {
+std::string finish_checkpoint(const std::string& tmp_dir, torch::optim::Optimizer& opt,
+                              const TrainPosition& pos, int64_t keep) {
     const fs::path tmp(tmp_dir);
     const fs::path root = tmp.parent_path();
     const fs::path final_dir = root / checkpoint_name(pos.step);
     torch::save(opt, (tmp / "optimizer.pt").string());
     torch::Tensor rng_state = at::detail::getDefaultCPUGenerator().get_state();
     torch::save(rng_state, (tmp / "rng.pt").string());
-    write_text((tmp / "trainer_state.json").string(), json{{"step", pos.step},
-                                                           {"epoch", pos.epoch},
-                                                           {"micro", pos.micro},
-                                                           {"total_steps", pos.total},
-                                                           {"eval_loss", pos.eval_loss}}
-                                                          .dump(2));
+    write_text_file((tmp / "trainer_state.json").string(), json{{"step", pos.step},
+                                                                {"epoch", pos.epoch},
+                                                                {"micro", pos.micro},
+                                                                {"total_steps", pos.total},
+                                                                {"eval_loss", pos.eval_loss}}
+                                                               .dump(2));
     std::error_code ec;
     fs::remove_all(final_dir, ec);
     fs::rename(tmp, final_dir, ec);
     if (ec)
-        throw Error(ErrorCode::Io, final_dir.string(), "cannot move the checkpoint into place: " + ec.message());
+        throw Error(ErrorCode::Io, final_dir.string(),
+                    "cannot move the checkpoint into place: " + ec.message());
     std::vector<fs::path> all;
     for (const auto& e : fs::directory_iterator(root))
         if (e.path().filename().string().rfind("step-", 0) == 0) all.push_back(e.path());

@@ -55,6 +55,4 @@ TrainPosition load_checkpoint(const std::string& dir, torch::optim::Optimizer& o
 // The newest complete checkpoint under out/checkpoints ("" when none).
 std::string newest_checkpoint(const std::string& out);
 
-void write_text(const std::string& path, const std::string& text);  // atomic
-
 }  // namespace atelier

@@ -301,7 +301,10 @@ int64_t RunStore::add_eval(const EvalRecord& e) {
         "INSERT INTO evals(run_id, model, dataset, metric, score, items, perplexity, groups, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, e.run_id).bind(2, e.model).bind(3, e.dataset).bind(4, e.metric).bind(5, e.score);
-    st.bind(6, e.items).bind(7, e.perplexity).bind(8, e.groups_json).bind(9, e.created_at ? e.created_at : now_ms());
+    st.bind(6, e.items)
+        .bind(7, e.perplexity)
+        .bind(8, e.groups_json)
+        .bind(9, e.created_at ? e.created_at : now_ms());
     st.step();
     return m_db->last_insert_id();
 }

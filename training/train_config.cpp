@@ -80,9 +80,9 @@ void TrainConfig::validate() const {
         if (m.projector_lr < 0) bad("multimodal.projector_lr", "must not be negative");
         if (m.encoder_lr < 0) bad("multimodal.encoder_lr", "must not be negative");
         const bool bind = m.stage == "bind";
-        for (const auto& [field, type] : {std::pair<const char*, const std::string*>{"multimodal.image_projector",
-                                                                                      &m.image_projector},
-                                          {"multimodal.audio_projector", &m.audio_projector}}) {
+        for (const auto& [field, type] :
+             {std::pair<const char*, const std::string*>{"multimodal.image_projector", &m.image_projector},
+              {"multimodal.audio_projector", &m.audio_projector}}) {
             if (bind && *type != "bind") bad(field, "must be bind for the bind stage");
             if (!bind && (*type == "bind" || *type == "qformer"))
                 bad(field, "'" + *type + "' is not a token projector here");

@@ -24,13 +24,13 @@ std::string default_run_store_path() {
 
 std::string outcome_json(const RunOutcome& r) {
     nlohmann::json j{{"type", "result"},
-                          {"run", r.run_id},
-                          {"status", r.status},
-                          {"steps", r.result.steps},
-                          {"loss", r.result.last_loss},
-                          {"eval_loss", r.result.last_eval_loss},
-                          {"adapter", r.result.adapter_dir},
-                          {"checkpoint", r.result.checkpoint_dir}};
+                     {"run", r.run_id},
+                     {"status", r.status},
+                     {"steps", r.result.steps},
+                     {"loss", r.result.last_loss},
+                     {"eval_loss", r.result.last_eval_loss},
+                     {"adapter", r.result.adapter_dir},
+                     {"checkpoint", r.result.checkpoint_dir}};
     if (!r.result.bundle_dir.empty()) j["bundle"] = r.result.bundle_dir;
     if (r.result.cache_hits >= 0) {
         const int64_t all = r.result.cache_hits + r.result.cache_misses;
@@ -110,9 +110,9 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
             std::string mods;
             for (const auto& m : recipe.modalities()) mods += (mods.empty() ? "" : ",") + m;
             sink.event("info",
-                       "multimodal: stage " + config.multimodal.stage + ", modalities " + mods + ", feature cache " +
-                           std::to_string(recipe.cache_hits()) + " hits / " + std::to_string(recipe.cache_misses()) +
-                           " misses",
+                       "multimodal: stage " + config.multimodal.stage + ", modalities " + mods +
+                           ", feature cache " + std::to_string(recipe.cache_hits()) + " hits / " +
+                           std::to_string(recipe.cache_misses()) + " misses",
                        recipe.step());
         } else {
             FinetuneRecipe recipe(config, &sink);

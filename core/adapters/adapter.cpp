@@ -2,6 +2,7 @@
 #include "adapters/adapter_module.h"
 
 #include "common/error.h"
+#include "common/files.h"
 #include "io/safetensors.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -134,18 +135,6 @@ TensorData to_data(const torch::Tensor& t) {
     return make_owned_tensor(d, c.sizes().vec(), c.data_ptr(), c.nbytes());
 }
 
-void write_text_atomic(const fs::path& path, const std::string& text) {
-    const fs::path tmp = path.string() + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        f << text;
-        if (!f) throw Error(ErrorCode::Io, tmp.string(), "cannot write");
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) throw Error(ErrorCode::Io, path.string(), "cannot rename into place: " + ec.message());
-}
-
 }  // namespace
 
 Adapter::Adapter(AdapterConfig config, ModelConfig model)
@@ -180,7 +169,8 @@ void Adapter::build(uint64_t seed, LlamaForCausalLMImpl* base) {
         for (const auto& t : m_config.target_modules)
             if (t == "lm_head") {  // the output projection: [vocab, hidden]
                 const double bound = 1.0 / std::sqrt(static_cast<double>(c.hidden_size));
-                add("lm_head.lora_A.weight", torch::empty({r, c.hidden_size}, f32).uniform_(-bound, bound, gen));
+                add("lm_head.lora_A.weight",
+                    torch::empty({r, c.hidden_size}, f32).uniform_(-bound, bound, gen));
                 add("lm_head.lora_B.weight", torch::zeros({c.vocab_size, r}, f32));
             }
         for (int64_t l = 0; l < L; ++l) {
@@ -370,7 +360,8 @@ void Adapter::save(const std::string& dir_str) const {
     const bool peft = m_config.is_lora();
     write_safetensors((dir / "adapter_model.safetensors").string(), tensors(peft),
                       {{"format", "pt"}, {"atelier_method", m_config.method}});
-    write_text_atomic(dir / "adapter_config.json", peft ? m_config.to_peft_json() : m_config.to_json());
+    write_text_file((dir / "adapter_config.json").string(),
+                    peft ? m_config.to_peft_json() : m_config.to_json());
 }
 
 std::unique_ptr<Adapter> Adapter::load(const std::string& dir_str, const ModelConfig& model) {
@@ -456,8 +447,8 @@ TensorMap Adapter::merged_weights(LlamaForCausalLMImpl& net, ModelConfig* merged
         const torch::Tensor w = net.output_weight();
         const auto& A = self.param("lm_head.lora_A.weight");
         const auto& B = self.param("lm_head.lora_B.weight");
-        out["lm_head.weight"] =
-            to_data((w.to(torch::kFloat32) + torch::matmul(B, A).to(w.device()) * scaling).to(w.scalar_type()));
+        out["lm_head.weight"] = to_data(
+            (w.to(torch::kFloat32) + torch::matmul(B, A).to(w.device()) * scaling).to(w.scalar_type()));
         if (merged_config) merged_config->tie_word_embeddings = false;
     }
     if (m_config.has_bias_scale()) {

@@ -61,7 +61,8 @@ void AdapterConfig::validate(const std::string& where) const {
         if (!(lora_dropout >= 0 && lora_dropout < 1)) bad("LoRA dropout must be in [0, 1)");
         if (target_modules.empty()) bad("LoRA needs at least one target module");
         for (const auto& t : target_modules)
-            if (t != "lm_head" && std::find(kLinearNames.begin(), kLinearNames.end(), t) == kLinearNames.end())
+            if (t != "lm_head" &&
+                std::find(kLinearNames.begin(), kLinearNames.end(), t) == kLinearNames.end())
                 bad("unknown LoRA target module '" + t +
                     "' (expected q_proj, k_proj, v_proj, o_proj, gate_proj, "
                     "up_proj, down_proj or lm_head)");

@@ -19,4 +19,16 @@ std::string read_text_file(const std::string& path) {
     return ss.str();
 }
 
+void write_text_file(const std::string& path, const std::string& text) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+        f << text;
+        if (!f) throw Error(ErrorCode::Io, tmp, "cannot write");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) throw Error(ErrorCode::Io, path, "cannot move into place: " + ec.message());
+}
+
 }  // namespace atelier

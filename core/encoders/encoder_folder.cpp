@@ -2,6 +2,7 @@
 #include "encoders/encoder_folder.h"
 
 #include "common/error.h"
+#include "common/files.h"
 #include "encoders/encoder_modules.h"
 #include "io/safetensors.h"
 
@@ -9,25 +10,12 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 namespace fs = std::filesystem;
 
 namespace atelier {
 
 namespace {
-
-void write_text_atomic(const fs::path& path, const std::string& text) {
-    const fs::path tmp = path.string() + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        f << text << "\n";
-        if (!f) throw Error(ErrorCode::Io, tmp.string(), "cannot write");
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) throw Error(ErrorCode::Io, path.string(), "cannot write: " + ec.message());
-}
 
 void save_weights(torch::nn::Module& net, const std::string& prefix, const fs::path& file) {
     TensorMap tensors;
@@ -96,16 +84,16 @@ void save_clip_encoder(ClipVisionTransformerImpl& net, const ImageProcessorConfi
                        const std::string& dir) {
     make_dir(dir);
     save_weights(net, "vision_model.", fs::path(dir) / "model.safetensors");
-    write_text_atomic(fs::path(dir) / "preprocessor_config.json", processor.to_json());
-    write_text_atomic(fs::path(dir) / "config.json", net.config.to_json());
+    write_text_file((fs::path(dir) / "preprocessor_config.json").string(), processor.to_json() + "\n");
+    write_text_file((fs::path(dir) / "config.json").string(), net.config.to_json() + "\n");
 }
 
 void save_whisper_encoder(WhisperEncoderImpl& net, const WhisperFeatureConfig& features,
                           const std::string& dir) {
     make_dir(dir);
     save_weights(net, "encoder.", fs::path(dir) / "model.safetensors");
-    write_text_atomic(fs::path(dir) / "preprocessor_config.json", features.to_json());
-    write_text_atomic(fs::path(dir) / "config.json", net.config.to_json());
+    write_text_file((fs::path(dir) / "preprocessor_config.json").string(), features.to_json() + "\n");
+    write_text_file((fs::path(dir) / "config.json").string(), net.config.to_json() + "\n");
 }
 
 void create_clip_encoder(const std::string& dir, const ClipVisionConfig& c, const ImageProcessorConfig& p,
@@ -122,7 +110,8 @@ void create_whisper_encoder(const std::string& dir, const WhisperEncoderConfig& 
     if (f.nb_max_frames != 2 * c.max_source_positions)
         throw Error(ErrorCode::BadConfig, dir,
                     "the encoder has " + std::to_string(c.max_source_positions) + " positions; " +
-                        std::to_string(f.chunk_length) + " s windows give " + std::to_string(f.nb_max_frames / 2));
+                        std::to_string(f.chunk_length) + " s windows give " +
+                        std::to_string(f.nb_max_frames / 2));
     if (f.feature_size != c.num_mel_bins)
         throw Error(ErrorCode::BadConfig, dir, "the front end's mel bins differ from the encoder's");
     WhisperEncoder net(c);

@@ -43,10 +43,10 @@ torch::nn::LayerNorm layer_norm(int64_t dim, double eps) {
 torch::Tensor conv1d_trainable(const torch::Tensor& x /*[B, C, F]*/, torch::nn::Conv1d& conv, int64_t pad) {
     const auto& o = conv->options;
     const int64_t k = o.kernel_size()->at(0), stride = o.stride()->at(0);
-    auto w = conv->weight;                                              // [D, C, k]
+    auto w = conv->weight;                                                   // [D, C, k]
     auto cols = torch::constant_pad_nd(x, {pad, pad}).unfold(2, k, stride);  // [B, C, F', k]
-    cols = cols.permute({0, 2, 1, 3}).flatten(2);                       // [B, F', C*k]
-    auto y = torch::matmul(cols, w.flatten(1).t());                     // [B, F', D]
+    cols = cols.permute({0, 2, 1, 3}).flatten(2);                            // [B, F', C*k]
+    auto y = torch::matmul(cols, w.flatten(1).t());                          // [B, F', D]
     if (conv->bias.defined()) y = y + conv->bias;
     return y.transpose(1, 2);  // [B, D, F']
 }
@@ -192,10 +192,12 @@ torch::Tensor WhisperEncoderImpl::forward(const torch::Tensor& input_features,
     auto w = conv1->weight;
     const bool train = training_weights(w);
     auto in = input_features.to(w.scalar_type());
-    auto x = activation(config.activation_function, train ? conv1d_trainable(in, conv1, 1) : conv1(in));  // [B, D, F]
-    x = activation(config.activation_function, train ? conv1d_trainable(x, conv2, 1) : conv2(x));          // [B, D, N]
-    x = x.transpose(1, 2);                                                                       // [B, N, D]
-    x = x + embed_positions->weight.narrow(0, 0, N).to(x.scalar_type()).unsqueeze(0);            // [B, N, D]
+    auto x = activation(config.activation_function,
+                        train ? conv1d_trainable(in, conv1, 1) : conv1(in));  // [B, D, F]
+    x = activation(config.activation_function,
+                   train ? conv1d_trainable(x, conv2, 1) : conv2(x));                  // [B, D, N]
+    x = x.transpose(1, 2);                                                             // [B, N, D]
+    x = x + embed_positions->weight.narrow(0, 0, N).to(x.scalar_type()).unsqueeze(0);  // [B, N, D]
     const int64_t L = static_cast<int64_t>(layers->size());
     for (int64_t i = 0; i < L; ++i) {
         report(progress, i, L);

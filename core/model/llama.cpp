@@ -293,8 +293,8 @@ torch::Tensor LlamaForCausalLMImpl::forward_embeddings(const torch::Tensor& h_in
                                                   rope.sin, mask.defined() ? mask : torch::empty({0}))
                        : l.forward(h, start_pos, rope, cache, mask);
     }
-    h = model->norm(h);                                                            // [B, T, D]
-    if (last_only) h = h.narrow(1, T - 1, 1);                                      // [B, 1, D]
+    h = model->norm(h);                                                        // [B, T, D]
+    if (last_only) h = h.narrow(1, T - 1, 1);                                  // [B, 1, D]
     torch::Tensor logits = mixed_linear(h, output_weight(), torch::Tensor());  // [B, T|1, V]
     if (head_adapter) logits = head_adapter->apply(h, logits);
     return logits.to(torch::kFloat32);

@@ -117,14 +117,7 @@ void BundleManifest::save(const std::string& out_dir) const {
     }
     std::error_code ec;
     fs::create_directories(out_dir, ec);
-    const fs::path path = fs::path(out_dir) / kFileName, tmp = path.string() + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        f << j.dump(2) << "\n";
-        if (!f) throw Error(ErrorCode::Io, tmp.string(), "cannot write the bundle manifest");
-    }
-    fs::rename(tmp, path, ec);
-    if (ec) throw Error(ErrorCode::Io, path.string(), "cannot write the bundle manifest: " + ec.message());
+    write_text_file((fs::path(out_dir) / kFileName).string(), j.dump(2) + "\n");
 }
 
 }  // namespace atelier

@@ -196,6 +196,7 @@ void ProjectorImpl::init_weights(uint64_t seed) {
 }  // namespace atelier
 
 #include "common/error.h"
+#include "common/files.h"
 #include "io/safetensors.h"
 
 #include <filesystem>
@@ -215,15 +216,7 @@ void save_projector(ProjectorImpl& projector, const std::string& dir, const std:
             make_owned_tensor(DType::F32, t.sizes().vec(), t.data_ptr(), t.numel() * sizeof(float));
     }
     write_safetensors((fs::path(dir) / (name + ".safetensors")).string(), tensors, {{"format", "pt"}});
-    const fs::path json_path = fs::path(dir) / (name + ".json");
-    const fs::path tmp = json_path.string() + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        f << projector.config.to_json() << "\n";
-        if (!f) throw Error(ErrorCode::Io, tmp.string(), "cannot write projector config");
-    }
-    fs::rename(tmp, json_path, ec);
-    if (ec) throw Error(ErrorCode::Io, json_path.string(), "cannot write projector config: " + ec.message());
+    write_text_file((fs::path(dir) / (name + ".json")).string(), projector.config.to_json() + "\n");
 }
 
 Projector load_projector(const std::string& dir, const std::string& name, torch::Dtype dtype,

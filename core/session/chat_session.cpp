@@ -11,8 +11,6 @@
 
 namespace atelier {
 
-
-
 ChatSession::ChatSession(MultimodalModel& model) : m_model(model) {
     m_generator = std::make_unique<Generator>(m_model.llm(), m_model.tokenizer());
 }
