@@ -143,14 +143,15 @@ struct MultimodalRecipe::Impl {
     // the row's gated vector [1, D] and gates [L] (undefined without gated media).
     struct Row {
         torch::Tensor h, vec, gates;
+        std::vector<int64_t> ids;  // -1 at media positions
         std::vector<int64_t> labels;
     };
     Row row(const Item& item) {
         auto& net = model->module();
         std::vector<torch::Tensor> parts;
-        std::vector<int64_t> ids;  // -1 at media positions
         std::vector<bool> trained;
         Row r;
+        std::vector<int64_t>& ids = r.ids;
         for (const Element& el : item.elements) {
             if (!el.media) {
                 if (el.ids.empty()) continue;
@@ -179,6 +180,7 @@ struct MultimodalRecipe::Impl {
             r.h = r.h.narrow(1, 0, cfg.max_length);
             T = cfg.max_length;
         }
+        ids.resize(static_cast<size_t>(T));
         r.labels.assign(static_cast<size_t>(T), kIgnoreLabel);
         for (int64_t i = 0; i + 1 < T; ++i)
             if (trained[static_cast<size_t>(i + 1)])
@@ -186,15 +188,33 @@ struct MultimodalRecipe::Impl {
         return r;
     }
 
+    // How many leading positions every row shares and can run once for the whole batch: the same
+    // text tokens (the template's preamble, a common system prompt), none of them predicting a
+    // trained token, and at least one position left in each row. 0 when sharing does not apply.
+    int64_t shared_prefix(const std::vector<Row>& rows) const {
+        if (rows.size() < 2 || model->module().gradient_checkpointing) return 0;
+        int64_t P = rows[0].h.size(1) - 1;
+        for (const Row& r : rows) {
+            if (r.vec.defined()) return 0;  // a gated vector reaches every position of its row
+            P = std::min<int64_t>(P, r.h.size(1) - 1);
+            int64_t i = 0;
+            while (i < P && r.ids[static_cast<size_t>(i)] >= 0 &&
+                   r.ids[static_cast<size_t>(i)] == rows[0].ids[static_cast<size_t>(i)] &&
+                   r.labels[static_cast<size_t>(i)] == kIgnoreLabel)
+                ++i;
+            P = i;
+        }
+        return P >= 8 ? P : 0;  // below that, the extra forward costs more than it saves
+    }
+
     // Summed loss over the batch's trained tokens, and their number.
     std::pair<torch::Tensor, int64_t> loss_of(const std::vector<const Item*>& items) {
         auto& net = model->module();
         std::vector<Row> rows;
-        int64_t T = 0;
-        for (auto* it : items) {
-            rows.push_back(row(*it));
-            T = std::max(T, rows.back().h.size(1));
-        }
+        for (auto* it : items) rows.push_back(row(*it));
+        const int64_t P = shared_prefix(rows);
+        int64_t T = 0;  // positions per row after the shared prefix
+        for (const Row& r : rows) T = std::max(T, r.h.size(1) - P);
         const int64_t B = static_cast<int64_t>(rows.size()), D = net.config.hidden_size;
         std::vector<torch::Tensor> hs;
         auto labels = torch::full({B, T}, kIgnoreLabel, torch::kInt64);
@@ -202,9 +222,10 @@ struct MultimodalRecipe::Impl {
         bool any_gated = false;
         for (int64_t b = 0; b < B; ++b) {
             Row& r = rows[static_cast<size_t>(b)];
-            const int64_t n = r.h.size(1);
-            hs.push_back(n < T ? torch::cat({r.h, torch::zeros({1, T - n, D}, r.h.options())}, 1) : r.h);
-            for (int64_t t = 0; t < n; ++t) la[b][t] = r.labels[static_cast<size_t>(t)];
+            const int64_t n = r.h.size(1) - P;
+            auto h = r.h.narrow(1, P, n);
+            hs.push_back(n < T ? torch::cat({h, torch::zeros({1, T - n, D}, h.options())}, 1) : h);
+            for (int64_t t = 0; t < n; ++t) la[b][t] = r.labels[static_cast<size_t>(P + t)];
             any_gated |= r.vec.defined();
         }
         if (!hooks.empty()) {
@@ -226,7 +247,14 @@ struct MultimodalRecipe::Impl {
                 h->gates = gates;
             }
         }
-        auto logits = net.forward_embeddings(torch::cat(hs, 0));  // [B, T, V] float32
+        torch::Tensor logits;  // [B, T, V] float32
+        if (P > 0) {
+            KVCache prefix = net.make_cache(1, P, net.compute_dtype, device);
+            net.forward_embeddings(rows[0].h.narrow(1, 0, P), 0, &prefix, /*last_only=*/true);
+            logits = net.forward_embeddings(torch::cat(hs, 0), P, &prefix);
+        } else {
+            logits = net.forward_embeddings(torch::cat(hs, 0));
+        }
         const int64_t V = logits.size(-1);
         labels = labels.to(device);
         auto sum = torch::nn::functional::cross_entropy(logits.view({-1, V}), labels.view({-1}),

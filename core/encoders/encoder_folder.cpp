@@ -55,6 +55,22 @@ WhisperFeatureConfig whisper_features_for(int mel_bins, int chunk_seconds) {
     return f;
 }
 
+namespace {
+
+// [N, D] sin then cos of positions x frequencies 1 / max_period^(i / (D/2 - 1)) (Whisper's
+// max_period is 10000 with that denominator; an odd D gets a zero last column).
+torch::Tensor sinusoids(const torch::Tensor& positions, int64_t D) {
+    const int64_t half = D / 2;
+    const double inc = std::log(10000.0) / static_cast<double>(std::max<int64_t>(1, half - 1));
+    auto inv = torch::exp(-inc * torch::arange(half, torch::kFloat64)).unsqueeze(0);
+    auto ang = positions.to(torch::kFloat64).unsqueeze(1) * inv;  // [N, half]
+    auto out = torch::cat({ang.sin(), ang.cos()}, 1);
+    if (2 * half < D) out = torch::cat({out, torch::zeros({out.size(0), D - 2 * half}, out.options())}, 1);
+    return out.to(torch::kFloat32);
+}
+
+}  // namespace
+
 void init_encoder_weights(torch::nn::Module& net, uint64_t seed) {
     torch::NoGradGuard no_grad;
     auto gen = at::detail::createCPUGenerator(seed);
@@ -71,12 +87,20 @@ void init_encoder_weights(torch::nn::Module& net, uint64_t seed) {
     }
     // Whisper's positions are fixed sinusoids (timescales up to 10000), sin then cos.
     if (auto* w = dynamic_cast<WhisperEncoderImpl*>(&net)) {
-        const int64_t N = w->config.max_source_positions, D = w->config.d_model, half = D / 2;
-        auto pos = torch::arange(N, torch::kFloat64).unsqueeze(1);
-        const double inc = std::log(10000.0) / static_cast<double>(std::max<int64_t>(1, half - 1));
-        auto inv = torch::exp(-inc * torch::arange(half, torch::kFloat64)).unsqueeze(0);
-        auto ang = pos * inv;
-        w->embed_positions->weight.copy_(torch::cat({ang.sin(), ang.cos()}, 1).to(torch::kFloat32));
+        const int64_t N = w->config.max_source_positions, D = w->config.d_model;
+        w->embed_positions->weight.copy_(sinusoids(torch::arange(N, torch::kFloat64), D));
+    }
+    // A ViT trained from scratch starts from 2-D sin-cos patch positions (MAE): half the width
+    // encodes the row, half the column, at the scale of the patch features, so where things are is
+    // visible from the first step; the class token's position starts at zero.
+    if (auto* v = dynamic_cast<ClipVisionTransformerImpl*>(&net)) {
+        const int64_t g = v->config.image_size / v->config.patch_size, D = v->config.hidden_size;
+        auto cells = torch::arange(g * g, torch::kInt64);
+        auto rows = sinusoids(cells.div(g, "floor").to(torch::kFloat64), D / 2);
+        auto cols = sinusoids(cells.remainder(g).to(torch::kFloat64), D - D / 2);
+        auto table = torch::zeros({1 + g * g, D}, torch::kFloat32);
+        table.narrow(0, 1, g * g).copy_(torch::cat({rows, cols}, 1));
+        v->embeddings->position_embedding->weight.copy_(table);
     }
 }
 

@@ -153,11 +153,19 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, int64_t start_pos, 
     q = q * cos + rotate_half(q) * sin;           // [B, H, T, hd]
     k = k * cos + rotate_half(k) * sin;           // [B, KV, T, hd]
 
-    if (cache) {
+    if (cache && cache->k[layer].size(0) == B) {
         cache->k[layer].narrow(2, start_pos, T).copy_(k);
         cache->v[layer].narrow(2, start_pos, T).copy_(v);
         k = cache->k[layer].narrow(2, 0, start_pos + T);  // [B, KV, S, hd]
         v = cache->v[layer].narrow(2, 0, start_pos + T);  // [B, KV, S, hd]
+    } else if (cache) {
+        // A shared prefix: a batch-1 cache holding positions 0..start_pos-1 that every row of
+        // this batch continues. The rows read it (gradients flow back into it) and store nothing.
+        TORCH_CHECK(cache->k[layer].size(0) == 1, "KV cache batch does not match the input");
+        auto pk = cache->k[layer].narrow(2, 0, start_pos).expand({B, KV, start_pos, hd});
+        auto pv = cache->v[layer].narrow(2, 0, start_pos).expand({B, KV, start_pos, hd});
+        k = torch::cat({pk, k}, 2);  // [B, KV, S, hd]
+        v = torch::cat({pv, v}, 2);  // [B, KV, S, hd]
     }
     const int64_t S = k.size(2);
 

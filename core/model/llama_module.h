@@ -127,8 +127,11 @@ struct LlamaForCausalLMImpl : torch::nn::Module {
 
     torch::Tensor embed(const torch::Tensor& ids);  // [B, T] int64 -> [B, T, D]
     // h: [B, T, D] input embeddings placed at positions start_pos..start_pos+T-1. With a cache,
-    // keys/values are written into it and attention sees everything cached before. Returns float32
-    // logits [B, T, V], or [B, 1, V] for the last position only.
+    // keys/values are written into it and attention sees everything cached before. A batch-1
+    // cache under a batch-B input is a shared prefix: every row attends to its start_pos cached
+    // positions and nothing is written (training a batch whose rows begin alike computes that
+    // beginning once; gradients reach it through the cache). Returns float32 logits [B, T, V], or
+    // [B, 1, V] for the last position only.
     torch::Tensor forward_embeddings(const torch::Tensor& h, int64_t start_pos = 0, KVCache* cache = nullptr,
                                      bool last_only = false);
     torch::Tensor forward(const torch::Tensor& ids, int64_t start_pos = 0, KVCache* cache = nullptr,

@@ -292,3 +292,58 @@ TEST(GradientCheckpointing, GivesTheSameGradientsWithDropoutReplayed) {
         adapter->detach(net);
     }
 }
+
+TEST(SharedPrefix, GivesTheSameLogitsAndGradientsAsTheWholeRows) {
+    // Three rows beginning with the same 9 tokens: the prefix run once into a batch-1 cache and the
+    // rows' own positions attending to it must equal the whole rows run as a batch, for the
+    // logits and for every adapter gradient (LoRA and the LLaMA-Adapter prefix hook).
+    auto model = LlamaModel::load(fixture("stories260K/hf"));
+    auto& net = model->module();
+    const std::vector<int64_t> prefix = {1, 403, 407, 261, 378, 432, 383, 286, 261};
+    const std::vector<std::vector<int64_t>> rest = {{300, 301, 302, 303}, {410, 448, 415, 294}, {5, 6, 7, 8}};
+    std::vector<int64_t> whole;
+    for (const auto& r : rest) {
+        whole.insert(whole.end(), prefix.begin(), prefix.end());
+        whole.insert(whole.end(), r.begin(), r.end());
+    }
+    const int64_t B = 3, P = static_cast<int64_t>(prefix.size()), S = 4;
+    auto whole_ids = torch::tensor(whole, torch::kInt64).view({B, P + S});
+    auto rest_ids = whole_ids.narrow(1, P, S);
+    auto weights = torch::randn({B, S, net.config.vocab_size}, torch::TensorOptions().dtype(torch::kFloat32));
+    for (const std::string method : {"lora", "llama-adapter"}) {
+        auto adapter = Adapter::create(AdapterConfig::preset(method, net.config), net.config, 21, &net);
+        perturb(*adapter, 22);
+        adapter->attach(net);
+        auto run = [&](bool shared, torch::Tensor* logits) {
+            for (auto& [n, t] : adapter->parameters()) t.mutable_grad() = torch::Tensor();
+            if (shared) {
+                KVCache cache = net.make_cache(1, P, torch::kFloat32, torch::kCPU);
+                net.forward(whole_ids.narrow(0, 0, 1).narrow(1, 0, P), 0, &cache, /*last_only=*/true);
+                *logits = net.forward(rest_ids, P, &cache);
+            } else {
+                *logits = net.forward(whole_ids).narrow(1, P, S);
+            }
+            (*logits * weights).sum().backward();
+            std::vector<torch::Tensor> out;
+            for (auto& [n, t] : adapter->parameters())
+                out.push_back(t.grad().defined() ? t.grad().clone() : t.grad());
+            return out;
+        };
+        torch::Tensor a, b;
+        const auto plain = run(false, &a), shared = run(true, &b);
+        EXPECT_TRUE(torch::allclose(a, b, 1e-4, 1e-5)) << method;
+        ASSERT_EQ(plain.size(), shared.size());
+        double largest = 0;
+        for (size_t i = 0; i < plain.size(); ++i) {
+            ASSERT_TRUE(plain[i].defined() && shared[i].defined()) << method << " tensor " << i;
+            // Summation order differs (the prefix's gradient is summed over the rows before, not
+            // after, the layers below): equal to float32 rounding of the largest entries.
+            const double scale = plain[i].abs().max().item<double>();
+            EXPECT_LE((plain[i] - shared[i]).abs().max().item<double>(), 1e-5 * scale + 1e-6)
+                << method << " tensor " << i;
+            largest = std::max(largest, scale);
+        }
+        EXPECT_GT(largest, 0) << "gradients must flow to the adapter";
+        adapter->detach(net);
+    }
+}
