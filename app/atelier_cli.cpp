@@ -12,6 +12,7 @@
 #include "adapters/adapter_config.h"
 #include "chat/chat_template.h"
 #include "cli_args.h"
+#include "common/blas_kernels.h"
 #include "common/error.h"
 #include "generate/generator.h"
 #include "model/importers.h"
@@ -379,7 +380,7 @@ int cmd_info(const Args& a) {
         o.tokenizer = a.get("tokenizer");
         mm = atelier::MultimodalModel::load(path, o, /*with_language_model=*/false);
     }
-    json j = {{"path", path}, {"kind", kind}};
+    json j = {{"path", path}, {"kind", kind}, {"blas_kernels", atelier::blas_core_name()}};
     json modalities = mm ? modalities_json(*mm) : json::array();
     j["modalities"] = modalities;
     if (mm && !mm->chat_template().empty()) j["bundle_chat_template"] = mm->chat_template();
@@ -605,6 +606,7 @@ int cmd_runs(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    atelier::use_native_blas_kernels(argv);  // may re-execute, once: before any BLAS is used
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
         std::string(argv[1]) == "help") {
         std::cout << kUsage;

@@ -6,6 +6,7 @@
 // --data-dir keeps the database, settings and attachments in DIR instead of the platform folders.
 #include "app_settings.h"
 #include "chat_store.h"
+#include "common/blas_kernels.h"
 #include "error_text.h"
 #include "main_window.h"
 
@@ -20,6 +21,7 @@
 #include <memory>
 
 int main(int argc, char** argv) {
+    atelier::use_native_blas_kernels(argv);  // may re-execute, once: before any BLAS is used
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Atelier"));
     QApplication::setApplicationName(QStringLiteral("Atelier"));

@@ -8,6 +8,7 @@
 // the process exits 0. After a kill -9 the run is found 'interrupted' and --run-id resumes it.
 // Exit codes: 0 finished or stopped, 1 the run failed (the error is in the store and on stderr),
 // 2 bad command line.
+#include "common/blas_kernels.h"
 #include "common/error.h"
 #include "train_runner.h"
 
@@ -37,6 +38,7 @@ int usage(const std::string& why) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    atelier::use_native_blas_kernels(argv);  // may re-execute, once: before any BLAS is used
     std::string config_path, store, name;
     int64_t run_id = 0;
     bool resume = true;

@@ -6,6 +6,7 @@
 //   bench_generate --model DIR --dtype bf16       # any model
 //   bench_generate --synthetic-only --dtype f32   # only the random 1.1B model (TinyLlama shape)
 #include "bench_util.h"
+#include "common/blas_kernels.h"
 #include "generate/generator.h"
 #include "model/importers.h"
 #include "model/llama.h"
@@ -137,6 +138,7 @@ Figures run(const std::string& label, const Checkpoint& ck, const std::string& d
 }  // namespace
 
 int main(int argc, char** argv) {
+    atelier::use_native_blas_kernels(argv);
     std::string model_path, dtype = "auto";
     bool synthetic_only = false;
     int prompt_tokens = 128, decode_tokens = 32;

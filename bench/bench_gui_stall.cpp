@@ -9,6 +9,7 @@
 #include "app_settings.h"
 #include "chat_page.h"
 #include "chat_store.h"
+#include "common/blas_kernels.h"
 #include "composer.h"
 #include "main_window.h"
 #include "message_list_model.h"
@@ -42,6 +43,7 @@ bool waitFor(Sender* sender, Signal signal, int ms) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    atelier::use_native_blas_kernels(argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Atelier-bench"));
     QCommandLineParser parser;

@@ -8,6 +8,7 @@
 //
 // Torch-free on purpose (links atelier_media only), so it does not use bench_util.h, which pulls in
 // LibTorch for its GEMM probe; the timing and peak-RSS helpers below are the same idea.
+#include "common/blas_kernels.h"
 #include "common/error.h"
 #include "media/media.h"
 
@@ -64,6 +65,7 @@ void print_sampling(const char* label, const std::vector<VideoFrame>& frames, co
 }  // namespace
 
 int main(int argc, char** argv) {
+    atelier::use_native_blas_kernels(argv);
     std::string work = (fs::temp_directory_path() / "atelier-bench-media").string();
     double minutes = 10, decode_all_seconds = 0;
     for (int i = 1; i < argc; ++i) {

@@ -6,6 +6,7 @@
 // Prints each figure beside the machine's GEMM peak: a ViT forward is almost all GEMMs, so
 // achieved GFLOP/s over the peak says how close the encoder runs to the hardware.
 #include "bench_util.h"
+#include "common/blas_kernels.h"
 
 #include "encoders/encoder_modules.h"
 #include "features/audio_features.h"
@@ -41,6 +42,7 @@ double best_of(int reps, F&& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    atelier::use_native_blas_kernels(argv);
     std::string dtype_name = "auto";
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];

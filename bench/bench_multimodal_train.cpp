@@ -6,6 +6,7 @@
 //
 //   ATELIER_FIXTURES=../shared/fixtures build/bin/bench_multimodal_train [--steps 3] [--small-only]
 #include "bench_util.h"
+#include "common/blas_kernels.h"
 
 #include "demo_data.h"
 #include "encoders/encoder_folder.h"
@@ -67,6 +68,7 @@ void print(const std::string& what, const Figures& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    atelier::use_native_blas_kernels(argv);
     int64_t steps = 3;
     bool small_only = false;
     for (int i = 1; i < argc; ++i) {

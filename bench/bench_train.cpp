@@ -8,6 +8,7 @@
 // the figure does not count as useful work.
 //
 //   ATELIER_FIXTURES=../shared/fixtures build/bin/bench_train [--steps 4] [--tokens 128] [--batch 1]
+#include "common/blas_kernels.h"
 #include "finetune_recipe.h"
 #include "io/tensor_data.h"
 #include "model/importers.h"
@@ -51,6 +52,7 @@ std::string write_dataset(const std::string& path, int rows) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    atelier::use_native_blas_kernels(argv);
     int64_t steps = 4, tokens = 128, batch = 1;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];

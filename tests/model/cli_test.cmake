@@ -47,6 +47,12 @@ string(JSON ctx GET "${out}" context_length)
 if(NOT rc EQUAL 0 OR NOT arch STREQUAL "LlamaForCausalLM" OR NOT ctx EQUAL 512 OR params LESS 200000 OR params GREATER 300000)
   message(FATAL_ERROR "info --json unexpected: ${out}")
 endif()
+# OpenBLAS runs kernels for this CPU, not its SSE3 fallback (use_native_blas_kernels).
+string(JSON blas GET "${out}" blas_kernels)
+file(READ /proc/cpuinfo cpuinfo)
+if(cpuinfo MATCHES " avx2" AND cpuinfo MATCHES " fma" AND blas MATCHES "^(Prescott|Core2|Katmai|Unknown)$")
+  message(FATAL_ERROR "OpenBLAS runs its ${blas} fallback on a CPU with AVX2")
+endif()
 
 # Errors: a clear message naming the path, exit 1; bad usage, exit 2.
 execute_process(COMMAND "${CLI}" generate --model "${WORK}/no-such-model" --prompt hi

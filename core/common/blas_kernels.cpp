@@ -1,0 +1,47 @@
+#include "common/blas_kernels.h"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+namespace atelier {
+
+std::string blas_core_name() {
+    using CoreName = char* (*)();
+    auto fn = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
+    const char* name = fn ? fn() : nullptr;
+    return name ? std::string(name) : std::string();
+}
+
+void use_native_blas_kernels(char** argv) {
+#if defined(__linux__) && (defined(__x86_64__) || defined(__i386__))
+    if (std::getenv("OPENBLAS_CORETYPE")) return;  // the user's choice (or our earlier run's)
+    std::string core = blas_core_name();
+    if (core.empty()) return;
+    std::transform(core.begin(), core.end(), core.begin(), [](unsigned char c) { return std::tolower(c); });
+    // OpenBLAS's fallbacks when it does not recognise a CPU; a recognised one is left alone.
+    static const char* const fallbacks[] = {"prescott",   "core2",     "katmai",
+                                            "coppermine", "northwood", "unknown"};
+    if (std::none_of(std::begin(fallbacks), std::end(fallbacks), [&](const char* f) { return core == f; }))
+        return;
+    __builtin_cpu_init();
+    const char* want = nullptr;  // __builtin_cpu_supports also checks that the OS saves the registers
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+        want = "SkylakeX";
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        want = "Haswell";
+    if (!want) return;
+    setenv("OPENBLAS_CORETYPE", want, 1);
+    execv("/proc/self/exe", argv);
+    // Still here: the program goes on with the kernels it has; OPENBLAS_CORETYPE stays set for the
+    // processes it starts.
+#else
+    (void)argv;
+#endif
+}
+
+}  // namespace atelier
