@@ -5,7 +5,8 @@
 # CLIP-architecture vision tower and a Whisper-architecture audio encoder), trains them together
 # with the projectors (image MLP, audio frame stacking, video Q-Former) and a LoRA adapter on
 # stories260K (Alpaca template; LoRA on lm_head too: stories260K never trained its EOS row, which
-# equals UNK's, so without it the model cannot learn to stop after the answer), leaves the bundle in OUT/bundle, and prints `eval` per question
+# equals UNK's, so without it the model cannot learn to stop after the answer), leaves the bundle in
+# OUT/bundle, and prints `eval` per question
 # type on the test split (items never seen in training). Then ask it:
 #   atelier-cli generate --model OUT/bundle --image OUT/data/media/img_0001.png \
 #       --prompt "What colour is the shape?" --template alpaca --temperature 0
@@ -21,8 +22,8 @@ cli="$(command -v atelier-cli || true)"
 [ -x "$cli" ] || { echo "multimodal-quickstart: atelier-cli is neither on PATH nor in build/bin (build first)" >&2; exit 1; }
 llm="${ATELIER_QUICKSTART_LLM:-$(cd "$root/.." && pwd)/shared/fixtures/stories260K/hf}"
 [ -e "$llm" ] || { echo "multimodal-quickstart: no language model at $llm (set ATELIER_QUICKSTART_LLM)" >&2; exit 1; }
-count="${QUICKSTART_COUNT:-400}"
-epochs="${QUICKSTART_EPOCHS:-6}"
+count="${QUICKSTART_COUNT:-600}"
+epochs="${QUICKSTART_EPOCHS:-10}"
 mkdir -p "$out"
 start=$(date +%s)
 

@@ -95,6 +95,26 @@ void init_encoder_weights(torch::nn::Module& net, uint64_t seed) {
     // visible from the first step; the class token's position starts at zero.
     if (auto* v = dynamic_cast<ClipVisionTransformerImpl*>(&net)) {
         const int64_t g = v->config.image_size / v->config.patch_size, D = v->config.hidden_size;
+        // CLIP's own initialisation (Hugging Face's CLIPPreTrainedModel) scales the layers to the
+        // width; a flat N(0, 0.02) leaves a narrow tower's layers adding little to its residual
+        // stream at the start.
+        const double L = static_cast<double>(v->config.num_hidden_layers), d = static_cast<double>(D);
+        const double in_std = std::pow(d, -0.5) * std::pow(2 * L, -0.5), out_std = std::pow(d, -0.5),
+                     fc_std = std::pow(2 * d, -0.5);
+        for (auto& p : net.named_parameters(true)) {
+            const std::string& k = p.key();
+            double std = 0;
+            if (ends_with(k, "q_proj.weight") || ends_with(k, "k_proj.weight") ||
+                ends_with(k, "v_proj.weight") || ends_with(k, "fc2.weight"))
+                std = in_std;
+            else if (ends_with(k, "out_proj.weight"))
+                std = out_std;
+            else if (ends_with(k, "fc1.weight"))
+                std = fc_std;
+            else if (ends_with(k, "class_embedding"))
+                std = out_std;
+            if (std > 0) p.value().copy_(at::normal(0.0, std, p.value().sizes(), gen).to(p.value().dtype()));
+        }
         auto cells = torch::arange(g * g, torch::kInt64);
         auto rows = sinusoids(cells.div(g, "floor").to(torch::kFloat64), D / 2);
         auto cols = sinusoids(cells.remainder(g).to(torch::kFloat64), D - D / 2);
