@@ -269,12 +269,7 @@ TrainResult FinetuneRecipe::train(const std::atomic<bool>* stop,
             loss_sum += loss.item<double>();
         }
         s.micro += accum;
-        StepFigures f;
-        f.loss_sum = loss_sum;
-        f.trained = trained;
-        f.positions = step_tokens;
-        f.seconds = std::chrono::duration<double>(Clock::now() - ts).count();
-        f.elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+        const StepFigures f{loss_sum, trained, step_tokens, seconds_since(ts), seconds_since(t0)};
         const TrainProgress p =
             finish_step(cfg, *s.optimizer, params, {}, s.step, s.total, s.epoch,
                         static_cast<double>(s.micro) / static_cast<double>(s.micro_per_epoch), f, s.sink);

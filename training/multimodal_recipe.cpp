@@ -569,12 +569,7 @@ TrainResult MultimodalRecipe::train(const std::atomic<bool>* stop,
             (loss / static_cast<double>(std::max<int64_t>(1, trained))).backward();
         }
         s.micro += accum;
-        StepFigures f;
-        f.loss_sum = loss_sum;
-        f.trained = trained;
-        f.positions = positions;
-        f.seconds = std::chrono::duration<double>(Clock::now() - ts).count();
-        f.elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+        const StepFigures f{loss_sum, trained, positions, seconds_since(ts), seconds_since(t0)};
         const TrainProgress p =
             finish_step(cfg, *s.optimizer, s.params, s.base_lr, s.step, s.total, s.epoch,
                         static_cast<double>(s.micro) / static_cast<double>(s.micro_per_epoch), f, s.sink);

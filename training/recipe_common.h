@@ -10,6 +10,7 @@
 
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -38,6 +39,9 @@ struct StepFigures {
     int64_t trained = 0, positions = 0;
     double seconds = 0, elapsed = 0;
 };
+inline double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
 TrainProgress finish_step(const TrainConfig& cfg, torch::optim::Optimizer& opt,
                           const std::vector<torch::Tensor>& params, const std::vector<double>& base_lr,
                           int64_t& step, int64_t total, int64_t epoch, double epoch_fraction,

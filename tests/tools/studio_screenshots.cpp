@@ -7,24 +7,24 @@
 #include "chat_page.h"
 #include "chat_store.h"
 #include "composer.h"
+#include "demo_data.h"
 #include "main_window.h"
 #include "metric_chart.h"
 #include "models_page.h"
+#include "multimodal_options.h"
 #include "runs_page.h"
 #include "train_page.h"
-#include "demo_data.h"
-#include "multimodal_options.h"
 #include "train_runner.h"
 
 #include <QApplication>
 #include <QCheckBox>
-#include <QLineEdit>
 #include <QComboBox>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QDoubleSpinBox>
 #include <QEventLoop>
 #include <QFile>
+#include <QLineEdit>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
