@@ -337,9 +337,11 @@ TEST(SharedPrefix, GivesTheSameLogitsAndGradientsAsTheWholeRows) {
         for (size_t i = 0; i < plain.size(); ++i) {
             ASSERT_TRUE(plain[i].defined() && shared[i].defined()) << method << " tensor " << i;
             // Summation order differs (the prefix's gradient is summed over the rows before, not
-            // after, the layers below): equal to float32 rounding of the largest entries.
+            // after, the layers below, and BLAS splits sums by thread count): equal to float32
+            // rounding of the largest entries (measured up to 1.02e-5 of them; a missing prefix
+            // contribution is of their order).
             const double scale = plain[i].abs().max().item<double>();
-            EXPECT_LE((plain[i] - shared[i]).abs().max().item<double>(), 1e-5 * scale + 1e-6)
+            EXPECT_LE((plain[i] - shared[i]).abs().max().item<double>(), 1e-4 * scale + 1e-6)
                 << method << " tensor " << i;
             largest = std::max(largest, scale);
         }
