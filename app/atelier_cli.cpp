@@ -116,7 +116,7 @@ multimodal training (LLaVA-format data with image / audio / video; writes OUT/bu
   --image-encoder DIR  --audio-encoder DIR        CLIP vision / Whisper folders (HF layout)
   --image-projector T   linear | mlp2x_gelu | perceiver (default mlp2x_gelu)
   --audio-projector T   audio_stack | mlp2x_gelu | linear | perceiver (default audio_stack)
-  --video-temporal T    qformer | perceiver | none (default qformer)   --frames N (default 8)
+  --video-temporal T    qformer | dct | perceiver | none (default qformer)   --frames N (default 8)
   --projector-tokens N  --projector-depth N  --audio-stack N  --feature-layer N  --feature-select S
   --train-encoders      train the encoders too (small encoders from scratch)
   --projector-lr X  --encoder-lr X   (default: --lr)   --no-video-audio

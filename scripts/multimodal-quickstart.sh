@@ -41,7 +41,7 @@ echo "== training (encoders, projectors and a LoRA adapter) -> $out/bundle"
   --stage projector+adapter --method lora --template alpaca \
   --image-encoder "$out/encoders/image" --audio-encoder "$out/encoders/audio" --train-encoders \
   --feature-layer -1 --image-projector mlp2x_gelu --audio-projector audio_stack --audio-stack 4 \
-  --video-temporal qformer --projector-tokens 8 --frames 8 \
+  --video-temporal dct --projector-tokens 8 --frames 8 \
   --targets q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj,lm_head \
   --lr 3e-3 --projector-lr 1e-3 --encoder-lr 1e-3 --warmup-ratio 0.05 \
   --epochs "$epochs" --batch-size 16 --seed 1 \

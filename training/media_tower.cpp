@@ -350,8 +350,8 @@ std::vector<MediaPart> MediaTower::embed(const Attachment& a) {
     auto vf = video_features(a.path);  // [1, F, N, D]
     if (m_video_proj) {
         MediaPart p;
-        p.tokens = m_video_proj->config.type == "qformer" ? m_video_proj->forward(vf)
-                                                          : m_video_proj->forward(vf.flatten(1, 2));
+        p.tokens = m_video_proj->config.reads_frames() ? m_video_proj->forward(vf)
+                                                       : m_video_proj->forward(vf.flatten(1, 2));
         out.push_back(p);
     } else if (m_image_proj && m_image_proj->config.gated()) {
         out.push_back(project(m_image_proj, vf));

@@ -84,14 +84,15 @@ void TrainConfig::validate() const {
              {std::pair<const char*, const std::string*>{"multimodal.image_projector", &m.image_projector},
               {"multimodal.audio_projector", &m.audio_projector}}) {
             if (bind && *type != "bind") bad(field, "must be bind for the bind stage");
-            if (!bind && (*type == "bind" || *type == "qformer"))
+            if (!bind && (*type == "bind" || *type == "qformer" || *type == "dct"))
                 bad(field, "'" + *type + "' is not a token projector here");
             if (*type != "bind" && *type != "linear" && *type != "mlp2x_gelu" && *type != "perceiver" &&
                 *type != "audio_stack")
                 bad(field, "unknown projector type '" + *type + "'");
         }
-        if (!m.video_temporal.empty() && m.video_temporal != "qformer" && m.video_temporal != "perceiver")
-            bad("multimodal.video_temporal", "must be qformer, perceiver or empty");
+        if (!m.video_temporal.empty() && m.video_temporal != "qformer" && m.video_temporal != "dct" &&
+            m.video_temporal != "perceiver")
+            bad("multimodal.video_temporal", "must be qformer, dct, perceiver or empty");
         if (bind && !m.video_temporal.empty()) bad("multimodal.video_temporal", "the bind stage has none");
     }
 }

@@ -26,7 +26,7 @@ struct MultimodalTrainConfig {
     std::string feature_select = "default";    // default (no class token) | full | cls
     std::string image_projector = "mlp2x_gelu";  // linear | mlp2x_gelu | perceiver (bind: bind)
     std::string audio_projector = "audio_stack";
-    std::string video_temporal = "qformer";  // qformer | perceiver | "" (frames as image tokens)
+    std::string video_temporal = "qformer";  // qformer | dct | perceiver | "" (frames as image tokens)
     int64_t video_frames = 8;
     bool video_audio = true;        // a video's audio track goes through the audio branch
     int64_t projector_tokens = 32;  // perceiver latents / Q-Former queries

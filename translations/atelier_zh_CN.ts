@@ -799,8 +799,12 @@ Last active %2</source>
         <translation>视频时序模块</translation>
     </message>
     <message>
-        <source>How a video&apos;s sampled frames become tokens: a Q-Former (Video-LLaMA) or a Perceiver over all frames; None passes every frame on as image tokens. The bind network has none.</source>
-        <translation>视频采样帧如何变为词元：对全部帧使用 Q-Former（Video-LLaMA）或 Perceiver；“无”则把每一帧作为图像词元直接传入。绑定网络没有时序模块。</translation>
+        <source>How a video&apos;s sampled frames become tokens: a Q-Former (Video-LLaMA), a space-time DCT (each frame pooled to a small grid, then the mean frame and how each cell changes over time; learns motion fast) or a Perceiver over all frames; None passes every frame on as image tokens. The bind network has none.</source>
+        <translation>视频采样帧如何变为词元：Q-Former（Video-LLaMA）、时空 DCT（每帧先池化为小网格，再取平均帧及每个格子随时间的变化；能很快学会运动）或对全部帧使用 Perceiver；“无”则把每一帧作为图像词元直接传入。绑定网络没有时序模块。</translation>
+    </message>
+    <message>
+        <source>Space-time DCT</source>
+        <translation>时空 DCT</translation>
     </message>
     <message>
         <source>Frames per video</source>

@@ -61,11 +61,13 @@ MultimodalOptions::MultimodalOptions(QWidget* parent) : QGroupBox(parent) {
                    "run once per file and their features cached."));
     m_temporal = new QComboBox(this);
     m_temporal->setObjectName(QStringLiteral("mmTemporalBox"));
-    for (const char* t : {"qformer", "perceiver", ""}) m_temporal->addItem(QString(), QString::fromLatin1(t));
+    for (const char* t : {"qformer", "dct", "perceiver", ""})
+        m_temporal->addItem(QString(), QString::fromLatin1(t));
     row(QT_TR_NOOP("Video temporal module"), m_temporal,
-        QT_TR_NOOP(
-            "How a video's sampled frames become tokens: a Q-Former (Video-LLaMA) or a Perceiver "
-            "over all frames; None passes every frame on as image tokens. The bind network has none."));
+        QT_TR_NOOP("How a video's sampled frames become tokens: a Q-Former (Video-LLaMA), a space-time DCT "
+                   "(each frame pooled to a small grid, then the mean frame and how each cell changes over "
+                   "time; learns motion fast) or a Perceiver over all frames; None passes every frame on as "
+                   "image tokens. The bind network has none."));
     m_frames = new QSpinBox(this);
     m_frames->setObjectName(QStringLiteral("mmFramesBox"));
     m_frames->setRange(1, 64);
@@ -164,8 +166,9 @@ void MultimodalOptions::retranslate() {
                                 tr("Projectors + adapter (stage 2)"), tr("Bind network (ImageBind-LLM)")};
     for (int i = 0; i < stages.size(); ++i) m_stage->setItemText(i, stages[i]);
     m_temporal->setItemText(0, QStringLiteral("Q-Former"));
-    m_temporal->setItemText(1, QStringLiteral("Perceiver"));
-    m_temporal->setItemText(2, tr("None"));
+    m_temporal->setItemText(1, tr("Space-time DCT"));
+    m_temporal->setItemText(2, QStringLiteral("Perceiver"));
+    m_temporal->setItemText(3, tr("None"));
     m_trainEncoders->setText(tr("Train the encoders too"));
     m_projectorLr->setSpecialValueText(tr("Same as the learning rate"));
     for (QPushButton* b : {m_imageBrowse, m_audioBrowse}) b->setText(tr("Browse…"));

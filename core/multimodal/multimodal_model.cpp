@@ -358,9 +358,9 @@ std::unique_ptr<MultimodalModel> MultimodalModel::load(const std::string& path, 
             if (!b.video_temporal.empty()) {
                 m.video_proj =
                     m.bundle_projector(path, b.video_temporal, m.vision->net->config.hidden_size, "video");
-                if (m.video_proj->config.type != "qformer" && m.video_proj->config.type != "perceiver")
+                if (!m.video_proj->config.reads_frames() && m.video_proj->config.type != "perceiver")
                     throw Error(ErrorCode::BadConfig, b.resolve(b.video_temporal + ".json"),
-                                "a video temporal module must be a qformer or perceiver projector");
+                                "a video temporal module must be a qformer, dct or perceiver projector");
                 if (m.video_proj->config.type == "qformer" &&
                     m.video_frames > m.video_proj->config.max_frames)
                     throw Error(ErrorCode::BadConfig, b.resolve(b.video_temporal + ".json"),
@@ -608,7 +608,7 @@ std::vector<std::shared_ptr<const MediaEmbedding>> MultimodalModel::encode(const
             torch::Tensor projected;
             if (im.video_proj) {
                 projected =
-                    im.video_proj->config.type == "qformer"
+                    im.video_proj->config.reads_frames()
                         ? im.video_proj->forward(
                               torch::stack(per_frame, 1))                    // [1, F, N, Din] -> [1, Q, Dout]
                         : im.video_proj->forward(torch::cat(per_frame, 1));  // [1, F*N, Din] -> [1, L, Dout]

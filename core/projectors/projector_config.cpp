@@ -12,7 +12,7 @@ namespace atelier {
 using nlohmann::json;
 
 std::vector<std::string> ProjectorConfig::types() {
-    return {"linear", "mlp2x_gelu", "audio_stack", "perceiver", "qformer", "bind"};
+    return {"linear", "mlp2x_gelu", "audio_stack", "perceiver", "qformer", "dct", "bind"};
 }
 
 ProjectorConfig ProjectorConfig::from_json(const std::string& text, const std::string& where) {
@@ -30,6 +30,7 @@ ProjectorConfig ProjectorConfig::from_json(const std::string& text, const std::s
         c.heads = j.value("heads", c.heads);
         c.ff_mult = j.value("ff_mult", c.ff_mult);
         c.max_frames = j.value("max_frames", c.max_frames);
+        c.grid = j.value("grid", c.grid);
         c.num_layers = j.value("num_layers", c.num_layers);
         c.num_heads = j.value("num_heads", c.num_heads);
     } catch (const json::exception& e) {
@@ -53,6 +54,10 @@ std::string ProjectorConfig::to_json() const {
         j["ff_mult"] = ff_mult;
     }
     if (type == "qformer") j["max_frames"] = max_frames;
+    if (type == "dct") {
+        j["num_latents"] = num_latents;
+        j["grid"] = grid;
+    }
     if (type == "bind") {
         j["num_layers"] = num_layers;
         j["num_heads"] = num_heads;
@@ -65,7 +70,7 @@ void ProjectorConfig::validate(const std::string& where) const {
     if (std::find(t.begin(), t.end(), type) == t.end())
         throw Error(ErrorCode::BadConfig, where,
                     "unknown projector type '" + type +
-                        "' (linear, mlp2x_gelu, audio_stack, perceiver, qformer, bind)");
+                        "' (linear, mlp2x_gelu, audio_stack, perceiver, qformer, dct, bind)");
     auto range = [&](int64_t v, int64_t lo, int64_t hi, const char* key) {
         if (v < lo || v > hi)
             throw Error(ErrorCode::BadConfig, where,
@@ -81,6 +86,9 @@ void ProjectorConfig::validate(const std::string& where) const {
     range(heads, 1, 256, "heads");
     range(ff_mult, 1, 16, "ff_mult");
     range(max_frames, 1, 4096, "max_frames");
+    range(grid, 1, 64, "grid");
+    if (type == "dct" && grid * grid * in_features > (1 << 22))
+        throw Error(ErrorCode::BadConfig, where, "dct projector: grid * grid * in_features is too large");
     if (type == "perceiver" || type == "qformer") {
         if (in_features % heads != 0)
             throw Error(ErrorCode::BadConfig, where, "projector in_features is not a multiple of its heads");
@@ -99,7 +107,7 @@ void ProjectorConfig::validate(const std::string& where) const {
 
 int64_t ProjectorConfig::output_tokens(int64_t input_tokens) const {
     if (type == "bind") return 0;
-    if (type == "perceiver" || type == "qformer") return num_latents;
+    if (type == "perceiver" || type == "qformer" || type == "dct") return num_latents;
     if (type == "audio_stack") return (input_tokens + stack - 1) / stack;
     return input_tokens;
 }

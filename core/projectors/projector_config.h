@@ -12,6 +12,13 @@
 //   qformer       Video-LLaMA video Q-Former: per-frame features + learned frame-position
 //                 embeddings; `num_queries` learned queries attend to themselves and across all frames
 //                 (depth blocks), then `proj`; a fixed token count per video
+//   dct           video, space-time: each frame's tokens average-pooled to a `grid` x `grid` map, a
+//                 DCT along time per cell and channel, and each of the `num_latents` lowest temporal
+//                 frequencies (0 = the mean frame, 1 = the trend from first to last, ...) flattened
+//                 into one token by linear_1 (+ `frequency_embedding`) -> act -> linear_2. Where
+//                 something moves is a linear function of the frequency-1 map, so motion is learned
+//                 from the first steps (the attention modules sit on a flat loss for hundreds of
+//                 steps on the demo task; docs/benchmarks.md)
 // Gated path (no prompt tokens):
 //   bind          ImageBind-LLM bind network: proj_in, `depth` residual RMSNorm+SwiGLU blocks,
 //                 norm_out; the result is added in every layer of the LLM through a zero-initialised
@@ -28,17 +35,18 @@
 namespace atelier {
 
 struct ProjectorConfig {
-    std::string type = "mlp2x_gelu";  // linear | mlp2x_gelu | audio_stack | perceiver | qformer | bind
+    std::string type = "mlp2x_gelu";  // linear | mlp2x_gelu | audio_stack | perceiver | qformer | dct | bind
     int64_t in_features = 0;          // encoder width
     int64_t out_features = 0;         // LLM hidden size
     int64_t hidden_features = 0;      // mlp / bind width (0 = out_features for mlps, in_features for bind)
     std::string act = "gelu";         // activation of the MLPs
     int64_t stack = 4;                // audio_stack: frames per token
-    int64_t num_latents = 64;         // perceiver latents / qformer queries
+    int64_t num_latents = 64;         // perceiver latents / qformer queries / dct frequencies
     int64_t depth = 2;                // perceiver / qformer / bind blocks
     int64_t heads = 8;                // perceiver / qformer attention heads
     int64_t ff_mult = 4;              // perceiver / qformer / bind FFN width multiple
     int64_t max_frames = 32;          // qformer: frame-position embeddings
+    int64_t grid = 4;                 // dct: cells per side of the pooled frame map
     int64_t num_layers = 0;           // bind: LLM layers (one gate each)
     int64_t num_heads = 0;            // bind: LLM attention heads (the gated vector is [heads, head_dim])
 
@@ -47,6 +55,8 @@ struct ProjectorConfig {
     void validate(const std::string& where) const;
 
     bool gated() const { return type == "bind"; }
+    // Reads a video as [B, frames, tokens, D] (the others read [B, tokens, D]).
+    bool reads_frames() const { return type == "qformer" || type == "dct"; }
     // Tokens placed in the prompt for `input_tokens` encoder tokens (0 for the gated path).
     int64_t output_tokens(int64_t input_tokens) const;
     static std::vector<std::string> types();

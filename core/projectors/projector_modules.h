@@ -2,7 +2,7 @@
 // only. Module names are the keys of the projector's safetensors file.
 //
 //   Projector proj(cfg);  proj->init_weights(seed);        // or load_weights(*proj, tensors, "", ...)
-//   auto tokens = proj->forward(features /*[B, N, Din]; qformer: [B, F, N, Din]*/);  // [B, T, Dout]
+//   auto tokens = proj->forward(features /*[B, N, Din]; qformer, dct: [B, F, N, Din]*/);  // [B, T, Dout]
 //   auto vec = proj->forward(pooled /*[B, Din]*/);          // bind: [B, Dout]
 #pragma once
 
@@ -67,14 +67,15 @@ TORCH_MODULE(BindBlock);
 
 struct ProjectorImpl : torch::nn::Module {
     explicit ProjectorImpl(const ProjectorConfig& c);
-    // Token path: [B, N, Din] (qformer: [B, F, N, Din]) -> [B, output_tokens(N), Dout].
+    // Token path: [B, N, Din] (qformer, dct: [B, F, N, Din]) -> [B, output_tokens(N), Dout].
     // Bind: [B, Din] -> [B, Dout] (the vector gated into every layer).
     torch::Tensor forward(const torch::Tensor& x);
     // Fresh weights for training from scratch (deterministic in `seed`); bind gates start at zero.
     void init_weights(uint64_t seed);
 
     ProjectorConfig config;
-    torch::nn::Linear linear_1{nullptr}, linear_2{nullptr};  // linear, mlp2x_gelu, audio_stack
+    torch::nn::Linear linear_1{nullptr}, linear_2{nullptr};  // linear, mlp2x_gelu, audio_stack, dct
+    torch::Tensor frequency_embedding;                       // dct [num_latents, hidden]
     torch::Tensor latents;                                   // perceiver [L, Din]; qformer queries [Q, Din]
     torch::Tensor frame_position_embedding;                  // qformer [max_frames, Din]
     torch::nn::ModuleList layers{nullptr};                   // perceiver / qformer blocks

@@ -107,6 +107,12 @@ ProjectorImpl::ProjectorImpl(const ProjectorConfig& c) : config(c) {
         const int64_t hidden = c.hidden_features ? c.hidden_features : Dout;
         linear_1 = register_module("linear_1", linear(in, hidden));
         linear_2 = register_module("linear_2", linear(hidden, Dout));
+    } else if (t == "dct") {
+        const int64_t hidden = c.hidden_features ? c.hidden_features : Dout;
+        linear_1 = register_module("linear_1", linear(c.grid * c.grid * Din, hidden));
+        frequency_embedding =
+            register_parameter("frequency_embedding", torch::zeros({c.num_latents, hidden}));
+        linear_2 = register_module("linear_2", linear(hidden, Dout));
     } else if (t == "perceiver" || t == "qformer") {
         latents = register_parameter("latents", torch::zeros({c.num_latents, Din}));
         if (t == "qformer")
@@ -161,6 +167,41 @@ torch::Tensor ProjectorImpl::forward(const torch::Tensor& x_in) {
         for (auto& m : *layers) q = m->as<QFormerBlockImpl>()->forward(q, media);
         return proj(norm(q));  // [B, Q, Dout]
     }
+    if (t == "dct") {
+        TORCH_CHECK(x.dim() == 4, "dct expects [B, frames, tokens, D]");
+        const int64_t B = x.size(0), F = x.size(1), D = x.size(3), g = config.grid, K = config.num_latents;
+        auto cells = x.flatten(0, 1);  // [B*F, N, D]
+        int64_t N = cells.size(1), side = std::llround(std::sqrt(double(N)));
+        if (side * side != N) {  // a class token in front of a square patch grid: drop it
+            const int64_t s1 = std::llround(std::sqrt(double(N - 1)));
+            if (N > 1 && s1 * s1 == N - 1) {
+                cells = cells.narrow(1, 1, N - 1);
+                N -= 1;
+                side = s1;
+            } else {
+                side = 0;
+            }
+        }
+        if (side > 0) {  // a square patch grid: pool in 2-D
+            cells =
+                torch::adaptive_avg_pool2d(cells.view({B * F, side, side, D}).permute({0, 3, 1, 2}), {g, g})
+                    .permute({0, 2, 3, 1});  // [B*F, g, g, D]
+        } else {                             // tokens in some other layout: pool in order
+            cells =
+                torch::adaptive_avg_pool1d(cells.transpose(1, 2), g * g).transpose(1, 2);  // [B*F, g*g, D]
+        }
+        cells = cells.reshape({B, F, g * g * D});  // [B, F, g*g*D]
+        // Temporal DCT-II with amplitude-preserving weights: frequency 0 is the mean frame,
+        // frequency k < F weighs frame f by (2/F) cos(pi (f + 1/2) k / F); frequencies >= F are zero.
+        auto f = torch::arange(F, torch::TensorOptions().dtype(torch::kFloat64)) + 0.5;         // [F]
+        auto k = torch::arange(K, torch::TensorOptions().dtype(torch::kFloat64)).unsqueeze(1);  // [K, 1]
+        auto basis = torch::cos(k * f.unsqueeze(0) * (M_PI / double(F))) * (2.0 / double(F));   // [K, F]
+        basis.select(0, 0).fill_(1.0 / double(F));
+        if (K > F) basis.narrow(0, F, K - F).zero_();
+        auto coeffs = torch::matmul(basis.to(x.options()), cells);     // [B, K, g*g*D]
+        auto h = linear_1(coeffs) + frequency_embedding.unsqueeze(0);  // [B, K, hidden]
+        return linear_2(activation(config.act, h));                    // [B, K, Dout]
+    }
     // bind: [B, Din] -> [B, Dout]
     auto h = proj_in(x);
     for (auto& m : *blocks) h = m->as<BindBlockImpl>()->forward(h);
@@ -181,7 +222,8 @@ void ProjectorImpl::init_weights(uint64_t seed) {
                 v.zero_();
             else
                 v.fill_(1.0);
-        } else if (v.dim() == 2 && (k == "latents" || k == "frame_position_embedding")) {
+        } else if (v.dim() == 2 &&
+                   (k == "latents" || k == "frame_position_embedding" || k == "frequency_embedding")) {
             // N(0, 0.02). The seeds' N(0, 1) (Flamingo's torch.randn latents, Video-LLaMA's
             // nn.Embedding frame positions) swamped the small encoders' features in the demo task's
             // quickstart (video colour fell from 100% to 48%; docs/benchmarks.md).

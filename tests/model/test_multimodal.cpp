@@ -504,6 +504,9 @@ TEST(Projectors, ShapesFollowTheirConfigs) {
         // The video Q-Former reads [B, frames, tokens, D] and gives its queries.
         EXPECT_EQ(make("qformer")->forward(torch::randn({2, 3, n, 32})).sizes().vec(),
                   (std::vector<int64_t>{2, 5, 24}));
+        // So does the space-time DCT module (square grids, a class token in front, any other count).
+        EXPECT_EQ(make("dct")->forward(torch::randn({2, 3, n, 32})).sizes().vec(),
+                  (std::vector<int64_t>{2, 5, 24}));
     }
     auto bind = make("bind");
     EXPECT_EQ(bind->forward(torch::randn({2, 32})).sizes().vec(), (std::vector<int64_t>{2, 24}));
@@ -521,4 +524,45 @@ TEST(Projectors, ShapesFollowTheirConfigs) {
     auto back = load_projector(dir, "p", torch::kFloat32, torch::kCPU);
     auto x = torch::randn({1, 9, 32});
     EXPECT_TRUE(torch::equal(p->forward(x), back->forward(x)));
+}
+
+TEST(Projectors, DctReadsTheMeanFrameAndHowEachCellChanges) {
+    ProjectorConfig c;
+    c.type = "dct";
+    c.in_features = 8;
+    c.out_features = 12;
+    c.num_latents = 4;
+    c.grid = 2;
+    c.validate("test");
+    Projector p(c);
+    p->init_weights(3);
+    EXPECT_EQ(c.output_tokens(17), 4);
+    EXPECT_EQ(p->linear_1->weight.size(1), 2 * 2 * 8);  // one flattened 2 x 2 map of 8 channels per frequency
+    torch::NoGradGuard no_grad;
+    // A still video: every frequency above 0 sees nothing, whatever the picture.
+    auto still_a = torch::randn({1, 1, 16, 8}).expand({1, 6, 16, 8});
+    auto still_b = torch::randn({1, 1, 16, 8}).expand({1, 6, 16, 8});
+    auto ya = p->forward(still_a), yb = p->forward(still_b);
+    EXPECT_GT((ya.select(1, 0) - yb.select(1, 0)).abs().max().item<float>(), 1e-4);
+    EXPECT_LT((ya.narrow(1, 1, 3) - yb.narrow(1, 1, 3)).abs().max().item<float>(), 1e-6);
+    // Frame order matters: the same frames reversed keep frequency 0 and change the trend.
+    auto clip = torch::randn({1, 6, 16, 8});
+    auto reversed = clip.flip({1});
+    auto y = p->forward(clip), yr = p->forward(reversed);
+    EXPECT_LT((y.select(1, 0) - yr.select(1, 0)).abs().max().item<float>(), 1e-5);
+    EXPECT_GT((y.select(1, 1) - yr.select(1, 1)).abs().max().item<float>(), 1e-4);
+    // A class token in front of a square patch grid is left out.
+    auto with_cls = torch::cat({torch::randn({1, 6, 1, 8}), clip}, 2);
+    EXPECT_LT((p->forward(with_cls) - y).abs().max().item<float>(), 1e-6);
+    // Fewer frames than frequencies: the missing frequencies carry no picture.
+    auto two = torch::randn({1, 2, 16, 8});
+    auto two_b = torch::randn({1, 2, 16, 8});
+    EXPECT_LT((p->forward(two).narrow(1, 2, 2) - p->forward(two_b).narrow(1, 2, 2)).abs().max().item<float>(),
+              1e-6);
+    // Saved and loaded back: the same outputs.
+    const std::string dir = make_temp_dir("projector-dct");
+    save_projector(*p, dir, "v");
+    auto back = load_projector(dir, "v", torch::kFloat32, torch::kCPU);
+    EXPECT_EQ(back->config.grid, 2);
+    EXPECT_TRUE(torch::equal(p->forward(clip), back->forward(clip)));
 }
