@@ -114,7 +114,7 @@ multimodal training (LLaVA-format data with image / audio / video; writes OUT/bu
   --stage NAME          projector (stage 1) | projector+adapter (stage 2, with --method) | bind (ImageBind-LLM)
   --model PATH          a language model (new projectors) or a bundle (continue it: stage 1 -> stage 2)
   --image-encoder DIR  --audio-encoder DIR        CLIP vision / Whisper folders (HF layout)
-  --image-projector T   linear | mlp2x_gelu | perceiver (default mlp2x_gelu)
+  --image-projector T   linear | mlp2x_gelu | spectrum | perceiver (default mlp2x_gelu)
   --audio-projector T   audio_stack | mlp2x_gelu | linear | perceiver (default audio_stack)
   --video-temporal T    qformer | dct | perceiver | none (default qformer)   --frames N (default 8)
   --projector-tokens N  --projector-depth N  --audio-stack N  --feature-layer N  --feature-select S

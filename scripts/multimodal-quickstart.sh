@@ -3,7 +3,7 @@
 #   scripts/multimodal-quickstart.sh OUT
 # makes the demo data (OUT/data), two small encoders initialised at random (OUT/encoders: a
 # CLIP-architecture vision tower and a Whisper-architecture audio encoder), trains them together
-# with the projectors (image MLP, audio frame stacking, video Q-Former) and a LoRA adapter on
+# with the projectors (image MLP, audio frame stacking, video space-time DCT) and a LoRA adapter on
 # stories260K (Alpaca template; LoRA on lm_head too: stories260K never trained its EOS row, which
 # equals UNK's, so without it the model cannot learn to stop after the answer), leaves the bundle in
 # OUT/bundle, and prints `eval` per question
@@ -40,7 +40,7 @@ echo "== training (encoders, projectors and a LoRA adapter) -> $out/bundle"
 "$cli" train --model "$llm" --data "$out/data/train.json" --out "$out" --no-resume \
   --stage projector+adapter --method lora --template alpaca \
   --image-encoder "$out/encoders/image" --audio-encoder "$out/encoders/audio" --train-encoders \
-  --feature-layer -1 --image-projector mlp2x_gelu --audio-projector audio_stack --audio-stack 4 \
+  --feature-layer -1 --image-projector spectrum --audio-projector audio_stack --audio-stack 4 \
   --video-temporal dct --projector-tokens 8 --frames 8 \
   --targets q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj,lm_head \
   --lr 3e-3 --projector-lr 1e-3 --encoder-lr 1e-3 --warmup-ratio 0.05 \

@@ -87,7 +87,7 @@ void TrainConfig::validate() const {
             if (!bind && (*type == "bind" || *type == "qformer" || *type == "dct"))
                 bad(field, "'" + *type + "' is not a token projector here");
             if (*type != "bind" && *type != "linear" && *type != "mlp2x_gelu" && *type != "perceiver" &&
-                *type != "audio_stack")
+                *type != "audio_stack" && *type != "spectrum")
                 bad(field, "unknown projector type '" + *type + "'");
         }
         if (!m.video_temporal.empty() && m.video_temporal != "qformer" && m.video_temporal != "dct" &&

@@ -24,7 +24,7 @@ struct MultimodalTrainConfig {
     std::string image_encoder, audio_encoder;  // encoder folders; a bundle `model` brings its own
     int64_t feature_layer = -2;                // CLIP hidden state read (LLaVA: the penultimate)
     std::string feature_select = "default";    // default (no class token) | full | cls
-    std::string image_projector = "mlp2x_gelu";  // linear | mlp2x_gelu | perceiver (bind: bind)
+    std::string image_projector = "mlp2x_gelu";  // linear | mlp2x_gelu | spectrum | perceiver (bind: bind)
     std::string audio_projector = "audio_stack";
     std::string video_temporal = "qformer";  // qformer | dct | perceiver | "" (frames as image tokens)
     int64_t video_frames = 8;

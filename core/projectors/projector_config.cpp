@@ -12,7 +12,7 @@ namespace atelier {
 using nlohmann::json;
 
 std::vector<std::string> ProjectorConfig::types() {
-    return {"linear", "mlp2x_gelu", "audio_stack", "perceiver", "qformer", "dct", "bind"};
+    return {"linear", "mlp2x_gelu", "audio_stack", "spectrum", "perceiver", "qformer", "dct", "bind"};
 }
 
 ProjectorConfig ProjectorConfig::from_json(const std::string& text, const std::string& where) {
@@ -54,10 +54,8 @@ std::string ProjectorConfig::to_json() const {
         j["ff_mult"] = ff_mult;
     }
     if (type == "qformer") j["max_frames"] = max_frames;
-    if (type == "dct") {
-        j["num_latents"] = num_latents;
-        j["grid"] = grid;
-    }
+    if (type == "dct") j["num_latents"] = num_latents;
+    if (type == "dct" || type == "spectrum") j["grid"] = grid;
     if (type == "bind") {
         j["num_layers"] = num_layers;
         j["num_heads"] = num_heads;
@@ -70,7 +68,7 @@ void ProjectorConfig::validate(const std::string& where) const {
     if (std::find(t.begin(), t.end(), type) == t.end())
         throw Error(ErrorCode::BadConfig, where,
                     "unknown projector type '" + type +
-                        "' (linear, mlp2x_gelu, audio_stack, perceiver, qformer, dct, bind)");
+                        "' (linear, mlp2x_gelu, audio_stack, spectrum, perceiver, qformer, dct, bind)");
     auto range = [&](int64_t v, int64_t lo, int64_t hi, const char* key) {
         if (v < lo || v > hi)
             throw Error(ErrorCode::BadConfig, where,
@@ -87,8 +85,9 @@ void ProjectorConfig::validate(const std::string& where) const {
     range(ff_mult, 1, 16, "ff_mult");
     range(max_frames, 1, 4096, "max_frames");
     range(grid, 1, 64, "grid");
-    if (type == "dct" && grid * grid * in_features > (1 << 22))
-        throw Error(ErrorCode::BadConfig, where, "dct projector: grid * grid * in_features is too large");
+    if ((type == "dct" || type == "spectrum") && grid * grid * in_features > (1 << 22))
+        throw Error(ErrorCode::BadConfig, where,
+                    "projector " + type + ": grid * grid * in_features is too large");
     if (type == "perceiver" || type == "qformer") {
         if (in_features % heads != 0)
             throw Error(ErrorCode::BadConfig, where, "projector in_features is not a multiple of its heads");
@@ -108,6 +107,7 @@ void ProjectorConfig::validate(const std::string& where) const {
 int64_t ProjectorConfig::output_tokens(int64_t input_tokens) const {
     if (type == "bind") return 0;
     if (type == "perceiver" || type == "qformer" || type == "dct") return num_latents;
+    if (type == "spectrum") return 1;
     if (type == "audio_stack") return (input_tokens + stack - 1) / stack;
     return input_tokens;
 }

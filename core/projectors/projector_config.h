@@ -6,6 +6,12 @@
 //   mlp2x_gelu    LLaVA-1.5: linear_1 -> act -> linear_2            ("linear_1.*", "linear_2.*")
 //   audio_stack   audio LLMs: `stack` consecutive frames concatenated, then mlp2x ("linear_1", "linear_2");
 //                 tokens = ceil(frames / stack)
+//   spectrum      image, translation-invariant: the magnitude of the 2-D DFT of each channel over
+//                 the patch grid (a class token in front is left out), pooled to `grid` x `grid`
+//                 frequencies and flattened into ONE token by linear_1 -> act -> linear_2. What is in
+//                 the picture, not where: a shape anywhere in the frame gives the same token, which
+//                 small encoders trained from scratch learn from in a few hundred steps where
+//                 per-patch tokens take thousands (docs/benchmarks.md)
 //   perceiver     AnyMAL / Flamingo Perceiver Resampler: `num_latents` learned latents attend to
 //                 [media; latents] in `depth` blocks (cross-attention + FFN), then `proj` -> LLM width;
 //                 a fixed token count whatever the input length
@@ -35,20 +41,21 @@
 namespace atelier {
 
 struct ProjectorConfig {
-    std::string type = "mlp2x_gelu";  // linear | mlp2x_gelu | audio_stack | perceiver | qformer | dct | bind
-    int64_t in_features = 0;          // encoder width
-    int64_t out_features = 0;         // LLM hidden size
-    int64_t hidden_features = 0;      // mlp / bind width (0 = out_features for mlps, in_features for bind)
-    std::string act = "gelu";         // activation of the MLPs
-    int64_t stack = 4;                // audio_stack: frames per token
-    int64_t num_latents = 64;         // perceiver latents / qformer queries / dct frequencies
-    int64_t depth = 2;                // perceiver / qformer / bind blocks
-    int64_t heads = 8;                // perceiver / qformer attention heads
-    int64_t ff_mult = 4;              // perceiver / qformer / bind FFN width multiple
-    int64_t max_frames = 32;          // qformer: frame-position embeddings
-    int64_t grid = 4;                 // dct: cells per side of the pooled frame map
-    int64_t num_layers = 0;           // bind: LLM layers (one gate each)
-    int64_t num_heads = 0;            // bind: LLM attention heads (the gated vector is [heads, head_dim])
+    std::string type =
+        "mlp2x_gelu";  // linear | mlp2x_gelu | audio_stack | spectrum | perceiver | qformer | dct | bind
+    int64_t in_features = 0;      // encoder width
+    int64_t out_features = 0;     // LLM hidden size
+    int64_t hidden_features = 0;  // mlp / bind width (0 = out_features for mlps, in_features for bind)
+    std::string act = "gelu";     // activation of the MLPs
+    int64_t stack = 4;            // audio_stack: frames per token
+    int64_t num_latents = 64;     // perceiver latents / qformer queries / dct frequencies
+    int64_t depth = 2;            // perceiver / qformer / bind blocks
+    int64_t heads = 8;            // perceiver / qformer attention heads
+    int64_t ff_mult = 4;          // perceiver / qformer / bind FFN width multiple
+    int64_t max_frames = 32;      // qformer: frame-position embeddings
+    int64_t grid = 4;             // dct: cells per side of the pooled frame map; spectrum: frequencies
+    int64_t num_layers = 0;       // bind: LLM layers (one gate each)
+    int64_t num_heads = 0;        // bind: LLM attention heads (the gated vector is [heads, head_dim])
 
     static ProjectorConfig from_json(const std::string& text, const std::string& where);
     std::string to_json() const;

@@ -74,7 +74,7 @@ struct ProjectorImpl : torch::nn::Module {
     void init_weights(uint64_t seed);
 
     ProjectorConfig config;
-    torch::nn::Linear linear_1{nullptr}, linear_2{nullptr};  // linear, mlp2x_gelu, audio_stack, dct
+    torch::nn::Linear linear_1{nullptr}, linear_2{nullptr};  // linear, mlp2x_gelu, audio_stack, spectrum, dct
     torch::Tensor frequency_embedding;                       // dct [num_latents, hidden]
     torch::Tensor latents;                                   // perceiver [L, Din]; qformer queries [Q, Din]
     torch::Tensor frame_position_embedding;                  // qformer [max_frames, Din]

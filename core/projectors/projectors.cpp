@@ -26,6 +26,17 @@ torch::nn::Linear linear(int64_t in, int64_t out, bool bias = true) {
     return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
 }
 
+// Encoder tokens [B, N, D] as a square patch grid; a class token in front of one is left out.
+// Returns the tokens and the grid's side, or the tokens as they are and 0 when they form none.
+std::pair<torch::Tensor, int64_t> square_grid(const torch::Tensor& x) {
+    const int64_t N = x.size(1);
+    for (int64_t skip : {0, 1}) {
+        const int64_t n = N - skip, side = n > 0 ? std::llround(std::sqrt(double(n))) : 0;
+        if (n > 0 && side * side == n) return {skip ? x.narrow(1, 1, n) : x, side};
+    }
+    return {x, 0};
+}
+
 }  // namespace
 
 CrossAttentionImpl::CrossAttentionImpl(int64_t dim, int64_t heads_) : heads(heads_) {
@@ -107,11 +118,12 @@ ProjectorImpl::ProjectorImpl(const ProjectorConfig& c) : config(c) {
         const int64_t hidden = c.hidden_features ? c.hidden_features : Dout;
         linear_1 = register_module("linear_1", linear(in, hidden));
         linear_2 = register_module("linear_2", linear(hidden, Dout));
-    } else if (t == "dct") {
+    } else if (t == "dct" || t == "spectrum") {
         const int64_t hidden = c.hidden_features ? c.hidden_features : Dout;
         linear_1 = register_module("linear_1", linear(c.grid * c.grid * Din, hidden));
-        frequency_embedding =
-            register_parameter("frequency_embedding", torch::zeros({c.num_latents, hidden}));
+        if (t == "dct")
+            frequency_embedding =
+                register_parameter("frequency_embedding", torch::zeros({c.num_latents, hidden}));
         linear_2 = register_module("linear_2", linear(hidden, Dout));
     } else if (t == "perceiver" || t == "qformer") {
         latents = register_parameter("latents", torch::zeros({c.num_latents, Din}));
@@ -167,26 +179,32 @@ torch::Tensor ProjectorImpl::forward(const torch::Tensor& x_in) {
         for (auto& m : *layers) q = m->as<QFormerBlockImpl>()->forward(q, media);
         return proj(norm(q));  // [B, Q, Dout]
     }
+    if (t == "spectrum") {
+        TORCH_CHECK(x.dim() == 3, "spectrum expects [B, tokens, D]");
+        const int64_t B = x.size(0), D = x.size(2), g = config.grid;
+        auto [tokens, side] = square_grid(x);  // [B, N', D]
+        auto xf = tokens.to(torch::kFloat32);  // the DFT runs in float32
+        torch::Tensor mag;
+        if (side > 0) {
+            auto maps = xf.reshape({B, side, side, D}).permute({0, 3, 1, 2});        // [B, D, s, s]
+            mag = torch::adaptive_avg_pool2d(torch::fft::fft2(maps).abs(), {g, g});  // [B, D, g, g]
+            mag = mag.permute({0, 2, 3, 1});                                         // [B, g, g, D]
+        } else {  // tokens that form no square grid: a 1-D DFT along them
+            mag = torch::fft::fft(xf.transpose(1, 2)).abs();               // [B, D, N]
+            mag = torch::adaptive_avg_pool1d(mag, g * g).transpose(1, 2);  // [B, g*g, D]
+        }
+        auto h = linear_1(mag.reshape({B, 1, g * g * D}).to(x.scalar_type()));  // [B, 1, hidden]
+        return linear_2(activation(config.act, h));                             // [B, 1, Dout]
+    }
     if (t == "dct") {
         TORCH_CHECK(x.dim() == 4, "dct expects [B, frames, tokens, D]");
         const int64_t B = x.size(0), F = x.size(1), D = x.size(3), g = config.grid, K = config.num_latents;
-        auto cells = x.flatten(0, 1);  // [B*F, N, D]
-        int64_t N = cells.size(1), side = std::llround(std::sqrt(double(N)));
-        if (side * side != N) {  // a class token in front of a square patch grid: drop it
-            const int64_t s1 = std::llround(std::sqrt(double(N - 1)));
-            if (N > 1 && s1 * s1 == N - 1) {
-                cells = cells.narrow(1, 1, N - 1);
-                N -= 1;
-                side = s1;
-            } else {
-                side = 0;
-            }
-        }
-        if (side > 0) {  // a square patch grid: pool in 2-D
-            cells =
-                torch::adaptive_avg_pool2d(cells.view({B * F, side, side, D}).permute({0, 3, 1, 2}), {g, g})
-                    .permute({0, 2, 3, 1});  // [B*F, g, g, D]
-        } else {                             // tokens in some other layout: pool in order
+        auto [cells, side] = square_grid(x.flatten(0, 1));  // [B*F, N', D]
+        if (side > 0) {                                     // a square patch grid: pool in 2-D
+            cells = torch::adaptive_avg_pool2d(cells.reshape({B * F, side, side, D}).permute({0, 3, 1, 2}),
+                                               {g, g})
+                        .permute({0, 2, 3, 1});  // [B*F, g, g, D]
+        } else {                                 // tokens in some other layout: pool in order
             cells =
                 torch::adaptive_avg_pool1d(cells.transpose(1, 2), g * g).transpose(1, 2);  // [B*F, g*g, D]
         }

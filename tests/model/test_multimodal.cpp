@@ -504,6 +504,8 @@ TEST(Projectors, ShapesFollowTheirConfigs) {
         // The video Q-Former reads [B, frames, tokens, D] and gives its queries.
         EXPECT_EQ(make("qformer")->forward(torch::randn({2, 3, n, 32})).sizes().vec(),
                   (std::vector<int64_t>{2, 5, 24}));
+        // The spectrum projector gives one token per image, whatever the token count.
+        EXPECT_EQ(make("spectrum")->forward(x).sizes().vec(), (std::vector<int64_t>{2, 1, 24}));
         // So does the space-time DCT module (square grids, a class token in front, any other count).
         EXPECT_EQ(make("dct")->forward(torch::randn({2, 3, n, 32})).sizes().vec(),
                   (std::vector<int64_t>{2, 5, 24}));
@@ -565,4 +567,37 @@ TEST(Projectors, DctReadsTheMeanFrameAndHowEachCellChanges) {
     auto back = load_projector(dir, "v", torch::kFloat32, torch::kCPU);
     EXPECT_EQ(back->config.grid, 2);
     EXPECT_TRUE(torch::equal(p->forward(clip), back->forward(clip)));
+}
+
+TEST(Projectors, SpectrumSeesWhatIsInThePictureNotWhere) {
+    ProjectorConfig c;
+    c.type = "spectrum";
+    c.in_features = 8;
+    c.out_features = 12;
+    c.grid = 4;
+    c.validate("test");
+    Projector p(c);
+    p->init_weights(5);
+    EXPECT_EQ(c.output_tokens(17), 1);
+    torch::NoGradGuard no_grad;
+    // A 4 x 4 patch grid with something in one corner, and the same thing moved (circularly) across
+    // the grid: one token, the same for both.
+    auto maps = torch::randn({1, 4, 4, 8}) * 0.1;
+    maps.index_put_({0, 0, 0}, torch::randn({8}) * 3);
+    maps.index_put_({0, 0, 1}, torch::randn({8}) * 3);
+    auto moved = torch::roll(maps, {2, 1}, {1, 2});
+    auto y = p->forward(maps.reshape({1, 16, 8})), y_moved = p->forward(moved.reshape({1, 16, 8}));
+    EXPECT_EQ(y.sizes().vec(), (std::vector<int64_t>{1, 1, 12}));
+    EXPECT_LT((y - y_moved).abs().max().item<float>(), 1e-4);
+    // Turned a quarter (the two patches now stand one above the other): another token.
+    auto turned = maps.transpose(1, 2).contiguous();
+    EXPECT_GT((y - p->forward(turned.reshape({1, 16, 8}))).abs().max().item<float>(), 1e-3);
+    // A class token in front of the grid is left out.
+    auto with_cls = torch::cat({torch::randn({1, 1, 8}), maps.reshape({1, 16, 8})}, 1);
+    EXPECT_LT((p->forward(with_cls) - y).abs().max().item<float>(), 1e-6);
+    // Saved and loaded back: the same outputs.
+    const std::string dir = make_temp_dir("projector-spectrum");
+    save_projector(*p, dir, "i");
+    auto back = load_projector(dir, "i", torch::kFloat32, torch::kCPU);
+    EXPECT_TRUE(torch::equal(y, back->forward(maps.reshape({1, 16, 8}))));
 }
