@@ -21,9 +21,9 @@ namespace atelier {
 // `train_encoders` unfreezes the encoders too (small encoders trained from scratch).
 struct MultimodalTrainConfig {
     std::string stage;
-    std::string image_encoder, audio_encoder;  // encoder folders; a bundle `model` brings its own
-    int64_t feature_layer = -2;                // CLIP hidden state read (LLaVA: the penultimate)
-    std::string feature_select = "default";    // default (no class token) | full | cls
+    std::string image_encoder, audio_encoder;    // encoder folders; a bundle `model` brings its own
+    int64_t feature_layer = -2;                  // CLIP hidden state read (LLaVA: the penultimate)
+    std::string feature_select = "default";      // default (no class token) | full | cls
     std::string image_projector = "mlp2x_gelu";  // linear | mlp2x_gelu | spectrum | perceiver (bind: bind)
     std::string audio_projector = "audio_stack";
     std::string video_temporal = "qformer";  // qformer | dct | perceiver | "" (frames as image tokens)
@@ -47,7 +47,7 @@ struct TrainConfig {
     std::string format = "auto";  // alpaca | sharegpt | openai | llava | auto
     std::string out;              // run folder: checkpoints/ and adapter/
     std::string template_name;    // "" = the model's own (Alpaca when it has none, as LLaMA-Adapter)
-    AdapterConfig adapter;  // stage 2 of multimodal training uses it too
+    AdapterConfig adapter;        // stage 2 of multimodal training uses it too
     MultimodalTrainConfig multimodal;
 
     int64_t epochs = 3;

@@ -26,15 +26,21 @@ torch::nn::Linear linear(int64_t in, int64_t out, bool bias = true) {
     return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias));
 }
 
-// Encoder tokens [B, N, D] as a square patch grid; a class token in front of one is left out.
-// Returns the tokens and the grid's side, or the tokens as they are and 0 when they form none.
-std::pair<torch::Tensor, int64_t> square_grid(const torch::Tensor& x) {
-    const int64_t N = x.size(1);
+// Encoder tokens [M, N, D] -> [M, g*g*D]: a square patch grid (a class token in front of one is
+// left out) average-pooled to g x g cells; tokens in any other layout pooled in order. With
+// `magnitude_spectrum`, the |DFT| over the grid (or along the tokens) is pooled instead, in float32.
+torch::Tensor pooled_cells(const torch::Tensor& x, int64_t g, bool magnitude_spectrum) {
+    const int64_t M = x.size(0), N = x.size(1), D = x.size(2);
     for (int64_t skip : {0, 1}) {
         const int64_t n = N - skip, side = n > 0 ? std::llround(std::sqrt(double(n))) : 0;
-        if (n > 0 && side * side == n) return {skip ? x.narrow(1, 1, n) : x, side};
+        if (n <= 0 || side * side != n) continue;
+        auto maps = x.narrow(1, skip, n).reshape({M, side, side, D}).permute({0, 3, 1, 2});  // [M, D, s, s]
+        if (magnitude_spectrum) maps = torch::fft::fft2(maps.to(torch::kFloat32)).abs();
+        return torch::adaptive_avg_pool2d(maps, {g, g}).permute({0, 2, 3, 1}).reshape({M, g * g * D});
     }
-    return {x, 0};
+    auto seq = x.transpose(1, 2);  // [M, D, N]
+    if (magnitude_spectrum) seq = torch::fft::fft(seq.to(torch::kFloat32)).abs();
+    return torch::adaptive_avg_pool1d(seq, g * g).transpose(1, 2).reshape({M, g * g * D});
 }
 
 }  // namespace
@@ -179,36 +185,15 @@ torch::Tensor ProjectorImpl::forward(const torch::Tensor& x_in) {
         for (auto& m : *layers) q = m->as<QFormerBlockImpl>()->forward(q, media);
         return proj(norm(q));  // [B, Q, Dout]
     }
-    if (t == "spectrum") {
+    if (t == "spectrum") {  // [B, N, D] -> one token [B, 1, Dout]
         TORCH_CHECK(x.dim() == 3, "spectrum expects [B, tokens, D]");
-        const int64_t B = x.size(0), D = x.size(2), g = config.grid;
-        auto [tokens, side] = square_grid(x);  // [B, N', D]
-        auto xf = tokens.to(torch::kFloat32);  // the DFT runs in float32
-        torch::Tensor mag;
-        if (side > 0) {
-            auto maps = xf.reshape({B, side, side, D}).permute({0, 3, 1, 2});        // [B, D, s, s]
-            mag = torch::adaptive_avg_pool2d(torch::fft::fft2(maps).abs(), {g, g});  // [B, D, g, g]
-            mag = mag.permute({0, 2, 3, 1});                                         // [B, g, g, D]
-        } else {  // tokens that form no square grid: a 1-D DFT along them
-            mag = torch::fft::fft(xf.transpose(1, 2)).abs();               // [B, D, N]
-            mag = torch::adaptive_avg_pool1d(mag, g * g).transpose(1, 2);  // [B, g*g, D]
-        }
-        auto h = linear_1(mag.reshape({B, 1, g * g * D}).to(x.scalar_type()));  // [B, 1, hidden]
-        return linear_2(activation(config.act, h));                             // [B, 1, Dout]
+        auto cells = pooled_cells(x, config.grid, /*magnitude_spectrum=*/true).to(x.scalar_type());
+        return linear_2(activation(config.act, linear_1(cells.unsqueeze(1))));  // [B, 1, Dout]
     }
     if (t == "dct") {
         TORCH_CHECK(x.dim() == 4, "dct expects [B, frames, tokens, D]");
-        const int64_t B = x.size(0), F = x.size(1), D = x.size(3), g = config.grid, K = config.num_latents;
-        auto [cells, side] = square_grid(x.flatten(0, 1));  // [B*F, N', D]
-        if (side > 0) {                                     // a square patch grid: pool in 2-D
-            cells = torch::adaptive_avg_pool2d(cells.reshape({B * F, side, side, D}).permute({0, 3, 1, 2}),
-                                               {g, g})
-                        .permute({0, 2, 3, 1});  // [B*F, g, g, D]
-        } else {                                 // tokens in some other layout: pool in order
-            cells =
-                torch::adaptive_avg_pool1d(cells.transpose(1, 2), g * g).transpose(1, 2);  // [B*F, g*g, D]
-        }
-        cells = cells.reshape({B, F, g * g * D});  // [B, F, g*g*D]
+        const int64_t B = x.size(0), F = x.size(1), K = config.num_latents;
+        auto cells = pooled_cells(x.flatten(0, 1), config.grid, false).view({B, F, -1});  // [B, F, g*g*D]
         // Temporal DCT-II with amplitude-preserving weights: frequency 0 is the mean frame,
         // frequency k < F weighs frame f by (2/F) cos(pi (f + 1/2) k / F); frequencies >= F are zero.
         auto f = torch::arange(F, torch::TensorOptions().dtype(torch::kFloat64)) + 0.5;         // [F]

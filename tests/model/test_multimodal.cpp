@@ -528,16 +528,27 @@ TEST(Projectors, ShapesFollowTheirConfigs) {
     EXPECT_TRUE(torch::equal(p->forward(x), back->forward(x)));
 }
 
-TEST(Projectors, DctReadsTheMeanFrameAndHowEachCellChanges) {
+namespace {
+
+// A grid-pooling projector (dct, spectrum) from 8 encoder channels to a 12-wide LLM.
+Projector grid_projector(const std::string& type, int64_t grid, int64_t tokens, uint64_t seed) {
     ProjectorConfig c;
-    c.type = "dct";
+    c.type = type;
     c.in_features = 8;
     c.out_features = 12;
-    c.num_latents = 4;
-    c.grid = 2;
+    c.num_latents = tokens;
+    c.grid = grid;
     c.validate("test");
     Projector p(c);
-    p->init_weights(3);
+    p->init_weights(seed);
+    return p;
+}
+
+}  // namespace
+
+TEST(Projectors, DctReadsTheMeanFrameAndHowEachCellChanges) {
+    auto p = grid_projector("dct", 2, 4, 3);
+    const ProjectorConfig& c = p->config;
     EXPECT_EQ(c.output_tokens(17), 4);
     EXPECT_EQ(p->linear_1->weight.size(1), 2 * 2 * 8);  // one flattened 2 x 2 map of 8 channels per frequency
     torch::NoGradGuard no_grad;
@@ -570,14 +581,8 @@ TEST(Projectors, DctReadsTheMeanFrameAndHowEachCellChanges) {
 }
 
 TEST(Projectors, SpectrumSeesWhatIsInThePictureNotWhere) {
-    ProjectorConfig c;
-    c.type = "spectrum";
-    c.in_features = 8;
-    c.out_features = 12;
-    c.grid = 4;
-    c.validate("test");
-    Projector p(c);
-    p->init_weights(5);
+    auto p = grid_projector("spectrum", 4, 64, 5);
+    const ProjectorConfig& c = p->config;
     EXPECT_EQ(c.output_tokens(17), 1);
     torch::NoGradGuard no_grad;
     // A 4 x 4 patch grid with something in one corner, and the same thing moved (circularly) across
