@@ -2,8 +2,9 @@
 # A small multimodal model from scratch, on the demo task, in minutes on a laptop CPU:
 #   scripts/multimodal-quickstart.sh OUT
 # makes the demo data (OUT/data), two small encoders initialised at random (OUT/encoders: a
-# CLIP-architecture vision tower and a Whisper-architecture audio encoder), trains them together
-# with the projectors (image MLP, audio frame stacking, video space-time DCT) and a LoRA adapter on
+# CLIP-architecture vision tower with 4-pixel patches and a Whisper-architecture audio encoder),
+# trains them together with the projectors (image spectrum: one translation-invariant token; audio
+# frame stacking; video space-time DCT) and a LoRA adapter on
 # stories260K (Alpaca template; LoRA on lm_head too: stories260K never trained its EOS row, which
 # equals UNK's, so without it the model cannot learn to stop after the answer), leaves the bundle in
 # OUT/bundle, and prints `eval` per question
@@ -31,7 +32,7 @@ echo "== demo data ($count images, $count audio clips, videos) -> $out/data"
 "$cli" demo-data --out "$out/data" --count "$count" --seed 1
 
 echo "== encoders from scratch -> $out/encoders"
-"$cli" new-encoder --arch clip --out "$out/encoders/image" --image-size 32 --patch-size 8 \
+"$cli" new-encoder --arch clip --out "$out/encoders/image" --image-size 32 --patch-size 4 \
   --width 64 --layers 2 --heads 4 --seed 1
 "$cli" new-encoder --arch whisper --out "$out/encoders/audio" --chunk-seconds 2 --mel-bins 80 \
   --width 64 --layers 2 --heads 4 --seed 2

@@ -8,7 +8,8 @@
 //                 tokens = ceil(frames / stack)
 //   spectrum      image, translation-invariant: the magnitude of the 2-D DFT of each channel over
 //                 the patch grid (a class token in front is left out), pooled to `grid` x `grid`
-//                 frequencies and flattened into ONE token by linear_1 -> act -> linear_2. What is in
+//                 frequencies, log(1 + .), flattened and layer-normed (`norm`); with the mean patch
+//                 token (the colours) in front, ONE token by linear_1 -> act -> linear_2. What is in
 //                 the picture, not where: a shape anywhere in the frame gives the same token, which
 //                 small encoders trained from scratch learn from in a few hundred steps where
 //                 per-patch tokens take thousands (docs/benchmarks.md)

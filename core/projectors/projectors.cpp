@@ -126,7 +126,11 @@ ProjectorImpl::ProjectorImpl(const ProjectorConfig& c) : config(c) {
         linear_2 = register_module("linear_2", linear(hidden, Dout));
     } else if (t == "dct" || t == "spectrum") {
         const int64_t hidden = c.hidden_features ? c.hidden_features : Dout;
-        linear_1 = register_module("linear_1", linear(c.grid * c.grid * Din, hidden));
+        const int64_t cells = c.grid * c.grid + (t == "spectrum" ? 1 : 0);  // spectrum: + the mean picture
+        linear_1 = register_module("linear_1", linear(cells * Din, hidden));
+        if (t == "spectrum")
+            norm = register_module(
+                "norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.grid * c.grid * Din})));
         if (t == "dct")
             frequency_embedding =
                 register_parameter("frequency_embedding", torch::zeros({c.num_latents, hidden}));
@@ -187,7 +191,12 @@ torch::Tensor ProjectorImpl::forward(const torch::Tensor& x_in) {
     }
     if (t == "spectrum") {  // [B, N, D] -> one token [B, 1, Dout]
         TORCH_CHECK(x.dim() == 3, "spectrum expects [B, tokens, D]");
-        auto cells = pooled_cells(x, config.grid, /*magnitude_spectrum=*/true).to(x.scalar_type());
+        // The mean picture (signed: its colour) beside log(1 + |DFT|) normalised: the zero frequency
+        // is many times the others, and the shape lives in the others (the demo's shape question
+        // learns in 100 steps, not 300).
+        auto spectrum = torch::log1p(pooled_cells(x, config.grid, /*magnitude_spectrum=*/true));
+        auto cells = torch::cat(
+            {pooled_cells(x, 1, false).to(x.scalar_type()), norm(spectrum.to(x.scalar_type()))}, -1);
         return linear_2(activation(config.act, linear_1(cells.unsqueeze(1))));  // [B, 1, Dout]
     }
     if (t == "dct") {
