@@ -60,6 +60,7 @@ commands:
   new-encoder  a fresh small encoder folder to train from scratch: --arch clip|whisper --out DIR
   merge      fold a LoRA or LLaMA-Adapter V2 adapter into the base weights: a new HF folder
   runs       list | show ID | export-csv ID: the training runs in the run store
+  devices    compute devices (CPU, CUDA GPUs) and audio input devices (microphones); none is a valid answer
 
 common options:
   --model PATH          HF folder, Meta folder (params.json + consolidated.NN.pth), llama2.c .bin,
@@ -540,7 +541,7 @@ int cmd_runs(int argc, char** argv) {
                     {"method", r.method},
                     {"model", r.model},
                     {"dataset", r.dataset},
-                    {"status", r.status},
+                    {"status", atelier::run_status_name(r.status)},
                     {"step", r.step},
                     {"total_steps", r.total_steps},
                     {"best_eval_loss", r.best_eval_loss < 0 ? json(nullptr) : json(r.best_eval_loss)},
@@ -562,8 +563,8 @@ int cmd_runs(int argc, char** argv) {
         for (const auto& r : runs) {
             char eval[16] = "-";
             if (r.best_eval_loss >= 0) std::snprintf(eval, sizeof eval, "%.4f", r.best_eval_loss);
-            std::printf("%-5lld %-12s %-17s %-10s %-12s %s\n", static_cast<long long>(r.id), r.status.c_str(),
-                        r.method.c_str(),
+            std::printf("%-5lld %-12s %-17s %-10s %-12s %s\n", static_cast<long long>(r.id),
+                        atelier::run_status_name(r.status), r.method.c_str(),
                         (std::to_string(r.step) + "/" + std::to_string(r.total_steps)).c_str(), eval,
                         r.model.c_str());
         }
@@ -634,6 +635,7 @@ int main(int argc, char** argv) {
         if (cmd == "encode") return cli::cmd_encode(args);
         if (cmd == "eval") return cli::cmd_eval(args);
         if (cmd == "demo-data") return cli::cmd_demo_data(args);
+        if (cmd == "devices") return cli::cmd_devices(args);
         throw UsageError("unknown command '" + cmd + "'");
     } catch (const UsageError& e) {
         std::cerr << "atelier-cli: " << e.what() << "\n(run 'atelier-cli --help' for usage)\n";

@@ -84,6 +84,8 @@ int cmd_encode(const Args& a);
 int cmd_eval(const Args& a);
 // atelier-cli demo-data ... (cli_demo.cpp)
 int cmd_demo_data(const Args& a);
+// atelier-cli devices (cli_devices.cpp)
+int cmd_devices(const Args& a);
 // atelier-cli train / new-encoder (cli_train.cpp)
 int cmd_train(const Args& a);
 int cmd_new_encoder(const Args& a);

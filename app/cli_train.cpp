@@ -138,7 +138,7 @@ int cmd_train(const Args& a) {
         return 0;
     }
     std::fprintf(stderr, "\n");
-    if (r.status != "finished") {
+    if (r.status != atelier::RunStatus::Finished) {
         std::cout << "run " << r.run_id << " stopped at step " << r.result.steps << "; checkpoint "
                   << r.result.checkpoint_dir << " (run the same command again to resume)\n";
         return 0;

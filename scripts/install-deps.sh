@@ -11,8 +11,8 @@ packages=(
   libqt6opengl6-dev libqt6svg6-dev qt6-translations-l10n libxkbcommon-dev
   # LibTorch (CPU) and a fast BLAS: without libopenblas0-openmp LibTorch falls back to reference BLAS (~40x slower)
   libtorch-dev libopenblas0-openmp
-  # media
-  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg portaudio19-dev
+  # media, and sound capture (PortAudio; ALSA to quiet its messages)
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg portaudio19-dev libasound2-dev
   # tokenizers, storage, JSON, regex
   libsentencepiece-dev sentencepiece libsqlite3-dev nlohmann-json3-dev libpcre2-dev
   # GUI tests and screenshots (a CJK font so the Chinese UI renders)

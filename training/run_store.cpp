@@ -90,7 +90,7 @@ RunRecord read_run(const sqlite::Statement& st) {
     r.dataset = st.column_text(4);
     r.dataset_fingerprint = st.column_text(5);
     r.config_json = st.column_text(6);
-    r.status = st.column_text(7);
+    r.status = parse_run_status(st.column_text(7));
     r.out_dir = st.column_text(8);
     r.pid = st.column_int64(9);
     r.created_at = st.column_int64(10);
@@ -189,28 +189,47 @@ void RunStore::mark_started(int64_t id, int64_t pid, int64_t total_steps) {
     st.step();
 }
 
-void RunStore::set_status(int64_t id, const std::string& status, const std::string& error) {
-    const bool ended =
-        status == "finished" || status == "stopped" || status == "failed" || status == "interrupted";
+const char* run_status_name(RunStatus status) {
+    switch (status) {
+        case RunStatus::Queued: return "queued";
+        case RunStatus::Running: return "running";
+        case RunStatus::Finished: return "finished";
+        case RunStatus::Stopped: return "stopped";
+        case RunStatus::Failed: return "failed";
+        case RunStatus::Interrupted: return "interrupted";
+    }
+    return "failed";
+}
+
+RunStatus parse_run_status(const std::string& name) {
+    for (RunStatus s : {RunStatus::Queued, RunStatus::Running, RunStatus::Finished, RunStatus::Stopped,
+                        RunStatus::Failed, RunStatus::Interrupted})
+        if (name == run_status_name(s)) return s;
+    return RunStatus::Failed;
+}
+
+void RunStore::set_status(int64_t id, RunStatus status, const std::string& error) {
     auto st = m_db->prepare("UPDATE runs SET status = ?, error = ?, ended_at = ? WHERE id = ?");
-    st.bind(1, status).bind(2, error).bind(3, ended ? now_ms() : int64_t(0)).bind(4, id);
+    st.bind(1, std::string(run_status_name(status))).bind(2, error);
+    st.bind(3, run_ended(status) ? now_ms() : int64_t(0)).bind(4, id);
     st.step();
 }
 
 int RunStore::mark_interrupted() {
     int n = 0;
     for (const auto& r : runs()) {
-        const bool running = r.status == "running", starting = r.status == "queued" && r.pid > 0;
+        const bool running = r.status == RunStatus::Running,
+                   starting = r.status == RunStatus::Queued && r.pid > 0;
         if ((!running && !starting) || trainer_alive(r.pid)) continue;
         // Compare-and-set: only if the row is still what was read (the trainer may have just
         // finished and written its own status).
         auto st = m_db->prepare(
             "UPDATE runs SET status = ?, error = ?, ended_at = ? WHERE id = ? AND status = ? AND pid = ?");
-        st.bind(1, std::string(running ? "interrupted" : "failed"));
+        st.bind(1, std::string(run_status_name(running ? RunStatus::Interrupted : RunStatus::Failed)));
         st.bind(2, std::string(
                        running ? ""
                                : "the trainer exited before it started (see trainer.log in the run folder)"));
-        st.bind(3, now_ms()).bind(4, r.id).bind(5, r.status).bind(6, r.pid);
+        st.bind(3, now_ms()).bind(4, r.id).bind(5, std::string(run_status_name(r.status))).bind(6, r.pid);
         st.step();
         n += m_db->changes();
     }

@@ -26,6 +26,20 @@ class Database;
 }
 
 // queued -> running -> finished | stopped | failed; running -> interrupted when its process died.
+// Stored by name ("queued", "running", ...); the store, the CLI and the studio share this enum.
+enum class RunStatus { Queued, Running, Finished, Stopped, Failed, Interrupted };
+const char* run_status_name(RunStatus status);        // as stored and printed: "queued", "running", ...
+RunStatus parse_run_status(const std::string& name);  // an unknown name reads as Failed
+inline bool run_ended(RunStatus s) {
+    return s == RunStatus::Finished || s == RunStatus::Stopped || s == RunStatus::Failed ||
+           s == RunStatus::Interrupted;
+}
+// Whether a run can be continued from its last checkpoint (or started, if it never was).
+inline bool run_resumable(RunStatus s) {
+    return s == RunStatus::Stopped || s == RunStatus::Interrupted || s == RunStatus::Failed ||
+           s == RunStatus::Queued;
+}
+
 struct RunRecord {
     int64_t id = 0;
     std::string name;
@@ -34,7 +48,7 @@ struct RunRecord {
     std::string dataset;
     std::string dataset_fingerprint;
     std::string config_json;
-    std::string status;
+    RunStatus status = RunStatus::Queued;
     std::string out_dir;
     int64_t pid = 0;
     int64_t created_at = 0, started_at = 0, ended_at = 0;  // ms since the epoch; 0 = not yet
@@ -87,7 +101,7 @@ public:
     void set_fingerprint(int64_t id, const std::string& fingerprint);
     // A resumed run redoes the steps after its checkpoint: their old points, checkpoints and events go.
     void truncate_after(int64_t run, int64_t step);
-    void set_status(int64_t id, const std::string& status, const std::string& error = "");
+    void set_status(int64_t id, RunStatus status, const std::string& error = "");
     // Runs left 'running' by a process that is gone become 'interrupted', and runs whose trainer
     // died before claiming them 'failed'; returns how many.
     int mark_interrupted();

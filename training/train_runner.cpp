@@ -25,7 +25,7 @@ std::string default_run_store_path() {
 std::string outcome_json(const RunOutcome& r) {
     nlohmann::json j{{"type", "result"},
                      {"run", r.run_id},
-                     {"status", r.status},
+                     {"status", run_status_name(r.status)},
                      {"steps", r.result.steps},
                      {"loss", r.result.last_loss},
                      {"eval_loss", r.result.last_eval_loss},
@@ -63,7 +63,7 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
             config = TrainConfig::from_json(r.config_json, store_path + ": run " + std::to_string(r.id));
             if (r.dataset_fingerprint.empty()) store.set_fingerprint(r.id, Dataset::fingerprint(config.data));
         } catch (const Error& e) {
-            store.set_status(r.id, "failed", e.what());
+            store.set_status(r.id, RunStatus::Failed, e.what());
             throw;
         }
     } else {
@@ -79,7 +79,7 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
     if (options.json_out) sink.add(&json_sink);
 
     auto fail = [&](const std::string& message) {
-        store.set_status(outcome.run_id, "failed", message);
+        store.set_status(outcome.run_id, RunStatus::Failed, message);
         sink.event("failed", message, 0);
     };
     try {
@@ -125,7 +125,8 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
         fail(e.what());
         throw;
     }
-    outcome.status = outcome.result.status == TrainStatus::Finished ? "finished" : "stopped";
+    outcome.status =
+        outcome.result.status == TrainStatus::Finished ? RunStatus::Finished : RunStatus::Stopped;
     store.set_status(outcome.run_id, outcome.status);
     return outcome;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "finetune_recipe.h"
+#include "run_store.h"
 
 #include <atomic>
 #include <ostream>
@@ -27,7 +28,7 @@ struct RunOptions {
 
 struct RunOutcome {
     int64_t run_id = 0;
-    std::string status;  // finished | stopped
+    RunStatus status = RunStatus::Finished;  // Finished | Stopped
     TrainResult result;
 };
 

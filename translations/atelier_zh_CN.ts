@@ -2,10 +2,81 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name>ChatPage</name>
+    <name>AttachmentChip</name>
     <message>
-        <source>Loading %1…</source>
-        <translation>正在加载 %1…</translation>
+        <source>Frame the model sees at %1</source>
+        <translation>模型在 %1 看到的画面</translation>
+    </message>
+    <message>
+        <source>Cannot be read: %1</source>
+        <translation>无法读取：%1</translation>
+    </message>
+    <message>
+        <source>%1 frames</source>
+        <translation>%1 帧</translation>
+    </message>
+    <message>
+        <source>with sound</source>
+        <translation>有声音</translation>
+    </message>
+    <message>
+        <source>no sound</source>
+        <translation>无声音</translation>
+    </message>
+    <message>
+        <source>Stop encoding (the file stays attached)</source>
+        <translation>停止编码（文件仍保留为附件）</translation>
+    </message>
+    <message>
+        <source>encoding…</source>
+        <translation>正在编码…</translation>
+    </message>
+    <message>
+        <source>Not sent: the model reads media only</source>
+        <translation>不会发送：模型只读取媒体文件</translation>
+    </message>
+    <message>
+        <source>Not sent: this model cannot see images</source>
+        <translation>不会发送：此模型看不了图片</translation>
+    </message>
+    <message>
+        <source>Not sent: this model cannot hear audio</source>
+        <translation>不会发送：此模型听不了音频</translation>
+    </message>
+    <message>
+        <source>Not sent: this model cannot watch video</source>
+        <translation>不会发送：此模型看不了视频</translation>
+    </message>
+    <message>
+        <source>1 token</source>
+        <translation>1 个词元</translation>
+    </message>
+    <message>
+        <source>%1 tokens</source>
+        <translation>%1 个词元</translation>
+    </message>
+    <message>
+        <source>Choose a model that reads this kind of media (a LLaVA folder or an Atelier bundle) to send it.</source>
+        <translation>要发送它，请选择能读取这类媒体的模型（LLaVA 文件夹或 Atelier 多模态包）。</translation>
+    </message>
+    <message>
+        <source>Cannot play: %1</source>
+        <translation>无法播放：%1</translation>
+    </message>
+    <message>
+        <source>Remove attachment</source>
+        <translation>移除附件</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+</context>
+<context>
+    <name>ChatController</name>
+    <message>
+        <source>Your conversations could not be saved.</source>
+        <translation>无法保存你的对话。</translation>
     </message>
     <message>
         <source>Model loading cancelled.</source>
@@ -14,6 +85,41 @@
     <message>
         <source>Cannot load the model %1.</source>
         <translation>无法加载模型 %1。</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>新对话</translation>
+    </message>
+    <message>
+        <source>Add a model on the Models page first.</source>
+        <translation>请先在“模型”页面添加模型。</translation>
+    </message>
+    <message>
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>An attachment was not sent: this model cannot read it.</source>
+        <translation>有一个附件没有发送：此模型无法读取它。</translation>
+    </message>
+    <message>
+        <source>%1 attachments were not sent: this model cannot read them.</source>
+        <translation>有 %1 个附件没有发送：此模型无法读取它们。</translation>
+    </message>
+    <message>
+        <source>The conversation is longer than the model&apos;s context: the oldest %1 messages were left out.</source>
+        <translation>对话长度超出了模型的上下文：最早的 %1 条消息未被包含。</translation>
+    </message>
+    <message>
+        <source>The model could not answer.</source>
+        <translation>模型无法回答。</translation>
+    </message>
+</context>
+<context>
+    <name>ChatPage</name>
+    <message>
+        <source>Loading %1…</source>
+        <translation>正在加载 %1…</translation>
     </message>
     <message>
         <source>Rename…</source>
@@ -95,6 +201,195 @@
         <source>Stop the reply (Esc)</source>
         <translation>停止回复 (Esc)</translation>
     </message>
+    <message>
+        <source>No model yet.
+Add a model folder (Hugging Face, Meta or llama2.c) on the Models page to start chatting.</source>
+        <translation>还没有模型。
+请在“模型”页面添加模型文件夹（Hugging Face、Meta 或 llama2.c）后开始对话。</translation>
+    </message>
+    <message>
+        <source>Ask anything.
+Drop images, audio or video on the window to attach them.</source>
+        <translation>随便问吧。
+把图片、音频或视频拖到窗口上即可附加。</translation>
+    </message>
+    <message>
+        <source>Delete conversation</source>
+        <translation>删除对话</translation>
+    </message>
+    <message>
+        <source>Delete &quot;%1&quot; and all its messages? This cannot be undone.</source>
+        <translation>删除“%1”及其所有消息？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation>附加文件</translation>
+    </message>
+    <message>
+        <source>Media (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.wav *.mp3 *.flac *.ogg *.m4a *.mp4 *.mkv *.webm *.mov *.avi);;All files (*)</source>
+        <translation>媒体文件 (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.wav *.mp3 *.flac *.ogg *.m4a *.mp4 *.mkv *.webm *.mov *.avi);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>There is nothing to export yet.</source>
+        <translation>暂无可导出的内容。</translation>
+    </message>
+    <message>
+        <source>Export conversation</source>
+        <translation>导出对话</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON (*.json)</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <source>The pasted image could not be saved to the data folder.</source>
+        <translation>无法将粘贴的图片保存到数据文件夹。</translation>
+    </message>
+    <message>
+        <source>Start a new conversation (%1)</source>
+        <translation>开始新对话 (%1)</translation>
+    </message>
+    <message>
+        <source>Search conversations (%1)</source>
+        <translation>搜索对话 (%1)</translation>
+    </message>
+    <message>
+        <source>Chat with the base model, without the adapter</source>
+        <translation>使用基础模型对话，不加载适配器</translation>
+    </message>
+    <message>
+        <source>Adapter: %1</source>
+        <translation>适配器：%1</translation>
+    </message>
+    <message>
+        <source>Recording failed.</source>
+        <translation>录音失败。</translation>
+    </message>
+    <message>
+        <source>image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>video</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Record a voice message (or hold %1 while typing)</source>
+        <translation>录制语音消息（或在输入时按住 %1）</translation>
+    </message>
+    <message>
+        <source>%1 reads text only: attachments are kept with the message but not sent to it.</source>
+        <translation>%1 只能读取文本：附件会随消息保存，但不会发送给它。</translation>
+    </message>
+    <message>
+        <source>%1 reads: %2.</source>
+        <translation>%1 可以读取：%2。</translation>
+    </message>
+    <message>
+        <source>%1 cannot hear: a recording is kept with the message but not sent to it.</source>
+        <translation>%1 听不了声音：录音会随消息保存，但不会发送给它。</translation>
+    </message>
+    <message>
+        <source>%1 / %2 tokens</source>
+        <translation>%1 / %2 词元</translation>
+    </message>
+    <message>
+        <source>The conversation and your draft take %1 of the model&apos;s %2 context positions.</source>
+        <translation>对话和你的草稿占用了模型 %2 个上下文位置中的 %1 个。</translation>
+    </message>
+    <message>
+        <source>The oldest %1 messages will be left out to fit.</source>
+        <translation>为了容纳，最早的 %1 条消息将被省略。</translation>
+    </message>
+    <message>
+        <source>Send without the attachments?</source>
+        <translation>不带附件发送？</translation>
+    </message>
+    <message>
+        <source>%1 cannot read:
+%2
+
+They stay with your message, but the model will not see them. Send the text alone?</source>
+        <translation>%1 无法读取：
+%2
+
+它们会保留在你的消息中，但模型看不到。只发送文本吗？</translation>
+    </message>
+    <message>
+        <source>Send the text alone</source>
+        <translation>只发送文本</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <source>This model reads text only: attachments are kept with the message, but the model does not see them.</source>
+        <translation>此模型只能读取文本：附件会随消息保存，但模型看不到它们。</translation>
+    </message>
+    <message>
+        <source>%1 · %2 left</source>
+        <translation>%1 · 剩余 %2</translation>
+    </message>
+    <message>
+        <source>Message (Enter to send, Shift+Enter for a new line, hold Ctrl+Space to talk)</source>
+        <translation>消息（Enter 发送，Shift+Enter 换行，按住 Ctrl+Space 说话）</translation>
+    </message>
+    <message>
+        <source>Recording</source>
+        <translation>正在录音</translation>
+    </message>
+    <message>
+        <source>Attach</source>
+        <translation>附加</translation>
+    </message>
+    <message>
+        <source>Stop recording and attach it</source>
+        <translation>停止录音并附加</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop recording and throw it away</source>
+        <translation>停止录音并丢弃</translation>
+    </message>
+    <message>
+        <source>Input level</source>
+        <translation>输入音量</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationListModel</name>
+    <message>
+        <source>%1
+Last active %2</source>
+        <translation>%1
+最近活动于 %2</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationSettingsPanel</name>
     <message>
         <source>Conversation settings</source>
         <translation>对话设置</translation>
@@ -182,130 +477,6 @@
     <message>
         <source>The same seed and settings give the same reply; Random picks a new one each time.</source>
         <translation>相同的种子和设置会给出相同的回复；“随机”每次选用新的种子。</translation>
-    </message>
-    <message>
-        <source>No model yet.
-Add a model folder (Hugging Face, Meta or llama2.c) on the Models page to start chatting.</source>
-        <translation>还没有模型。
-请在“模型”页面添加模型文件夹（Hugging Face、Meta 或 llama2.c）后开始对话。</translation>
-    </message>
-    <message>
-        <source>Ask anything.
-Drop images, audio or video on the window to attach them.</source>
-        <translation>随便问吧。
-把图片、音频或视频拖到窗口上即可附加。</translation>
-    </message>
-    <message>
-        <source>Delete conversation</source>
-        <translation>删除对话</translation>
-    </message>
-    <message>
-        <source>Delete &quot;%1&quot; and all its messages? This cannot be undone.</source>
-        <translation>删除“%1”及其所有消息？此操作无法撤销。</translation>
-    </message>
-    <message>
-        <source>Attach files</source>
-        <translation>附加文件</translation>
-    </message>
-    <message>
-        <source>Media (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.wav *.mp3 *.flac *.ogg *.m4a *.mp4 *.mkv *.webm *.mov *.avi);;All files (*)</source>
-        <translation>媒体文件 (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.wav *.mp3 *.flac *.ogg *.m4a *.mp4 *.mkv *.webm *.mov *.avi);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Add a model on the Models page first.</source>
-        <translation>请先在“模型”页面添加模型。</translation>
-    </message>
-    <message>
-        <source>Attachments</source>
-        <translation>附件</translation>
-    </message>
-    <message>
-        <source>The model could not answer.</source>
-        <translation>模型无法回答。</translation>
-    </message>
-    <message>
-        <source>There is nothing to export yet.</source>
-        <translation>暂无可导出的内容。</translation>
-    </message>
-    <message>
-        <source>Export conversation</source>
-        <translation>导出对话</translation>
-    </message>
-    <message>
-        <source>JSON (*.json)</source>
-        <translation>JSON (*.json)</translation>
-    </message>
-    <message>
-        <source>Markdown (*.md)</source>
-        <translation>Markdown (*.md)</translation>
-    </message>
-    <message>
-        <source>Cannot write %1: %2</source>
-        <translation>无法写入 %1：%2</translation>
-    </message>
-    <message>
-        <source>Exported to %1</source>
-        <translation>已导出到 %1</translation>
-    </message>
-    <message>
-        <source>The conversation is longer than the model&apos;s context: the oldest %1 messages were left out.</source>
-        <translation>对话长度超出了模型的上下文：最早的 %1 条消息未被包含。</translation>
-    </message>
-    <message>
-        <source>Your conversations could not be saved.</source>
-        <translation>无法保存你的对话。</translation>
-    </message>
-    <message>
-        <source>The pasted image could not be saved to the data folder.</source>
-        <translation>无法将粘贴的图片保存到数据文件夹。</translation>
-    </message>
-    <message>
-        <source>Start a new conversation (%1)</source>
-        <translation>开始新对话 (%1)</translation>
-    </message>
-    <message>
-        <source>Search conversations (%1)</source>
-        <translation>搜索对话 (%1)</translation>
-    </message>
-    <message>
-        <source>Chat with the base model, without the adapter</source>
-        <translation>使用基础模型对话，不加载适配器</translation>
-    </message>
-    <message>
-        <source>Adapter: %1</source>
-        <translation>适配器：%1</translation>
-    </message>
-    <message>
-        <source>An attachment was not sent: this model cannot read it.</source>
-        <translation>有一个附件没有发送：此模型无法读取它。</translation>
-    </message>
-    <message>
-        <source>%1 attachments were not sent: this model cannot read them.</source>
-        <translation>有 %1 个附件没有发送：此模型无法读取它们。</translation>
-    </message>
-</context>
-<context>
-    <name>Composer</name>
-    <message>
-        <source>Remove attachment</source>
-        <translation>移除附件</translation>
-    </message>
-    <message>
-        <source>Message (Enter to send, Shift+Enter for a new line)</source>
-        <translation>输入消息（Enter 发送，Shift+Enter 换行）</translation>
-    </message>
-    <message>
-        <source>This model reads text only: attachments are kept with the message, but the model does not see them.</source>
-        <translation>此模型只能读取文本：附件会随消息保存，但模型看不到它们。</translation>
-    </message>
-</context>
-<context>
-    <name>ConversationListModel</name>
-    <message>
-        <source>%1
-Last active %2</source>
-        <translation>%1
-最近活动于 %2</translation>
     </message>
 </context>
 <context>
@@ -432,6 +603,18 @@ Last active %2</source>
     <message>
         <source>Unexpected error.</source>
         <translation>意外错误。</translation>
+    </message>
+    <message>
+        <source>No microphone was found. Connect one, or choose another input in Settings.</source>
+        <translation>未找到麦克风。请连接一个，或在“设置”中选择其他输入设备。</translation>
+    </message>
+    <message>
+        <source>The microphone cannot be opened: another program may be using it, or it was unplugged.</source>
+        <translation>无法打开麦克风：可能有其他程序正在使用，或已被拔出。</translation>
+    </message>
+    <message>
+        <source>The microphone stopped during the recording. What was recorded until then is kept.</source>
+        <translation>录音过程中麦克风停止工作。此前录下的内容已保留。</translation>
     </message>
 </context>
 <context>
@@ -758,6 +941,30 @@ Last active %2</source>
     <message>
         <source>%1 was not added.</source>
         <translation>%1 未被添加。</translation>
+    </message>
+    <message>
+        <source>Sees images</source>
+        <translation>能看图片</translation>
+    </message>
+    <message>
+        <source>Hears audio</source>
+        <translation>能听音频</translation>
+    </message>
+    <message>
+        <source>Watches video</source>
+        <translation>能看视频</translation>
+    </message>
+    <message>
+        <source>%1 tokens per image</source>
+        <translation>每张图片 %1 个词元</translation>
+    </message>
+    <message>
+        <source>%1 tokens per video (%2 frames)</source>
+        <translation>每段视频 %1 个词元（%2 帧）</translation>
+    </message>
+    <message>
+        <source>%1 tokens per second</source>
+        <translation>每秒 %1 个词元</translation>
     </message>
 </context>
 <context>
@@ -1236,6 +1443,30 @@ Last active %2</source>
     <message>
         <source>Conversations and the model library live here. A new folder takes effect at the next start.</source>
         <translation>对话和模型库保存在这里。更换文件夹将在下次启动时生效。</translation>
+    </message>
+    <message>
+        <source>Microphone</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>系统默认</translation>
+    </message>
+    <message>
+        <source>The input the Record button uses. The list is refreshed each time this page opens.</source>
+        <translation>“录音”按钮使用的输入设备。每次打开此页面时都会刷新列表。</translation>
+    </message>
+    <message>
+        <source>%1 (default)</source>
+        <translation>%1（默认）</translation>
+    </message>
+    <message>
+        <source>%1 (not connected)</source>
+        <translation>%1（未连接）</translation>
+    </message>
+    <message>
+        <source>System default (no microphone found)</source>
+        <translation>系统默认（未找到麦克风）</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,7 @@
 #include "settings_page.h"
 #include "stall_monitor.h"
 #include "train_page.h"
+#include "widgets.h"
 
 #include <QAction>
 #include <QApplication>
@@ -53,7 +54,8 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
 
     m_navModel = new QStandardItemModel(this);
     for (const char* icon : {"chat", "model", "train", "runs", "settings"}) {
-        auto* item = new QStandardItem(QIcon(QStringLiteral(":/icons/%1.svg").arg(icon)), QString());
+        auto* item = new QStandardItem(
+            lineIcon(QString::fromLatin1(icon), palette().color(QPalette::HighlightedText)), QString());
         item->setSizeHint(QSize(140, 40));
         m_navModel->appendRow(item);
     }
@@ -135,22 +137,22 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
         connect(m_train, &TrainPage::statusMessage, this,
                 [this](const QString& text) { statusBar()->showMessage(text, 8000); });
         connect(m_train, &TrainPage::runStarted, m_runs, &RunsPage::refresh);
-        connect(m_train, &TrainPage::runEnded, this, [this](qint64 run, const QString& status) {
+        connect(m_train, &TrainPage::runEnded, this, [this](qint64 run, atelier::RunStatus status) {
             // A desktop notification where the desktop offers one (the status bar always says it).
             if (!QSystemTrayIcon::isSystemTrayAvailable()) return;
             if (!m_tray) {
                 m_tray = new QSystemTrayIcon(windowIcon(), this);
                 m_tray->show();
             }
-            m_tray->showMessage(
-                tr("Atelier"),
-                status == QLatin1String("finished") ? tr("Run %1 finished.").arg(run)
-                : status == QLatin1String("failed") ? tr("Run %1 failed.").arg(run)
-                                                    : tr("Run %1 ended.").arg(run),
-                status == QLatin1String("failed") ? QSystemTrayIcon::Warning : QSystemTrayIcon::Information);
+            m_tray->showMessage(tr("Atelier"),
+                                status == atelier::RunStatus::Finished ? tr("Run %1 finished.").arg(run)
+                                : status == atelier::RunStatus::Failed ? tr("Run %1 failed.").arg(run)
+                                                                       : tr("Run %1 ended.").arg(run),
+                                status == atelier::RunStatus::Failed ? QSystemTrayIcon::Warning
+                                                                     : QSystemTrayIcon::Information);
         });
         connect(m_runs, &RunsPage::runContinued, m_train,
-                [this](qint64 run) { m_train->attach(run, QStringLiteral("queued")); });
+                [this](qint64 run) { m_train->attach(run, atelier::RunStatus::Queued); });
         connect(m_models, &ModelsPage::modelsChanged, m_train, &TrainPage::reloadModels);
     }
     connect(m_chat, &ChatPage::statusMessage, this,
@@ -160,6 +162,7 @@ MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
         retranslate();
     });
     connect(m_settingsPage, &SettingsPage::engineSettingsChanged, m_chat, &ChatPage::setEngineSettings);
+    connect(m_settingsPage, &SettingsPage::audioInputChanged, m_chat, &ChatPage::setAudioInput);
     connect(m_stall, &StallMonitor::updated, this,
             [this](double ms) { m_stallLabel->setText(tr("Longest GUI stall: %1 ms").arg(ms, 0, 'f', 1)); });
 

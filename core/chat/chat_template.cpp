@@ -31,11 +31,13 @@ constexpr const char* kVicunaSystem =
 
 struct NamedKind {
     const char* name;
+    const char* title;
     TemplateKind kind;
 };
 constexpr NamedKind kNames[] = {
-    {"alpaca", TemplateKind::Alpaca},  {"vicuna", TemplateKind::Vicuna}, {"llama-2", TemplateKind::Llama2},
-    {"llama-3", TemplateKind::Llama3}, {"chatml", TemplateKind::ChatML},
+    {"alpaca", "Alpaca", TemplateKind::Alpaca},   {"vicuna", "Vicuna v1.1", TemplateKind::Vicuna},
+    {"llama-2", "Llama 2", TemplateKind::Llama2}, {"llama-3", "Llama 3", TemplateKind::Llama3},
+    {"chatml", "ChatML", TemplateKind::ChatML},
 };
 
 // Python's str.strip() / Jinja's trim for the whitespace that occurs in chat text.
@@ -252,6 +254,12 @@ std::vector<std::string> ChatTemplate::names() {
     std::vector<std::string> out;
     for (const auto& n : kNames) out.push_back(n.name);
     return out;
+}
+
+std::string ChatTemplate::title() const {
+    for (const auto& n : kNames)
+        if (n.kind == m_kind) return n.title;
+    return {};
 }
 
 std::string ChatTemplate::name() const {

@@ -48,6 +48,8 @@ public:
 
     TemplateKind kind() const { return m_kind; }
     std::string name() const;
+    std::string title()
+        const;  // as people write it: "Llama 3", "Vicuna v1.1" (a proper name, not translated)
     Rendered render(const std::vector<ChatMessage>& messages, bool add_generation_prompt) const;
     // Strings that end an assistant turn in the rendered text (e.g. "###" for Vicuna) in addition
     // to the tokenizer's eos/stop ids.

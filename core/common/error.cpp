@@ -26,6 +26,9 @@ const char* error_code_name(ErrorCode code) {
         case ErrorCode::UnsupportedCodec: return "unsupported_codec";
         case ErrorCode::MediaLimit: return "media_limit";
         case ErrorCode::MissingModality: return "missing_modality";
+        case ErrorCode::NoAudioDevice: return "no_audio_device";
+        case ErrorCode::AudioDeviceUnavailable: return "audio_device_unavailable";
+        case ErrorCode::AudioDeviceFailed: return "audio_device_failed";
     }
     return "unknown";
 }

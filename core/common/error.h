@@ -36,6 +36,9 @@ enum class ErrorCode {
     UnsupportedCodec,         // the stream's codec has no decoder in this FFmpeg
     MediaLimit,               // the media exceeds a limit (pixels, duration, streams, frames)
     MissingModality,          // the model cannot read this kind of media (no encoder for it)
+    NoAudioDevice,            // no audio input device, or the chosen one does not exist
+    AudioDeviceUnavailable,   // the audio device cannot be opened (in use, unplugged)
+    AudioDeviceFailed,        // the audio device stopped during a recording
 };
 
 const char* error_code_name(ErrorCode code);

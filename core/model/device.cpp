@@ -52,6 +52,10 @@ bool cuda_available() {
     return torch::cuda::is_available();
 }
 
+int cuda_device_count() {
+    return torch::cuda::is_available() ? static_cast<int>(torch::cuda::device_count()) : 0;
+}
+
 torch::Dtype parse_dtype(const std::string& name) {
     if (name == "f32" || name == "float32" || name == "fp32" || name == "float") return torch::kFloat32;
     if (name == "bf16" || name == "bfloat16") return torch::kBFloat16;

@@ -32,6 +32,7 @@ void ensure_engine_threads();
 // True when this CPU has native bf16 matrix instructions (AVX512-BF16/AMX); bf16 is then ~2x fp32.
 bool cpu_has_fast_bf16();
 bool cuda_available();
+int cuda_device_count();  // 0 without CUDA
 
 struct LoadOptions {
     std::string device = "cpu";  // "cpu" | "cuda" | "cuda:N"

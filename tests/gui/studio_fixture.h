@@ -4,6 +4,7 @@
 #pragma once
 
 #include "app_settings.h"
+#include "chat_controller.h"
 #include "chat_engine.h"
 #include "chat_export.h"
 #include "chat_page.h"
@@ -36,6 +37,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -45,7 +47,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
+#include <QTimer>
 
+#include <atomic>
 #include <memory>
 
 namespace studio_test {
@@ -66,6 +70,28 @@ inline QJsonObject reference() {
 
 inline QString referenceText() {
     return reference()["greedy_from_prompt"].toObject()["output_text"].toString();
+}
+
+// Clicks the button labelled `text` in the next modal question box, when it appears (within 10 s).
+inline void answerNextQuestion(const QString& text) {
+    auto* timer = new QTimer;
+    timer->setInterval(20);
+    auto ticks = std::make_shared<int>(0);
+    QObject::connect(timer, &QTimer::timeout, [timer, text, ticks] {
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        if (!box) {
+            if (++*ticks > 500) timer->deleteLater();  // none came within 10 s: never answer a later one
+            return;
+        }
+        for (QAbstractButton* b : box->buttons())
+            if (b->text() == text) {
+                timer->stop();
+                timer->deleteLater();
+                b->click();
+                return;
+            }
+    });
+    timer->start();
 }
 
 // A studio on a fresh data folder, as `atelier --data-dir DIR` opens it.
@@ -140,7 +166,7 @@ struct Studio {
 // Reads a run's status straight from the store file, as another process would.
 struct RunStoreProbe {
     explicit RunStoreProbe(const QString& path) : store(path.toStdString()) {}
-    QString status(qint64 id) { return QString::fromStdString(store.run(id).status); }
+    atelier::RunStatus status(qint64 id) { return store.run(id).status; }
     atelier::RunStore store;
 };
 

@@ -44,7 +44,7 @@ private Q_SLOTS:
         QCOMPARE(m->at(0).content, QStringLiteral("Once upon a time"));
         QCOMPARE(m->at(1).content, referenceText());
         QCOMPARE(m->at(1).tokens, 196);
-        QCOMPARE(m->at(1).status, QStringLiteral("complete"));
+        QCOMPARE(m->at(1).status, MessageStatus::Complete);
         QVERIFY(m->at(1).tokensPerSecond > 0);
         QVERIFY2(updates > 3, qPrintable(QStringLiteral("only %1 view updates: not streamed").arg(updates)));
         QVERIFY(s.chat()->sendButton()->isVisible());
@@ -63,7 +63,7 @@ private Q_SLOTS:
         s.addReferenceModel();
         s.useReferenceSampling();
         // Hold the engine after its fifth piece until the user's Stop arrives.
-        int pieces = 0;
+        std::atomic<int> pieces{0};
         ChatEngine* engine = s.chat()->engine();
         QObject::connect(
             engine, &ChatEngine::textGenerated, engine,
@@ -76,18 +76,20 @@ private Q_SLOTS:
         QSignalSpy finished(s.chat(), &ChatPage::generationFinished);
         QTest::keyClicks(s.chat()->composer()->editor(), QStringLiteral("Once upon a time"));
         QTest::keyClick(s.chat()->composer()->editor(), Qt::Key_Return);
-        QTRY_VERIFY_WITH_TIMEOUT(!s.lastReply().isEmpty(), 20000);
+        // Stop once the engine holds at its fifth piece (not earlier: a busy machine may show the
+        // first pieces before the fifth is generated).
+        QTRY_VERIFY_WITH_TIMEOUT(pieces.load() >= 5 && !s.lastReply().isEmpty(), 20000);
         QVERIFY(s.chat()->stopButton()->isVisible());
         QTest::mouseClick(s.chat()->stopButton(), Qt::LeftButton);
         QVERIFY(finished.wait(20000));
 
         const MessageRecord reply = s.chat()->messageModel()->at(1);
-        QCOMPARE(reply.status, QStringLiteral("stopped"));
+        QCOMPARE(reply.status, MessageStatus::Stopped);
         QVERIFY(reply.tokens >= 5 && reply.tokens < 196);
         QVERIFY(!reply.content.isEmpty());
         QVERIFY(referenceText().startsWith(reply.content));
         QVERIFY(reply.content.size() < referenceText().size());
-        QCOMPARE(s.store->messages(reply.conversationId).at(1).status, QStringLiteral("stopped"));
+        QCOMPARE(s.store->messages(reply.conversationId).at(1).status, MessageStatus::Stopped);
         QVERIFY(s.chat()->sendButton()->isVisible());
     }
 
@@ -159,14 +161,14 @@ private Q_SLOTS:
             MessageRecord user{0, conversation, QStringLiteral("user"), QStringLiteral("Hi")};
             store.addMessage(user);
             MessageRecord reply{0, conversation, QStringLiteral("assistant"), QStringLiteral("Hello the")};
-            reply.status = QStringLiteral("generating");
+            reply.status = MessageStatus::Generating;
             store.addMessage(reply);
         }
         Studio s(dir.path());
         s.chat()->openConversation(conversation);
         QCOMPARE(s.chat()->messageModel()->rowCount(), 2);
         QCOMPARE(s.chat()->messageModel()->at(1).content, QStringLiteral("Hello the"));
-        QCOMPARE(s.chat()->messageModel()->at(1).status, QStringLiteral("interrupted"));
+        QCOMPARE(s.chat()->messageModel()->at(1).status, MessageStatus::Interrupted);
     }
 
     void closingMidReplyKeepsWhatWasShown() {
@@ -193,7 +195,7 @@ private Q_SLOTS:
         ChatStore store(dir.path() + "/atelier.db");
         const auto messages = store.messages(conversation);
         QCOMPARE(messages.size(), 2);
-        QCOMPARE(messages[1].status, QStringLiteral("interrupted"));
+        QCOMPARE(messages[1].status, MessageStatus::Interrupted);
         QVERIFY(!messages[1].content.isEmpty());
         QVERIFY(referenceText().startsWith(messages[1].content));
     }
@@ -228,7 +230,7 @@ private Q_SLOTS:
         const auto messages = store.messages(conversations[0].id);
         QCOMPARE(messages.size(), 2);
         QCOMPARE(messages[1].content, QStringLiteral("Hi!"));
-        QCOMPARE(messages[1].status, QStringLiteral("complete"));
+        QCOMPARE(messages[1].status, MessageStatus::Complete);
         QCOMPARE(store.models().size(), 1);
         QCOMPARE(store.defaultModel().name, QStringLiteral("x"));
         QCOMPARE(store.models()[0].format, QStringLiteral("hf"));
@@ -385,8 +387,11 @@ private Q_SLOTS:
         const QString audio = fixture(QStringLiteral("media/jfk.wav"));
         s.chat()->composer()->addFiles({image, audio, dir.path() + "/nope.png"});
         QCOMPARE(s.chat()->composer()->attachments().size(), 2);
-        QVERIFY(s.chat()->composer()->findChild<QLabel*>(QStringLiteral("textOnlyNote"))->isVisible());
         QVERIFY(s.chat()->errorBanner()->isVisible());  // the unreadable one was reported
+        // The engine loads the model for them and finds it reads text only.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            s.chat()->composer()->findChild<QLabel*>(QStringLiteral("textOnlyNote"))->isVisible(), 20000);
+        answerNextQuestion(QStringLiteral("Send the text alone"));
         s.sendAndWait(QStringLiteral("What is in the picture?"));
 
         const auto stored = s.store->messages(s.chat()->currentConversationId());
@@ -535,13 +540,13 @@ private Q_SLOTS:
         c.adapter.adapter_layer = 5;
         atelier::RunOptions opt;
         opt.store_path = s.window->runStorePath().toStdString();
-        QCOMPARE(QString::fromStdString(atelier::run_training(c, opt).status), QStringLiteral("finished"));
+        QCOMPARE(atelier::run_training(c, opt).status, atelier::RunStatus::Finished);
         c.out = (dir.path() + "/run-2").toStdString();
         c.max_steps = 12;
         std::atomic<bool> stop{false};
         opt.stop = &stop;
         opt.on_step = [&](const atelier::TrainProgress& p) { stop = p.step >= 3; };
-        QCOMPARE(QString::fromStdString(atelier::run_training(c, opt).status), QStringLiteral("stopped"));
+        QCOMPARE(atelier::run_training(c, opt).status, atelier::RunStatus::Stopped);
 
         RunsPage* runs = s.window->runsPage();
         QVERIFY(runs);
@@ -580,7 +585,7 @@ private Q_SLOTS:
         QVERIFY(cont->isEnabled());
         QTest::mouseClick(cont, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(RunStoreProbe(s.window->runStorePath()).status(2),
-                                  QStringLiteral("finished"), 60000);
+                                  atelier::RunStatus::Finished, 60000);
         runs->refresh();
         QTRY_COMPARE_WITH_TIMEOUT(runs->chart()->pointCount(2), 12, 5000);
     }
@@ -749,7 +754,7 @@ private Q_SLOTS:
             QSignalSpy ended(train, &TrainPage::runEnded);
             QTest::mouseClick(train->stopButton(), Qt::LeftButton);
             QVERIFY(ended.wait(30000));
-            QCOMPARE(ended.at(0).at(1).toString(), QStringLiteral("stopped"));
+            QCOMPARE(ended.at(0).at(1).value<atelier::RunStatus>(), atelier::RunStatus::Stopped);
 
             // A run to the end, then chat with the result.
             train->epochsBox()->setValue(40);
@@ -757,7 +762,7 @@ private Q_SLOTS:
             QTest::mouseClick(train->startButton(), Qt::LeftButton);
             QCOMPARE(started.size(), 1);
             QVERIFY(ended.wait(60000));
-            QCOMPARE(ended.at(1).at(1).toString(), QStringLiteral("finished"));
+            QCOMPARE(ended.at(1).at(1).value<atelier::RunStatus>(), atelier::RunStatus::Finished);
             QTest::mouseClick(train->findChild<QPushButton*>(QStringLiteral("trainChat")), Qt::LeftButton);
             QCOMPARE(s.window->currentPage(), MainWindow::ChatPageIndex);
             QVERIFY(s.chat()->adapterLabel()->isVisible());
@@ -897,14 +902,14 @@ private Q_SLOTS:
         QVERIFY2(train->errorBanner()->text().contains(QStringLiteral("Cannot start the trainer")),
                  qPrintable(train->errorBanner()->text()));
         atelier::RunStore runs(s.window->runStorePath().toStdString());
-        QCOMPARE(QString::fromStdString(runs.run(1).status), QStringLiteral("failed"));
+        QCOMPARE(runs.run(1).status, atelier::RunStatus::Failed);
 
         // A trainer that exits before claiming its run: the run fails (not 'queued' forever).
         qputenv("ATELIER_TRAIN", "/bin/true");
         QSignalSpy ended(train, &TrainPage::runEnded);
         QTest::mouseClick(train->startButton(), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(ended.size() == 1, 20000);
-        QCOMPARE(ended.at(0).at(1).toString(), QStringLiteral("failed"));
+        QCOMPARE(ended.at(0).at(1).value<atelier::RunStatus>(), atelier::RunStatus::Failed);
         QVERIFY(train->errorBanner()->text().contains(QStringLiteral("exited before it started")));
         QVERIFY(train->startButton()->isEnabled());
         qputenv("ATELIER_TRAIN", trainer);

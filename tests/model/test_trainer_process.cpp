@@ -86,11 +86,11 @@ TEST(TrainerProcess, SigtermCheckpointsAndKillNineResumes) {
     // 1. SIGTERM: the current step ends, a checkpoint is written, exit 0, status stopped.
     pid_t pid = spawn({trainer(), "--config", dir + "/run.json", "--store", store}, log);
     ASSERT_TRUE(wait_for_step(store, 1, 6)) << atelier::test::read_file(log);
-    EXPECT_EQ(RunStore(store).run(1).status, "running");
+    EXPECT_EQ(RunStore(store).run(1).status, RunStatus::Running);
     ::kill(pid, SIGTERM);
     EXPECT_EQ(wait_exit(pid), 0) << atelier::test::read_file(log);
     RunRecord r = RunStore(store).run(1);
-    EXPECT_EQ(r.status, "stopped");
+    EXPECT_EQ(r.status, RunStatus::Stopped);
     const std::string checkpoint = FinetuneRecipe::latest_checkpoint(c.out);
     ASSERT_FALSE(checkpoint.empty());
     EXPECT_NE(checkpoint.find("step-" + std::string(8 - std::to_string(r.step).size(), '0') +
@@ -106,9 +106,9 @@ TEST(TrainerProcess, SigtermCheckpointsAndKillNineResumes) {
     EXPECT_EQ(wait_exit(pid), -SIGKILL);
     {
         RunStore s(store);
-        EXPECT_EQ(s.run(1).status, "running");
+        EXPECT_EQ(s.run(1).status, RunStatus::Running);
         EXPECT_EQ(s.mark_interrupted(), 1);
-        EXPECT_EQ(s.run(1).status, "interrupted");
+        EXPECT_EQ(s.run(1).status, RunStatus::Interrupted);
     }
 
     // 3. Resume from the last checkpoint to the end.
@@ -116,7 +116,7 @@ TEST(TrainerProcess, SigtermCheckpointsAndKillNineResumes) {
     EXPECT_EQ(wait_exit(pid), 0) << atelier::test::read_file(log);
     RunStore s(store);
     r = s.run(1);
-    EXPECT_EQ(r.status, "finished");
+    EXPECT_EQ(r.status, RunStatus::Finished);
     EXPECT_EQ(r.step, 48);
     EXPECT_EQ(r.total_steps, 48);
     int resumed = 0;

@@ -1,0 +1,55 @@
+// atelier-cli devices: where the engine can compute (the CPU, CUDA GPUs) and which audio inputs
+// (microphones) the studio's recorder can use. No device of a kind is a valid answer (exit 0).
+//
+//   atelier-cli devices [--json]
+#include "cli_args.h"
+
+#include "capture/audio_capture.h"
+#include "model/llama.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+using nlohmann::ordered_json;
+
+namespace cli {
+
+int cmd_devices(const Args& a) {
+    a.check_known({"json", "help"});
+    const int cores = static_cast<int>(std::thread::hardware_concurrency());
+    const bool bf16 = atelier::cpu_has_fast_bf16();
+    const int gpus = atelier::cuda_device_count();
+    const auto inputs = atelier::list_audio_inputs();
+    if (a.has("json")) {
+        ordered_json compute = ordered_json::array();
+        compute.push_back({{"device", "cpu"}, {"threads", cores}, {"fast_bf16", bf16}});
+        for (int i = 0; i < gpus; ++i) compute.push_back({{"device", "cuda:" + std::to_string(i)}});
+        ordered_json audio = ordered_json::array();
+        for (const auto& d : inputs)
+            audio.push_back({{"index", d.index},
+                             {"name", d.name},
+                             {"host_api", d.host_api},
+                             {"channels", d.channels},
+                             {"default_sample_rate", d.default_sample_rate},
+                             {"default", d.is_default}});
+        std::cout << ordered_json{{"compute", compute}, {"audio_inputs", audio}}.dump(
+                         2, ' ', false, ordered_json::error_handler_t::replace)
+                  << "\n";
+        return 0;
+    }
+    std::printf("compute devices:\n");
+    std::printf("  cpu      %d threads%s\n", cores, bf16 ? ", fast bf16 (AVX512-BF16/AMX)" : "");
+    for (int i = 0; i < gpus; ++i) std::printf("  cuda:%d\n", i);
+    if (gpus == 0) std::printf("  (no CUDA GPU)\n");
+    std::printf("audio inputs:\n");
+    for (const auto& d : inputs)
+        std::printf("  %-3d %s [%s] %d ch, %.0f Hz%s\n", d.index, d.name.c_str(), d.host_api.c_str(),
+                    d.channels, d.default_sample_rate, d.is_default ? " (default)" : "");
+    if (inputs.empty()) std::printf("  none: no microphone found (recording in the studio is off)\n");
+    return 0;
+}
+
+}  // namespace cli

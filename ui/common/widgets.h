@@ -1,0 +1,18 @@
+// Small widgets every page uses, so they look the same everywhere: a page heading and the banner
+// that shows an error in place (not a modal box that would block the window).
+#pragma once
+
+#include <QIcon>
+#include <QString>
+
+class QColor;
+class QLabel;
+class QWidget;
+
+QLabel* makePageHeading(QWidget* parent);                             // large bold text
+QLabel* makeErrorBanner(QWidget* parent, const QString& objectName);  // hidden until setText + show
+QString formatParameters(qint64 n);                                   // 260.5K, 12.62M, 1.10B
+// One of our line icons (resources/icons/NAME.svg, drawn in slate grey) with a variant in
+// `selected` for selected items: styles tint a selected icon towards the highlight colour, which
+// erases a grey line icon on a blue selection.
+QIcon lineIcon(const QString& name, const QColor& selected);
