@@ -723,6 +723,29 @@ Last active %2</source>
     </message>
 </context>
 <context>
+    <name>MediaViewer</name>
+    <message>
+        <source>The file is no longer there: %1</source>
+        <translation>文件已不在原处：%1</translation>
+    </message>
+    <message>
+        <source>This image cannot be shown here.</source>
+        <translation>无法在此显示这张图片。</translation>
+    </message>
+    <message>
+        <source>Cannot play here: %1</source>
+        <translation>无法在此播放：%1</translation>
+    </message>
+    <message>
+        <source>Open in another application</source>
+        <translation>用其他应用打开</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>MessageDelegate</name>
     <message>
         <source>You</source>
@@ -899,10 +922,6 @@ Last active %2</source>
         <translation>模型</translation>
     </message>
     <message>
-        <source>Add a Hugging Face folder (config.json + safetensors), a Meta folder (params.json + consolidated.00.pth) or a llama2.c .bin file. You can also drop folders here. Removing a model only takes it off this list; its files stay.</source>
-        <translation>添加 Hugging Face 文件夹（config.json + safetensors）、Meta 文件夹（params.json + consolidated.00.pth）或 llama2.c 的 .bin 文件。也可以把文件夹拖到这里。移除模型只会将其从列表中删除，文件会保留。</translation>
-    </message>
-    <message>
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
@@ -965,6 +984,14 @@ Last active %2</source>
     <message>
         <source>%1 tokens per second</source>
         <translation>每秒 %1 个词元</translation>
+    </message>
+    <message>
+        <source>1 token per image</source>
+        <translation>每张图片 1 个词元</translation>
+    </message>
+    <message>
+        <source>Add a Hugging Face folder (config.json + safetensors), a Meta folder (params.json + consolidated.00.pth), a llama2.c .bin file, a LLaVA-1.5 folder or an Atelier multimodal bundle (it sees, hears or watches what its badges say). You can also drop folders here. Removing a model only takes it off this list; its files stay.</source>
+        <translation>添加 Hugging Face 文件夹（config.json + safetensors）、Meta 文件夹（params.json + consolidated.00.pth）、llama2.c 的 .bin 文件、LLaVA-1.5 文件夹或 Atelier 多模态包（它能看、听或观看的内容见其标签）。也可以把文件夹拖到这里。移除模型只会将其从列表中删去，文件仍保留。</translation>
     </message>
 </context>
 <context>

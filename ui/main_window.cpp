@@ -45,6 +45,9 @@ struct MainWindow::Actions {
 
 MainWindow::MainWindow(AppSettings& settings, ChatStore& store, QWidget* parent)
     : QMainWindow(parent), m_settings(settings), m_store(store), m_actions(new Actions) {
+    // Qt Multimedia's players (attachments in the chat) use its FFmpeg backend, the library the
+    // engine decodes with; its GStreamer backend crashes where GStreamer's plugins are missing.
+    if (qEnvironmentVariableIsEmpty("QT_MEDIA_BACKEND")) qputenv("QT_MEDIA_BACKEND", "ffmpeg");
     setObjectName(QStringLiteral("mainWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/atelier.svg")));
     auto* central = new QWidget(this);

@@ -7,12 +7,14 @@
 #include "studio_fixture.h"
 
 #include "attachment_chip.h"
+#include "media_viewer.h"
 #include "voice_recorder.h"
 
 #include "capture/audio_capture.h"
 #include "media/media.h"
 #include "tokenizer/tokenizer.h"
 
+#include <QMediaPlayer>
 #include <QMessageBox>
 #include <QProcess>
 #include <QProgressBar>
@@ -256,6 +258,30 @@ private Q_SLOTS:
         QCOMPARE(attachments[0].kind, QStringLiteral("image"));
         QCOMPARE(attachments[1].kind, QStringLiteral("audio"));
         QCOMPARE(attachments[2].kind, QStringLiteral("video"));
+        // Clicking one in the conversation opens it: the image at full size, audio in a player.
+        QListView* view = s.chat()->messageView();
+        QStyleOptionViewItem option;
+        option.initFrom(view->viewport());
+        option.rect = view->visualRect(s.chat()->messageModel()->index(0));
+        option.font = view->font();
+        for (int i : {0, 1}) {
+            const QRect r =
+                s.chat()->messageDelegate()->attachmentRect(option, s.chat()->messageModel()->index(0), i);
+            QVERIFY(r.isValid());
+            QTest::mouseClick(view->viewport(), Qt::LeftButton, Qt::NoModifier, r.center());
+        }
+        const auto viewers = s.chat()->findChildren<MediaViewer*>();
+        QCOMPARE(viewers.size(), 2);
+        for (MediaViewer* v : viewers) {
+            if (v->player()) {
+                QCOMPARE(v->player()->source(), QUrl::fromLocalFile(attachments[1].path));
+            } else {
+                auto* image = v->findChild<QLabel*>(QStringLiteral("viewerImage"));
+                QVERIFY(image && !image->pixmap().isNull());
+                QCOMPARE(image->pixmap().size(), QSize(451, 300));  // chelsea.png, as it is
+            }
+            v->close();
+        }
         // Edit and resend puts them back in the composer.
         s.chat()->startEdit(0);
         QCOMPARE(s.chat()->composer()->attachments().size(), 3);

@@ -1,9 +1,13 @@
 // Saves screenshots of the studio's pages, driven through real conversations with stories260K and
-// the tiny LLaVA-1.5 fixture (an image sent to the model).
+// the tiny LLaVA-1.5 fixture (an image sent to the model), and, given the multimodal quickstart's
+// bundle and demo data, a conversation where it answers about a picture, a voice recording (made
+// with the recorder from a demo sound played like a microphone) and a video.
 // Run by scripts/screenshots.sh under xvfb-run; the PNGs go to docs/screenshots/.
 //
-//   atelier_screenshots --fixtures ../shared/fixtures --out docs/screenshots
+//   atelier_screenshots --fixtures ../shared/fixtures --out docs/screenshots [--bundle B --demo D]
 #include "app_settings.h"
+#include "attachment_chip.h"
+#include "chat_controller.h"
 #include "chat_page.h"
 #include "chat_store.h"
 #include "composer.h"
@@ -15,6 +19,9 @@
 #include "runs_page.h"
 #include "train_page.h"
 #include "train_runner.h"
+#include "voice_recorder.h"
+
+#include "capture/audio_capture.h"
 
 #include <QApplication>
 #include <QCheckBox>
@@ -31,6 +38,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace {
 
@@ -65,12 +73,34 @@ int main(int argc, char** argv) {
                                       QStringLiteral("dir"));
     const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("output folder"),
                                  QStringLiteral("dir"));
+    const QCommandLineOption bundleOption(QStringLiteral("bundle"), QStringLiteral("quickstart bundle"),
+                                          QStringLiteral("dir"));
+    const QCommandLineOption demoOption(QStringLiteral("demo"), QStringLiteral("its demo data"),
+                                        QStringLiteral("dir"));
     parser.addOption(fixtures);
     parser.addOption(out);
+    parser.addOption(bundleOption);
+    parser.addOption(demoOption);
     parser.process(app);
     const QString fx = parser.value(fixtures), dir = parser.value(out);
+    const QString bundle = parser.value(bundleOption), demoDir = parser.value(demoOption);
     QDir().mkpath(dir);
 
+    // Never hang (a modal box nobody answers, a model that never loads): give up after 8 minutes.
+    QTimer::singleShot(8 * 60 * 1000, [] {
+        std::fprintf(stderr, "atelier_screenshots: timed out\n");
+        std::_Exit(3);
+    });
+    // A modal box would stop the script: say which, and close it.
+    QTimer modalWatch;
+    QObject::connect(&modalWatch, &QTimer::timeout, [] {
+        if (QWidget* modal = QApplication::activeModalWidget()) {
+            std::fprintf(stderr, "atelier_screenshots: closing an unexpected dialog: %s\n",
+                         qPrintable(modal->windowTitle()));
+            modal->close();
+        }
+    });
+    modalWatch.start(2000);
     QTemporaryDir data;
     AppSettings settings(data.path());
     ChatStore store(data.path() + "/atelier.db");
@@ -91,8 +121,9 @@ int main(int argc, char** argv) {
     for (const char* prompt : {"Once upon a time", " Then the little girl"}) {
         if (QString::fromLatin1(prompt).startsWith(QLatin1String("Once")))
             chat->composer()->addFiles({fx + "/media/astronaut.png"});
-        chat->composer()->setText(QString::fromLatin1(prompt));
-        chat->send();
+        // Sent as the user confirms it (stories260K reads text only: the image stays with the message).
+        chat->controller()->send(QString::fromLatin1(prompt), chat->composer()->attachments());
+        chat->composer()->clear();
         if (!waitFor(chat, &ChatPage::generationFinished, 60000)) return 1;
     }
     bool ok = save(&window, dir + "/chat.png");
@@ -105,11 +136,59 @@ int main(int argc, char** argv) {
     chat->templateBox()->setCurrentIndex(chat->templateBox()->findData(QStringLiteral("none")));
     chat->temperatureBox()->setValue(0);
     chat->maxTokensBox()->setValue(40);
+    chat->controller()->setModelPath(chat->modelBox()->currentData().toString());
+    waitFor(chat, &ChatPage::modelReady, 30000);
     chat->composer()->addFiles({fx + "/media/astronaut.png"});
     chat->composer()->setText(QStringLiteral("Once upon a time"));
     chat->send();
     if (!waitFor(chat, &ChatPage::generationFinished, 60000)) return 1;
     ok &= save(&window, dir + "/chat-image.png");
+
+    // Media in the chat: a picture, a voice recording and a video, each showing what the model
+    // reads; the recorder while it records. With the quickstart bundle the model answers them;
+    // without it, the LLaVA fixture (it sees and watches, but cannot hear: the chip says so).
+    const bool demo = !bundle.isEmpty() && !demoDir.isEmpty();
+    if (demo) {
+        window.openModel(bundle);
+        if (!waitFor(window.modelsPage(), &ModelsPage::validationFinished, 30000)) return 1;
+    }
+    const QString image = demo ? demoDir + "/media/img_0481.png" : fx + "/media/chelsea.png";
+    const QString sound = demo ? demoDir + "/media/aud_0481.wav" : fx + "/media/jfk.wav";
+    const QString video = demo ? demoDir + "/media/vid_0289.mp4" : fx + "/media/astronaut_jfk.mp4";
+    chat->newConversation();
+    chat->modelBox()->setCurrentIndex(chat->modelBox()->count() - 1);
+    chat->controller()->setModelPath(chat->modelBox()->currentData().toString());
+    waitFor(chat, &ChatPage::modelReady, 30000);
+    chat->templateBox()->setCurrentIndex(demo ? 0 : chat->templateBox()->findData(QStringLiteral("none")));
+    chat->temperatureBox()->setValue(0);
+    chat->maxTokensBox()->setValue(demo ? 8 : 24);
+    auto ask = [&](const QString& text) {
+        chat->controller()->send(text, chat->composer()->attachments());  // no question: it may go alone
+        chat->composer()->clear();
+        return waitFor(chat, &ChatPage::generationFinished, 60000);
+    };
+    chat->composer()->addFiles({image});
+    settle(1500);
+    if (!ask(demo ? QStringLiteral("What colour is the shape?") : QStringLiteral("Once upon a time")))
+        return 1;
+    // The recorder, recording a sound played like a microphone.
+    VoiceRecorder* rec = chat->composer()->recorder();
+    rec->setSourceFactory([sound] { return atelier::open_file_source(sound.toStdString(), 1.0); });
+    chat->composer()->toggleRecording();
+    settle(demo ? 900 : 2500);
+    ok &= save(&window, dir + "/recorder.png");
+    if (rec->isRecording()) waitFor(rec, &VoiceRecorder::finished, 30000);
+    settle(1500);
+    if (!ask(demo ? QStringLiteral("How many beeps are there?") : QStringLiteral("And then"))) return 1;
+    chat->composer()->addFiles({video});
+    settle(2500);
+    if (!ask(demo ? QStringLiteral("Which way is the dot moving?") : QStringLiteral("The end"))) return 1;
+    chat->composer()->addFiles({video, sound});
+    chat->composer()->setText(demo ? QStringLiteral("What colour is the dot?") : QStringLiteral("Again"));
+    settle(3000);
+    ok &= save(&window, dir + "/chat-media.png");
+    chat->composer()->clear();
+
     window.showPage(MainWindow::ModelsPageIndex);
     ok &= save(&window, dir + "/models.png");
     window.showPage(MainWindow::SettingsPageIndex);

@@ -178,6 +178,16 @@ void AttachmentChip::setCost(const AttachmentCost& cost) {
     updateFacts();
 }
 
+void AttachmentChip::clearCost() {
+    m_cost = AttachmentCost();
+    m_hasCost = m_refused = false;
+    m_encoding = -1;
+    setProperty("refused", false);
+    style()->unpolish(this);
+    style()->polish(this);
+    updateFacts();
+}
+
 void AttachmentChip::setEncoding(double fraction) {
     m_encoding = fraction;
     updateFacts();

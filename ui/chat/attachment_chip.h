@@ -44,6 +44,7 @@ public:
     // The engine's verdict: tokens, or why the model cannot read it.
     void setCost(const AttachmentCost& cost);
     void setEncoding(double fraction);  // 0..1 while the engine encodes it
+    void clearCost();                   // another model: not measured yet
     void setTextOnlyModel(bool textOnly);
     void setModelName(const QString& name) { m_modelName = name; }
     bool refused() const { return m_refused; }

@@ -153,6 +153,7 @@ void ChatController::setModelPath(const QString& path) {
     if (path.isEmpty() || m_generating) return;
     m_conversation.modelPath = path;
     storeSettings();
+    Q_EMIT conversationChanged();
     m_preloadCancel->store(true);  // a load of the previous choice is no longer wanted
     m_preloadCancel = makeCancelToken();
     m_preloadPath = path;

@@ -7,6 +7,7 @@
 #include "conversation_list_model.h"
 #include "conversation_settings_panel.h"
 #include "error_text.h"
+#include "media_viewer.h"
 #include "message_delegate.h"
 #include "message_list_model.h"
 #include "voice_recorder.h"
@@ -130,6 +131,7 @@ void ChatPage::buildUi() {
     titleFont.setBold(true);
     m_title->setFont(titleFont);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // a long title gives way
     m_modelBox = new QComboBox(center);
     m_modelBox->setObjectName(QStringLiteral("modelBox"));
     m_modelBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
@@ -154,7 +156,15 @@ void ChatPage::buildUi() {
     m_adapterClear = new QToolButton(center);
     m_adapterClear->setText(QStringLiteral("×"));
     m_adapterClear->setAutoRaise(true);
+    // How much of the model's context the conversation and the draft take.
+    m_contextMeter = new QProgressBar(center);
+    m_contextMeter->setObjectName(QStringLiteral("contextMeter"));
+    m_contextMeter->setFixedWidth(170);
+    m_contextMeter->setRange(0, 1);
+    m_contextMeter->setValue(0);
+    m_contextMeter->setFormat(QString());
     header->addWidget(m_title, 1);
+    header->addWidget(m_contextMeter);
     header->addWidget(m_adapterLabel);
     header->addWidget(m_adapterClear);
     header->addWidget(m_modelBox);
@@ -230,19 +240,13 @@ void ChatPage::buildUi() {
     tools->addStretch(1);
     tools->addWidget(m_record);
     tools->addWidget(m_attach);
-    m_contextMeter = new QProgressBar(center);
-    m_contextMeter->setObjectName(QStringLiteral("contextMeter"));
-    m_contextMeter->setMaximumHeight(16);
-    m_contextMeter->setMaximumWidth(150);
-    m_contextMeter->setRange(0, 1);
-    m_contextMeter->setValue(0);
+
     m_send = new QPushButton(QIcon(QStringLiteral(":/icons/send.svg")), QString(), center);
     m_send->setObjectName(QStringLiteral("sendButton"));
     m_send->setDefault(true);
     m_stop = new QPushButton(QIcon(QStringLiteral(":/icons/stop.svg")), QString(), center);
     m_stop->setObjectName(QStringLiteral("stopButton"));
     m_stop->hide();
-    buttons->addWidget(m_contextMeter);
     buttons->addStretch(1);
     buttons->addLayout(tools);
     buttons->addWidget(m_send);
@@ -332,6 +336,10 @@ void ChatPage::buildUi() {
                 if (action == MessageDelegate::CopyMessage || action == MessageDelegate::CopyCode)
                     Q_EMIT statusMessage(tr("Copied to the clipboard."));
             });
+    connect(m_delegate, &MessageDelegate::attachmentActivated, this, [this](const QModelIndex& index, int i) {
+        const QVector<AttachmentRecord>& list = m_chat->messages()->at(index.row()).attachments;
+        if (i >= 0 && i < list.size()) (new MediaViewer(list[i], this))->show();
+    });
     connect(m_modelBox, qOverload<int>(&QComboBox::activated), this,
             [this] { m_chat->setModelPath(m_modelBox->currentData().toString()); });
     connect(m_settingsPanel, &ConversationSettingsPanel::settingsEdited, this, [this] {
@@ -418,6 +426,7 @@ void ChatPage::changeEvent(QEvent* e) {
     if (e->type() == QEvent::LanguageChange) {
         retranslate();
         reloadModels();
+        m_measureTimer.start();  // the context meter's words
         m_delegate->clearCache();
         m_messageView->viewport()->update();
     }
@@ -466,8 +475,13 @@ void ChatPage::updateEmptyState() {
 void ChatPage::showConversation() {
     const ConversationRecord& c = m_chat->conversation();
     m_title->setText(c.title);
+    m_title->setToolTip(c.title);
     m_settingsPanel->setSettings(c);
     selectModelBoxEntry();
+    // The composer judges attachments by the model this conversation uses, once it is loaded.
+    const bool loaded = m_chat->loadedModel().path == m_chat->modelPathForConversation();
+    m_composer->setModel(loaded ? m_chat->loadedModel() : LoadedModel());
+    updateMediaTips();
     updateAdapterChip();
     const int row = c.id ? m_chat->conversations()->rowOf(c.id) : -1;
     if (row >= 0)

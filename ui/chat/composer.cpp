@@ -224,7 +224,7 @@ void Composer::add(const AttachmentRecord& a) {
     auto* chip = new AttachmentChip(a, m_chips);
     m_chipByPath.insert(a.path, chip);
     m_chipsLayout->insertWidget(m_chipsLayout->count() - 1, chip);  // before the stretch
-    if (m_textOnly) chip->setTextOnlyModel(true);
+    if (m_textOnly || (!m_model.path.isEmpty() && !m_model.reads(a.kind))) chip->setTextOnlyModel(true);
     connect(chip, &AttachmentChip::removeRequested, this, [this, path = a.path] {
         for (int i = 0; i < m_attachments.size(); ++i)
             if (m_attachments[i].path == path) {
@@ -270,12 +270,13 @@ void Composer::startPreview(const AttachmentRecord& a) {
 void Composer::setModel(const LoadedModel& model) {
     const bool framesChanged = model.videoFrames != m_model.videoFrames;
     m_model = model;
-    m_textOnly = model.modalities.isEmpty();
+    m_textOnly = !model.path.isEmpty() && model.modalities.isEmpty();
     for (const auto& a : m_attachments) {
         AttachmentChip* chip = m_chipByPath.value(a.path);
-        if (!model.reads(a.kind)) {
+        if (model.path.isEmpty())
+            chip->clearCost();
+        else if (!model.reads(a.kind))
             chip->setTextOnlyModel(true);
-        }
         if (framesChanged && a.kind == QLatin1String("video")) startPreview(a);
     }
     updateNotes();

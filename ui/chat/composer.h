@@ -58,7 +58,8 @@ public:
     void setAttachments(const QVector<AttachmentRecord>& attachments);
     void clear();
     void addFiles(const QStringList& paths);
-    // What the loaded model reads; chips of other kinds say they will not be sent.
+    // What the loaded model reads; chips of other kinds say they will not be sent. A model with no
+    // path is one not loaded yet: nothing is known (and nothing refused) until it is.
     void setModel(const LoadedModel& model);
     void setTextOnlyModel(bool textOnly);
     // The engine's verdict on an attachment, and its encoding progress.

@@ -20,7 +20,8 @@ namespace {
 constexpr int kMargin = 14;   // around a message
 constexpr int kPadding = 10;  // inside a bubble
 constexpr int kSpacing = 6;   // between parts
-constexpr int kChipHeight = 30;
+constexpr int kChipHeight = 44;
+constexpr int kThumb = 36;  // attachment thumbnails in messages
 constexpr int kMaxTextWidth = 860;
 
 QString roleTitle(const QModelIndex& index) {
@@ -132,6 +133,15 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem& opti
     l.header = QRect(left, y, bubbleWidth, fm.height());
     y += fm.height() + kSpacing / 2;
     l.chips = QRect(left, y, bubbleWidth, chipsHeight ? kChipHeight : 0);
+    int x = user ? l.chips.right() : l.chips.left();
+    for (const QVariant& v : attachments) {
+        const QString name =
+            fm.elidedText(QFileInfo(v.toMap().value("path").toString()).fileName(), Qt::ElideMiddle, 180);
+        const int w = kThumb + 4 + 8 + fm.horizontalAdvance(name) + 12;
+        const QRect chip(user ? x - w + 1 : x, l.chips.top(), w, kChipHeight);
+        l.chipRects.push_back(chip);
+        x = user ? chip.left() - 6 : chip.right() + 6;
+    }
     y += chipsHeight;
     l.bubble = QRect(left, y, bubbleWidth, textHeight + 2 * kPadding);
     l.text = l.bubble.adjusted(kPadding, kPadding, -kPadding, -kPadding);
@@ -211,26 +221,35 @@ void MessageDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
     p->drawText(l.header, (user ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter, roleTitle(index));
     p->setFont(option.font);
 
-    // Attachment chips.
-    int x = user ? l.chips.right() : l.chips.left();
+    // Attachment chips: a thumbnail (images) or the kind's icon with a play mark (audio, video).
     const QFontMetrics fm(option.font);
-    for (const QVariant& v : index.data(MessageListModel::AttachmentsRole).toList()) {
-        const QVariantMap a = v.toMap();
-        const QString path = a.value("path").toString();
-        const QString name = fm.elidedText(QFileInfo(path).fileName(), Qt::ElideMiddle, 180);
-        const int w = 24 + 8 + fm.horizontalAdvance(name) + 12;
-        QRect chip(user ? x - w + 1 : x, l.chips.top(), w, kChipHeight);
+    const QVariantList attachments = index.data(MessageListModel::AttachmentsRole).toList();
+    for (int i = 0; i < attachments.size() && i < l.chipRects.size(); ++i) {
+        const QVariantMap a = attachments[i].toMap();
+        const QString path = a.value("path").toString(), kind = a.value("kind").toString();
+        const QRect chip = l.chipRects[i];
         p->setPen(pal.color(QPalette::Mid));
         p->setBrush(pal.color(QPalette::AlternateBase));
         p->drawRoundedRect(chip, 6, 6);
-        const QRect iconRect(chip.left() + 4, chip.top() + 3, 24, 24);
-        QPixmap pm = a.value("kind").toString() == QLatin1String("image") ? thumbnail(path, 24) : QPixmap();
-        if (pm.isNull()) pm = QIcon(kindIcon(a.value("kind").toString())).pixmap(24, 24);
-        if (!pm.isNull())
-            p->drawPixmap(QRect(iconRect.topLeft(), pm.size().scaled(24, 24, Qt::KeepAspectRatio)), pm);
+        const QRect iconRect(chip.left() + 4, chip.top() + (kChipHeight - kThumb) / 2, kThumb + 4, kThumb);
+        QPixmap pm = kind == QLatin1String("image") ? thumbnail(path, kThumb) : QPixmap();
+        if (pm.isNull()) pm = QIcon(kindIcon(kind)).pixmap(24, 24);
+        if (!pm.isNull()) {
+            const QSize size = pm.size().scaled(iconRect.size(), Qt::KeepAspectRatio).boundedTo(pm.size());
+            QRect target(QPoint(), size);
+            target.moveCenter(iconRect.center());
+            p->drawPixmap(target, pm);
+        }
+        if (kind == QLatin1String("audio") || kind == QLatin1String("video")) {
+            p->setPen(Qt::NoPen);
+            p->setBrush(pal.color(QPalette::Highlight));
+            const QPointF c = iconRect.bottomRight() - QPointF(6, 6);
+            const QPointF play[3] = {c + QPointF(-4, -5), c + QPointF(-4, 5), c + QPointF(5, 0)};
+            p->drawPolygon(play, 3);
+        }
         p->setPen(pal.color(QPalette::Text));
-        p->drawText(chip.adjusted(32, 0, -6, 0), Qt::AlignVCenter | Qt::AlignLeft, name);
-        x = user ? chip.left() - 6 : chip.right() + 6;
+        p->drawText(chip.adjusted(kThumb + 12, 0, -6, 0), Qt::AlignVCenter | Qt::AlignLeft,
+                    fm.elidedText(QFileInfo(path).fileName(), Qt::ElideMiddle, 180));
     }
 
     // Bubble.
@@ -308,6 +327,12 @@ QRect MessageDelegate::actionRect(const QStyleOptionViewItem& option, const QMod
     return QRect();
 }
 
+QRect MessageDelegate::attachmentRect(const QStyleOptionViewItem& option, const QModelIndex& index,
+                                      int attachment) const {
+    const Layout l = layout(option, index);
+    return attachment < l.chipRects.size() ? l.chipRects[attachment] : QRect();
+}
+
 bool MessageDelegate::editorEvent(QEvent* event, QAbstractItemModel* model,
                                   const QStyleOptionViewItem& option, const QModelIndex& index) {
     if (event->type() != QEvent::MouseButtonRelease)
@@ -323,6 +348,11 @@ bool MessageDelegate::editorEvent(QEvent* event, QAbstractItemModel* model,
             return true;
         }
     }
+    for (int i = 0; i < l.chipRects.size(); ++i)
+        if (l.chipRects[i].contains(pos)) {
+            Q_EMIT attachmentActivated(index, i);
+            return true;
+        }
     for (const auto& [action, rect] : l.actions) {
         if (rect.contains(pos)) {
             if (action == CopyMessage)

@@ -1,6 +1,6 @@
-// Paints one chat message: who wrote it, attachment chips, the text (assistant replies rendered as
-// Markdown, code blocks shaded with a Copy button), and a line of metadata with actions (Copy,
-// Edit for the user's messages, Regenerate for the last reply).
+// Paints one chat message: who wrote it, attachment chips (a click opens the file in a viewer), the text
+// (assistant replies rendered as Markdown, code blocks shaded with a Copy button), and a line of metadata
+// with actions (Copy, Edit for the user's messages, Regenerate for the last reply).
 //
 // Documents are laid out once per (message, text, width) and cached, so streaming a reply re-lays
 // out only the message that grew.
@@ -31,10 +31,12 @@ public:
     // Where each action is drawn for `index` in a row of `rect` (tests click these).
     QRect actionRect(const QStyleOptionViewItem& option, const QModelIndex& index, Action action,
                      int codeBlock = 0) const;
+    QRect attachmentRect(const QStyleOptionViewItem& option, const QModelIndex& index, int attachment) const;
     void clearCache();
 
 Q_SIGNALS:
     void actionTriggered(const QModelIndex& index, MessageDelegate::Action action, const QString& payload);
+    void attachmentActivated(const QModelIndex& index, int attachment);
 
 private:
     struct CodeBlock {
@@ -43,6 +45,7 @@ private:
     };
     struct Layout {
         QRect bubble, header, chips, text, meta;
+        QVector<QRect> chipRects;  // one per attachment, in row coordinates
         QVector<QPair<Action, QRect>> actions;
         QVector<QPair<QRect, QString>> codeButtons;  // in row coordinates
         std::shared_ptr<QTextDocument> doc;

@@ -19,8 +19,8 @@ QString normalizedModelPath(const QString& path) {
 QString modelDisplayName(const QString& path) {
     const QFileInfo info(path);
     const QString name = info.isDir() ? info.fileName() : info.completeBaseName();
-    static const QStringList generic = {"hf",         "model",   "models", "weights",
-                                        "checkpoint", "llama2c", "meta",   "original"};
+    static const QStringList generic = {"hf",      "model", "models",   "weights", "checkpoint",
+                                        "llama2c", "meta",  "original", "bundle"};
     if (generic.contains(name, Qt::CaseInsensitive) && !info.dir().dirName().isEmpty())
         return QStringLiteral("%1 (%2)").arg(QFileInfo(info.absolutePath()).fileName(), name);
     return name;

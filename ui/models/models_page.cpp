@@ -81,7 +81,8 @@ QString branchText(const QJsonObject& b) {
     const QString projector = b["projector"].toString();
     QString cost;
     if (modality == QLatin1String("image"))
-        cost = ModelsPage::tr("%1 tokens per image").arg(b["tokens"].toInt());
+        cost = b["tokens"].toInt() == 1 ? ModelsPage::tr("1 token per image")
+                                        : ModelsPage::tr("%1 tokens per image").arg(b["tokens"].toInt());
     else if (modality == QLatin1String("video"))
         cost = ModelsPage::tr("%1 tokens per video (%2 frames)")
                    .arg(b["tokens"].toInt())
@@ -240,10 +241,11 @@ ModelsPage::~ModelsPage() {
 
 void ModelsPage::retranslate() {
     m_heading->setText(tr("Models"));
-    m_hint->setText(
-        tr("Add a Hugging Face folder (config.json + safetensors), a Meta folder (params.json + "
-           "consolidated.00.pth) or a llama2.c .bin file. You can also drop folders here. Removing a model "
-           "only takes it off this list; its files stay."));
+    m_hint->setText(tr(
+        "Add a Hugging Face folder (config.json + safetensors), a Meta folder (params.json + "
+        "consolidated.00.pth), a llama2.c .bin file, a LLaVA-1.5 folder or an Atelier multimodal bundle "
+        "(it sees, hears or watches what its badges say). You can also drop folders here. Removing a model "
+        "only takes it off this list; its files stay."));
     m_addFolder->setText(tr("Add folder…"));
     m_addFile->setText(tr("Add file…"));
     m_setDefault->setText(tr("Set as default"));
