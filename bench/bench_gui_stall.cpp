@@ -1,4 +1,6 @@
-// How long the GUI thread is kept from its event loop while a reply streams into the chat view.
+// How long the GUI thread is kept from its event loop while a reply streams into the chat view,
+// while media are attached (previews decoded, the engine measuring and encoding them) and while a
+// run trains.
 //
 // The studio (offscreen, or a real window under xvfb-run) sends prompts to stories260K, the
 // fastest model there is (~1000 tokens/s here), so the view receives the most updates per second a
@@ -7,6 +9,8 @@
 //
 //   ATELIER_FIXTURES=../shared/fixtures QT_QPA_PLATFORM=offscreen build/bin/bench_gui_stall [--turns 4]
 #include "app_settings.h"
+#include "attachment_chip.h"
+#include "chat_controller.h"
 #include "chat_page.h"
 #include "chat_store.h"
 #include "common/blas_kernels.h"
@@ -23,6 +27,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QGuiApplication>
@@ -106,6 +111,47 @@ int main(int argc, char** argv) {
         worst = std::max(worst, monitor.longestStallMs());
     }
     std::printf("longest GUI-thread stall over all turns: %.1f ms (one 60 Hz frame: 16.7 ms)\n", worst);
+
+    // Attaching media to a model that reads them (the tiny LLaVA fixture): the chips decode their
+    // previews (a video's 8 frames and waveform) on worker threads, the engine measures and encodes
+    // each file on its own thread; the GUI thread only lays out the chips.
+    window.openModel(fixtures + "/multimodal/llava-tiny");
+    waitFor(window.modelsPage(), &ModelsPage::validationFinished, 20000);
+    chat->newConversation();
+    chat->modelBox()->setCurrentIndex(chat->modelBox()->count() - 1);
+    chat->controller()->setModelPath(chat->modelBox()->currentData().toString());
+    waitFor(chat, &ChatPage::modelReady, 30000);
+    const QStringList files = {fixtures + "/media/astronaut_jfk.mp4", fixtures + "/media/astronaut.png",
+                               fixtures + "/media/jfk.wav", fixtures + "/media/astronaut_jfk.webm"};
+    double attachWorst = 0, attachMs = 0;
+    const int rounds = 3;
+    for (int r = 0; r < rounds; ++r) {
+        chat->composer()->clear();
+        StallMonitor attach;
+        attach.start();
+        QElapsedTimer clock;
+        clock.start();
+        chat->composer()->addFiles(files);
+        int known = 0;
+        auto c = QObject::connect(chat->controller(), &ChatController::attachmentPrepared, [&] { ++known; });
+        while ((known < files.size() || chat->composer()->previewsPending()) && clock.elapsed() < 60000) {
+            QEventLoop wait;
+            QTimer::singleShot(5, &wait, &QEventLoop::quit);
+            wait.exec();
+        }
+        QObject::disconnect(c);
+        attach.stop();
+        attachMs += clock.elapsed();
+        attachWorst = std::max(attachWorst, attach.longestStallMs());
+        std::printf(
+            "attach round %d: %d files measured and previewed in %lld ms, longest stall %.1f ms, p99 %.2f "
+            "ms\n",
+            r + 1, static_cast<int>(files.size()), static_cast<long long>(clock.elapsed()),
+            attach.longestStallMs(), attach.percentileGapMs(0.99));
+    }
+    std::printf("while attaching and encoding media: longest stall %.1f ms (%d rounds, %.0f ms each)\n",
+                attachWorst, rounds, attachMs / rounds);
+    chat->composer()->clear();
 
     // While a run trains: the Train page polls the run store every second and draws the new points.
     QFile data(QDir(dataDir.path()).filePath("persona.json"));

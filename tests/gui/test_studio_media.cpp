@@ -371,6 +371,36 @@ private Q_SLOTS:
                  size_t(16000));
     }
 
+    void recordingDeviceIsChosenInSettingsFromAFreshList() {
+        QTemporaryDir dir;
+        Studio s(dir.path());
+        SettingsPage* page = s.window->settingsPage();
+        QComboBox* box = page->microphoneBox();
+        QSignalSpy listed(page, &SettingsPage::microphonesListed);
+        s.window->showPage(MainWindow::SettingsPageIndex);  // each opening scans again
+        QVERIFY(listed.wait(10000));
+        QCOMPARE(box->itemData(0).toString(), QString());  // the system's default
+        const auto inputs = atelier::list_audio_inputs();
+        QCOMPARE(box->count(), static_cast<int>(inputs.size()) + 1);
+        if (inputs.empty()) QVERIFY(box->itemText(0).contains(QStringLiteral("no microphone found")));
+        // A chosen microphone that is unplugged stays chosen, marked as such, and recording with it
+        // says it is not connected.
+        s.settings.setAudioInput(QStringLiteral("USB headset"));
+        s.chat()->setAudioInput(QStringLiteral("USB headset"));
+        page->refreshMicrophones();
+        QVERIFY(listed.wait(10000));
+        QCOMPARE(box->currentData().toString(), QStringLiteral("USB headset"));
+        QVERIFY(box->currentText().contains(QStringLiteral("not connected")));
+        s.window->showPage(MainWindow::ChatPageIndex);
+        QVERIFY(!s.chat()->composer()->recorder()->start());
+        QVERIFY2(s.chat()->errorBanner()->text().contains(QStringLiteral("No microphone was found")),
+                 qPrintable(s.chat()->errorBanner()->text()));
+        // Back to the default: saved, and the chat's recorder follows.
+        box->setCurrentIndex(0);
+        Q_EMIT box->activated(0);
+        QCOMPARE(s.settings.audioInput(), QString());
+    }
+
     void recordingWithoutAMicrophoneSaysSoAndKeepsWhatWasCaptured() {
         QTemporaryDir dir;
         Studio s(dir.path());

@@ -1,5 +1,7 @@
 #include "conversation_settings_panel.h"
 
+#include "widgets.h"
+
 #include "chat/chat_template.h"
 
 #include <QComboBox>
@@ -11,18 +13,6 @@
 #include <QSpinBox>
 
 #include <limits>
-
-namespace {
-
-QDoubleSpinBox* doubleBox(QWidget* parent, double lo, double hi, double step, int decimals) {
-    auto* box = new QDoubleSpinBox(parent);
-    box->setRange(lo, hi);
-    box->setSingleStep(step);
-    box->setDecimals(decimals);
-    return box;
-}
-
-}  // namespace
 
 ConversationSettingsPanel::ConversationSettingsPanel(QWidget* parent) : QWidget(parent) {
     setObjectName(QStringLiteral("conversationSettings"));
@@ -48,14 +38,14 @@ ConversationSettingsPanel::ConversationSettingsPanel(QWidget* parent) : QWidget(
         m_templateBox->addItem(QString::fromStdString(atelier::ChatTemplate::by_name(name).title()),
                                QString::fromStdString(name));
     m_templateBox->addItem(QString(), QStringLiteral("none"));
-    m_temperature = doubleBox(this, 0, 5, 0.05, 2);
-    m_topP = doubleBox(this, 0.01, 1, 0.05, 2);
+    m_temperature = makeDoubleBox(this, 0, 5, 2, 0.05);
+    m_topP = makeDoubleBox(this, 0.01, 1, 2, 0.05);
     m_topK = new QSpinBox(this);
     m_topK->setRange(0, 100000);
-    m_minP = doubleBox(this, 0, 1, 0.01, 2);
+    m_minP = makeDoubleBox(this, 0, 1, 2, 0.01);
     m_maxTokens = new QSpinBox(this);
     m_maxTokens->setRange(1, 1 << 20);
-    m_repeatPenalty = doubleBox(this, 1, 3, 0.05, 2);
+    m_repeatPenalty = makeDoubleBox(this, 1, 3, 2, 0.05);
     m_seed = new QSpinBox(this);
     m_seed->setRange(-1, std::numeric_limits<int>::max());
     QWidget* fields[] = {m_templateBox, m_temperature, m_topP,          m_topK,

@@ -2,10 +2,19 @@
 
 #include <QBuffer>
 #include <QColor>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QImageReader>
 #include <QLabel>
 #include <QPixmap>
+
+QDoubleSpinBox* makeDoubleBox(QWidget* parent, double lo, double hi, int decimals, double step) {
+    auto* box = new QDoubleSpinBox(parent);
+    box->setRange(lo, hi);
+    box->setDecimals(decimals);
+    box->setSingleStep(step);
+    return box;
+}
 
 QLabel* makePageHeading(QWidget* parent) {
     auto* heading = new QLabel(parent);

@@ -12,6 +12,8 @@ class QWidget;
 QLabel* makePageHeading(QWidget* parent);                             // large bold text
 QLabel* makeErrorBanner(QWidget* parent, const QString& objectName);  // hidden until setText + show
 QString formatParameters(qint64 n);                                   // 260.5K, 12.62M, 1.10B
+class QDoubleSpinBox;
+QDoubleSpinBox* makeDoubleBox(QWidget* parent, double lo, double hi, int decimals, double step);
 // One of our line icons (resources/icons/NAME.svg, drawn in slate grey) with a variant in
 // `selected` for selected items: styles tint a selected icon towards the highlight colour, which
 // erases a grey line icon on a blue selection.

@@ -11,6 +11,7 @@
 
 #include "adapters/adapter_config.h"
 #include "common/error.h"
+#include "dataset.h"
 
 #include <QApplication>
 #include <QBarCategoryAxis>
@@ -32,6 +33,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QLocale>
+#include <QMap>
 #include <QPainter>
 #include <QProgressBar>
 #include <QPushButton>
@@ -45,14 +47,6 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace {
-
-QDoubleSpinBox* doubleBox(QWidget* parent, double lo, double hi, int decimals, double step) {
-    auto* b = new QDoubleSpinBox(parent);
-    b->setRange(lo, hi);
-    b->setDecimals(decimals);
-    b->setSingleStep(step);
-    return b;
-}
 
 QSpinBox* intBox(QWidget* parent, int lo, int hi) {
     auto* b = new QSpinBox(parent);
@@ -129,8 +123,10 @@ void TrainPage::buildUi() {
     row(QT_TR_NOOP("Dataset"), dataRow,
         QT_TR_NOOP("Alpaca, ShareGPT, OpenAI messages or LLaVA, as .json or .jsonl"));
     m_format = new QComboBox(left);
-    for (const char* f : {"auto", "alpaca", "sharegpt", "openai", "llava"})
-        m_format->addItem(QString(), QString::fromLatin1(f));
+    for (atelier::DatasetFormat f :
+         {atelier::DatasetFormat::Auto, atelier::DatasetFormat::Alpaca, atelier::DatasetFormat::ShareGPT,
+          atelier::DatasetFormat::OpenAIMessages, atelier::DatasetFormat::LLaVA})
+        m_format->addItem(QString(), QString::fromLatin1(atelier::dataset_format_name(f)));
     row(QT_TR_NOOP("Format"), m_format, QT_TR_NOOP("Detected from the file; choose one to override"));
     m_datasetInfo = new QLabel(left);
     m_datasetInfo->setWordWrap(true);
@@ -138,20 +134,20 @@ void TrainPage::buildUi() {
 
     m_method = new QComboBox(left);
     m_method->setObjectName(QStringLiteral("methodBox"));
-    for (const char* m : {"lora", "llama-adapter", "llama-adapter-v2"})
-        m_method->addItem(QString(), QString::fromLatin1(m));
+    for (const std::string& m : atelier::AdapterConfig::methods())
+        m_method->addItem(QString(), QString::fromStdString(m));
     row(QT_TR_NOOP("Method"), m_method,
         QT_TR_NOOP("LoRA: low-rank updates of the projections. LLaMA-Adapter: learned prompt tokens with a "
                    "zero-initialised gate. V2 adds bias, scale and norms."));
     m_epochs = intBox(left, 1, 10000);
     row(QT_TR_NOOP("Epochs"), m_epochs, QT_TR_NOOP("Passes over the training examples"));
-    m_lr = doubleBox(left, 1e-6, 1.0, 6, 1e-4);
+    m_lr = makeDoubleBox(left, 1e-6, 1.0, 6, 1e-4);
     row(QT_TR_NOOP("Learning rate"), m_lr,
         QT_TR_NOOP("Peak learning rate, reached after the warmup, then decayed along a cosine"));
-    m_warmup = doubleBox(left, 0, 0.99, 2, 0.01);
+    m_warmup = makeDoubleBox(left, 0, 0.99, 2, 0.01);
     row(QT_TR_NOOP("Warmup"), m_warmup,
         QT_TR_NOOP("Share of the steps spent raising the learning rate from zero"));
-    m_weightDecay = doubleBox(left, 0, 1, 3, 0.01);
+    m_weightDecay = makeDoubleBox(left, 0, 1, 3, 0.01);
     row(QT_TR_NOOP("Weight decay"), m_weightDecay,
         QT_TR_NOOP("AdamW decay; never applied to gates, biases, scales and norms"));
     m_batch = intBox(left, 1, 1024);
@@ -162,7 +158,7 @@ void TrainPage::buildUi() {
             "Batches added up before each optimiser step: a larger effective batch at the same memory"));
     m_maxLength = intBox(left, 8, 1 << 20);
     row(QT_TR_NOOP("Max length"), m_maxLength, QT_TR_NOOP("Tokens per example; longer ones are cut"));
-    m_evalFraction = doubleBox(left, 0, 0.5, 2, 0.05);
+    m_evalFraction = makeDoubleBox(left, 0, 0.5, 2, 0.05);
     row(QT_TR_NOOP("Eval split"), m_evalFraction,
         QT_TR_NOOP("Share of the examples held out to measure eval loss"));
     m_seed = intBox(left, 0, std::numeric_limits<int>::max());
@@ -170,9 +166,9 @@ void TrainPage::buildUi() {
     m_rank = intBox(left, 1, 4096);
     row(QT_TR_NOOP("LoRA rank"), m_rank,
         QT_TR_NOOP("Rank r of the low-rank update: more capacity, more parameters"));
-    m_alpha = doubleBox(left, 0.01, 4096, 2, 1);
+    m_alpha = makeDoubleBox(left, 0.01, 4096, 2, 1);
     row(QT_TR_NOOP("LoRA alpha"), m_alpha, QT_TR_NOOP("The update is scaled by alpha / r"));
-    m_dropout = doubleBox(left, 0, 0.9, 2, 0.05);
+    m_dropout = makeDoubleBox(left, 0, 0.9, 2, 0.05);
     row(QT_TR_NOOP("LoRA dropout"), m_dropout,
         QT_TR_NOOP("Dropout on the LoRA branch's input while training"));
     m_targets = new QLineEdit(left);
@@ -297,12 +293,21 @@ void TrainPage::retranslate() {
     for (const auto& [field, text] : m_tips) field->setToolTip(tr(text));
     m_browse->setText(tr("Browse…"));
     m_dataset->setPlaceholderText(tr("A dataset file"));
-    const QStringList formats = {tr("Detect"), QStringLiteral("Alpaca"), QStringLiteral("ShareGPT"),
-                                 tr("OpenAI messages"), QStringLiteral("LLaVA")};
-    for (int i = 0; i < formats.size(); ++i) m_format->setItemText(i, formats[i]);
-    m_method->setItemText(0, QStringLiteral("LoRA"));
-    m_method->setItemText(1, QStringLiteral("LLaMA-Adapter V1"));
-    m_method->setItemText(2, QStringLiteral("LLaMA-Adapter V2"));
+    const QMap<QString, QString> formats = {{QStringLiteral("auto"), tr("Detect")},
+                                            {QStringLiteral("alpaca"), QStringLiteral("Alpaca")},
+                                            {QStringLiteral("sharegpt"), QStringLiteral("ShareGPT")},
+                                            {QStringLiteral("openai"), tr("OpenAI messages")},
+                                            {QStringLiteral("llava"), QStringLiteral("LLaVA")}};
+    for (int i = 0; i < m_format->count(); ++i)
+        m_format->setItemText(
+            i, formats.value(m_format->itemData(i).toString(), m_format->itemData(i).toString()));
+    const QMap<QString, QString> methods = {
+        {QStringLiteral("lora"), QStringLiteral("LoRA")},
+        {QStringLiteral("llama-adapter"), QStringLiteral("LLaMA-Adapter V1")},
+        {QStringLiteral("llama-adapter-v2"), QStringLiteral("LLaMA-Adapter V2")}};
+    for (int i = 0; i < m_method->count(); ++i)
+        m_method->setItemText(
+            i, methods.value(m_method->itemData(i).toString(), m_method->itemData(i).toString()));
     m_start->setText(tr("Start training"));
     m_stop->setText(tr("Stop"));
     m_stop->setToolTip(tr("Stop at the end of the current step, after writing a checkpoint"));
