@@ -369,6 +369,19 @@ private Q_SLOTS:
         QCOMPARE(atelier::decode_audio(s.chat()->composer()->attachments().at(0).path.toStdString())
                      .samples.size(),
                  size_t(16000));
+
+        // Push to talk: hold Ctrl+Space in the editor; letting go attaches the take.
+        rec->setMaxSeconds(120);
+        s.chat()->composer()->clear();
+        ComposerEdit* editor = s.chat()->composer()->editor();
+        QTest::keyPress(editor, Qt::Key_Space, Qt::ControlModifier);
+        QVERIFY(rec->isRecording());
+        QVERIFY(s.chat()->recordButton()->isChecked());
+        QTRY_VERIFY_WITH_TIMEOUT(rec->seconds() > 1.0, 5000);
+        QTest::keyRelease(editor, Qt::Key_Space, Qt::ControlModifier);
+        QVERIFY(!rec->isRecording());
+        QCOMPARE(s.chat()->composer()->attachments().size(), 1);
+        QVERIFY(s.chat()->composer()->text().isEmpty());  // no space typed into the message
     }
 
     void recordingDeviceIsChosenInSettingsFromAFreshList() {
