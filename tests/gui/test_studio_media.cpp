@@ -287,6 +287,34 @@ private Q_SLOTS:
         QCOMPARE(s.chat()->composer()->attachments().size(), 3);
     }
 
+    void audioFileLargerThan8MBIsHashedOffTheWindowThread() {
+        QTemporaryDir dir;
+        Studio s(dir.path());
+        const QString big = dir.path() + QStringLiteral("/long-talk.wav");
+        QProcess ffmpeg;
+        ffmpeg.start(
+            QStringLiteral("ffmpeg"),
+            {QStringLiteral("-v"), QStringLiteral("error"), QStringLiteral("-f"), QStringLiteral("lavfi"),
+             QStringLiteral("-i"), QStringLiteral("sine=frequency=440:sample_rate=16000:duration=400"),
+             QStringLiteral("-ac"), QStringLiteral("1"), big});
+        QVERIFY(ffmpeg.waitForFinished(60000) && ffmpeg.exitCode() == 0);
+        QVERIFY(QFileInfo(big).size() > (8 << 20));
+        s.chat()->composer()->addFiles({big});
+        QVERIFY(s.chat()->composer()->hashing());  // not yet: the window went on
+        QCOMPARE(s.chat()->composer()->attachments().size(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(s.chat()->composer()->attachments().size(), 1, 20000);
+        QFile f(big);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(
+            s.chat()->composer()->attachments().at(0).sha256,
+            QString::fromLatin1(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex()));
+        QCOMPARE(s.chat()->composer()->attachments().at(0).kind, QStringLiteral("audio"));
+        // Adding it again while it is attached adds nothing.
+        s.chat()->composer()->addFiles({big});
+        QTRY_VERIFY(!s.chat()->composer()->hashing());
+        QCOMPARE(s.chat()->composer()->attachments().size(), 1);
+    }
+
     void modelsPageShowsWhatAMultimodalModelReads() {
         QTemporaryDir dir;
         Studio s(dir.path());

@@ -203,18 +203,34 @@ void Composer::clear() {
 }
 
 void Composer::addFiles(const QStringList& paths) {
+    // Small files are hashed here (a few ms); large ones (a long video) on a worker thread, so the
+    // window never waits for a hash: their chip appears when it is done.
+    constexpr qint64 kHashHereBytes = 8 << 20;
     bool added = false;
-    for (const QString& path : paths) {
-        const AttachmentRecord a = describeAttachment(path);
+    auto accept = [this](const QString& path, const AttachmentRecord& a) {
         if (a.path.isEmpty()) {
             Q_EMIT attachmentRejected(path);
+            return false;
+        }
+        for (const auto& existing : m_attachments)
+            if (existing.sha256 == a.sha256) return false;
+        add(a);
+        return true;
+    };
+    for (const QString& path : paths) {
+        if (QFileInfo(path).size() <= kHashHereBytes) {
+            added |= accept(path, describeAttachment(path));
             continue;
         }
-        bool duplicate = false;
-        for (const auto& existing : m_attachments) duplicate |= existing.sha256 == a.sha256;
-        if (duplicate) continue;
-        add(a);
-        added = true;
+        ++m_describing;
+        auto* watcher = new QFutureWatcher<AttachmentRecord>(this);
+        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path, accept] {
+            --m_describing;
+            const AttachmentRecord a = watcher->result();
+            watcher->deleteLater();
+            if (accept(path, a)) Q_EMIT attachmentsChanged();
+        });
+        watcher->setFuture(QtConcurrent::run(describeAttachment, path));
     }
     if (added) Q_EMIT attachmentsChanged();
 }

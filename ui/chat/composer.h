@@ -69,6 +69,7 @@ public:
     QVector<AttachmentRecord> refusedAttachments() const;
     AttachmentChip* chip(const QString& path) const;
     bool previewsPending() const { return m_previewsPending > 0; }
+    bool hashing() const { return m_describing > 0; }  // large files still being hashed
 
 public Q_SLOTS:
     void toggleRecording();
@@ -112,4 +113,5 @@ private:
     LoadedModel m_model;
     bool m_textOnly = false;  // known once a model is loaded
     int m_previewsPending = 0;
+    int m_describing = 0;
 };
