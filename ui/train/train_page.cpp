@@ -130,7 +130,12 @@ void TrainPage::buildUi() {
     row(QT_TR_NOOP("Format"), m_format, QT_TR_NOOP("Detected from the file; choose one to override"));
     m_datasetInfo = new QLabel(left);
     m_datasetInfo->setWordWrap(true);
-    m_form->addRow(QString(), m_datasetInfo);
+    m_datasetInfo->setObjectName(QStringLiteral("datasetInfo"));
+    // The whole width of the form, and room for three lines: the form does not grow a wrapped
+    // label's row when its text gets longer.
+    m_datasetInfo->setMinimumHeight(3 * m_datasetInfo->fontMetrics().lineSpacing());
+    m_datasetInfo->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_form->addRow(m_datasetInfo);
 
     m_method = new QComboBox(left);
     m_method->setObjectName(QStringLiteral("methodBox"));
