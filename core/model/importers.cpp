@@ -306,7 +306,8 @@ Checkpoint load_meta(const fs::path& dir) {
     c.num_key_value_heads = params.value("n_kv_heads", json()).is_number()
                                 ? params["n_kv_heads"].get<int64_t>()
                                 : c.num_attention_heads;
-    c.head_dim = c.hidden_size / c.num_attention_heads;
+    // validate() below refuses non-positive counts; never divide by one first.
+    c.head_dim = c.num_attention_heads > 0 ? c.hidden_size / c.num_attention_heads : 0;
     c.rms_norm_eps = params.value("norm_eps", 1e-5);
     c.rope_theta = params.value("rope_theta", 10000.0);
     auto emb = meta.find("tok_embeddings.weight");

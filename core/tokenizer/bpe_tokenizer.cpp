@@ -29,6 +29,9 @@ namespace atelier {
 
 namespace {
 
+// The largest token id accepted (2^21 - 1; real vocabularies stop near 256K).
+constexpr int64_t kMaxTokenId = (int64_t(1) << 21) - 1;
+
 // GPT-2's pre-tokenizer, used by a ByteLevel pre-tokenizer with use_regex = true.
 constexpr const char* kGpt2Pattern =
     R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
@@ -233,17 +236,28 @@ private:
             throw Error(ErrorCode::Tokenizer, m_path,
                         "pre_tokenizer has no ByteLevel step: only byte-level BPE is supported");
 
-        // Vocabulary: model.vocab, then added_tokens (which may extend it).
+        // Vocabulary: model.vocab, then added_tokens (which may extend it). Ids index tables sized
+        // max_id + 1: an id is refused beyond kMaxTokenId (the largest real vocabularies are ~256K)
+        // rather than allocating gigabytes for a damaged or hostile file.
         int max_id = -1;
+        auto token_id = [&](const json& v, const std::string& what) {
+            if (!v.is_number_integer())
+                throw Error(ErrorCode::Tokenizer, m_path, "the id of " + what + " is not an integer");
+            const int64_t id = v.get<int64_t>();
+            if (id < 0 || id > kMaxTokenId)
+                throw Error(ErrorCode::Tokenizer, m_path,
+                            "the id of " + what + " is " + std::to_string(id) + " (ids go from 0 to " +
+                                std::to_string(kMaxTokenId) + ")");
+            return static_cast<int>(id);
+        };
         for (const auto& [piece, v] : model.at("vocab").items()) {
-            const int id = v.get<int>();
-            if (id < 0) throw Error(ErrorCode::Tokenizer, m_path, "negative id for '" + piece + "'");
+            const int id = token_id(v, "'" + piece + "'");
             m_vocab.emplace(piece, id);
             max_id = std::max(max_id, id);
         }
         if (root.contains("added_tokens") && root["added_tokens"].is_array()) {
             for (const auto& t : root["added_tokens"]) {
-                AddedToken a{t.at("id").get<int>(), t.at("content").get<std::string>(),
+                AddedToken a{token_id(t.at("id"), "an added token"), t.at("content").get<std::string>(),
                              t.value("special", false), t.value("lstrip", false), t.value("rstrip", false)};
                 if (a.id < 0 || a.content.empty())
                     throw Error(ErrorCode::Tokenizer, m_path,

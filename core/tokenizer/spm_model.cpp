@@ -3,6 +3,7 @@
 #include "common/error.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -187,6 +188,11 @@ SpmModel SpmModel::parse(const std::string& bytes, const std::string& where) {
     for (size_t i = 0; i < m.m_pieces.size(); ++i) {
         const Piece& p = m.m_pieces[i];
         const int id = static_cast<int>(i);
+        if (!std::isfinite(p.score))
+            top.fail("piece " + std::to_string(i) + " has a score that is not a finite number");
+        if (p.text.size() > kMaxPieceBytes)
+            top.fail("piece " + std::to_string(i) + " is " + std::to_string(p.text.size()) +
+                     " bytes long (at most " + std::to_string(kMaxPieceBytes) + ")");
         if (p.type == PieceType::Byte) {
             // "<0xNN>"
             unsigned v = 0;
@@ -197,9 +203,19 @@ SpmModel SpmModel::parse(const std::string& bytes, const std::string& where) {
         if (p.type == PieceType::Unused) continue;
         m.m_index.emplace(p.text, id);
         if (p.type == PieceType::UserDefined) m.m_user_defined.push_back(p.text);
-        if (p.type == PieceType::Normal) {
-            m.m_max_piece_bytes = std::max(m.m_max_piece_bytes, p.text.size());
-            m.m_min_score = std::min(m.m_min_score, p.score);
+        if (p.type == PieceType::Normal) m.m_min_score = std::min(m.m_min_score, p.score);
+        if ((p.type == PieceType::Normal || p.type == PieceType::UserDefined) && !p.text.empty()) {
+            int node = 0;
+            for (unsigned char c : p.text) {
+                const uint64_t key = static_cast<uint64_t>(node) << 8 | c;
+                auto it = m.m_trie_next.find(key);
+                if (it == m.m_trie_next.end()) {
+                    it = m.m_trie_next.emplace(key, static_cast<int>(m.m_trie_piece.size())).first;
+                    m.m_trie_piece.push_back(-1);
+                }
+                node = it->second;
+            }
+            if (m.m_trie_piece[static_cast<size_t>(node)] < 0) m.m_trie_piece[static_cast<size_t>(node)] = id;
         }
     }
     std::sort(m.m_user_defined.begin(), m.m_user_defined.end(),
@@ -332,26 +348,32 @@ std::vector<int> SpmModel::encode_bpe(const std::string& s) const {
 
 std::vector<int> SpmModel::encode_unigram(const std::string& s) const {
     // Viterbi over all segmentations into known pieces; an unknown character costs min_score - 10.
+    // Scores add up in double (finite float scores, validated on load, cannot overflow there).
     const size_t n = s.size();
-    const float unk_score = m_min_score - 10.0f;
-    std::vector<float> best(n + 1, -std::numeric_limits<float>::infinity());
+    const double unk_score = double(m_min_score) - 10.0;
+    const double unreached = -std::numeric_limits<double>::infinity();
+    std::vector<double> best(n + 1, unreached);
     std::vector<int> from(n + 1, -1), piece_of(n + 1, -1);
     best[0] = 0;
     for (size_t i = 0; i < n; ++i) {
-        if (best[i] == -std::numeric_limits<float>::infinity()) continue;
+        if (best[i] == unreached) continue;
         bool any = false;
         const size_t char_len = std::min(utf8_len(static_cast<unsigned char>(s[i])), n - i);
-        for (size_t len = 1; len <= m_max_piece_bytes && i + len <= n; ++len) {
-            auto it = m_index.find(s.substr(i, len));
-            if (it == m_index.end()) continue;
-            const Piece& p = m_pieces[it->second];
-            if (p.type != PieceType::Normal && p.type != PieceType::UserDefined) continue;
-            const float score = best[i] + (p.type == PieceType::UserDefined ? 0.0f : p.score);
+        int node = 0;
+        for (size_t len = 1; i + len <= n; ++len) {
+            auto next = m_trie_next.find(static_cast<uint64_t>(node) << 8 |
+                                         static_cast<unsigned char>(s[i + len - 1]));
+            if (next == m_trie_next.end()) break;  // no piece starts with these bytes
+            node = next->second;
+            const int id = m_trie_piece[static_cast<size_t>(node)];
+            if (id < 0) continue;
+            const Piece& p = m_pieces[static_cast<size_t>(id)];
+            const double score = best[i] + (p.type == PieceType::UserDefined ? 0.0 : double(p.score));
             if (len == char_len) any = true;
             if (score > best[i + len]) {
                 best[i + len] = score;
                 from[i + len] = static_cast<int>(i);
-                piece_of[i + len] = it->second;
+                piece_of[i + len] = id;
             }
         }
         if (!any && best[i] + unk_score > best[i + char_len]) {
@@ -361,8 +383,12 @@ std::vector<int> SpmModel::encode_unigram(const std::string& s) const {
         }
     }
     std::vector<std::pair<size_t, int>> path;  // (begin, piece or -1)
-    for (size_t e = n; e > 0; e = static_cast<size_t>(from[e]))
+    for (size_t e = n; e > 0; e = static_cast<size_t>(from[e])) {
+        // Every character can be taken as unknown, so the end is always reached; never trace a
+        // lattice that is not.
+        if (from[e] < 0) throw Error(ErrorCode::Tokenizer, "SentencePiece", "the text cannot be segmented");
         path.push_back({static_cast<size_t>(from[e]), piece_of[e]});
+    }
     std::reverse(path.begin(), path.end());
     std::vector<int> out;
     for (size_t k = 0; k < path.size(); ++k) {

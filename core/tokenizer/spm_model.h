@@ -24,7 +24,12 @@ public:
         PieceType type = PieceType::Normal;
     };
 
-    // Throws atelier::Error (FileNotFound, Tokenizer) naming the file and the problem.
+    // The longest piece accepted (SentencePiece's own trainer caps pieces at 16 characters): a model
+    // with a longer one is refused, so encoding stays linear in the text.
+    static constexpr size_t kMaxPieceBytes = 1024;
+
+    // Throws atelier::Error (FileNotFound, Tokenizer) naming the file and the problem: also for a
+    // piece whose score is not a finite number or that is longer than kMaxPieceBytes.
     static SpmModel load(const std::string& path);
     static SpmModel parse(const std::string& bytes, const std::string& where);
 
@@ -53,8 +58,11 @@ private:
     int m_unk = 0, m_bos = 1, m_eos = 2, m_pad = -1;
     bool m_byte_fallback = false;
     bool m_add_dummy_prefix = true, m_remove_extra_whitespaces = true, m_escape_whitespaces = true;
-    size_t m_max_piece_bytes = 1;
     float m_min_score = 0;
+    // A byte trie of the pieces the unigram lattice uses (normal and user-defined): the pieces
+    // starting at a position are found in one walk, O(longest piece), not one lookup per length.
+    std::unordered_map<uint64_t, int> m_trie_next;  // (node << 8 | byte) -> child node
+    std::vector<int> m_trie_piece{-1};              // node -> piece id ending there, or -1
 };
 
 }  // namespace atelier

@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cstring>
 #include <filesystem>
 
@@ -128,6 +130,29 @@ TEST(Importers, MetaPthFolderReproducesTheReference) {
         EXPECT_EQ(std::memcmp(ck.tensors.at(name).data, t.data, t.nbytes), 0) << name;
     }
     EXPECT_EQ(greedy_from_bos(dir), reference_prefix(64));
+}
+
+TEST(Importers, MetaParamsWithZeroOrNegativeHeadsAreRefusedNotDividedBy) {
+    // Before the fix, n_heads 0 divided by zero (SIGFPE) before the configuration was validated: in
+    // the Models page's worker, the Train page and the trainer alike.
+    std::string dir = make_temp_dir("meta_heads");
+    std::string cmd = "python3 " + tools_dir() + "/make_pth.py meta-from-llama2c " +
+                      fixture("stories260K/llama2c/stories260K.bin") + " " + dir;
+    ASSERT_EQ(run_command(cmd), 0) << cmd;
+    const nlohmann::json good = nlohmann::json::parse(read_file(dir + "/params.json"));
+    for (const auto& [key, value] : std::vector<std::pair<std::string, int>>{
+             {"n_heads", 0}, {"n_heads", -8}, {"n_kv_heads", 0}, {"dim", 0}, {"n_layers", 0}}) {
+        nlohmann::json params = good;
+        params[key] = value;
+        write_file(dir + "/params.json", params.dump());
+        try {
+            load_checkpoint(dir);
+            ADD_FAILURE() << key << " = " << value << " was accepted";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::BadConfig) << key << ": " << e.what();
+            EXPECT_NE(std::string(e.what()).find("params.json"), std::string::npos) << e.what();
+        }
+    }
 }
 
 TEST(Importers, ConvertWritesALoadableHfFolder) {

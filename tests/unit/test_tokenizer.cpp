@@ -7,9 +7,14 @@
 #include "tokenizer/tokenizer.h"
 
 #include <gtest/gtest.h>
+
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>
+#include <chrono>
+#include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include <random>
 #include <string>
@@ -626,4 +631,128 @@ TEST(SpmModelParity, UnsupportedNormalizerIsRefused) {
         EXPECT_EQ(e.code(), ErrorCode::Tokenizer);
         EXPECT_NE(std::string(e.what()).find("nmt_nfkc"), std::string::npos);
     }
+}
+
+// --- hostile SentencePiece models (issue 12) ---
+
+namespace {
+
+// A SentencePiece ModelProto written by hand: pieces (text, score, type), a unigram TrainerSpec
+// with unk 0, bos 1, eos 2, and the identity normalizer.
+std::string spm_proto(const std::vector<std::tuple<std::string, float, int>>& pieces) {
+    auto varint = [](std::string& out, uint64_t v) {
+        while (v >= 0x80) {
+            out += static_cast<char>((v & 0x7f) | 0x80);
+            v >>= 7;
+        }
+        out += static_cast<char>(v);
+    };
+    auto field = [&](std::string& out, int number, const std::string& bytes) {
+        varint(out, static_cast<uint64_t>(number) << 3 | 2);
+        varint(out, bytes.size());
+        out += bytes;
+    };
+    std::string model;
+    for (const auto& [text, score, type] : pieces) {
+        std::string piece;
+        field(piece, 1, text);
+        piece += static_cast<char>(2 << 3 | 5);
+        char raw[4];
+        std::memcpy(raw, &score, 4);
+        piece.append(raw, 4);
+        varint(piece, 3 << 3);
+        varint(piece, static_cast<uint64_t>(type));
+        field(model, 1, piece);
+    }
+    std::string trainer;
+    varint(trainer, 3 << 3);
+    varint(trainer, 1);  // unigram
+    field(model, 2, trainer);
+    std::string normalizer;
+    field(normalizer, 1, "identity");
+    field(model, 3, normalizer);
+    return model;
+}
+
+std::vector<std::tuple<std::string, float, int>> small_vocab() {
+    return {{"<unk>", 0.0f, 2}, {"<s>", 0.0f, 3}, {"</s>", 0.0f, 3}, {"\xe2\x96\x81", -1.0f, 1},
+            {"a", -2.0f, 1},    {"b", -2.5f, 1},  {"ab", -1.5f, 1},  {"\xe2\x96\x81ab", -1.2f, 1}};
+}
+
+}  // namespace
+
+TEST(SpmModelHostile, ANonFiniteScoreIsRefusedOnLoad) {
+    // Before the fix, a -inf or NaN score made the end of the Viterbi lattice unreachable and the
+    // back-trace read from[-1]: a crash on the first message.
+    const std::string good = spm_proto(small_vocab());
+    EXPECT_EQ(atelier::SpmModel::parse(good, "good.model").encode("ab ab"),
+              atelier::SpmModel::parse(good, "good.model").encode("ab ab"));
+    for (float bad : {-std::numeric_limits<float>::infinity(), std::numeric_limits<float>::infinity(),
+                      std::numeric_limits<float>::quiet_NaN()}) {
+        auto vocab = small_vocab();
+        std::get<1>(vocab[6]) = bad;
+        try {
+            atelier::SpmModel::parse(spm_proto(vocab), "bad.model");
+            ADD_FAILURE() << "a score of " << bad << " was accepted";
+        } catch (const atelier::Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::Tokenizer);
+            EXPECT_NE(std::string(e.what()).find("bad.model"), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("piece 6"), std::string::npos) << e.what();
+        }
+    }
+    // Scores at the ends of float's range add up without overflowing to -inf.
+    auto vocab = small_vocab();
+    for (auto& p : vocab)
+        if (std::get<2>(p) == 1) std::get<1>(p) = -std::numeric_limits<float>::max();
+    const atelier::SpmModel extreme = atelier::SpmModel::parse(spm_proto(vocab), "extreme.model");
+    EXPECT_FALSE(extreme.encode(std::string(64, 'a') + " b c").empty());
+}
+
+TEST(SpmModelHostile, AHugePieceIsRefusedAndEncodingStaysLinear) {
+    auto vocab = small_vocab();
+    vocab.push_back({std::string(100 * 1024, 'a'), -1.0f, 1});
+    try {
+        atelier::SpmModel::parse(spm_proto(vocab), "huge.model");
+        ADD_FAILURE() << "a 100 KB piece was accepted";
+    } catch (const atelier::Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::Tokenizer);
+        EXPECT_NE(std::string(e.what()).find("102400 bytes"), std::string::npos) << e.what();
+    }
+    // The longest piece allowed, and a long text made of its prefix: one trie walk per position.
+    vocab.back() = {std::string(atelier::SpmModel::kMaxPieceBytes, 'a'), -1.0f, 1};
+    const atelier::SpmModel m = atelier::SpmModel::parse(spm_proto(vocab), "long.model");
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto ids = m.encode(std::string(20000, 'a'));
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_FALSE(ids.empty());
+    // A hang detector, not a benchmark: one substring hash per length and position (the code before)
+    // is ~10^10 byte operations here, tens of seconds to minutes; the trie walk takes well under one.
+    EXPECT_LT(seconds, 20.0);
+}
+
+TEST(BpeTokenizerHostile, AnIdNearIntMaxIsRefusedNotAllocated) {
+    // Before the fix, an id near INT_MAX sized the id tables at ~128 GiB (and max_id + 1 overflowed).
+    const std::string dir = test::make_temp_dir("bpe_hostile");
+    for (const int64_t id : {int64_t(2147483647), int64_t(2147483648), int64_t(1) << 21, int64_t(-1)}) {
+        for (const bool added : {false, true}) {
+            json root = json::parse(make_tokenizer_json(false, PreTok::Gpt2));
+            if (added)
+                root["added_tokens"][0]["id"] = id;
+            else
+                root["model"]["vocab"]["hello"] = id;
+            test::write_file(dir + "/tokenizer.json", root.dump());
+            try {
+                atelier::load_bpe_tokenizer(dir + "/tokenizer.json");
+                ADD_FAILURE() << "id " << id << " accepted";
+            } catch (const atelier::Error& e) {
+                EXPECT_EQ(e.code(), ErrorCode::Tokenizer) << e.what();
+                EXPECT_NE(std::string(e.what()).find(std::to_string(id)), std::string::npos) << e.what();
+            }
+        }
+    }
+    // A real-sized sparse vocabulary (an added token at 128000, as Llama 3 has) still loads.
+    json root = json::parse(make_tokenizer_json(false, PreTok::Gpt2));
+    root["added_tokens"][0]["id"] = 128000;
+    test::write_file(dir + "/tokenizer.json", root.dump());
+    EXPECT_EQ(atelier::load_bpe_tokenizer(dir + "/tokenizer.json")->vocab_size(), 128001);
 }
