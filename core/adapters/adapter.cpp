@@ -380,10 +380,19 @@ std::unique_ptr<Adapter> Adapter::load(const std::string& dir_str, const ModelCo
     std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     AdapterConfig config = AdapterConfig::from_json(text, config_path.string());
 
+    // The configuration decides what is allocated before the weights are read: it must fit the file
+    // (a hostile "r" would otherwise allocate terabytes). Stored at 2 bytes per value at the least.
+    auto file = SafetensorsFile::open(weights_path.string());
+    const int64_t expected = config.trainable_parameters(model);
+    const auto on_disk = static_cast<int64_t>(fs::file_size(weights_path));
+    if (expected > on_disk / 2 + 1024)
+        throw Error(ErrorCode::ShapeMismatch, weights_path.string(),
+                    "adapter_config.json describes " + std::to_string(expected) +
+                        " parameters for this model, more than the file's " + std::to_string(on_disk) +
+                        " bytes can hold (was the adapter made for another model?)");
     std::unique_ptr<Adapter> a(new Adapter(config, model));
     torch::NoGradGuard no_grad;
     a->build(0, nullptr);  // shapes and names; values come from the file
-    auto file = SafetensorsFile::open(weights_path.string());
     TensorMap stored;
     for (const auto& [key, t] : file->tensors()) {
         std::string name = key.rfind(kPeftPrefix, 0) == 0 ? key.substr(std::strlen(kPeftPrefix)) : key;

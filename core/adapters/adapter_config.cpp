@@ -56,7 +56,8 @@ void AdapterConfig::validate(const std::string& where) const {
     if (std::find(known.begin(), known.end(), method) == known.end())
         bad("unknown adapter method '" + method + "'");
     if (is_lora()) {
-        if (lora_rank < 1) bad("LoRA rank must be at least 1");
+        if (lora_rank < 1 || lora_rank > kMaxRank)
+            bad("LoRA rank " + std::to_string(lora_rank) + " is outside 1.." + std::to_string(kMaxRank));
         if (!(lora_alpha > 0)) bad("LoRA alpha must be positive");
         if (!(lora_dropout >= 0 && lora_dropout < 1)) bad("LoRA dropout must be in [0, 1)");
         if (target_modules.empty()) bad("LoRA needs at least one target module");
@@ -68,8 +69,12 @@ void AdapterConfig::validate(const std::string& where) const {
                     "up_proj, down_proj or lm_head)");
     }
     if (has_prefix()) {
-        if (adapter_len < 1) bad("adapter_len must be at least 1");
-        if (adapter_layer < 1) bad("adapter_layer must be at least 1");
+        if (adapter_len < 1 || adapter_len > kMaxPrefixLength)
+            bad("adapter_len " + std::to_string(adapter_len) + " is outside 1.." +
+                std::to_string(kMaxPrefixLength));
+        if (adapter_layer < 1 || adapter_layer > kMaxPrefixLength)
+            bad("adapter_layer " + std::to_string(adapter_layer) + " is outside 1.." +
+                std::to_string(kMaxPrefixLength));
     }
 }
 

@@ -41,6 +41,10 @@ struct AdapterConfig {
     // the top 30 of LLaMA-7B's 32 layers). Throws ErrorCode::InvalidArgument for an unknown method.
     static AdapterConfig preset(const std::string& method, const ModelConfig& model);
     static std::vector<std::string> methods();
+    // Limits validate() enforces (far above any published recipe): a hostile adapter_config.json
+    // cannot size allocations, or overflow parameter counts, with them.
+    static constexpr int64_t kMaxRank = 65536;
+    static constexpr int64_t kMaxPrefixLength = 65536;  // adapter_len and adapter_layer
 
     bool is_lora() const { return method == "lora"; }
     bool has_prefix() const { return method == "llama-adapter" || method == "llama-adapter-v2"; }

@@ -236,6 +236,53 @@ TEST(AdapterFormats, BadAdapterFoldersAreRefusedWithTheirReason) {
     EXPECT_EQ(error_code_of([&] { model->attach_adapter(dir); }), ErrorCode::BadJson);
 }
 
+TEST(AdapterFormats, AHugeRankOrPrefixIsRefusedBeforeAnythingIsAllocated) {
+    // Before the fix, "r": 1099511627776 was allocated (r x 64 floats per projection) before the
+    // weights file was read: bad_alloc escaped as a torch error, or the process was killed.
+    auto model = LlamaModel::load(fixture("stories260K/hf"));
+    auto cfg = AdapterConfig::preset("lora", model->config());
+    cfg.target_modules = {"q_proj"};
+    cfg.lora_rank = 2;
+    const std::string dir = make_temp_dir("huge-rank");
+    Adapter::create(cfg, model->config(), 1)->save(dir);
+    auto j = nlohmann::json::parse(read_file(dir + "/adapter_config.json"));
+    for (const int64_t r : {int64_t(1099511627776), int64_t(65537), int64_t(0)}) {
+        j["r"] = r;
+        atelier::test::write_file(dir + "/adapter_config.json", j.dump());
+        try {
+            model->attach_adapter(dir);
+            ADD_FAILURE() << "r = " << r << " was accepted";
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::BadConfig) << e.what();
+            EXPECT_NE(std::string(e.what()).find(std::to_string(r)), std::string::npos) << e.what();
+        }
+    }
+    // Within the limit but more than the file holds: refused by the file's size, not allocated.
+    j["r"] = 60000;
+    atelier::test::write_file(dir + "/adapter_config.json", j.dump());
+    try {
+        model->attach_adapter(dir);
+        ADD_FAILURE() << "r = 60000 with a file for r = 2 was accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::ShapeMismatch) << e.what();
+        EXPECT_NE(std::string(e.what()).find("more than the file"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(model->adapter_method(), "");
+    // LLaMA-Adapter's prompt length likewise.
+    auto prefix = AdapterConfig::preset("llama-adapter", model->config());
+    const std::string pdir = make_temp_dir("huge-prefix");
+    Adapter::create(prefix, model->config(), 1)->save(pdir);
+    auto pj = nlohmann::json::parse(read_file(pdir + "/adapter_config.json"));
+    pj["adapter_len"] = int64_t(1) << 40;
+    atelier::test::write_file(pdir + "/adapter_config.json", pj.dump());
+    EXPECT_EQ(error_code_of([&] { model->attach_adapter(pdir); }), ErrorCode::BadConfig);
+    // The adapter as saved still attaches.
+    j["r"] = 2;
+    atelier::test::write_file(dir + "/adapter_config.json", j.dump());
+    model->attach_adapter(dir);
+    EXPECT_EQ(model->adapter_method(), "lora");
+}
+
 TEST(AdapterConfigs, TrainableParametersMatchThePapers) {
     const ModelConfig c = llama7b();
     auto v1 = AdapterConfig::preset("llama-adapter", c);
