@@ -79,8 +79,8 @@ struct ProjectorImpl : torch::nn::Module {
     torch::Tensor latents;                                   // perceiver [L, Din]; qformer queries [Q, Din]
     torch::Tensor frame_position_embedding;                  // qformer [max_frames, Din]
     torch::nn::ModuleList layers{nullptr};                   // perceiver / qformer blocks
-    torch::nn::LayerNorm norm{nullptr};                      // perceiver / qformer [Din]; spectrum [grid*grid*Din]
-    torch::nn::Linear proj{nullptr};                        // perceiver / qformer: Din -> Dout
+    torch::nn::LayerNorm norm{nullptr};  // perceiver / qformer [Din]; spectrum [grid*grid*Din]
+    torch::nn::Linear proj{nullptr};     // perceiver / qformer: Din -> Dout
     torch::nn::Linear proj_in{nullptr}, proj_out{nullptr};  // bind
     torch::nn::ModuleList blocks{nullptr};                  // bind
     ProjRMSNorm norm_out{nullptr};                          // bind

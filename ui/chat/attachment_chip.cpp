@@ -111,7 +111,24 @@ AttachmentChip::AttachmentChip(const AttachmentRecord& attachment, QWidget* pare
         m_play->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
         m_play->setAutoRaise(true);
         row->addWidget(m_play, 0, Qt::AlignTop);
-        connect(m_play, &QToolButton::clicked, this, &AttachmentChip::togglePlayback);
+        connect(m_play, &QToolButton::clicked, this, [this] {
+            if (!m_player) {
+                m_player = makeFilePlayer(m_attachment.path, m_play, this);
+                connect(m_player, &QMediaPlayer::playbackStateChanged, this,
+                        [this](QMediaPlayer::PlaybackState s) {
+                            if (s == QMediaPlayer::StoppedState && m_wave) m_wave->setPosition(-1);
+                        });
+                connect(m_player, &QMediaPlayer::positionChanged, this, [this](qint64 ms) {
+                    if (m_wave && m_player->duration() > 0)
+                        m_wave->setPosition(double(ms) / double(m_player->duration()));
+                });
+                connect(m_player, &QMediaPlayer::errorOccurred, this,
+                        [this](QMediaPlayer::Error, const QString& message) {
+                            m_play->setToolTip(tr("Cannot play: %1").arg(message));
+                        });
+            }
+            togglePlayback(m_player);
+        });
     }
     m_remove = new QToolButton(this);
     m_remove->setText(QStringLiteral("×"));
@@ -250,30 +267,24 @@ void AttachmentChip::updateFacts() {
                             "Atelier bundle) to send it."));
 }
 
-void AttachmentChip::togglePlayback() {
-    if (!m_player) {
-        m_player = new QMediaPlayer(this);
-        m_output = new QAudioOutput(this);
-        m_player->setAudioOutput(m_output);
-        m_player->setSource(QUrl::fromLocalFile(m_attachment.path));
-        connect(m_player, &QMediaPlayer::playbackStateChanged, this, [this](QMediaPlayer::PlaybackState s) {
-            m_play->setIcon(style()->standardIcon(s == QMediaPlayer::PlayingState ? QStyle::SP_MediaPause
-                                                                                  : QStyle::SP_MediaPlay));
-            if (s == QMediaPlayer::StoppedState && m_wave) m_wave->setPosition(-1);
-        });
-        connect(m_player, &QMediaPlayer::positionChanged, this, [this](qint64 ms) {
-            if (m_wave && m_player->duration() > 0)
-                m_wave->setPosition(double(ms) / double(m_player->duration()));
-        });
-        connect(m_player, &QMediaPlayer::errorOccurred, this,
-                [this](QMediaPlayer::Error, const QString& message) {
-                    m_play->setToolTip(tr("Cannot play: %1").arg(message));
-                });
-    }
-    if (m_player->playbackState() == QMediaPlayer::PlayingState)
-        m_player->pause();
+QMediaPlayer* makeFilePlayer(const QString& path, QToolButton* button, QObject* owner) {
+    auto* player = new QMediaPlayer(owner);
+    player->setAudioOutput(new QAudioOutput(player));
+    player->setSource(QUrl::fromLocalFile(path));
+    button->setIcon(button->style()->standardIcon(QStyle::SP_MediaPlay));
+    QObject::connect(player, &QMediaPlayer::playbackStateChanged, button,
+                     [button](QMediaPlayer::PlaybackState s) {
+                         button->setIcon(button->style()->standardIcon(
+                             s == QMediaPlayer::PlayingState ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+                     });
+    return player;
+}
+
+void togglePlayback(QMediaPlayer* player) {
+    if (player->playbackState() == QMediaPlayer::PlayingState)
+        player->pause();
     else
-        m_player->play();
+        player->play();
 }
 
 void AttachmentChip::changeEvent(QEvent* e) {

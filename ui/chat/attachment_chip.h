@@ -10,7 +10,6 @@
 
 #include <QFrame>
 
-class QAudioOutput;
 class QLabel;
 class QMediaPlayer;
 class QProgressBar;
@@ -33,6 +32,11 @@ private:
     QVector<float> m_envelope;
     double m_position = -1;
 };
+
+// A player of `path` (its sound on the default output, owned by `owner`) whose play/pause icon
+// `button` shows; togglePlayback() plays or pauses it. Shared by the chip and the media viewer.
+QMediaPlayer* makeFilePlayer(const QString& path, QToolButton* button, QObject* owner);
+void togglePlayback(QMediaPlayer* player);
 
 class AttachmentChip : public QFrame {
     Q_OBJECT
@@ -60,7 +64,6 @@ protected:
 
 private:
     void updateFacts();
-    void togglePlayback();
 
     AttachmentRecord m_attachment;
     MediaPreview m_preview;
@@ -79,6 +82,5 @@ private:
     QToolButton* m_cancel = nullptr;
     QToolButton* m_play = nullptr;
     QToolButton* m_remove = nullptr;
-    QMediaPlayer* m_player = nullptr;
-    QAudioOutput* m_output = nullptr;
+    QMediaPlayer* m_player = nullptr;  // made on the first Play
 };

@@ -23,15 +23,6 @@ struct ChatEngine::State {
 
 namespace {
 
-EngineError unexpected(const std::exception& e) {
-    return {-1, QString(), QString::fromUtf8(e.what())};
-}
-
-EngineError errorOf(const std::exception& e) {
-    const auto* engineError = dynamic_cast<const atelier::Error*>(&e);
-    return engineError ? engineErrorFrom(*engineError) : unexpected(e);
-}
-
 // The studio's request as the core chat session takes it. Attachments of a kind the model cannot
 // read are left out: the composer showed that and asked before sending (the session lists them).
 atelier::ChatRequest toChatRequest(const GenerationRequest& request) {
@@ -132,11 +123,8 @@ bool ChatEngine::ensureLoaded(const QString& path, const CancelToken& cancel, En
         m->session = std::move(session);
         m->path = path;
         m->loadedWith = m->settings;
-    } catch (const atelier::Error& e) {
-        fail(engineErrorFrom(e));
-        return false;
     } catch (const std::exception& e) {
-        fail(unexpected(e));
+        fail(engineErrorFrom(e));
         return false;
     }
     Q_EMIT modelLoaded(describeLoaded());
@@ -178,8 +166,7 @@ void ChatEngine::generate(const GenerationRequest& request) {
             } catch (const std::exception&) {
             }
             m->adapterPath.clear();
-            const auto* engineError = dynamic_cast<const atelier::Error*>(&e);
-            Q_EMIT generationFailed(engineError ? engineErrorFrom(*engineError) : unexpected(e));
+            Q_EMIT generationFailed(engineErrorFrom(e));
             return;
         }
         Q_EMIT modelLoaded(describeLoaded());
@@ -203,7 +190,7 @@ void ChatEngine::generate(const GenerationRequest& request) {
         stats.skippedMedia = static_cast<int>(result.skipped_media.size());
         Q_EMIT generationFinished(stats);
     } catch (const std::exception& e) {
-        Q_EMIT generationFailed(errorOf(e));
+        Q_EMIT generationFailed(engineErrorFrom(e));
     }
 }
 
@@ -236,7 +223,7 @@ void ChatEngine::prepareAttachment(const QString& modelPath, const AttachmentRec
         m->model->encode(kind, file, opt);
         if (m->model->cache_stats().misses > before.misses) cost.encodeSeconds = timer.elapsed() / 1000.0;
     } catch (const std::exception& e) {
-        cost.error = errorOf(e);
+        cost.error = engineErrorFrom(e);
         if (cost.error.code == static_cast<int>(atelier::ErrorCode::Cancelled)) return;
         if (cost.error.code == static_cast<int>(atelier::ErrorCode::MissingModality)) cost.readable = false;
     }

@@ -240,7 +240,7 @@ void Composer::add(const AttachmentRecord& a) {
     auto* chip = new AttachmentChip(a, m_chips);
     m_chipByPath.insert(a.path, chip);
     m_chipsLayout->insertWidget(m_chipsLayout->count() - 1, chip);  // before the stretch
-    if (m_textOnly || (!m_model.path.isEmpty() && !m_model.reads(a.kind))) chip->setTextOnlyModel(true);
+    if (!m_model.path.isEmpty() && !m_model.reads(a.kind)) chip->setTextOnlyModel(true);
     connect(chip, &AttachmentChip::removeRequested, this, [this, path = a.path] {
         for (int i = 0; i < m_attachments.size(); ++i)
             if (m_attachments[i].path == path) {
@@ -286,7 +286,6 @@ void Composer::startPreview(const AttachmentRecord& a) {
 void Composer::setModel(const LoadedModel& model) {
     const bool framesChanged = model.videoFrames != m_model.videoFrames;
     m_model = model;
-    m_textOnly = !model.path.isEmpty() && model.modalities.isEmpty();
     for (const auto& a : m_attachments) {
         AttachmentChip* chip = m_chipByPath.value(a.path);
         if (model.path.isEmpty())
@@ -295,13 +294,6 @@ void Composer::setModel(const LoadedModel& model) {
             chip->setTextOnlyModel(true);
         if (framesChanged && a.kind == QLatin1String("video")) startPreview(a);
     }
-    updateNotes();
-}
-
-void Composer::setTextOnlyModel(bool textOnly) {
-    m_textOnly = textOnly;
-    if (textOnly)
-        for (AttachmentChip* chip : m_chipByPath) chip->setTextOnlyModel(true);
     updateNotes();
 }
 
@@ -318,7 +310,7 @@ QVector<AttachmentRecord> Composer::refusedAttachments() const {
     QVector<AttachmentRecord> out;
     for (const auto& a : m_attachments) {
         const AttachmentChip* chip = m_chipByPath.value(a.path);
-        if ((chip && chip->refused()) || m_textOnly || a.kind == QLatin1String("file")) out.push_back(a);
+        if ((chip && chip->refused()) || textOnly() || a.kind == QLatin1String("file")) out.push_back(a);
     }
     return out;
 }
@@ -329,7 +321,7 @@ AttachmentChip* Composer::chip(const QString& path) const {
 
 void Composer::updateNotes() {
     m_chips->setVisible(!m_attachments.isEmpty());
-    m_textOnlyNote->setVisible(!m_attachments.isEmpty() && m_textOnly);
+    m_textOnlyNote->setVisible(!m_attachments.isEmpty() && textOnly());
 }
 
 void Composer::retranslate() {

@@ -61,7 +61,6 @@ public:
     // What the loaded model reads; chips of other kinds say they will not be sent. A model with no
     // path is one not loaded yet: nothing is known (and nothing refused) until it is.
     void setModel(const LoadedModel& model);
-    void setTextOnlyModel(bool textOnly);
     // The engine's verdict on an attachment, and its encoding progress.
     void setCost(const AttachmentCost& cost);
     void setEncoding(const QString& path, double fraction);
@@ -70,6 +69,8 @@ public:
     AttachmentChip* chip(const QString& path) const;
     bool previewsPending() const { return m_previewsPending > 0; }
     bool hashing() const { return m_describing > 0; }  // large files still being hashed
+    // The loaded model reads text only (false while none is loaded: nothing is known yet).
+    bool textOnly() const { return !m_model.path.isEmpty() && m_model.modalities.isEmpty(); }
 
 public Q_SLOTS:
     void toggleRecording();
@@ -110,8 +111,7 @@ private:
     QVector<AttachmentRecord> m_attachments;
     QHash<QString, AttachmentChip*> m_chipByPath;
     QHash<QString, MediaPreview> m_previews;  // by SHA-256: a re-attached file is not decoded again
-    LoadedModel m_model;
-    bool m_textOnly = false;  // known once a model is loaded
+    LoadedModel m_model;                      // no path: not loaded yet, nothing known
     int m_previewsPending = 0;
     int m_describing = 0;
 };

@@ -3,7 +3,6 @@
 #include "attachment_chip.h"
 #include "media_preview.h"
 
-#include <QAudioOutput>
 #include <QDesktopServices>
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -45,9 +44,9 @@ MediaViewer::MediaViewer(const AttachmentRecord& a, QWidget* parent) : QDialog(p
             view->setText(tr("This image cannot be shown here."));
         layout->addWidget(view, 1);
     } else if (a.kind == QLatin1String("audio") || a.kind == QLatin1String("video")) {
-        m_player = new QMediaPlayer(this);
-        m_output = new QAudioOutput(this);
-        m_player->setAudioOutput(m_output);
+        m_play = new QToolButton(this);
+        m_play->setObjectName(QStringLiteral("viewerPlay"));
+        m_player = makeFilePlayer(a.path, m_play, this);
         if (a.kind == QLatin1String("video")) {
             auto* video = new QVideoWidget(this);
             video->setMinimumSize(480, 270);
@@ -65,19 +64,11 @@ MediaViewer::MediaViewer(const AttachmentRecord& a, QWidget* parent) : QDialog(p
             watcher->setFuture(QtConcurrent::run(makeMediaPreview, a.path, a.kind, 1));
         }
         auto* controls = new QHBoxLayout;
-        m_play = new QToolButton(this);
-        m_play->setObjectName(QStringLiteral("viewerPlay"));
-        m_play->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
         m_time = new QLabel(this);
         controls->addWidget(m_play);
         controls->addWidget(m_time, 1);
         layout->addLayout(controls);
-        m_player->setSource(QUrl::fromLocalFile(a.path));
-        connect(m_play, &QToolButton::clicked, this, &MediaViewer::togglePlayback);
-        connect(m_player, &QMediaPlayer::playbackStateChanged, this, [this](QMediaPlayer::PlaybackState s) {
-            m_play->setIcon(style()->standardIcon(s == QMediaPlayer::PlayingState ? QStyle::SP_MediaPause
-                                                                                  : QStyle::SP_MediaPlay));
-        });
+        connect(m_play, &QToolButton::clicked, this, [this] { togglePlayback(m_player); });
         connect(m_player, &QMediaPlayer::positionChanged, this, [this](qint64 ms) {
             const qint64 total = m_player->duration();
             m_time->setText(
@@ -104,11 +95,4 @@ MediaViewer::MediaViewer(const AttachmentRecord& a, QWidget* parent) : QDialog(p
     connect(external, &QPushButton::clicked, this,
             [path = a.path] { QDesktopServices::openUrl(QUrl::fromLocalFile(path)); });
     connect(close, &QPushButton::clicked, this, &QDialog::close);
-}
-
-void MediaViewer::togglePlayback() {
-    if (m_player->playbackState() == QMediaPlayer::PlayingState)
-        m_player->pause();
-    else
-        m_player->play();
 }

@@ -7,7 +7,6 @@
 
 #include <QDialog>
 
-class QAudioOutput;
 class QLabel;
 class QMediaPlayer;
 class QToolButton;
@@ -20,11 +19,8 @@ public:
     QMediaPlayer* player() const { return m_player; }  // null for an image
 
 private:
-    void togglePlayback();
-
     AttachmentRecord m_attachment;
     QMediaPlayer* m_player = nullptr;
-    QAudioOutput* m_output = nullptr;
     QToolButton* m_play = nullptr;
     QLabel* m_time = nullptr;
     WaveformView* m_wave = nullptr;

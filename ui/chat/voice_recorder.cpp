@@ -8,15 +8,6 @@
 #include <QDateTime>
 #include <QDir>
 
-namespace {
-
-EngineError fromException(const std::exception& e) {
-    if (const auto* ae = dynamic_cast<const atelier::Error*>(&e)) return engineErrorFrom(*ae);
-    return {-1, QString(), QString::fromUtf8(e.what())};
-}
-
-}  // namespace
-
 VoiceRecorder::VoiceRecorder(const QString& folder, QObject* parent) : QObject(parent), m_folder(folder) {
     m_timer.setInterval(50);
     connect(&m_timer, &QTimer::timeout, this, &VoiceRecorder::poll);
@@ -51,7 +42,7 @@ bool VoiceRecorder::start() {
         recorder->start();
         m_recorder = std::move(recorder);
     } catch (const std::exception& e) {
-        Q_EMIT failed(fromException(e));
+        Q_EMIT failed(engineErrorFrom(e));
         return false;
     }
     m_timer.start();
@@ -94,7 +85,7 @@ void VoiceRecorder::finish(bool keep) {
                 atelier::write_wav(path.toStdString(), audio);
             }
         } catch (const std::exception& e) {
-            Q_EMIT failed(fromException(e));
+            Q_EMIT failed(engineErrorFrom(e));
             path.clear();
         }
         Q_EMIT finished(path);

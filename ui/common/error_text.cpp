@@ -79,7 +79,9 @@ QString errorText(const EngineError& e) {
     return errorSentence(e.code) + QLatin1Char('\n') + facts;
 }
 
-EngineError engineErrorFrom(const atelier::Error& e) {
-    return {static_cast<int>(e.code()), QString::fromStdString(e.where()),
-            QString::fromStdString(e.detail())};
+EngineError engineErrorFrom(const std::exception& e) {
+    if (const auto* ae = dynamic_cast<const atelier::Error*>(&e))
+        return {static_cast<int>(ae->code()), QString::fromStdString(ae->where()),
+                QString::fromStdString(ae->detail())};
+    return {-1, QString(), QString::fromUtf8(e.what())};
 }

@@ -10,6 +10,10 @@ namespace atelier {
 class Error;
 }
 
+#include <exception>
+
 QString errorSentence(int code);          // "The file is shorter than its header says."
 QString errorText(const EngineError& e);  // sentence + "\n" + where: detail
-EngineError engineErrorFrom(const atelier::Error& e);
+// An atelier::Error's code, where and detail; anything else (torch, std::filesystem, bad_alloc) as
+// code -1 with its what(): every thread and slot boundary turns what it caught into this.
+EngineError engineErrorFrom(const std::exception& e);
