@@ -60,7 +60,10 @@ int media_info(const std::string& file, const Args& a) {
     }
     std::printf("file:      %s\nkind:      %s (%s)\n", file.c_str(), atelier::media_kind_name(i.kind),
                 i.container.c_str());
-    if (i.kind != atelier::MediaKind::Image) std::printf("duration:  %.3f s\n", i.duration);
+    if (i.kind == atelier::MediaKind::Image)
+        std::printf("image:     %s %dx%d\n", i.video_codec.c_str(), i.width, i.height);
+    else
+        std::printf("duration:  %.3f s\n", i.duration);
     if (i.has_video) {
         std::printf("video:     %s %dx%d", i.video_codec.c_str(), i.width, i.height);
         if (i.fps > 0) std::printf(", %.3f fps", i.fps);

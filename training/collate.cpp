@@ -4,18 +4,31 @@
 
 #include <algorithm>
 #include <numeric>
+#include <string_view>
 
 namespace atelier {
 
 namespace {
 
-std::string strip_markers(std::string s) {
-    for (const char* marker :
-         {"<image>\n", "\n<image>", "<image>", "<audio>\n", "<audio>", "<video>\n", "<video>"}) {
-        const std::string m = marker;
-        for (size_t at; (at = s.find(m)) != std::string::npos;) s.erase(at, m.size());
+// The text with its media markers (and the line break beside each) removed, in one pass: erasing
+// each match from the front was quadratic (a 10 MB row of "<image>" took hours).
+std::string strip_markers(const std::string& s) {
+    static const std::string_view markers[] = {"<image>\n", "\n<image>", "<image>", "<audio>\n",
+                                               "<audio>",   "<video>\n", "<video>"};
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size();) {
+        bool hit = false;
+        if (s[i] == '<' || s[i] == '\n')
+            for (const std::string_view m : markers)
+                if (s.compare(i, m.size(), m) == 0) {
+                    i += m.size();
+                    hit = true;
+                    break;
+                }
+        if (!hit) out += s[i++];
     }
-    return s;
+    return out;
 }
 
 }  // namespace

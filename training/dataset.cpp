@@ -1,6 +1,7 @@
 #include "dataset.h"
 
 #include "common/error.h"
+#include "common/json_util.h"
 
 #include <nlohmann/json.hpp>
 
@@ -173,15 +174,21 @@ void normalise(Example& e) {
 }
 
 // A media path from the record, resolved under the dataset folder; escaping it is refused.
+// A row's bad path is a bad row: a name past PATH_MAX or a symlink loop (ENAMETOOLONG, ELOOP)
+// is reported with its line like any other, never thrown past skip_bad_rows.
 std::string resolve_media(const fs::path& root, const std::string& relative) {
     if (relative.empty()) throw BadRow("empty media path");
+    const std::string shown = relative.size() > 200 ? relative.substr(0, 200) + "…" : relative;
     fs::path p(relative);
     if (p.is_absolute())
-        throw BadRow("media path '" + relative + "' is absolute; it must be inside the dataset folder");
-    const fs::path full = fs::weakly_canonical(root / p);
-    const fs::path base = fs::weakly_canonical(root);
+        throw BadRow("media path '" + shown + "' is absolute; it must be inside the dataset folder");
+    std::error_code ec;
+    const fs::path full = fs::weakly_canonical(root / p, ec);
+    if (ec) throw BadRow("media path '" + shown + "' cannot be resolved: " + ec.message());
+    const fs::path base = fs::weakly_canonical(root, ec);
+    if (ec) throw BadRow("the dataset folder cannot be resolved: " + ec.message());
     auto [b, f] = std::mismatch(base.begin(), base.end(), full.begin(), full.end());
-    if (b != base.end()) throw BadRow("media path '" + relative + "' escapes the dataset folder");
+    if (b != base.end()) throw BadRow("media path '" + shown + "' escapes the dataset folder");
     return full.string();
 }
 
@@ -286,9 +293,9 @@ DatasetFormat detect_dataset_format(const std::string& path) {
     for (int tries = 0; tries < 20; ++tries) {
         auto rec = reader.next(&error);
         if (!rec) break;
-        json j = json::parse(rec->second, nullptr, /*allow_exceptions=*/false);
-        if (j.is_discarded()) continue;
-        const DatasetFormat f = format_of(j);
+        const auto j = try_parse_json(rec->second);
+        if (!j) continue;
+        const DatasetFormat f = format_of(*j);
         if (f != DatasetFormat::Auto) return f;
     }
     throw Error(ErrorCode::UnsupportedFormat, path,
@@ -314,12 +321,13 @@ Dataset Dataset::load(const std::string& path, const DatasetOptions& options) {
     while (auto rec = reader.next(&structural)) {
         ++ds.total_rows;
         const auto& [line, text] = *rec;
-        json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-        if (j.is_discarded()) {
-            report(line, "not valid JSON");
+        std::string why;
+        const auto j = try_parse_json(text, &why);
+        if (!j) {
+            report(line, why);
         } else {
             try {
-                Example e = convert(j, ds.format, root);
+                Example e = convert(*j, ds.format, root);
                 e.line = line;
                 ds.examples.push_back(std::move(e));
             } catch (const BadRow& bad) {

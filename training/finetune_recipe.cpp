@@ -178,7 +178,8 @@ void FinetuneRecipe::setup(bool resume) {
     m->total = m->steps_per_epoch * cfg.epochs;
     if (cfg.max_steps > 0) m->total = std::min(m->total, cfg.max_steps);
 
-    const std::string checkpoint = resume ? latest_checkpoint(cfg.out) : "";
+    const std::string checkpoint =
+        resume ? resumable_checkpoint(cfg.out, [&](const std::string& why) { m->event("info", why); }) : "";
     auto& net = m->model->module();
     torch::manual_seed(cfg.seed);
     if (checkpoint.empty()) {

@@ -394,7 +394,8 @@ void MultimodalRecipe::setup(bool resume) {
     s.total = steps_per_epoch * cfg.epochs;
     if (cfg.max_steps > 0) s.total = std::min(s.total, cfg.max_steps);
 
-    const std::string checkpoint = resume ? newest_checkpoint(cfg.out) : "";
+    const std::string checkpoint =
+        resume ? resumable_checkpoint(cfg.out, [&](const std::string& why) { s.event("info", why); }) : "";
     // The LLM adapter: trained in stage 2; a bundle's own adapter stays attached, frozen, otherwise.
     if (cfg.multimodal.trains_adapter()) {
         cfg.adapter.base_model = s.llm_path;

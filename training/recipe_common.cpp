@@ -2,6 +2,9 @@
 
 #include "common/error.h"
 #include "common/files.h"
+#include "common/json_util.h"
+#include "io/safetensors.h"
+#include "io/zip_reader.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
@@ -10,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <numeric>
 #include <random>
 
@@ -99,26 +103,77 @@ std::string begin_checkpoint(const std::string& out, int64_t step) {
     return tmp.string();
 }
 
+std::string checkpoint_problem(const std::string& dir_str) {
+    const fs::path dir(dir_str);
+    try {
+        if (!fs::is_regular_file(dir / "trainer_state.json")) return "trainer_state.json is missing";
+        const json st = parse_json_object(read_text_file((dir / "trainer_state.json").string()),
+                                          (dir / "trainer_state.json").string(), "trainer state");
+        for (const char* key : {"step", "epoch", "micro"})
+            if (!st.contains(key) || !st[key].is_number_integer())
+                return std::string("trainer_state.json has no integer '") + key + "'";
+        for (const char* needed : {"optimizer.pt", "rng.pt"})
+            if (!fs::is_regular_file(dir / needed)) return std::string(needed) + " is missing";
+        // Every file reads back whole: JSON parses, safetensors headers match their sizes, and
+        // torch.save archives (zip) have their central directory, local headers within the file and
+        // the CRC-32 of every stored entry right (TorchScript's few compressed code entries are
+        // bounds-checked only: there is no inflate here).
+        for (const auto& entry : fs::directory_iterator(dir)) {
+            const fs::path p = entry.path();
+            const std::string ext = p.extension().string();
+            if (ext == ".json") {
+                parse_json(read_text_file(p.string()), p.string(), p.filename().string());
+            } else if (ext == ".safetensors") {
+                SafetensorsFile::open(p.string());
+            } else if (ext == ".pt") {
+                ZipReader zip(MappedFile::open(p.string()));
+                for (const auto& e : zip.entries())
+                    if (e.method == 0) zip.check_crc(e);
+            }
+        }
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
 std::string finish_checkpoint(const std::string& tmp_dir, torch::optim::Optimizer& opt,
                               const TrainPosition& pos, int64_t keep) {
     const fs::path tmp(tmp_dir);
     const fs::path root = tmp.parent_path();
     const fs::path final_dir = root / checkpoint_name(pos.step);
-    torch::save(opt, (tmp / "optimizer.pt").string());
-    torch::Tensor rng_state = at::detail::getDefaultCPUGenerator().get_state();
-    torch::save(rng_state, (tmp / "rng.pt").string());
-    write_text_file((tmp / "trainer_state.json").string(), json{{"step", pos.step},
-                                                                {"epoch", pos.epoch},
-                                                                {"micro", pos.micro},
-                                                                {"total_steps", pos.total},
-                                                                {"eval_loss", pos.eval_loss}}
-                                                               .dump(2));
     std::error_code ec;
+    try {
+        torch::save(opt, (tmp / "optimizer.pt").string());
+        torch::Tensor rng_state = at::detail::getDefaultCPUGenerator().get_state();
+        torch::save(rng_state, (tmp / "rng.pt").string());
+        write_text_file((tmp / "trainer_state.json").string(), json{{"step", pos.step},
+                                                                    {"epoch", pos.epoch},
+                                                                    {"micro", pos.micro},
+                                                                    {"total_steps", pos.total},
+                                                                    {"eval_loss", pos.eval_loss}}
+                                                                   .dump(2));
+        // torch::save streams through a buffered writer: make its bytes durable, then read the
+        // whole checkpoint back before it may replace (and prune) the older ones.
+        for (const auto& entry : fs::directory_iterator(tmp)) sync_path(entry.path().string());
+        sync_path(tmp.string());
+        const std::string problem = checkpoint_problem(tmp.string());
+        if (!problem.empty())
+            throw Error(ErrorCode::Io, tmp.string(), "the checkpoint did not read back whole: " + problem);
+    } catch (const c10::Error& e) {  // e.g. "PytorchStreamWriter failed writing file" on a full disk
+        fs::remove_all(tmp, ec);
+        throw Error(ErrorCode::Io, tmp.string(),
+                    std::string("cannot save the checkpoint: ") + e.what_without_backtrace());
+    } catch (...) {
+        fs::remove_all(tmp, ec);
+        throw;
+    }
     fs::remove_all(final_dir, ec);
     fs::rename(tmp, final_dir, ec);
     if (ec)
         throw Error(ErrorCode::Io, final_dir.string(),
                     "cannot move the checkpoint into place: " + ec.message());
+    sync_path(root.string());
     std::vector<fs::path> all;
     for (const auto& e : fs::directory_iterator(root))
         if (e.path().filename().string().rfind("step-", 0) == 0) all.push_back(e.path());
@@ -136,7 +191,7 @@ TrainPosition load_checkpoint(const std::string& dir, torch::optim::Optimizer& o
     const std::string where = (fs::path(dir) / "trainer_state.json").string();
     json st;
     try {
-        st = json::parse(read_text_file(where));
+        st = parse_json_object(read_text_file(where), where, "trainer state");
         TrainPosition p;
         p.step = st.at("step").get<int64_t>();
         p.epoch = st.at("epoch").get<int64_t>();
@@ -149,18 +204,43 @@ TrainPosition load_checkpoint(const std::string& dir, torch::optim::Optimizer& o
     }
 }
 
-std::string newest_checkpoint(const std::string& out_dir) {
+namespace {
+
+// out/checkpoints/step-* folders, newest first.
+std::vector<fs::path> checkpoints_newest_first(const std::string& out_dir) {
     const fs::path dir = fs::path(out_dir) / "checkpoints";
+    std::vector<fs::path> all;
     std::error_code ec;
-    if (!fs::is_directory(dir, ec)) return "";
-    std::string best;
-    for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        const std::string name = entry.path().filename().string();
-        if (name.rfind("step-", 0) == 0 && fs::is_regular_file(entry.path() / "trainer_state.json") &&
-            name > fs::path(best).filename().string())
-            best = entry.path().string();
+    if (!fs::is_directory(dir, ec)) return all;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+        if (entry.path().filename().string().rfind("step-", 0) == 0 && entry.is_directory(ec))
+            all.push_back(entry.path());
+    std::sort(all.begin(), all.end(), [](const fs::path& a, const fs::path& b) { return a > b; });
+    return all;
+}
+
+}  // namespace
+
+std::string newest_checkpoint(const std::string& out_dir) {
+    for (const auto& p : checkpoints_newest_first(out_dir))
+        if (fs::is_regular_file(p / "trainer_state.json")) return p.string();
+    return "";
+}
+
+std::string resumable_checkpoint(const std::string& out_dir,
+                                 const std::function<void(const std::string&)>& note) {
+    std::string first_problem;
+    for (const auto& p : checkpoints_newest_first(out_dir)) {
+        const std::string problem = checkpoint_problem(p.string());
+        if (problem.empty()) return p.string();
+        if (first_problem.empty()) first_problem = p.filename().string() + ": " + problem;
+        if (note)
+            note("checkpoint " + p.string() + " cannot be resumed (" + problem + "); trying an older one");
     }
-    return best;
+    if (!first_problem.empty())
+        throw Error(ErrorCode::Io, (fs::path(out_dir) / "checkpoints").string(),
+                    "no checkpoint can be resumed: " + first_problem);
+    return "";
 }
 
 }  // namespace atelier

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -50,13 +51,23 @@ TrainProgress finish_step(const TrainConfig& cfg, torch::optim::Optimizer& opt,
 std::string checkpoint_name(int64_t step);  // "step-00000012"
 // A fresh temporary folder for the checkpoint of `step` under out/checkpoints.
 std::string begin_checkpoint(const std::string& out, int64_t step);
-// Saves the optimiser, random state and position into `tmp`, renames it into place, keeps the
-// newest `keep`, and returns the final folder.
+// Saves the optimiser, random state and position into `tmp`, makes every file durable (fsync),
+// reads the whole checkpoint back (checkpoint_problem), renames it into place and only then keeps
+// the newest `keep`; returns the final folder. On any failure the temporary folder goes, the older
+// checkpoints stay, and Error(Io) says why.
 std::string finish_checkpoint(const std::string& tmp, torch::optim::Optimizer& opt, const TrainPosition& pos,
                               int64_t keep);
+// "" when every file of the checkpoint folder reads back whole (trainer_state.json with its
+// position, optimizer.pt and rng.pt archives with right CRCs, JSON that parses, safetensors whose
+// headers fit); else what is wrong.
+std::string checkpoint_problem(const std::string& dir);
 // Restores the optimiser and random state and returns the position saved in `dir`.
 TrainPosition load_checkpoint(const std::string& dir, torch::optim::Optimizer& opt);
-// The newest complete checkpoint under out/checkpoints ("" when none).
+// The newest checkpoint folder under out/checkpoints with a trainer_state.json ("" when none).
 std::string newest_checkpoint(const std::string& out);
+// The newest checkpoint that reads back whole; each damaged newer one is passed to `note` (why,
+// and that an older one is tried). "" when there is none at all; Error(Io) when there are
+// checkpoints but every one is damaged (a fresh start would silently lose the run).
+std::string resumable_checkpoint(const std::string& out, const std::function<void(const std::string&)>& note);
 
 }  // namespace atelier

@@ -2,11 +2,13 @@
 
 #include "common/error.h"
 #include "store/sqlite.h"
+#include "trainer_lock.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <sstream>
@@ -68,6 +70,9 @@ const std::vector<std::string> kMigrations = {
          groups TEXT NOT NULL,
          created_at INTEGER NOT NULL);
        CREATE INDEX evals_by_run ON evals(run_id, id);)",
+    // 3: a run's attempt, advanced each time a (re)start drops the steps after its checkpoint, so a
+    // chart that holds the dead attempt's points knows to read the curve again.
+    R"(ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;)",
 };
 
 int64_t now_ms() {
@@ -79,7 +84,7 @@ int64_t now_ms() {
 const char* kRunColumns =
     "id, name, method, model, dataset, dataset_fingerprint, config, status, out_dir, pid, created_at, "
     "started_at, "
-    "ended_at, step, total_steps, best_eval_loss, error";
+    "ended_at, step, total_steps, best_eval_loss, error, attempt";
 
 RunRecord read_run(const sqlite::Statement& st) {
     RunRecord r;
@@ -100,43 +105,28 @@ RunRecord read_run(const sqlite::Statement& st) {
     r.total_steps = st.column_int64(14);
     r.best_eval_loss = st.column_double(15);
     r.error = st.column_text(16);
+    r.attempt = st.column_int64(17);
     return r;
 }
 
 }  // namespace
 
-// Alive and an Atelier trainer: a pid reused by another program (after a reboot, say) is not the
-// run's process, must never be signalled, and leaves the run interrupted.
-bool trainer_alive(int64_t pid) {
-    if (pid <= 0) return false;
-    char cmdline_path[64];
-    std::snprintf(cmdline_path, sizeof cmdline_path, "/proc/%lld/cmdline", static_cast<long long>(pid));
-    if (FILE* f = std::fopen(cmdline_path, "r")) {
-        char buf[4096];
-        const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+bool trainer_alive(const RunRecord& r) {
+    if (r.status == RunStatus::Running) return trainer_running(r.out_dir);
+    // Launched, not claimed yet (a second or so): the launcher's pid, checked without signalling.
+    if (r.status != RunStatus::Queued || r.pid <= 1 || r.pid > INT_MAX) return false;
+    if (::kill(static_cast<pid_t>(r.pid), 0) != 0) return errno == EPERM;
+    // A zombie (killed child not yet reaped) counts as gone.
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(r.pid));
+    if (FILE* f = std::fopen(path, "r")) {
+        char state = 0;
+        const int n = std::fscanf(f, "%*d %*s %c", &state);
         std::fclose(f);
-        buf[n] = 0;
-        // argv[0] of atelier-train, or of a process running the recipe in-process (atelier-cli
-        // train, the test binaries), which hold no other run's pid.
-        const std::string argv0(buf);
-        if (argv0.find("atelier") == std::string::npos) return false;
+        if (n == 1 && state == 'Z') return false;
     }
-    if (::kill(static_cast<pid_t>(pid), 0) == 0) {
-        // A zombie (killed child not yet reaped) counts as gone.
-        char path[64];
-        std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(pid));
-        if (FILE* f = std::fopen(path, "r")) {
-            char state = 0;
-            int n = std::fscanf(f, "%*d %*s %c", &state);
-            std::fclose(f);
-            if (n == 1 && state == 'Z') return false;
-        }
-        return true;
-    }
-    return errno == EPERM;
+    return true;
 }
-
-namespace {}  // namespace
 
 RunStore::RunStore(const std::string& path) : m_db(std::make_unique<sqlite::Database>(path)) {
     m_db->migrate(kMigrations);
@@ -175,10 +165,13 @@ std::vector<RunRecord> RunStore::runs() const {
     return out;
 }
 
-void RunStore::delete_run(int64_t id) {
-    auto st = m_db->prepare("DELETE FROM runs WHERE id = ?");
+bool RunStore::delete_run(int64_t id) {
+    // The status is checked by the DELETE itself: a trainer may claim the run between the studio's
+    // look at it and the user's answer to "Delete?".
+    auto st = m_db->prepare("DELETE FROM runs WHERE id = ? AND status <> 'running'");
     st.bind(1, id);
     st.step();
+    return m_db->changes() == 1;
 }
 
 void RunStore::mark_started(int64_t id, int64_t pid, int64_t total_steps) {
@@ -220,7 +213,7 @@ int RunStore::mark_interrupted() {
     for (const auto& r : runs()) {
         const bool running = r.status == RunStatus::Running,
                    starting = r.status == RunStatus::Queued && r.pid > 0;
-        if ((!running && !starting) || trainer_alive(r.pid)) continue;
+        if ((!running && !starting) || trainer_alive(r)) continue;
         // Compare-and-set: only if the row is still what was read (the trainer may have just
         // finished and written its own status).
         auto st = m_db->prepare(
@@ -259,14 +252,31 @@ void RunStore::set_fingerprint(int64_t id, const std::string& fingerprint) {
 }
 
 void RunStore::truncate_after(int64_t run, int64_t step) {
+    sqlite::Transaction tx(*m_db);
     for (const char* table : {"metrics", "checkpoints", "events"}) {
         auto st = m_db->prepare(std::string("DELETE FROM ") + table + " WHERE run_id = ? AND step > ?");
         st.bind(1, run).bind(2, step);
         st.step();
     }
+    auto st = m_db->prepare("UPDATE runs SET attempt = attempt + 1 WHERE id = ?");
+    st.bind(1, run);
+    st.step();
+    tx.commit();
+}
+
+void RunStore::set_busy_timeout(int milliseconds) {
+    m_db->set_busy_timeout(milliseconds);
+}
+
+void RunStore::record_event(int64_t run, int64_t step, const std::string& kind, const std::string& detail) {
+    sqlite::Transaction tx(*m_db);  // the event and its checkpoint row, or neither (a retry adds no twin)
+    add_event(run, step, kind, detail);
+    if (kind == "checkpoint") add_checkpoint(run, step, detail);
+    tx.commit();
 }
 
 void RunStore::add_metric(int64_t run, int64_t step, const std::string& name, double value) {
+    sqlite::Transaction tx(*m_db);  // the point and the run's step, or neither (a retry adds no twin)
     auto st =
         m_db->prepare("INSERT INTO metrics(run_id, step, name, value, wall_time) VALUES (?, ?, ?, ?, ?)");
     st.bind(1, run).bind(2, step).bind(3, name).bind(4, value).bind(5, now_ms());
@@ -281,6 +291,7 @@ void RunStore::add_metric(int64_t run, int64_t step, const std::string& name, do
         up.bind(1, value).bind(2, run).bind(3, value);
         up.step();
     }
+    tx.commit();
 }
 
 void RunStore::add_event(int64_t run, int64_t step, const std::string& kind, const std::string& detail) {
@@ -372,13 +383,36 @@ std::string RunStore::export_csv(int64_t run) const {
     return out.str();
 }
 
+void RunStoreSink::apply(const Write& w) {
+    if (!w.is_event) {
+        m_store.add_metric(m_run, w.step, w.name, w.value);
+        return;
+    }
+    m_store.record_event(m_run, w.step, w.name, w.detail);
+}
+
+bool RunStoreSink::flush() {
+    while (!m_pending.empty()) {
+        try {
+            apply(m_pending.front());
+        } catch (const sqlite::Busy&) {
+            return false;
+        }
+        m_pending.pop_front();
+    }
+    return true;
+}
+
 void RunStoreSink::log(const std::string& name, double value, int64_t step) {
-    m_store.add_metric(m_run, step, name, value);
+    if (m_pending.size() >= kMaxPending) m_pending.pop_front();
+    m_pending.push_back({false, name, value, "", step});
+    flush();
 }
 
 void RunStoreSink::event(const std::string& kind, const std::string& detail, int64_t step) {
-    m_store.add_event(m_run, step, kind, detail);
-    if (kind == "checkpoint") m_store.add_checkpoint(m_run, step, detail);
+    if (m_pending.size() >= kMaxPending) m_pending.pop_front();
+    m_pending.push_back({true, kind, 0, detail, step});
+    flush();
 }
 
 }  // namespace atelier

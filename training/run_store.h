@@ -15,6 +15,7 @@
 #include "train_config.h"
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,6 +56,7 @@ struct RunRecord {
     int64_t step = 0, total_steps = 0;
     double best_eval_loss = -1;  // -1: none yet
     std::string error;
+    int64_t attempt = 0;  // advanced by truncate_after: points past the checkpoint were replaced
 };
 
 struct MetricPoint {
@@ -91,7 +93,9 @@ public:
                        const std::string& name = "");
     RunRecord run(int64_t id) const;      // id 0 when absent
     std::vector<RunRecord> runs() const;  // newest first
-    void delete_run(int64_t id);
+    // Removes the run and its curves, unless it is running (checked in the same statement); false
+    // when it was running or absent.
+    bool delete_run(int64_t id);
 
     void mark_started(int64_t id, int64_t pid, int64_t total_steps);
     // Atomically makes `pid` the run's trainer unless another one runs it; false when it does.
@@ -109,6 +113,10 @@ public:
     void add_metric(int64_t run, int64_t step, const std::string& name, double value);
     void add_event(int64_t run, int64_t step, const std::string& kind, const std::string& detail);
     void add_checkpoint(int64_t run, int64_t step, const std::string& path);
+    // add_event, and add_checkpoint for a "checkpoint" event, in one transaction.
+    void record_event(int64_t run, int64_t step, const std::string& kind, const std::string& detail);
+    // How long a write waits for another process's lock before sqlite::Busy (default 5 s).
+    void set_busy_timeout(int milliseconds);
 
     std::vector<MetricPoint> metrics(int64_t run, const std::string& name, int64_t after_step = -1) const;
     std::vector<EventRecord> events(int64_t run) const;
@@ -122,19 +130,38 @@ private:
     std::unique_ptr<sqlite::Database> m_db;
 };
 
-// Feeds a recipe's metrics and events into the store (and keeps the run's step and best eval loss).
-// True when `pid` is a live Atelier process (a reused pid of another program is not).
-bool trainer_alive(int64_t pid);
+// Whether the run's trainer lives: a running run's trainer holds its folder's lock (trainer_lock.h);
+// a queued run whose trainer was launched but has not claimed it yet has a live launcher pid.
+bool trainer_alive(const RunRecord& r);
 
+// Feeds a recipe's metrics and events into the store (and keeps the run's step and best eval loss).
+
+// A store another process holds locked past the busy timeout (the studio exporting a CSV, a
+// backup tool) does not end the run: what could not be written waits, in order, and goes with the
+// next write (or flush()). Other store failures throw as before.
 class RunStoreSink : public MetricSink {
 public:
     RunStoreSink(RunStore& store, int64_t run) : m_store(store), m_run(run) {}
     void log(const std::string& name, double value, int64_t step) override;
     void event(const std::string& kind, const std::string& detail, int64_t step) override;
+    // Writes what waits; false when the store is still locked (it keeps waiting).
+    bool flush();
+    size_t pending() const { return m_pending.size(); }
+
+    static constexpr size_t kMaxPending = 1000000;  // then the oldest metrics are dropped
 
 private:
+    struct Write {
+        bool is_event = false;
+        std::string name;  // metric name or event kind
+        double value = 0;
+        std::string detail;
+        int64_t step = 0;
+    };
+    void apply(const Write& w);
     RunStore& m_store;
     int64_t m_run;
+    std::deque<Write> m_pending;
 };
 
 }  // namespace atelier

@@ -1,6 +1,7 @@
 #include "train_config.h"
 
 #include "common/error.h"
+#include "common/json_util.h"
 
 #include <nlohmann/json.hpp>
 
@@ -152,12 +153,7 @@ std::string TrainConfig::to_json() const {
 }
 
 TrainConfig TrainConfig::from_json(const std::string& text, const std::string& where) {
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadJson, where, std::string("not valid JSON: ") + e.what());
-    }
+    const json j = parse_json(text, where, "training config");
     TrainConfig c;
     try {
         c.model = j.at("model").get<std::string>();

@@ -3,6 +3,8 @@
 #include "common/error.h"
 #include "multimodal_recipe.h"
 #include "run_store.h"
+#include "store/sqlite.h"
+#include "trainer_lock.h"
 
 #include <nlohmann/json.hpp>
 
@@ -10,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
 namespace fs = std::filesystem;
 
@@ -49,10 +52,14 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
     store.mark_interrupted();
 
     RunOutcome outcome;
+    // Held until the run ends: the kernel's word that this process trains the folder (Stop signals
+    // only its holder; a second trainer for the same folder stops here).
+    std::unique_ptr<TrainerLock> lock;
     if (options.run_id > 0) {
         const RunRecord r = store.run(options.run_id);
         if (r.id == 0)
             throw Error(ErrorCode::InvalidArgument, store_path, "no run " + std::to_string(options.run_id));
+        lock = std::make_unique<TrainerLock>(r.out_dir);
         // Claim it atomically: two trainers started for one run cannot both train it.
         if (!store.claim(r.id, ::getpid()))
             throw Error(ErrorCode::InvalidArgument, store_path,
@@ -68,6 +75,7 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
         }
     } else {
         config.validate();
+        lock = std::make_unique<TrainerLock>(config.out);
         outcome.run_id = store.create_run(config, Dataset::fingerprint(config.data), options.name);
         store.claim(outcome.run_id, ::getpid());
     }
@@ -127,7 +135,21 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
     }
     outcome.status =
         outcome.result.status == TrainStatus::Finished ? RunStatus::Finished : RunStatus::Stopped;
-    store.set_status(outcome.run_id, outcome.status);
+    // The run's last points and its end must reach the store even if another process holds it for a
+    // while (each try waits the busy timeout): a minute, then the error.
+    for (int attempt = 0;; ++attempt) {
+        try {
+            if (store_sink.flush()) {
+                store.set_status(outcome.run_id, outcome.status);
+                break;
+            }
+        } catch (const sqlite::Busy&) {
+        }
+        if (attempt == 11)
+            throw Error(ErrorCode::Io, store_path,
+                        "the run store stayed locked by another process; the run " +
+                            std::to_string(outcome.run_id) + " ended but is not marked");
+    }
     return outcome;
 }
 

@@ -1321,10 +1321,6 @@ Last active %2</source>
         <translation>将适配器导出到</translation>
     </message>
     <message>
-        <source>Cannot write %1.</source>
-        <translation>无法写入 %1。</translation>
-    </message>
-    <message>
         <source>Adapter exported to %1</source>
         <translation>适配器已导出到 %1</translation>
     </message>
@@ -1367,6 +1363,22 @@ Last active %2</source>
     <message>
         <source>Multimodal · stage %1 · %2</source>
         <translation>多模态 · 阶段 %1 · %2</translation>
+    </message>
+    <message>
+        <source>Replace the adapter?</source>
+        <translation>替换适配器？</translation>
+    </message>
+    <message>
+        <source>%1 already holds an adapter. Replace its files with this run&apos;s adapter?</source>
+        <translation>%1 中已有一个适配器。要用本次运行的适配器替换其中的文件吗？</translation>
+    </message>
+    <message>
+        <source>Replace the model?</source>
+        <translation>替换模型？</translation>
+    </message>
+    <message>
+        <source>%1 already holds a model. Replace it with the merged model?</source>
+        <translation>%1 中已有一个模型。要用合并后的模型替换它吗？</translation>
     </message>
 </context>
 <context>

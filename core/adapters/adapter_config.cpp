@@ -1,6 +1,7 @@
 #include "adapters/adapter_config.h"
 
 #include "common/error.h"
+#include "common/json_util.h"
 
 #include <nlohmann/json.hpp>
 
@@ -131,13 +132,7 @@ std::string AdapterConfig::to_peft_json() const {
 }
 
 AdapterConfig AdapterConfig::from_json(const std::string& text, const std::string& where) {
-    json j;
-    try {
-        j = json::parse(text);
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadJson, where, std::string("not valid JSON: ") + e.what());
-    }
-    if (!j.is_object()) throw Error(ErrorCode::BadJson, where, "expected a JSON object");
+    json j = parse_json_object(text, where, "adapter config");
     AdapterConfig c;
     try {
         if (j.contains("peft_type")) {

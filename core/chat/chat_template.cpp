@@ -7,6 +7,7 @@
 #include "chat/chat_template.h"
 
 #include "common/error.h"
+#include "common/json_util.h"
 #include "tokenizer/tokenizer.h"
 
 #include <nlohmann/json.hpp>
@@ -269,14 +270,8 @@ std::string ChatTemplate::name() const {
 }
 
 std::optional<ChatTemplate> ChatTemplate::detect(const std::string& tokenizer_config_json) {
-    json cfg;
-    try {
-        cfg = json::parse(tokenizer_config_json);
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadJson, "tokenizer_config.json", e.what());
-    }
-    if (!cfg.is_object())
-        throw Error(ErrorCode::BadJson, "tokenizer_config.json", "top level is not an object");
+    const json cfg =
+        parse_json_object(tokenizer_config_json, "tokenizer_config.json", "tokenizer_config.json");
 
     auto it = cfg.find("chat_template");
     if (it == cfg.end() || it->is_null()) {

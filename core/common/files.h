@@ -1,7 +1,12 @@
-// Whole small files (configs, manifests) as text.
+// Whole small files (configs, manifests) as text, and durable writes.
 //
 //   std::string text = atelier::read_text_file(dir + "/config.json");  // throws atelier::Error
-//   atelier::write_text_file(dir + "/config.json", text);               // atomic
+//   atelier::write_text_file(dir + "/config.json", text);               // atomic and durable
+//
+// "Durable" means a crash or power cut right after the call leaves either the old file or the
+// whole new one: the bytes are written with write(2) and checked, fsync'd, the descriptor's close
+// is checked (a full disk may only show there), the temporary is renamed over the target, and the
+// folder is fsync'd so the rename itself survives.
 #pragma once
 
 #include <string>
@@ -10,8 +15,21 @@ namespace atelier {
 
 // FileNotFound when `path` does not exist, Io when it cannot be read; `where` is the path.
 std::string read_text_file(const std::string& path);
-// Writes `path.tmp`, then renames it over `path`: a crash never leaves a half-written file.
-// Io naming the file when it cannot be written or moved into place.
+// Writes `path.tmp` durably, then renames it over `path`. Io naming the file when it cannot be
+// written (the temporary is removed and `path` is left as it was) or moved into place.
 void write_text_file(const std::string& path, const std::string& text);
+// fsync(2) of a file or a folder (a folder: so renames and creations in it survive a crash).
+// Io naming the path on failure.
+void sync_path(const std::string& path);
+// True when both name the same existing file or folder (symlinks, "..", trailing slashes aside).
+bool same_path(const std::string& a, const std::string& b);
+// Renames every entry of `from` into `to` (created when missing), replacing entries of the same
+// name, then syncs `to`. Both on one file system (a folder inside `to`, say). Io on failure.
+void move_folder_contents(const std::string& from, const std::string& to);
+// Copies every regular file of `from` into `to` (created when missing): each file is copied to a
+// temporary name, synced and renamed over its target, so a failure never leaves a half-copied
+// file under a real name. Refuses (InvalidArgument) when `to` is `from`: copying a folder onto
+// itself deletes its files. Io naming the file on failure.
+void copy_folder_files(const std::string& from, const std::string& to);
 
 }  // namespace atelier

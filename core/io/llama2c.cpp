@@ -188,9 +188,16 @@ void write_llama2c_v1(const std::string& path, const Llama2cFile& f) {
         for (const char* w : {"w1", "w2", "w3"})
             per_layer((std::string("layers.{}.feed_forward.") + w + ".weight").c_str());
         if (!f.shared_classifier) put("output.weight");
-        if (!out) throw Error(ErrorCode::Io, path, "write failed");
+        out.close();  // the last buffered bytes are written here: a full disk may only show now
+        if (out.fail()) {
+            std::error_code ec;
+            std::filesystem::remove(tmp, ec);
+            throw Error(ErrorCode::Io, path, "write failed");
+        }
     }
-    std::filesystem::rename(tmp, path);
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) throw Error(ErrorCode::Io, path, "cannot move into place: " + ec.message());
 }
 
 }  // namespace atelier

@@ -191,13 +191,16 @@ private:
             out.owner = std::shared_ptr<const void>(m_file, base);  // keeps the mapping alive
             return out;
         }
-        // A stride-0 (expanded) view copies to more bytes than it stores; a corrupt file could ask
-        // for terabytes that way, so a copy may outgrow its storage only up to 1 GiB.
-        const uint64_t stored = static_cast<uint64_t>(s.numel) * elt;
-        if (nbytes > stored && nbytes > (uint64_t{1} << 30))
+        // A stride-0 (expanded) view copies to more bytes than it stores, and one view may sit
+        // under any number of keys: a 2 KB file could ask for terabytes. The copies of the whole
+        // file together may outgrow the file only by kMaxPthExpansionBytes.
+        const uint64_t budget = static_cast<uint64_t>(m_file->size()) + kMaxPthExpansionBytes;
+        if (nbytes > budget - m_copied)
             throw Error(ErrorCode::ShapeMismatch, m_path,
-                        "strided tensor '" + name + "' would expand " + std::to_string(stored) +
-                            " stored bytes to " + std::to_string(nbytes));
+                        "strided tensor '" + name + "' would bring the copies of this file's views to " +
+                            std::to_string(m_copied + nbytes) + " bytes, more than the file's " +
+                            std::to_string(m_file->size()) + " bytes + 1 GiB");
+        m_copied += nbytes;
         return gather(s.dtype, t.size, t.stride, base, static_cast<size_t>(nbytes));
     }
 
@@ -255,6 +258,7 @@ private:
     ZipReader m_zip;
     std::string m_prefix;
     std::map<std::string, Storage> m_storages;
+    uint64_t m_copied = 0;  // bytes of strided views copied so far (always <= budget)
 };
 
 }  // namespace

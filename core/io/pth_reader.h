@@ -8,14 +8,19 @@
 //
 // Handles zip64 (files > 4 GiB), storages shared by several tensors, storage offsets, and
 // non-contiguous strides (those are copied to contiguous). Entries must be stored (torch.save
-// never compresses).
+// never compresses). Strided views are copied within a budget for the whole file: the copies
+// together may exceed the file's size by at most kMaxPthExpansionBytes (a stride-0 view under 100
+// keys must not turn 2 KB into 100 GiB).
 #pragma once
 
 #include "io/tensor_data.h"
 
+#include <cstdint>
 #include <string>
 
 namespace atelier {
+
+inline constexpr uint64_t kMaxPthExpansionBytes = uint64_t{1} << 30;
 
 TensorMap read_pth(const std::string& path);
 

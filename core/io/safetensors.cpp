@@ -1,6 +1,8 @@
 #include "io/safetensors.h"
 
 #include "common/error.h"
+#include "common/files.h"
+#include "common/json_util.h"
 
 #include <nlohmann/json.hpp>
 
@@ -154,13 +156,7 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
     if (header_len == 0 || header[0] != '{')
         throw Error(ErrorCode::BadJson, path, "header does not start with '{'");
 
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(header, header + header_len);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(ErrorCode::BadJson, path, std::string("header is not valid JSON: ") + e.what());
-    }
-    if (!j.is_object()) throw Error(ErrorCode::BadJson, path, "header is not a JSON object");
+    const nlohmann::json j = parse_json_object(std::string_view(header, header_len), path, "header");
 
     std::vector<Entry> entries;
     entries.reserve(j.size());
@@ -256,11 +252,7 @@ TensorMap load_safetensors_dir(const std::string& path) {
         if (!in) throw Error(ErrorCode::Io, index_str, "cannot read");
         std::stringstream ss;
         ss << in.rdbuf();
-        try {
-            index = nlohmann::json::parse(ss.str());
-        } catch (const nlohmann::json::exception& e) {
-            throw Error(ErrorCode::BadJson, index_str, std::string("not valid JSON: ") + e.what());
-        }
+        index = parse_json(ss.str(), index_str, "the shard index");
     }
     const auto wm = index.is_object() ? index.find("weight_map") : index.end();
     if (wm == index.end() || !wm->is_object())
@@ -380,6 +372,8 @@ void write_safetensors(const std::string& path, const TensorMap& tensors,
         ::unlink(tmp.c_str());
         throw;
     }
+    const std::string parent = fs::path(path).parent_path().string();
+    sync_path(parent.empty() ? "." : parent);  // the rename survives a crash
 }
 
 }  // namespace atelier

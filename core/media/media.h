@@ -75,8 +75,9 @@ struct DecodeStats {
     int seeks = 0;
 };
 
-// Opens the file and reads its header and stream parameters; decodes nothing but what the container
-// needs to find its streams.
+// Opens the file and reads its header and stream parameters; decodes nothing of audio or video but
+// what the container needs to find its streams. An image is decoded (it is small), so a truncated
+// or oversized picture is refused here and its size is always known.
 MediaInfo probe_media(const std::string& path, const MediaLimits& limits = {});
 
 // Images (PNG, JPEG, WebP, BMP, TIFF, GIF first frame; grey, palette, 16-bit, alpha dropped) and the

@@ -131,6 +131,16 @@ MediaInfo probe_media(const std::string& path, const MediaLimits& limits) {
         info.video_codec = avcodec_get_name(par->codec_id);
     }
     check_duration(path, info.duration, limits);
+    if (info.kind == MediaKind::Image) {
+        // An image is decoded whole to be known: image demuxers (png_pipe, ...) report no size until
+        // a frame decodes, and a truncated or oversized picture must be refused here, where a user
+        // asks about it, not later in the middle of a conversation. Images decode in milliseconds.
+        const Image img = decode_image(path, limits);
+        if (info.width <= 0 || info.height <= 0) {
+            info.width = img.width;
+            info.height = img.height;
+        }
+    }
     return info;
 }
 

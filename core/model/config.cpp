@@ -52,8 +52,10 @@ std::string family_of(const json& j) {
 }  // namespace
 
 std::string config_model_family(const std::string& json_text) {
+    const auto j = try_parse_json(json_text);
+    if (!j) return "";
     try {
-        return family_of(json::parse(json_text));
+        return family_of(*j);
     } catch (const json::exception&) {
         return "";
     }
@@ -151,6 +153,22 @@ void ModelConfig::validate(const std::string& where) const {
         if (v <= 0)
             throw Error(ErrorCode::BadConfig, where, std::string(name) + " must be a positive integer");
     };
+    // Far above any real model (Llama 3.1 405B: 126 layers, hidden 16384, 128 heads, vocab 128256);
+    // a hostile config with num_hidden_layers 1e9 would otherwise list a billion expected tensors.
+    auto at_most = [&](int64_t v, int64_t limit, const char* name) {
+        if (v > limit)
+            throw Error(ErrorCode::BadConfig, where,
+                        std::string(name) + " is " + std::to_string(v) + ", more than Atelier's limit of " +
+                            std::to_string(limit));
+    };
+    at_most(hidden_size, kMaxHiddenSize, "hidden_size");
+    at_most(intermediate_size, 4 * kMaxHiddenSize, "intermediate_size");
+    at_most(num_hidden_layers, kMaxLayers, "num_hidden_layers");
+    at_most(num_attention_heads, kMaxHeads, "num_attention_heads");
+    at_most(num_key_value_heads, kMaxHeads, "num_key_value_heads");
+    at_most(head_dim, kMaxHeadDim, "head_dim");
+    at_most(vocab_size, kMaxVocab, "vocab_size");
+    at_most(max_position_embeddings, kMaxPositions, "max_position_embeddings");
     need(hidden_size, "hidden_size");
     need(intermediate_size, "intermediate_size");
     need(num_hidden_layers, "num_hidden_layers");

@@ -53,7 +53,16 @@ struct ModelConfig {
     // HF Llama gives o_proj a bias with attention_bias; Qwen2 and Mistral never do.
     bool o_proj_bias() const { return attention_bias && model_type == "llama"; }
     int64_t num_parameters() const;  // every weight, counting tied embeddings once
+    // BadConfig for non-positive sizes, inconsistent heads, and sizes past the limits below.
     void validate(const std::string& where) const;
+
+    // What Atelier refuses (README, "Limits"): each many times the largest model published.
+    static constexpr int64_t kMaxHiddenSize = 65536;  // intermediate_size: 4x this
+    static constexpr int64_t kMaxLayers = 1024;
+    static constexpr int64_t kMaxHeads = 1024;
+    static constexpr int64_t kMaxHeadDim = 1024;
+    static constexpr int64_t kMaxVocab = int64_t{1} << 21;  // as tokenizer ids
+    static constexpr int64_t kMaxPositions = int64_t{1} << 24;
 };
 
 // What a config.json's text describes beyond a plain LLM: "llava" (LlavaForConditionalGeneration),

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/files.h"
+#include "common/json_util.h"
 #include "io/llama2c.h"
 #include "io/pth_reader.h"
 #include "io/safetensors.h"
@@ -234,13 +235,7 @@ Checkpoint load_hf(const fs::path& path) {
 Checkpoint load_meta(const fs::path& dir) {
     Checkpoint ck;
     fs::path params_path = dir / "params.json";
-    json params;
-    try {
-        params = json::parse(read_text(params_path));
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadJson, params_path.string(),
-                    std::string("params.json is not valid JSON: ") + e.what());
-    }
+    json params = parse_json(read_text(params_path), params_path.string(), "params.json");
     auto shards = files_matching(dir, std::regex(R"(consolidated\.\d+\.pth)"));
     if (shards.empty())
         throw Error(ErrorCode::FileNotFound, dir.string(), "no consolidated.NN.pth file beside params.json");
@@ -480,10 +475,7 @@ void save_hf_folder(const Checkpoint& ck, const std::string& out_str) {
     std::error_code ec;
     fs::create_directories(out, ec);
     if (ec) throw Error(ErrorCode::Io, out_str, "cannot create folder: " + ec.message());
-    auto write_text = [](const fs::path& p, const std::string& text) {
-        std::ofstream f(p, std::ios::binary | std::ios::trunc);
-        if (!f || !(f << text)) throw Error(ErrorCode::Io, p.string(), "cannot write file");
-    };
+    auto write_text = [](const fs::path& p, const std::string& text) { write_text_file(p.string(), text); };
     write_safetensors((out / "model.safetensors").string(), ck.tensors, {{"format", "pt"}});
     write_text(out / "config.json", ck.config.to_json());
 

@@ -5,6 +5,7 @@
 
 #include "adapters/adapter_module.h"
 #include "common/error.h"
+#include "common/files.h"
 #include "model/half_gemv.h"
 #include "model/importers.h"
 #include "model/torch_util.h"
@@ -12,6 +13,9 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <cmath>
+#include <filesystem>
+
+namespace fs = std::filesystem;
 
 namespace atelier {
 
@@ -338,6 +342,7 @@ struct LlamaModel::Impl {
     std::string source, tokenizer_path, tokenizer_config_path, format;
     int64_t size_on_disk = 0;
     std::unique_ptr<Adapter> adapter;
+    std::string adapter_dir;                    // where the attached adapter was read from
     std::vector<float> gated_vec, gated_gates;  // the gated path's input, re-installed around adapters
     void install_gated();
     void remove_gated();
@@ -548,6 +553,7 @@ void LlamaModel::attach_adapter(const std::string& dir, double scale) {
     adapter->attach(*m->net);
     m->install_gated();
     m->adapter = std::move(adapter);
+    m->adapter_dir = dir;
     m->pos = 0;
 }
 
@@ -602,15 +608,38 @@ void LlamaModel::set_adapter_scale(double scale) {
 
 std::string LlamaModel::save_merged(const std::string& out_dir) {
     if (!m->adapter) throw Error(ErrorCode::InvalidArgument, "merge", "no adapter is attached");
+    // Never into what it reads: the base folder would get its weights replaced, the adapter's
+    // folder a model beside (or over) its files.
+    const fs::path source(m->source);
+    std::error_code ec;
+    const fs::path base_dir = fs::is_directory(source, ec) ? source : source.parent_path();
+    if (same_path(out_dir, base_dir.string()))
+        throw Error(ErrorCode::InvalidArgument, out_dir,
+                    "this is the base model's folder: the merged model would replace its weights; choose "
+                    "another folder");
+    if (same_path(out_dir, m->adapter_dir))
+        throw Error(ErrorCode::InvalidArgument, out_dir,
+                    "this is the adapter's folder; choose another folder for the merged model");
     Checkpoint ck = load_checkpoint(m->source);
     ck.tensors = m->adapter->merged_weights(*m->net, &ck.config);
-    save_hf_folder(ck, out_dir);
-    if (auto prefix = m->adapter->prefix_part()) {
-        const std::string dir = out_dir + "/prefix-adapter";
-        prefix->save(dir);
-        return dir;
+    // Written whole into a hidden folder inside the target, then moved into place file by file:
+    // a failure (a full disk) leaves what the folder held before.
+    const std::string partial = (fs::path(out_dir) / ".atelier-export.partial").string();
+    fs::remove_all(partial, ec);
+    bool has_prefix = false;
+    try {
+        save_hf_folder(ck, partial);
+        if (auto prefix = m->adapter->prefix_part()) {
+            prefix->save(partial + "/prefix-adapter");
+            has_prefix = true;
+        }
+        move_folder_contents(partial, out_dir);
+    } catch (...) {
+        fs::remove_all(partial, ec);
+        throw;
     }
-    return "";
+    fs::remove_all(partial, ec);
+    return has_prefix ? out_dir + "/prefix-adapter" : "";
 }
 
 std::string LlamaModel::adapter_method() const {

@@ -10,8 +10,11 @@ namespace atelier::sqlite {
 
 namespace {
 
-[[noreturn]] void fail(sqlite3* db, const std::string& where, const std::string& what) {
-    throw Error(ErrorCode::Io, where, what + ": " + (db ? sqlite3_errmsg(db) : "out of memory"));
+[[noreturn]] void fail(sqlite3* db, const std::string& where, const std::string& what,
+                       int rc = SQLITE_ERROR) {
+    const std::string detail = what + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) throw Busy(ErrorCode::Io, where, detail);
+    throw Error(ErrorCode::Io, where, detail);
 }
 
 }  // namespace
@@ -49,8 +52,9 @@ Statement& Statement::bind(int index, double value) {
 }
 
 Statement& Statement::bind(int index, const std::string& value) {
-    if (sqlite3_bind_text(m_stmt, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) !=
-        SQLITE_OK)
+    // 64-bit size: a text past 2 GiB is refused (SQLITE_TOOBIG), never truncated by an int cast.
+    if (sqlite3_bind_text64(m_stmt, index, value.data(), static_cast<sqlite3_uint64>(value.size()),
+                            SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK)
         fail(m_db, m_sql, "bind");
     return *this;
 }
@@ -68,7 +72,7 @@ bool Statement::step() {
         return false;
     }
     sqlite3_reset(m_stmt);
-    fail(m_db, m_sql, "step");
+    fail(m_db, m_sql, "step", rc);
 }
 
 void Statement::reset() {
@@ -102,8 +106,12 @@ Database::Database(const std::string& path) : m_path(path) {
     sqlite3_busy_timeout(m_db, 5000);
     try {
         exec("PRAGMA foreign_keys = ON;");
-        exec("PRAGMA journal_mode = WAL;");
-        exec("PRAGMA synchronous = NORMAL;");  // WAL + NORMAL: durable across app crashes
+        auto mode = prepare("PRAGMA journal_mode = WAL;");  // answers the mode it got
+        m_journal_mode = mode.step() ? mode.column_text(0) : std::string();
+        if (m_journal_mode == "wal")
+            exec("PRAGMA synchronous = NORMAL;");  // WAL + NORMAL: durable across app crashes
+        else
+            sqlite3_busy_timeout(m_db, 30000);  // a rollback journal: readers block the writer
         // A file that is not a database fails here, not at the first query.
         prepare("SELECT count(*) FROM sqlite_master").step();
     } catch (...) {
@@ -119,11 +127,19 @@ Database::~Database() {
 
 void Database::exec(const std::string& sql) {
     char* err = nullptr;
-    if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    const int rc = sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
         std::string msg = err ? err : "unknown error";
         sqlite3_free(err);
-        throw Error(ErrorCode::Io, m_path, msg + " (in: " + sql.substr(0, 80) + ")");
+        msg += " (in: " + sql.substr(0, 80) + ")";
+        if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+            throw Busy(ErrorCode::Io, m_path, msg);
+        throw Error(ErrorCode::Io, m_path, msg);
     }
+}
+
+void Database::set_busy_timeout(int milliseconds) {
+    sqlite3_busy_timeout(m_db, milliseconds);
 }
 
 Statement Database::prepare(const std::string& sql) {

@@ -13,6 +13,8 @@
 //   while (q.step()) std::cout << q.column_int64(0) << q.column_text(1);
 #pragma once
 
+#include "common/error.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,6 +23,13 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace atelier::sqlite {
+
+// Another connection held the database locked past the busy timeout (SQLITE_BUSY / SQLITE_LOCKED):
+// the one failure worth trying again later. ErrorCode::Io like every other store failure.
+class Busy : public Error {
+public:
+    using Error::Error;
+};
 
 class Statement {
 public:
@@ -58,7 +67,9 @@ private:
 class Database {
 public:
     // Opens (creating when missing) `path`; WAL journal, foreign keys on, a busy timeout so a
-    // second process waits for a writer instead of failing.
+    // second process waits for a writer instead of failing. Where WAL cannot be had (some network
+    // file systems) SQLite keeps its rollback journal: journal_mode() says which, and the timeout
+    // is longer there, as readers then block the writer.
     explicit Database(const std::string& path);
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
@@ -76,11 +87,13 @@ public:
     int migrate(const std::vector<std::string>& migrations, int target = -1);
 
     const std::string& path() const { return m_path; }
+    const std::string& journal_mode() const { return m_journal_mode; }  // "wal", "delete", "memory"...
+    void set_busy_timeout(int milliseconds);
 
 private:
     friend class Transaction;
     sqlite3* m_db = nullptr;
-    std::string m_path;
+    std::string m_path, m_journal_mode;
     int m_depth = 0;  // open Transactions
 };
 

@@ -5,6 +5,7 @@
 // byte-level symbols (GPT-2's bytes_to_unicode table), and ranked merges join adjacent symbols,
 // lowest rank first, until none applies.
 #include "common/error.h"
+#include "common/json_util.h"
 #include "tokenizer/tokenizer.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -146,12 +147,7 @@ std::string read_text(const std::string& path) {
 class BpeTokenizer final : public Tokenizer {
 public:
     BpeTokenizer(const std::string& path) : m_path(path) {
-        json root;
-        try {
-            root = json::parse(read_text(path));
-        } catch (const json::exception& e) {
-            throw Error(ErrorCode::BadJson, path, e.what());
-        }
+        const json root = parse_json(read_text(path), path, "tokenizer.json");
         try {
             load(root);
         } catch (const json::exception& e) {  // a field of the wrong type

@@ -3,6 +3,7 @@
 #include "tokenizer/tokenizer.h"
 
 #include "common/error.h"
+#include "common/json_util.h"
 
 #include <nlohmann/json.hpp>
 
@@ -97,11 +98,7 @@ std::optional<json> read_json_file(const fs::path& path) {
     if (!f) throw Error(ErrorCode::Io, path.string(), "cannot open for reading");
     std::ostringstream ss;
     ss << f.rdbuf();
-    try {
-        return json::parse(ss.str());
-    } catch (const json::exception& e) {
-        throw Error(ErrorCode::BadJson, path.string(), e.what());
-    }
+    return parse_json(ss.str(), path.string(), path.filename().string());
 }
 
 // tokenizer_config.json names tokens as "</s>" or {"content": "</s>", ...}; null means "none".

@@ -7,6 +7,7 @@
 #include "test_util.h"
 
 #include <gtest/gtest.h>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 using namespace atelier;
@@ -177,6 +178,44 @@ TEST(AdapterFormats, MergedModelsEqualTheAttachedAdapter) {
     auto& net = model->module();
     auto v1 = Adapter::create(AdapterConfig::preset("llama-adapter", net.config), net.config, 9);
     EXPECT_EQ(error_code_of([&] { v1->merged_weights(net); }), ErrorCode::InvalidArgument);
+}
+
+// Issue 12, item 8: exporting the merged model into the base model's folder replaced the base
+// weights (and into the adapter's folder mixed a model into it). Both are refused; a merge into a
+// folder that holds another model's files replaces them whole, through a hidden partial folder.
+TEST(AdapterFormats, AMergedModelIsNeverWrittenOverTheFilesItIsMadeFrom) {
+    const std::string base = make_temp_dir("merge-base");
+    std::filesystem::copy(fixture("stories260K/hf"), base, std::filesystem::copy_options::recursive);
+    for (const auto& e : std::filesystem::directory_iterator(base))
+        std::filesystem::permissions(e.path(), std::filesystem::perms::owner_write,
+                                     std::filesystem::perm_options::add);
+    const std::string weights_before = read_file(base + "/model.safetensors");
+    auto model = LlamaModel::load(base);
+    auto& net = model->module();
+    auto adapter = Adapter::create(AdapterConfig::preset("lora", net.config), net.config, 7, &net);
+    perturb(*adapter, 8);
+    const std::string adir = make_temp_dir("merge-adapter");
+    adapter->save(adir);
+    model->attach_adapter(adir);
+    for (const std::string& target :
+         {base, base + "/", base + "/../" + std::filesystem::path(base).filename().string(), adir}) {
+        try {
+            model->save_merged(target);
+            ADD_FAILURE() << "merged into " << target;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::InvalidArgument) << e.what();
+            EXPECT_NE(std::string(e.what()).find("choose another folder"), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_EQ(read_file(base + "/model.safetensors"), weights_before);
+    EXPECT_FALSE(std::filesystem::exists(adir + "/config.json"));
+
+    const std::string out = make_temp_dir("merge-out");
+    atelier::test::write_file(out + "/model.safetensors", "an older export");
+    model->save_merged(out);
+    EXPECT_FALSE(std::filesystem::exists(out + "/.atelier-export.partial"));
+    EXPECT_NE(read_file(out + "/model.safetensors"), "an older export");
+    EXPECT_EQ(LlamaModel::load(out)->config().hidden_size, net.config.hidden_size);
 }
 
 // stories260K never trained its EOS row (it equals UNK's to 3e-4): a frozen output layer cannot

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <numeric>
 
@@ -73,16 +74,20 @@ TEST(Datasets, BadRowsAreReportedWithTheirLines) {
                "{\"instruction\": \"broken\", \"output\": \n"
                "{\"instruction\": \"no output\"}\n"
                "{\"instruction\": \"e\", \"output\": 7}\n"
-               "{\"instruction\": \"f\", \"output\": \"g\"}\n");
+               "{\"instruction\": \"f\", \"output\": \"g\"}\n"
+               "{\"instruction\": \"h\", \"output\": \"i\", \"meta\": " +
+                   std::string(100000, '[') + std::string(100000, ']') + "}\n");
     Dataset ds = Dataset::load(dir + "/data.jsonl");
     EXPECT_EQ(ds.examples.size(), 3u);
-    EXPECT_EQ(ds.bad_rows, 3);
-    ASSERT_EQ(ds.issues.size(), 3u);
+    EXPECT_EQ(ds.bad_rows, 4);
+    ASSERT_EQ(ds.issues.size(), 4u);
     EXPECT_EQ(ds.issues[0].line, 3);
     EXPECT_EQ(ds.issues[0].message, "not valid JSON");
     EXPECT_EQ(ds.issues[1].line, 4);
     EXPECT_EQ(ds.issues[1].message, "missing 'output'");
     EXPECT_EQ(ds.issues[2].line, 5);
+    EXPECT_EQ(ds.issues[3].line, 7);  // a row nested 100000 deep is a bad row, not a stack overflow
+    EXPECT_EQ(ds.issues[3].message, "nests arrays/objects deeper than 128 levels");
 
     DatasetOptions strict;
     strict.skip_bad_rows = false;
@@ -128,6 +133,54 @@ TEST(Datasets, MediaPathsMayNotEscapeTheDatasetFolder) {
     EXPECT_NE(ds.issues[0].message.find("escapes the dataset folder"), std::string::npos);
     EXPECT_NE(ds.issues[1].message.find("absolute"), std::string::npos);
     EXPECT_NE(ds.issues[2].message.find("escapes the dataset folder"), std::string::npos);
+}
+
+// Issue 12, item 10: a path past PATH_MAX and a symlink loop made weakly_canonical throw a
+// filesystem_error past skip_bad_rows, ending the whole load; they are bad rows like any other.
+TEST(Datasets, MediaPathsThatCannotBeResolvedAreBadRows) {
+    const std::string dir = make_temp_dir("unresolvable");
+    std::filesystem::create_symlink("loop-b", dir + "/loop-a");
+    std::filesystem::create_symlink("loop-a", dir + "/loop-b");
+    const std::string long_name = std::string(300, 'x') + "/";  // one name past NAME_MAX (255)
+    write_file(
+        dir + "/data.jsonl",
+        R"({"image": "loop-a/cat.png", "conversations": [{"from": "human", "value": "<image> hi"}, {"from": "gpt", "value": "x"}]})"
+        "\n"
+        R"({"image": ")" +
+            long_name +
+            R"(cat.png", "conversations": [{"from": "human", "value": "<image> hi"}, {"from": "gpt", "value": "x"}]})"
+            "\n"
+            R"({"conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "x"}]})"
+            "\n");
+    Dataset ds = Dataset::load(dir + "/data.jsonl");
+    EXPECT_EQ(ds.examples.size(), 1u);
+    ASSERT_EQ(ds.issues.size(), 2u);
+    EXPECT_EQ(ds.issues[0].line, 1);
+    EXPECT_NE(ds.issues[0].message.find("cannot be resolved"), std::string::npos) << ds.issues[0].message;
+    EXPECT_EQ(ds.issues[1].line, 2);
+    EXPECT_NE(ds.issues[1].message.find("cannot be resolved"), std::string::npos) << ds.issues[1].message;
+    EXPECT_LT(ds.issues[1].message.size(), 400u);  // the long path is shortened in the message
+}
+
+// Issue 12, item 10: removing media markers was quadratic (erase from the front, search again):
+// a 10 MB row of "<image>" hung the trainer's set-up.
+TEST(Collation, MarkerStrippingIsLinear) {
+    auto tok = load_tokenizer(fixture("stories260K/hf/tokenizer.model"));
+    const ChatTemplate tpl = ChatTemplate::by_name("alpaca");
+    Example e;
+    std::string flood;
+    for (int i = 0; i < 1500000; ++i) flood += "<image>";
+    e.messages = {{"user", flood + "Who is Tim?<audio>\n"}, {"assistant", "\n<image>Tim is a cat.<video>"}};
+    const auto t0 = std::chrono::steady_clock::now();
+    TokenizedExample t = tokenize_example(e, tpl, *tok, 512);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_LT(seconds, 20.0);  // a hang detector: the old loop needs ~10^13 byte moves here
+    std::vector<int> trained;
+    for (int l : t.labels)
+        if (l != kIgnoreLabel) trained.push_back(l);
+    const std::string reply = tok->decode(trained, false);
+    EXPECT_NE(reply.find("Tim is a cat."), std::string::npos) << reply;
+    EXPECT_EQ(reply.find('<'), std::string::npos) << reply;
 }
 
 TEST(Collation, OnlyAssistantTokensTrainInEveryTurn) {

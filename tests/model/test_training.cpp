@@ -5,11 +5,13 @@
 #include "finetune_recipe.h"
 #include "generate/generator.h"
 #include "model/llama.h"
+#include "recipe_common.h"
 #include "test_util.h"
 #include "tokenizer/tokenizer.h"
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 
 using namespace atelier;
@@ -38,11 +40,14 @@ std::string persona_dataset(const std::string& dir) {
 
 struct Recorder : MetricSink {
     std::map<int64_t, double> loss;
-    std::vector<std::string> events;
+    std::vector<std::string> events, details;
     void log(const std::string& name, double value, int64_t step) override {
         if (name == "loss") loss[step] = value;
     }
-    void event(const std::string& kind, const std::string&, int64_t) override { events.push_back(kind); }
+    void event(const std::string& kind, const std::string& detail, int64_t) override {
+        events.push_back(kind);
+        details.push_back(detail);
+    }
 };
 
 std::string answer(LlamaModel& model, const std::string& question) {
@@ -71,6 +76,17 @@ TrainConfig persona_config(const std::string& method, const std::string& dir) {
     c.lr = c.adapter.is_lora() ? 5e-3 : 5e-2;  // a 260K-parameter model needs larger steps than 7B
     c.adapter.lora_dropout = 0.0;
     return c;
+}
+
+// Sets up `c` resuming from its newest readable checkpoint (as a new trainer process would) and
+// trains until step `stop_at` (-1: to the end).
+TrainResult resume_and_train(const TrainConfig& c, int64_t stop_at, Recorder& rec) {
+    FinetuneRecipe recipe(c, &rec);
+    recipe.setup(true);
+    std::atomic<bool> stop{false};
+    return recipe.train(&stop, [&](const TrainProgress& p) {
+        if (p.step == stop_at) stop = true;
+    });
 }
 
 }  // namespace
@@ -122,12 +138,7 @@ TEST(TrainingResume, ResumingGivesTheSameLossCurveAsAnUninterruptedRun) {
         c.batch_size = 2;
         c.grad_accum = 2;
         c.eval_fraction = 0.0;
-        FinetuneRecipe recipe(c, &rec);
-        recipe.setup(true);
-        std::atomic<bool> stop{false};
-        return recipe.train(&stop, [&](const TrainProgress& p) {
-            if (p.step == stop_at) stop = true;
-        });
+        return resume_and_train(c, stop_at, rec);
     };
     Recorder whole;
     const std::string a = make_temp_dir("resume-a");
@@ -148,6 +159,67 @@ TEST(TrainingResume, ResumingGivesTheSameLossCurveAsAnUninterruptedRun) {
         EXPECT_NEAR(loss, other, 1e-6 * std::max(1.0, loss)) << "step " << step;
     }
     EXPECT_NE(std::find(second.events.begin(), second.events.end(), "resumed"), second.events.end());
+}
+
+// Issue 12, item 9: a checkpoint that does not read back whole never replaces (or prunes) the older
+// ones, and a resume skips a damaged newest checkpoint for the one before it. Before, a truncated
+// optimizer.pt ended every later resume with a LibTorch error.
+TEST(TrainingResume, ADamagedNewestCheckpointFallsBackToTheOlderOne) {
+    const std::string dir = make_temp_dir("resume-damaged");
+    auto run = [&](int64_t stop_at, Recorder& rec) {
+        TrainConfig c = persona_config("lora", dir);
+        c.epochs = 4;  // 2 steps per epoch
+        c.save_every = 2;
+        c.eval_fraction = 0.0;
+        return resume_and_train(c, stop_at, rec);
+    };
+    Recorder first;
+    EXPECT_EQ(run(5, first).status, TrainStatus::Stopped);
+    const std::string root = dir + "/run/checkpoints";
+    ASSERT_TRUE(std::filesystem::is_directory(root + "/step-00000004"));
+    ASSERT_TRUE(std::filesystem::is_directory(root + "/step-00000005"));
+    EXPECT_EQ(checkpoint_problem(root + "/step-00000005"), "");
+
+    // A checkpoint that does not read back is refused before it can prune step 4 and step 5.
+    {
+        torch::Tensor w = torch::zeros({2}, torch::requires_grad());
+        torch::optim::AdamW opt({w});
+        const std::string tmp = begin_checkpoint(dir + "/run", 6);
+        write_file(tmp + "/adapter_model.safetensors", "\x10\0\0\0\0\0\0\0{\"w\": trunc");
+        EXPECT_EQ(error_code_of([&] { finish_checkpoint(tmp, opt, {6, 3, 0, 8, -1}, 1); }), ErrorCode::Io);
+        EXPECT_FALSE(std::filesystem::exists(tmp));
+        EXPECT_FALSE(std::filesystem::exists(root + "/step-00000006"));
+        EXPECT_TRUE(std::filesystem::is_directory(root + "/step-00000004"));
+    }
+
+    // The newest checkpoint loses the end of its optimiser state (a full disk, a crash).
+    const std::string opt_path = root + "/step-00000005/optimizer.pt";
+    const std::string bytes = atelier::test::read_file(opt_path);
+    write_file(opt_path, bytes.substr(0, bytes.size() / 2));
+    EXPECT_NE(checkpoint_problem(root + "/step-00000005"), "");
+    Recorder second;
+    EXPECT_EQ(run(-1, second).status, TrainStatus::Finished);
+    ASSERT_FALSE(second.loss.empty());
+    EXPECT_EQ(second.loss.begin()->first, 5);  // resumed after step 4
+    EXPECT_NEAR(second.loss.at(5), first.loss.at(5), 1e-6);
+    bool noted = false;
+    for (const auto& d : second.details)
+        noted |= d.find("step-00000005") != std::string::npos &&
+                 d.find("trying an older one") != std::string::npos;
+    EXPECT_TRUE(noted);
+
+    // When every checkpoint is damaged, the resume says so instead of starting over.
+    for (const auto& e : std::filesystem::directory_iterator(root))
+        write_file((e.path() / "trainer_state.json").string(), "{\"step\": ");
+    Recorder third;
+    TrainConfig c = persona_config("lora", dir);
+    try {
+        FinetuneRecipe(c, &third).setup(true);
+        ADD_FAILURE() << "resumed from damaged checkpoints";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::Io);
+        EXPECT_NE(std::string(e.what()).find("no checkpoint can be resumed"), std::string::npos) << e.what();
+    }
 }
 
 TEST(TrainingInput, BadConfigurationsAndDataAreRefused) {

@@ -254,6 +254,24 @@ TEST(Pth, NotAZipOrMissingFails) {
     expect_pth_error(dir + "/absent.pth", ErrorCode::FileNotFound);
 }
 
+// Issue 12, item 6: the expansion budget is for the whole file. Before, the 1 GiB cap was per
+// tensor, so one 4-byte storage viewed as 512 MiB under 100 keys allocated 50 GiB from a file of
+// a few KB. Here two views of just over 512 MiB each (one float stored) pass the old cap, not the new.
+TEST(Pth, ExpandedViewsAreBudgetedForTheWholeFile) {
+    json spec;
+    spec["storages"] = {{{"dtype", "float32"}, {"values", {1.5}}}};
+    spec["tensors"] = json::array();
+    for (const char* name : {"a", "b"})
+        spec["tensors"].push_back(
+            {{"name", name}, {"storage", 0}, {"shape", {8193, 16384}}, {"stride", {0, 0}}});
+    expect_pth_error(make_pth(spec), ErrorCode::ShapeMismatch, "+ 1 GiB");
+
+    // Within the budget, an expanded view reads back as its value repeated.
+    spec["tensors"] = {{{"name", "a"}, {"storage", 0}, {"shape", {4, 3}}, {"stride", {0, 0}}}};
+    const TensorMap m = atelier::read_pth(make_pth(spec));
+    EXPECT_EQ(values_of<float>(m.at("a")), std::vector<float>(12, 1.5f));
+}
+
 // Every truncation and many random byte flips must give an Error or a valid map, never a crash.
 TEST(Pth, MutatedArchivesNeverCrash) {
     json spec = dtype_spec();

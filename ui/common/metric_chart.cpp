@@ -247,6 +247,17 @@ void MetricChart::refresh() {
         Curve& c = it.value();
         std::vector<atelier::MetricPoint> points;
         try {
+            // A resumed run replaced the points after its checkpoint: read the whole curve again
+            // rather than keep the dead attempt's. The attempt is read before the points.
+            const qint64 attempt = m_store.run(it.key()).attempt;
+            if (attempt != c.attempt && c.attempt >= 0) {
+                c.raw->clear();
+                if (c.smooth) c.smooth->clear();
+                c.lastStep = -1;
+                c.hasEma = false;
+                added = true;
+            }
+            c.attempt = attempt;
             points = m_store.metrics(it.key(), metric, c.lastStep);
         } catch (const std::exception&) {
             continue;  // the trainer holds a write lock for a moment: next refresh

@@ -53,6 +53,7 @@ private:
         QLineSeries* raw = nullptr;
         QLineSeries* smooth = nullptr;
         qint64 lastStep = -1;
+        qint64 attempt = -1;  // the run's attempt the points are from (RunRecord::attempt)
         double ema = 0;
         bool hasEma = false;
     };

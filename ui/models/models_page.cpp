@@ -310,11 +310,15 @@ void ModelsPage::onValidated() {
     m_busyRow->hide();
     const bool ok = r.ok;
     if (ok) {
-        m_store.addModel(r.record);
-        m_model->reload();
-        const int row = m_model->rowOf(r.record.path);
-        if (row >= 0) m_view->setCurrentIndex(m_model->index(row));
-        Q_EMIT modelsChanged();
+        try {  // the chat store: a locked or full disk, a database another Atelier made newer
+            m_store.addModel(r.record);
+            m_model->reload();
+            const int row = m_model->rowOf(r.record.path);
+            if (row >= 0) m_view->setCurrentIndex(m_model->index(row));
+            Q_EMIT modelsChanged();
+        } catch (const std::exception& e) {
+            showStoreError(e);
+        }
     } else {
         m_banner->setText(tr("%1 was not added.").arg(path) + QLatin1Char('\n') + errorText(r.error));
         m_banner->show();
@@ -326,19 +330,32 @@ void ModelsPage::onValidated() {
 void ModelsPage::removeSelected() {
     const QModelIndex index = m_view->currentIndex();
     if (!index.isValid()) return;
-    m_store.removeModel(index.data(ModelListModel::IdRole).toLongLong());
-    m_model->reload();
-    Q_EMIT modelsChanged();
+    try {
+        m_store.removeModel(index.data(ModelListModel::IdRole).toLongLong());
+        m_model->reload();
+        Q_EMIT modelsChanged();
+    } catch (const std::exception& e) {
+        showStoreError(e);
+    }
 }
 
 void ModelsPage::setSelectedDefault() {
     const QModelIndex index = m_view->currentIndex();
     if (!index.isValid()) return;
     const int row = index.row();
-    m_store.setDefaultModel(index.data(ModelListModel::IdRole).toLongLong());
-    m_model->reload();
-    m_view->setCurrentIndex(m_model->index(row));
-    Q_EMIT modelsChanged();
+    try {
+        m_store.setDefaultModel(index.data(ModelListModel::IdRole).toLongLong());
+        m_model->reload();
+        m_view->setCurrentIndex(m_model->index(row));
+        Q_EMIT modelsChanged();
+    } catch (const std::exception& e) {
+        showStoreError(e);
+    }
+}
+
+void ModelsPage::showStoreError(const std::exception& e) {
+    m_banner->setText(errorText(engineErrorFrom(e)));
+    m_banner->show();
 }
 
 void ModelsPage::dragEnterEvent(QDragEnterEvent* e) {

@@ -11,6 +11,8 @@
 #include <QStyledItemDelegate>
 #include <QWidget>
 
+#include <exception>
+
 class QLabel;
 class QListView;
 class QProgressBar;
@@ -78,6 +80,7 @@ private:
     void retranslate();
     void updateButtons();
     void onValidated();
+    void showStoreError(const std::exception& e);  // in the banner: the page stays usable
 
     ChatStore& m_store;
     ModelListModel* m_model;

@@ -8,6 +8,7 @@
 #include "widgets.h"
 
 #include "common/error.h"
+#include "common/files.h"
 #include "model/llama.h"
 #include "train_config.h"
 
@@ -429,7 +430,8 @@ void RunsPage::continueSelected() {
 
 void RunsPage::stopSelected() {
     const atelier::RunRecord r = current();
-    if (r.id != 0 && r.status == atelier::RunStatus::Running && stopTrainer(r.pid))
+    if (r.id != 0 && r.status == atelier::RunStatus::Running &&
+        stopTrainer(QString::fromStdString(r.out_dir)))
         Q_EMIT statusMessage(tr("Run %1 stops after writing a checkpoint.").arg(r.id));
 }
 
@@ -443,7 +445,7 @@ void RunsPage::deleteSelected() {
                 m_banner->show();
                 return;
             }
-    } catch (const atelier::Error& e) {
+    } catch (const std::exception& e) {
         m_banner->setText(errorText(engineErrorFrom(e)));
         m_banner->show();
         return;
@@ -453,8 +455,12 @@ void RunsPage::deleteSelected() {
                                  "checkpoints and adapters stay on disk.")) != QMessageBox::Yes)
         return;
     try {
-        for (qint64 id : ids) m_store.delete_run(id);
-    } catch (const atelier::Error& e) {
+        for (qint64 id : ids)
+            if (!m_store.delete_run(id) && m_store.run(id).status == atelier::RunStatus::Running) {
+                m_banner->setText(tr("Run %1 is training: stop it before deleting it.").arg(id));
+                m_banner->show();
+            }
+    } catch (const std::exception& e) {
         m_banner->setText(errorText(engineErrorFrom(e)));
         m_banner->show();
     }
@@ -484,15 +490,19 @@ void RunsPage::exportAdapter() {
     if (r.id == 0) return;
     const QString target = QFileDialog::getExistingDirectory(this, tr("Export the adapter to"));
     if (target.isEmpty()) return;
-    const QDir from(adapterDir(r));
-    for (const QString& name : from.entryList(QDir::Files)) {
-        const QString to = QDir(target).filePath(name);
-        QFile::remove(to);
-        if (!QFile::copy(from.filePath(name), to)) {
-            m_banner->setText(tr("Cannot write %1.").arg(to));
-            m_banner->show();
-            return;
-        }
+    if (QFileInfo::exists(QDir(target).filePath(QStringLiteral("adapter_config.json"))) &&
+        QFileInfo(target).canonicalFilePath() != QFileInfo(adapterDir(r)).canonicalFilePath() &&
+        QMessageBox::question(
+            this, tr("Replace the adapter?"),
+            tr("%1 already holds an adapter. Replace its files with this run's adapter?").arg(target)) !=
+            QMessageBox::Yes)
+        return;
+    try {
+        atelier::copy_folder_files(adapterDir(r).toStdString(), target.toStdString());
+    } catch (const std::exception& e) {  // the adapter's own folder, a full disk, permissions
+        m_banner->setText(errorText(engineErrorFrom(e)));
+        m_banner->show();
+        return;
     }
     Q_EMIT statusMessage(tr("Adapter exported to %1").arg(target));
 }
@@ -502,6 +512,15 @@ void RunsPage::exportMerged() {
     if (r.id == 0 || m_merge.isRunning()) return;
     const QString target = QFileDialog::getExistingDirectory(this, tr("Save the merged model in"));
     if (target.isEmpty()) return;
+    // The engine refuses the base model's and the adapter's own folders; another model's is the
+    // user's call.
+    const QDir dir(target);
+    if ((dir.exists(QStringLiteral("config.json")) || dir.exists(QStringLiteral("model.safetensors"))) &&
+        QMessageBox::question(
+            this, tr("Replace the model?"),
+            tr("%1 already holds a model. Replace it with the merged model?").arg(target)) !=
+            QMessageBox::Yes)
+        return;
     m_exportMerged->setEnabled(false);
     const QString model = q(r.model), adapter = adapterDir(r);
     m_merge.setFuture(QtConcurrent::run([model, adapter, target]() -> QString {

@@ -45,7 +45,8 @@ qint64 RunMonitor::launch(const atelier::TrainConfig& config) {
 
 bool RunMonitor::stop() {
     const atelier::RunRecord r = m_runs.run(m_run);
-    if (!r.id || r.status != atelier::RunStatus::Running || !stopTrainer(r.pid)) return false;
+    if (!r.id || r.status != atelier::RunStatus::Running || !stopTrainer(QString::fromStdString(r.out_dir)))
+        return false;
     m_stopping = r.id;
     m_live.stopping = true;
     Q_EMIT updated(m_live);

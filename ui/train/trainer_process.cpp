@@ -1,14 +1,12 @@
 #include "trainer_process.h"
 
-#include "run_store.h"
+#include "trainer_lock.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
-
-#include <csignal>
 
 QString trainerProgram() {
     const QString env = qEnvironmentVariable("ATELIER_TRAIN");
@@ -38,6 +36,6 @@ qint64 startTrainer(const QString& storePath, qint64 runId, const QString& logPa
     return pid;
 }
 
-bool stopTrainer(qint64 pid) {
-    return atelier::trainer_alive(pid) && ::kill(static_cast<pid_t>(pid), SIGTERM) == 0;
+bool stopTrainer(const QString& runFolder) {
+    return atelier::stop_trainer(runFolder.toStdString());
 }

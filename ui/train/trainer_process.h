@@ -9,5 +9,6 @@ QString trainerProgram();
 // atelier-train --run-id ID --store STORE, detached, its output in `logPath` (appended). Returns
 // the pid, or 0 with *error when it cannot start.
 qint64 startTrainer(const QString& storePath, qint64 runId, const QString& logPath, QString* error = nullptr);
-// SIGTERM: the trainer finishes its step, writes a checkpoint and exits.
-bool stopTrainer(qint64 pid);
+// SIGTERM to the process holding the run folder's trainer lock (never a pid from the store): the
+// trainer finishes its step, writes a checkpoint and exits. False when no trainer holds it.
+bool stopTrainer(const QString& runFolder);

@@ -1,0 +1,107 @@
+#include "trainer_lock.h"
+
+#include "common/error.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace atelier {
+
+namespace {
+
+std::string lock_path(const std::string& out_dir) {
+    return (fs::path(out_dir) / "trainer.lock").string();
+}
+
+struct flock whole_file(short type) {
+    struct flock fl {};
+    fl.l_type = type;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = 0;
+    fl.l_len = 0;  // to the end, however long
+    fl.l_pid = 0;  // must be 0 for OFD locks
+    return fl;
+}
+
+// The pid written in the lock file; 0 when absent or not a plausible pid.
+int64_t written_pid(int fd) {
+    char buf[32] = {};
+    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    if (n <= 0) return 0;
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(buf, &end, 10);
+    if (errno != 0 || end == buf) return 0;
+    return v > 1 && v <= INT_MAX ? static_cast<int64_t>(v) : 0;
+}
+
+// Whether another open file description holds a lock on the file; its pid via `pid` when written.
+bool held(const std::string& out_dir, int64_t* pid) {
+    const int fd = ::open(lock_path(out_dir).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct flock fl = whole_file(F_WRLCK);
+    const bool locked = ::fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+    if (pid) *pid = locked ? written_pid(fd) : 0;
+    ::close(fd);  // an OFD lock is tied to its own description: closing this one releases nothing
+    return locked;
+}
+
+}  // namespace
+
+TrainerLock::TrainerLock(const std::string& out_dir) {
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    const std::string path = lock_path(out_dir);
+    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (m_fd < 0)
+        throw Error(ErrorCode::Io, path,
+                    std::string("cannot create the trainer lock: ") + std::strerror(errno));
+    struct flock fl = whole_file(F_WRLCK);
+    if (::fcntl(m_fd, F_OFD_SETLK, &fl) != 0) {
+        const int64_t holder = written_pid(m_fd);
+        ::close(m_fd);
+        m_fd = -1;
+        throw Error(ErrorCode::InvalidArgument, out_dir,
+                    "another trainer" +
+                        (holder ? " (process " + std::to_string(holder) + ")" : std::string()) +
+                        " is training this run folder");
+    }
+    const std::string text = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(m_fd, 0) != 0 ||
+        ::pwrite(m_fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
+        const std::string why = std::strerror(errno);
+        ::close(m_fd);
+        m_fd = -1;
+        throw Error(ErrorCode::Io, path, "cannot write the trainer lock: " + why);
+    }
+}
+
+TrainerLock::~TrainerLock() {
+    if (m_fd < 0) return;
+    [[maybe_unused]] const int rc = ::ftruncate(m_fd, 0);  // a stale pid in a free lock is ignored anyway
+    ::close(m_fd);
+}
+
+bool trainer_running(const std::string& out_dir) {
+    return held(out_dir, nullptr);
+}
+
+int64_t trainer_pid(const std::string& out_dir) {
+    int64_t pid = 0;
+    return held(out_dir, &pid) ? pid : 0;
+}
+
+bool stop_trainer(const std::string& out_dir) {
+    const int64_t pid = trainer_pid(out_dir);
+    return pid > 1 && ::kill(static_cast<pid_t>(pid), SIGTERM) == 0;
+}
+
+}  // namespace atelier
