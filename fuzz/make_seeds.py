@@ -72,6 +72,35 @@ def tokenizer_jsons():
     return {"llama3.json": base, "gpt2.json": gpt2}
 
 
+def small_media(out):
+    """Small images and sounds, so the media target spends its time on headers, not pixels."""
+    import struct
+    import wave
+    import zlib
+
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+
+    for w, h, colour, bits in ((16, 12, 2, 8), (9, 7, 0, 16), (8, 8, 6, 8), (5, 3, 3, 8)):
+        raw = b"".join(b"\0" + bytes((x * 37 + y * 11) % 256 for x in range(w * {0: 1, 2: 3, 3: 1, 6: 4}[colour] * bits // 8)) for y in range(h))
+        png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, bits, colour, 0, 0, 0))
+        if colour == 3:
+            png += chunk(b"PLTE", bytes(range(48)))  # 16 colours
+        png += chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+        put(out, "media", "small-%dx%d-%d.png" % (w, h, colour), png)
+    bmp_pixels = bytes((i * 7) % 256 for i in range(4 * 4 * 3))
+    bmp = b"BM" + struct.pack("<IHHI", 54 + len(bmp_pixels), 0, 0, 54)
+    bmp += struct.pack("<IiiHHIIiiII", 40, 4, 4, 1, 24, 0, len(bmp_pixels), 2835, 2835, 0, 0) + bmp_pixels
+    put(out, "media", "small.bmp", bmp)
+    for rate, channels, width in ((16000, 1, 2), (44100, 2, 2), (8000, 1, 1)):
+        path = os.path.join(out, "media", "small-%d-%d.wav" % (rate, channels))
+        with wave.open(path, "wb") as w:
+            w.setnchannels(channels)
+            w.setsampwidth(width)
+            w.setframerate(rate)
+            w.writeframes(bytes((i * 13) % 256 for i in range(rate // 20 * channels * width)))
+
+
 def main(fixtures, out):
     shutil.rmtree(out, ignore_errors=True)
     found = {}
@@ -133,7 +162,9 @@ def main(fixtures, out):
         subprocess.run([sys.executable, MAKE_PTH, "meta-from-llama2c", p, meta], check=True)
     shutil.rmtree(tmp)
     for p in [p for n, ps in found.items() if os.path.splitext(n)[1] in (".png", ".jpg", ".wav", ".mp3", ".mp4", ".webm") for p in ps]:
-        copy(out, "media", p)
+        if os.path.getsize(p) <= 200 << 10:
+            copy(out, "media", p)
+    small_media(out)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the engine, the CLIs and the unit, model and CLI tests with AddressSanitizer + UBSan (the
-# `asan` preset: Debug, -fsanitize=address,undefined) into build-asan/, and runs them. Not part of
+# `asan` preset: -O2 -g, -fsanitize=address,undefined) into build-asan/, and runs them. Not part of
 # the README's test command (a sanitized build and run take most of an hour on 2 cores); run it
 # before calling hardening work done, and after changing a parser.
 #
@@ -12,7 +12,7 @@
 # OpenMP keep process-lifetime allocations that would drown real reports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake --preset asan -DATELIER_USE_PCH=OFF >/dev/null
+cmake --preset asan >/dev/null
 cmake --build build-asan -j2 --target atelier-cli atelier-train atelier_unit_tests atelier_media_tests \
     atelier_features_tests atelier_demo_tests atelier_model_tests atelier_multimodal_tests \
     atelier_multimodal_training_tests

@@ -37,10 +37,10 @@ struct TrainResult {
     TrainStatus status = TrainStatus::Finished;
     int64_t steps = 0;
     double last_loss = 0;
-    double last_eval_loss = -1;  // -1: no eval split
-    std::string adapter_dir;     // out/adapter when finished
-    std::string checkpoint_dir;  // the newest checkpoint
-    std::string bundle_dir;      // multimodal: out/bundle when finished
+    double last_eval_loss = -1;                  // -1: no eval split
+    std::string adapter_dir;                     // out/adapter when finished
+    std::string checkpoint_dir;                  // the newest checkpoint
+    std::string bundle_dir;                      // multimodal: out/bundle when finished
     int64_t cache_hits = -1, cache_misses = -1;  // multimodal feature cache (-1: none)
 };
 

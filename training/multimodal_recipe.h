@@ -10,10 +10,9 @@
 // optimiser, the position and the random state.
 //
 //   auto cfg = atelier::TrainConfig::multimodal_preset("projector", "lora", model_config);
-//   cfg.model = "stories260K"; cfg.multimodal.image_encoder = "clip"; cfg.data = "train.json"; cfg.out = "run";
-//   atelier::MultimodalRecipe recipe(cfg, &sink);
-//   recipe.setup(/*resume=*/true);
-//   auto r = recipe.train(&stop);      // r.bundle_dir = run/bundle when finished
+//   cfg.model = "stories260K"; cfg.multimodal.image_encoder = "clip"; cfg.data = "train.json"; cfg.out =
+//   "run"; atelier::MultimodalRecipe recipe(cfg, &sink); recipe.setup(/*resume=*/true); auto r =
+//   recipe.train(&stop);      // r.bundle_dir = run/bundle when finished
 #pragma once
 
 #include "finetune_recipe.h"

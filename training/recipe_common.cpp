@@ -174,11 +174,21 @@ std::string finish_checkpoint(const std::string& tmp_dir, torch::optim::Optimize
         throw Error(ErrorCode::Io, final_dir.string(),
                     "cannot move the checkpoint into place: " + ec.message());
     sync_path(root.string());
+    // Older checkpoints beyond the newest `keep` go. A folder newer than this one is left from an
+    // attempt that died after it (its steps are being redone): it goes too, so it can never outrank
+    // and prune the checkpoints of this attempt.
     std::vector<fs::path> all;
-    for (const auto& e : fs::directory_iterator(root))
-        if (e.path().filename().string().rfind("step-", 0) == 0) all.push_back(e.path());
+    for (const auto& e : fs::directory_iterator(root)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind("step-", 0) != 0) continue;
+        if (name > final_dir.filename().string())
+            fs::remove_all(e.path(), ec);
+        else
+            all.push_back(e.path());
+    }
     std::sort(all.begin(), all.end());
-    for (size_t i = 0; i + static_cast<size_t>(keep) < all.size(); ++i) fs::remove_all(all[i], ec);
+    for (size_t i = 0; i + static_cast<size_t>(std::max<int64_t>(keep, 1)) < all.size(); ++i)
+        fs::remove_all(all[i], ec);
     return final_dir.string();
 }
 
@@ -230,12 +240,24 @@ std::string newest_checkpoint(const std::string& out_dir) {
 std::string resumable_checkpoint(const std::string& out_dir,
                                  const std::function<void(const std::string&)>& note) {
     std::string first_problem;
+    std::vector<fs::path> damaged;
     for (const auto& p : checkpoints_newest_first(out_dir)) {
         const std::string problem = checkpoint_problem(p.string());
-        if (problem.empty()) return p.string();
+        if (problem.empty()) {
+            // The damaged newer ones are kept for inspection under a name that is no longer a
+            // checkpoint's: they can neither be resumed nor outrank what the resumed run writes.
+            for (const auto& d : damaged) {
+                std::error_code ec;
+                const fs::path aside = d.parent_path() / (".damaged-" + d.filename().string());
+                fs::remove_all(aside, ec);
+                fs::rename(d, aside, ec);
+            }
+            return p.string();
+        }
         if (first_problem.empty()) first_problem = p.filename().string() + ": " + problem;
         if (note)
             note("checkpoint " + p.string() + " cannot be resumed (" + problem + "); trying an older one");
+        damaged.push_back(p);
     }
     if (!first_problem.empty())
         throw Error(ErrorCode::Io, (fs::path(out_dir) / "checkpoints").string(),

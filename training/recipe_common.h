@@ -66,8 +66,9 @@ TrainPosition load_checkpoint(const std::string& dir, torch::optim::Optimizer& o
 // The newest checkpoint folder under out/checkpoints with a trainer_state.json ("" when none).
 std::string newest_checkpoint(const std::string& out);
 // The newest checkpoint that reads back whole; each damaged newer one is passed to `note` (why,
-// and that an older one is tried). "" when there is none at all; Error(Io) when there are
-// checkpoints but every one is damaged (a fresh start would silently lose the run).
+// and that an older one is tried) and renamed ".damaged-step-…" once an older one is found. "" when
+// there is none at all; Error(Io) when there are checkpoints but every one is damaged (a fresh start
+// would silently lose the run).
 std::string resumable_checkpoint(const std::string& out, const std::function<void(const std::string&)>& note);
 
 }  // namespace atelier

@@ -6,11 +6,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 namespace atelier {
@@ -124,6 +127,19 @@ bool trainer_alive(const RunRecord& r) {
         const int n = std::fscanf(f, "%*d %*s %c", &state);
         std::fclose(f);
         if (n == 1 && state == 'Z') return false;
+    }
+    // After a reboot the pid may be another program's: only a trainer (atelier-train, or what
+    // $ATELIER_TRAIN names) keeps a queued run starting. Nothing is ever signalled on this basis.
+    std::snprintf(path, sizeof path, "/proc/%lld/cmdline", static_cast<long long>(r.pid));
+    if (FILE* f = std::fopen(path, "r")) {
+        char buf[4096];
+        const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+        std::fclose(f);
+        buf[n] = 0;
+        const std::string argv0 = std::filesystem::path(buf).filename().string();
+        const char* env = std::getenv("ATELIER_TRAIN");
+        const std::string trainer = env ? std::filesystem::path(env).filename().string() : "";
+        return argv0.find("atelier") != std::string::npos || (!trainer.empty() && argv0 == trainer);
     }
     return true;
 }
@@ -266,6 +282,7 @@ void RunStore::truncate_after(int64_t run, int64_t step) {
 
 void RunStore::set_busy_timeout(int milliseconds) {
     m_db->set_busy_timeout(milliseconds);
+    m_busy_timeout_ms = milliseconds;
 }
 
 void RunStore::record_event(int64_t run, int64_t step, const std::string& kind, const std::string& detail) {
@@ -391,11 +408,12 @@ void RunStoreSink::apply(const Write& w) {
     m_store.record_event(m_run, w.step, w.name, w.detail);
 }
 
-bool RunStoreSink::flush() {
+bool RunStoreSink::write_pending() {
     while (!m_pending.empty()) {
         try {
             apply(m_pending.front());
         } catch (const sqlite::Busy&) {
+            m_next_try = std::chrono::steady_clock::now() + std::chrono::seconds(1);
             return false;
         }
         m_pending.pop_front();
@@ -403,16 +421,40 @@ bool RunStoreSink::flush() {
     return true;
 }
 
+bool RunStoreSink::flush() {
+    return write_pending();
+}
+
+void RunStoreSink::queue(bool is_event, const std::string& name, double value, const std::string& detail,
+                         int64_t step) {
+    if (m_pending.size() >= kMaxPending) {  // a store locked for days: drop the oldest point, never an event
+        const auto point =
+            std::find_if(m_pending.begin(), m_pending.end(), [](const Write& w) { return !w.is_event; });
+        m_pending.erase(point != m_pending.end() ? point : m_pending.begin());
+    }
+    m_pending.push_back({is_event, name, value, detail, step});
+    if (m_pending.size() == 1) {  // nothing waited: the usual write, with the usual timeout
+        write_pending();
+        return;
+    }
+    if (std::chrono::steady_clock::now() < m_next_try) return;
+    const int timeout = m_store.busy_timeout();
+    m_store.set_busy_timeout(std::min(timeout, kRetryTimeoutMs));
+    try {
+        write_pending();
+    } catch (...) {
+        m_store.set_busy_timeout(timeout);
+        throw;
+    }
+    m_store.set_busy_timeout(timeout);
+}
+
 void RunStoreSink::log(const std::string& name, double value, int64_t step) {
-    if (m_pending.size() >= kMaxPending) m_pending.pop_front();
-    m_pending.push_back({false, name, value, "", step});
-    flush();
+    queue(false, name, value, "", step);
 }
 
 void RunStoreSink::event(const std::string& kind, const std::string& detail, int64_t step) {
-    if (m_pending.size() >= kMaxPending) m_pending.pop_front();
-    m_pending.push_back({true, kind, 0, detail, step});
-    flush();
+    queue(true, kind, 0, detail, step);
 }
 
 }  // namespace atelier

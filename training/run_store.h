@@ -14,6 +14,7 @@
 #include "metrics.h"
 #include "train_config.h"
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -117,6 +118,7 @@ public:
     void record_event(int64_t run, int64_t step, const std::string& kind, const std::string& detail);
     // How long a write waits for another process's lock before sqlite::Busy (default 5 s).
     void set_busy_timeout(int milliseconds);
+    int busy_timeout() const { return m_busy_timeout_ms; }
 
     std::vector<MetricPoint> metrics(int64_t run, const std::string& name, int64_t after_step = -1) const;
     std::vector<EventRecord> events(int64_t run) const;
@@ -128,6 +130,7 @@ public:
 
 private:
     std::unique_ptr<sqlite::Database> m_db;
+    int m_busy_timeout_ms = 5000;
 };
 
 // Whether the run's trainer lives: a running run's trainer holds its folder's lock (trainer_lock.h);
@@ -138,19 +141,24 @@ bool trainer_alive(const RunRecord& r);
 
 // A store another process holds locked past the busy timeout (the studio exporting a CSV, a
 // backup tool) does not end the run: what could not be written waits, in order, and goes with the
-// next write (or flush()). Other store failures throw as before.
+// next write (or flush()). While writes wait, training is not held up either: a write tries again
+// at most once a second, and then waits only kRetryTimeoutMs for the lock. Other store failures
+// throw as before.
 class RunStoreSink : public MetricSink {
 public:
     RunStoreSink(RunStore& store, int64_t run) : m_store(store), m_run(run) {}
     void log(const std::string& name, double value, int64_t step) override;
     void event(const std::string& kind, const std::string& detail, int64_t step) override;
-    // Writes what waits; false when the store is still locked (it keeps waiting).
+    // Writes what waits, waiting the store's full busy timeout; false when it is still locked.
     bool flush();
     size_t pending() const { return m_pending.size(); }
 
-    static constexpr size_t kMaxPending = 1000000;  // then the oldest metrics are dropped
+    static constexpr size_t kMaxPending = 1000000;  // then the oldest metric points are dropped
+    static constexpr int kRetryTimeoutMs = 50;
 
 private:
+    void queue(bool is_event, const std::string& name, double value, const std::string& detail, int64_t step);
+    bool write_pending();
     struct Write {
         bool is_event = false;
         std::string name;  // metric name or event kind
@@ -162,6 +170,7 @@ private:
     RunStore& m_store;
     int64_t m_run;
     std::deque<Write> m_pending;
+    std::chrono::steady_clock::time_point m_next_try{};  // while writes wait
 };
 
 }  // namespace atelier

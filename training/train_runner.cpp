@@ -74,6 +74,10 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
             throw;
         }
     } else {
+        // The store outlives this process's working folder: the studio, a later Continue and the
+        // trainer lock all find the run by these paths from wherever they run.
+        for (std::string* path : {&config.out, &config.data, &config.model})
+            if (!path->empty()) *path = fs::absolute(*path).lexically_normal().string();
         config.validate();
         lock = std::make_unique<TrainerLock>(config.out);
         outcome.run_id = store.create_run(config, Dataset::fingerprint(config.data), options.name);
@@ -87,7 +91,13 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
     if (options.json_out) sink.add(&json_sink);
 
     auto fail = [&](const std::string& message) {
-        store.set_status(outcome.run_id, RunStatus::Failed, message);
+        try {
+            store_sink.flush();
+            store.set_status(outcome.run_id, RunStatus::Failed, message);
+        } catch (const sqlite::Busy&) {
+            // Still locked: the run's lock goes with this process, so the store's next reader marks
+            // it interrupted; the reason is in the trainer's output.
+        }
         sink.event("failed", message, 0);
     };
     try {

@@ -21,14 +21,24 @@ std::string lock_path(const std::string& out_dir) {
     return (fs::path(out_dir) / "trainer.lock").string();
 }
 
-struct flock whole_file(short type) {
+// Two one-byte locks (past the end of the file is allowed): byte 0 says "a trainer holds this
+// folder", byte 1 — taken only after the trainer wrote its pid — says "the pid in the file is its".
+// Between the two, the file may still hold a dead trainer's pid, which must never be signalled.
+constexpr off_t kRunningByte = 0, kPidWrittenByte = 1;
+
+struct flock byte_lock(off_t byte) {
     struct flock fl {};
-    fl.l_type = type;
+    fl.l_type = F_WRLCK;
     fl.l_whence = SEEK_SET;
-    fl.l_start = 0;
-    fl.l_len = 0;  // to the end, however long
+    fl.l_start = byte;
+    fl.l_len = 1;
     fl.l_pid = 0;  // must be 0 for OFD locks
     return fl;
+}
+
+bool byte_locked(int fd, off_t byte) {
+    struct flock fl = byte_lock(byte);
+    return ::fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
 }
 
 // The pid written in the lock file; 0 when absent or not a plausible pid.
@@ -43,13 +53,13 @@ int64_t written_pid(int fd) {
     return v > 1 && v <= INT_MAX ? static_cast<int64_t>(v) : 0;
 }
 
-// Whether another open file description holds a lock on the file; its pid via `pid` when written.
+// Whether another open file description holds the folder's lock; via `pid`, the holder's pid once
+// it has written it (else 0).
 bool held(const std::string& out_dir, int64_t* pid) {
     const int fd = ::open(lock_path(out_dir).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
-    struct flock fl = whole_file(F_WRLCK);
-    const bool locked = ::fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
-    if (pid) *pid = locked ? written_pid(fd) : 0;
+    const bool locked = byte_locked(fd, kRunningByte);
+    if (pid) *pid = locked && byte_locked(fd, kPidWrittenByte) ? written_pid(fd) : 0;
     ::close(fd);  // an OFD lock is tied to its own description: closing this one releases nothing
     return locked;
 }
@@ -64,19 +74,25 @@ TrainerLock::TrainerLock(const std::string& out_dir) {
     if (m_fd < 0)
         throw Error(ErrorCode::Io, path,
                     std::string("cannot create the trainer lock: ") + std::strerror(errno));
-    struct flock fl = whole_file(F_WRLCK);
+    struct flock fl = byte_lock(kRunningByte);
     if (::fcntl(m_fd, F_OFD_SETLK, &fl) != 0) {
+        const int err = errno;
         const int64_t holder = written_pid(m_fd);
         ::close(m_fd);
         m_fd = -1;
+        if (err != EAGAIN && err != EACCES)  // e.g. ENOLCK: a file system without locks
+            throw Error(ErrorCode::Io, path,
+                        std::string("cannot lock the run folder: ") + std::strerror(err));
         throw Error(ErrorCode::InvalidArgument, out_dir,
                     "another trainer" +
                         (holder ? " (process " + std::to_string(holder) + ")" : std::string()) +
                         " is training this run folder");
     }
     const std::string text = std::to_string(::getpid()) + "\n";
+    struct flock written = byte_lock(kPidWrittenByte);
     if (::ftruncate(m_fd, 0) != 0 ||
-        ::pwrite(m_fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
+        ::pwrite(m_fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()) ||
+        ::fcntl(m_fd, F_OFD_SETLK, &written) != 0) {
         const std::string why = std::strerror(errno);
         ::close(m_fd);
         m_fd = -1;

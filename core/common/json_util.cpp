@@ -2,6 +2,8 @@
 
 #include "common/error.h"
 
+#include <cmath>
+
 namespace atelier {
 
 int json_nesting_depth(std::string_view text, int limit) {
@@ -36,16 +38,33 @@ std::string too_deep_message() {
     return "nests arrays/objects deeper than " + std::to_string(kMaxJsonDepth) + " levels";
 }
 
+// Floats beyond +-kMaxJsonNumber (an integer literal of 20+ digits parses as one) are brought to
+// +-kMaxJsonNumber: reading them as int64_t would be undefined behaviour (found by fuzz_configs,
+// "n_heads": 222...2 with 100 digits), and real files use such values to mean "unbounded"
+// (tokenizer_config.json's model_max_length: 1e30). Limits then refuse what is too large.
+void saturate_numbers(nlohmann::json& j) {
+    if (j.is_number_float()) {
+        const double v = j.get<double>();
+        if (!(std::fabs(v) <= kMaxJsonNumber)) j = std::isnan(v) ? 0.0 : std::copysign(kMaxJsonNumber, v);
+        return;
+    }
+    if (j.is_structured())
+        for (auto& item : j) saturate_numbers(item);  // depth is bounded by kMaxJsonDepth
+}
+
 }  // namespace
 
 nlohmann::json parse_json(std::string_view text, const std::string& where, const std::string& what) {
     if (json_nesting_depth(text) > kMaxJsonDepth)
         throw Error(ErrorCode::BadJson, where, what + " " + too_deep_message());
+    nlohmann::json j;
     try {
-        return nlohmann::json::parse(text.begin(), text.end());
+        j = nlohmann::json::parse(text.begin(), text.end());
     } catch (const nlohmann::json::exception& e) {
         throw Error(ErrorCode::BadJson, where, what + " is not valid JSON: " + e.what());
     }
+    saturate_numbers(j);
+    return j;
 }
 
 nlohmann::json parse_json_object(std::string_view text, const std::string& where, const std::string& what) {
@@ -64,6 +83,7 @@ std::optional<nlohmann::json> try_parse_json(std::string_view text, std::string*
         if (why) *why = "not valid JSON";
         return std::nullopt;
     }
+    saturate_numbers(j);
     return j;
 }
 

@@ -18,13 +18,16 @@
 namespace atelier {
 
 inline constexpr int kMaxJsonDepth = 128;
+// Floats past this magnitude are read as +-kMaxJsonNumber (a float out of int64's range cannot be
+// read as one; files write 1e30 for "unbounded"), and the limits of each field refuse them.
+inline constexpr double kMaxJsonNumber = 9.2e18;
 
 // The deepest nesting of arrays and objects in `text` (brackets inside strings do not count),
 // stopping early once it passes `limit`. Malformed text is measured as far as it goes.
 int json_nesting_depth(std::string_view text, int limit = kMaxJsonDepth);
 
 // The JSON value in `text`; ErrorCode::BadJson with `where` when it does not parse ("<what> is not
-// valid JSON: ...") or nests deeper than kMaxJsonDepth.
+// valid JSON: ...") or nests deeper than kMaxJsonDepth. Numbers are saturated at kMaxJsonNumber.
 nlohmann::json parse_json(std::string_view text, const std::string& where, const std::string& what);
 
 // As parse_json, and the value must be an object ("<what> is not a JSON object").

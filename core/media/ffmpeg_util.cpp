@@ -12,6 +12,7 @@ extern "C" {
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -136,7 +137,8 @@ double to_seconds(int64_t ts, AVRational tb) {
 
 void check_pixels(const std::string& path, int64_t width, int64_t height, const MediaLimits& limits) {
     if (width <= 0 || height <= 0) return;  // unknown yet; the decoder's max_pixels still applies
-    const int64_t pixels = width * height;
+    int64_t pixels = 0;
+    if (__builtin_mul_overflow(width, height, &pixels)) pixels = INT64_MAX;  // found by fuzz_media
     if (pixels > limits.max_pixels)
         throw Error(ErrorCode::MediaLimit, path,
                     std::to_string(width) + "x" + std::to_string(height) + " = " + mpixels(pixels) +

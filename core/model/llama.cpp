@@ -610,8 +610,8 @@ std::string LlamaModel::save_merged(const std::string& out_dir) {
     if (!m->adapter) throw Error(ErrorCode::InvalidArgument, "merge", "no adapter is attached");
     // Never into what it reads: the base folder would get its weights replaced, the adapter's
     // folder a model beside (or over) its files.
-    const fs::path source(m->source);
     std::error_code ec;
+    const fs::path source = fs::absolute(m->source, ec);  // "model.bin": its folder is ".", not ""
     const fs::path base_dir = fs::is_directory(source, ec) ? source : source.parent_path();
     if (same_path(out_dir, base_dir.string()))
         throw Error(ErrorCode::InvalidArgument, out_dir,

@@ -13,7 +13,7 @@ namespace {
 [[noreturn]] void fail(sqlite3* db, const std::string& where, const std::string& what,
                        int rc = SQLITE_ERROR) {
     const std::string detail = what + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
-    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) throw Busy(ErrorCode::Io, where, detail);
+    if ((rc & 0xff) == SQLITE_BUSY) throw Busy(ErrorCode::Io, where, detail);
     throw Error(ErrorCode::Io, where, detail);
 }
 
@@ -132,8 +132,7 @@ void Database::exec(const std::string& sql) {
         std::string msg = err ? err : "unknown error";
         sqlite3_free(err);
         msg += " (in: " + sql.substr(0, 80) + ")";
-        if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-            throw Busy(ErrorCode::Io, m_path, msg);
+        if ((rc & 0xff) == SQLITE_BUSY) throw Busy(ErrorCode::Io, m_path, msg);
         throw Error(ErrorCode::Io, m_path, msg);
     }
 }
@@ -172,6 +171,8 @@ int Database::migrate(const std::vector<std::string>& migrations, int target) {
                         std::to_string(latest));
     while (version < target) {
         Transaction tx(*this);
+        version = user_version();  // another process (the studio, a trainer) may have migrated meanwhile
+        if (version >= target) break;
         exec(migrations[static_cast<size_t>(version)]);
         exec("PRAGMA user_version = " + std::to_string(version + 1) + ";");
         tx.commit();

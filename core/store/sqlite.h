@@ -24,8 +24,8 @@ struct sqlite3_stmt;
 
 namespace atelier::sqlite {
 
-// Another connection held the database locked past the busy timeout (SQLITE_BUSY / SQLITE_LOCKED):
-// the one failure worth trying again later. ErrorCode::Io like every other store failure.
+// Another connection held the database locked past the busy timeout (SQLITE_BUSY): the one failure
+// worth trying again later. ErrorCode::Io like every other store failure.
 class Busy : public Error {
 public:
     using Error::Error;

@@ -122,7 +122,8 @@ TEST(MultimodalTraining, StageOneMovesOnlyProjectorWeights) {
     // The bundle names the untouched encoders and language model, and loads.
     const BundleManifest b = BundleManifest::load(res.bundle_dir);
     EXPECT_EQ(fs::weakly_canonical(b.resolve(b.image->encoder)), fs::weakly_canonical(s.image_enc));
-    EXPECT_EQ(fs::weakly_canonical(b.resolve(b.language_model)), fs::weakly_canonical(fixture("stories260K/hf")));
+    EXPECT_EQ(fs::weakly_canonical(b.resolve(b.language_model)),
+              fs::weakly_canonical(fixture("stories260K/hf")));
     EXPECT_TRUE(b.adapter.empty());
 }
 

@@ -209,8 +209,10 @@ TEST(RunStoreSink, ALockedStoreDelaysTheCurveInsteadOfEndingTheRun) {
         EXPECT_NO_THROW(sink.log("loss", 1.5, 2));
         EXPECT_NO_THROW(sink.event("checkpoint", dir + "/run/checkpoints/step-00000002", 2));
         EXPECT_EQ(sink.pending(), 2u);
+        EXPECT_FALSE(sink.flush());
         other.exec("COMMIT;");
     }
+    EXPECT_TRUE(sink.flush());
     sink.log("loss", 1.0, 3);
     EXPECT_EQ(sink.pending(), 0u);
     std::vector<int64_t> steps;

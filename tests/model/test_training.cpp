@@ -200,7 +200,8 @@ TEST(TrainingResume, ADamagedNewestCheckpointFallsBackToTheOlderOne) {
     Recorder second;
     EXPECT_EQ(run(-1, second).status, TrainStatus::Finished);
     ASSERT_FALSE(second.loss.empty());
-    EXPECT_EQ(second.loss.begin()->first, 5);  // resumed after step 4
+    EXPECT_EQ(second.loss.begin()->first, 5);                                      // resumed after step 4
+    EXPECT_TRUE(std::filesystem::is_directory(root + "/.damaged-step-00000005"));  // kept aside
     EXPECT_NEAR(second.loss.at(5), first.loss.at(5), 1e-6);
     bool noted = false;
     for (const auto& d : second.details)

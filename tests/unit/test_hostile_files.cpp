@@ -209,3 +209,31 @@ TEST(SqliteStore, SaysWhichJournalItGot) {
     EXPECT_EQ(atelier::sqlite::Database(dir + "/a.db").journal_mode(), "wal");
     EXPECT_EQ(atelier::sqlite::Database(":memory:").journal_mode(), "memory");  // WAL is impossible there
 }
+
+TEST(HostileJson, ANumberNoFieldCanHoldIsSaturatedAndRefusedByItsLimit) {
+    // Found by fuzz_configs: "n_heads": 222...2 (100 digits) parses as the float 2.2e101, and reading
+    // it as int64_t is undefined behaviour (UBSan: "outside the range of representable values"; on
+    // x86 it became INT64_MIN). Such numbers are brought to +-9.2e18, which every limit refuses.
+    const std::string digits(100, '2');
+    const auto j = atelier::parse_json(
+        R"({"a": )" + digits + R"(, "b": [-1e300], "c": 1e-6, "d": 18446744073709551615})", "x.json", "x");
+    EXPECT_EQ(j["a"].get<int64_t>(), int64_t(9.2e18));
+    EXPECT_EQ(j["b"][0].get<int64_t>(), -int64_t(9.2e18));
+    EXPECT_EQ(j["c"].get<double>(), 1e-6);
+    EXPECT_EQ(j["d"].get<uint64_t>(), 18446744073709551615u);
+    try {
+        atelier::ModelConfig::from_json(
+            R"({"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+            "num_attention_heads": )" +
+                digits + R"(, "vocab_size": 32})",
+            "config.json");
+        ADD_FAILURE() << "accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::BadConfig) << e.what();
+        EXPECT_NE(std::string(e.what()).find("num_attention_heads is 9200000000000000000"), std::string::npos)
+            << e.what();
+    }
+    // HF's "unbounded" model_max_length (1e30) is read, not refused.
+    EXPECT_NO_THROW(
+        atelier::ChatTemplate::detect(R"({"model_max_length": 1000000000000000019884624838656})"));
+}

@@ -2,6 +2,8 @@
 // codecs, channel layouts), with independent decodes by the `ffmpeg` CLI as the reference.
 #include "unit/media_test_util.h"
 
+#include <functional>
+
 using namespace atelier::test::media_test;
 
 // ---- Images -----------------------------------------------------------------------------------------
@@ -243,5 +245,26 @@ TEST(MediaAudio, ChannelsWithoutALayoutAreMixedDown) {
         EXPECT_GT(rms(a.samples), 0.05);
         if (ch == 12) EXPECT_NEAR(rms(a.samples, 500, 15500), 0.25 / std::sqrt(2.0), 0.003);
         EXPECT_EQ(probe_media(path).channels, ch);
+    }
+}
+
+// Found by fuzz_media (48 bytes): a PNG header declaring 4294967222 x 2981871353 pixels overflowed
+// the pixel count (signed 64-bit) before the limit was compared, so the limit let it through.
+TEST(MediaImage, APixelCountPastSixtyFourBitsIsRefusedByTheLimit) {
+    const unsigned char crash[] = {0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
+                                   0x49, 0x48, 0x44, 0x52, 0xff, 0xff, 0xff, 0xb6, 0xb1, 0xbb, 0xbe, 0xf9,
+                                   0xef, 0xff, 0xff, 0xff, 0x00, 0xaf, 0x60, 0x00, 0x00, 0x90, 0x49, 0x44,
+                                   0x41, 0x5c, 0x78, 0x9c, 0x01, 0x85, 0x00, 0x7a, 0xff, 0xbc, 0x60, 0x82};
+    const std::string path = make_temp_dir("png-overflow") + "/crash.png";
+    write_file(path, std::string(reinterpret_cast<const char*>(crash), sizeof crash));
+    for (const auto& run : {std::function<void()>([&] { atelier::decode_image(path); }),
+                            std::function<void()>([&] { atelier::probe_media(path); })}) {
+        try {
+            run();
+            ADD_FAILURE() << "decoded";
+        } catch (const atelier::Error& e) {
+            EXPECT_EQ(e.code(), atelier::ErrorCode::MediaLimit) << e.what();
+            EXPECT_NE(std::string(e.what()).find("exceeds the limit"), std::string::npos) << e.what();
+        }
     }
 }
