@@ -65,28 +65,35 @@ ModelConfig ModelConfig::from_json(const std::string& text, const std::string& w
     json j = parse_json_object(text, where, "config");
 
     // LLaVA: the language model is "text_config", whose absent fields take Hugging Face's
-    // LlamaConfig defaults (llava-hf/llava-1.5-7b-hf lists only a few of them).
+    // LlamaConfig defaults (llava-hf/llava-1.5-7b-hf lists only a few of them). A field of the
+    // wrong type there is a BadConfig like anywhere else (found by fuzz_configs: "model_type": 1
+    // escaped as a json::type_error).
     if (family_of(j) == "llava") {
         if (!j.contains("text_config") || !j["text_config"].is_object())
             throw Error(ErrorCode::BadConfig, where, "a LLaVA config needs a 'text_config' object");
         json t = j["text_config"];
-        const std::string mt = t.value("model_type", std::string("llama"));
-        if (mt != "llama")
-            throw Error(ErrorCode::UnsupportedArchitecture, where,
-                        "LLaVA with a '" + mt + "' language model is not supported (llama only)");
-        const json defaults = {{"architectures", {"LlamaForCausalLM"}},
-                               {"model_type", "llama"},
-                               {"hidden_size", 4096},
-                               {"intermediate_size", 11008},
-                               {"num_hidden_layers", 32},
-                               {"num_attention_heads", 32},
-                               {"vocab_size", 32000},
-                               {"max_position_embeddings", 2048},
-                               {"rms_norm_eps", 1e-6},
-                               {"tie_word_embeddings", j.value("tie_word_embeddings", false)},
-                               {"torch_dtype", j.value("torch_dtype", std::string("float32"))}};
-        for (const auto& [k, v] : defaults.items())
-            if (!t.contains(k) || t[k].is_null()) t[k] = v;
+        try {
+            const std::string mt = t.value("model_type", std::string("llama"));
+            if (mt != "llama")
+                throw Error(ErrorCode::UnsupportedArchitecture, where,
+                            "LLaVA with a '" + mt + "' language model is not supported (llama only)");
+            const json defaults = {{"architectures", {"LlamaForCausalLM"}},
+                                   {"model_type", "llama"},
+                                   {"hidden_size", 4096},
+                                   {"intermediate_size", 11008},
+                                   {"num_hidden_layers", 32},
+                                   {"num_attention_heads", 32},
+                                   {"vocab_size", 32000},
+                                   {"max_position_embeddings", 2048},
+                                   {"rms_norm_eps", 1e-6},
+                                   {"tie_word_embeddings", j.value("tie_word_embeddings", false)},
+                                   {"torch_dtype", j.value("torch_dtype", std::string("float32"))}};
+            for (const auto& [k, v] : defaults.items())
+                if (!t.contains(k) || t[k].is_null()) t[k] = v;
+        } catch (const json::exception& e) {
+            throw Error(ErrorCode::BadConfig, where,
+                        std::string("config field has the wrong type: ") + e.what());
+        }
         t["architectures"] = {"LlamaForCausalLM"};
         return from_json(t.dump(), where);
     }

@@ -237,3 +237,20 @@ TEST(HostileJson, ANumberNoFieldCanHoldIsSaturatedAndRefusedByItsLimit) {
     EXPECT_NO_THROW(
         atelier::ChatTemplate::detect(R"({"model_max_length": 1000000000000000019884624838656})"));
 }
+
+TEST(HostileConfig, AWronglyTypedLlavaFieldIsABadConfig) {
+    // Found by fuzz_configs: in a LLaVA config.json, a number where text_config.model_type (or
+    // torch_dtype) should be a string escaped from_json as nlohmann's type_error: std::terminate
+    // wherever it was not caught.
+    for (const char* text :
+         {R"({"architectures": ["LlavaForConditionalGeneration"], "text_config": {"model_type": 1}})",
+          R"({"architectures": ["LlavaForConditionalGeneration"], "text_config": {}, "torch_dtype": 7})"}) {
+        try {
+            atelier::ModelConfig::from_json(text, "config.json");
+            ADD_FAILURE() << "accepted " << text;
+        } catch (const Error& e) {
+            EXPECT_EQ(e.code(), ErrorCode::BadConfig) << e.what();
+            EXPECT_NE(std::string(e.what()).find("wrong type"), std::string::npos) << e.what();
+        }
+    }
+}
