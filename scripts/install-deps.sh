@@ -8,7 +8,9 @@ packages=(
   build-essential cmake ninja-build pkg-config git ccache clang-format libgtest-dev python3
   # Qt 6: widgets, charts (needs libqt6opengl6-dev, only a Recommends of qt6-base-dev), multimedia, translations
   qt6-base-dev qt6-charts-dev qt6-multimedia-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
-  libqt6opengl6-dev libqt6svg6-dev qt6-translations-l10n libxkbcommon-dev
+  # (qt6-svg-dev, not the virtual libqt6svg6-dev it provides: dpkg-query never reports a virtual
+  # package installed, so naming it made every run call apt)
+  libqt6opengl6-dev qt6-svg-dev qt6-translations-l10n libxkbcommon-dev
   # LibTorch (CPU) and a fast BLAS: without libopenblas0-openmp LibTorch falls back to reference BLAS (~40x slower)
   libtorch-dev libopenblas0-openmp
   # media, and sound capture (PortAudio; ALSA to quiet its messages)
@@ -19,6 +21,8 @@ packages=(
   xvfb xauth imagemagick fonts-dejavu-core fonts-wqy-microhei
   # installers
   dpkg-dev fakeroot file
+  # fuzzing and sanitizers (scripts/fuzz.sh: clang's libFuzzer; scripts/asan.sh uses gcc's)
+  clang libclang-rt-14-dev
 )
 
 missing=()
