@@ -408,7 +408,7 @@ void RunStoreSink::apply(const Write& w) {
     m_store.record_event(m_run, w.step, w.name, w.detail);
 }
 
-bool RunStoreSink::write_pending() {
+bool RunStoreSink::flush() {
     while (!m_pending.empty()) {
         try {
             apply(m_pending.front());
@@ -421,10 +421,6 @@ bool RunStoreSink::write_pending() {
     return true;
 }
 
-bool RunStoreSink::flush() {
-    return write_pending();
-}
-
 void RunStoreSink::queue(bool is_event, const std::string& name, double value, const std::string& detail,
                          int64_t step) {
     if (m_pending.size() >= kMaxPending) {  // a store locked for days: drop the oldest point, never an event
@@ -434,14 +430,14 @@ void RunStoreSink::queue(bool is_event, const std::string& name, double value, c
     }
     m_pending.push_back({is_event, name, value, detail, step});
     if (m_pending.size() == 1) {  // nothing waited: the usual write, with the usual timeout
-        write_pending();
+        flush();
         return;
     }
     if (std::chrono::steady_clock::now() < m_next_try) return;
     const int timeout = m_store.busy_timeout();
     m_store.set_busy_timeout(std::min(timeout, kRetryTimeoutMs));
     try {
-        write_pending();
+        flush();
     } catch (...) {
         m_store.set_busy_timeout(timeout);
         throw;

@@ -158,7 +158,6 @@ public:
 
 private:
     void queue(bool is_event, const std::string& name, double value, const std::string& detail, int64_t step);
-    bool write_pending();
     struct Write {
         bool is_event = false;
         std::string name;  // metric name or event kind

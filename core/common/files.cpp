@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -39,6 +40,23 @@ void sync_path(const std::string& path) {
     const std::string why = ok ? "" : errno_text("fsync failed");
     ::close(fd);
     if (!ok) throw Error(ErrorCode::Io, path, why);
+}
+
+void write_all(int fd, const void* data, size_t size, const std::string& where) {
+    const char* p = static_cast<const char*>(data);
+    while (size > 0) {
+        const ssize_t n = ::write(fd, p, std::min<size_t>(size, size_t{1} << 30));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0)  // 0: cannot happen for a regular file, but never loop forever
+            throw Error(ErrorCode::Io, where, errno_text("write failed"));
+        p += n;
+        size -= static_cast<size_t>(n);
+    }
+}
+
+void sync_parent(const std::string& path) {
+    const std::string parent = std::filesystem::path(path).parent_path().string();
+    sync_path(parent.empty() ? "." : parent);
 }
 
 bool same_path(const std::string& a, const std::string& b) {
@@ -100,18 +118,12 @@ void write_text_file(const std::string& path, const std::string& text) {
         ::unlink(tmp.c_str());
         return Error(ErrorCode::Io, path, why);
     };
-    const char* p = text.data();
-    size_t left = text.size();
-    while (left > 0) {
-        const ssize_t n = ::write(fd, p, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {  // 0: cannot happen for a regular file, but never loop forever
-            const std::string why = errno_text("cannot write");
-            ::close(fd);
-            throw fail(why);
-        }
-        p += n;
-        left -= static_cast<size_t>(n);
+    try {
+        write_all(fd, text.data(), text.size(), path);
+    } catch (...) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        throw;
     }
     if (::fsync(fd) != 0 && errno != EINVAL) {
         const std::string why = errno_text("fsync failed");
@@ -120,8 +132,7 @@ void write_text_file(const std::string& path, const std::string& text) {
     }
     if (::close(fd) != 0) throw fail(errno_text("close failed"));
     if (::rename(tmp.c_str(), path.c_str()) != 0) throw fail(errno_text("cannot move into place"));
-    const std::string parent = std::filesystem::path(path).parent_path().string();
-    sync_path(parent.empty() ? "." : parent);
+    sync_parent(path);
 }
 
 }  // namespace atelier

@@ -9,6 +9,7 @@
 // folder is fsync'd so the rename itself survives.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace atelier {
@@ -21,6 +22,10 @@ void write_text_file(const std::string& path, const std::string& text);
 // fsync(2) of a file or a folder (a folder: so renames and creations in it survive a crash).
 // Io naming the path on failure.
 void sync_path(const std::string& path);
+// sync_path of the folder holding `path` (after a rename into it).
+void sync_parent(const std::string& path);
+// write(2) of all `size` bytes to `fd` (EINTR retried, 1 GiB at a time); Io naming `where` on failure.
+void write_all(int fd, const void* data, size_t size, const std::string& where);
 // True when both name the same existing file or folder (symlinks, "..", trailing slashes aside).
 bool same_path(const std::string& a, const std::string& b);
 // Renames every entry of `from` into `to` (created when missing), replacing entries of the same

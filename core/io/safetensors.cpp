@@ -93,19 +93,6 @@ Entry parse_entry(const std::string& path, const std::string& name, const nlohma
     return e;
 }
 
-void write_all(int fd, const void* data, size_t size, const std::string& path) {
-    const char* p = static_cast<const char*>(data);
-    while (size > 0) {
-        const ssize_t n = ::write(fd, p, std::min<size_t>(size, size_t{1} << 30));
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            throw Error(ErrorCode::Io, path, std::string("write failed: ") + std::strerror(errno));
-        }
-        p += n;
-        size -= static_cast<size_t>(n);
-    }
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -372,8 +359,7 @@ void write_safetensors(const std::string& path, const TensorMap& tensors,
         ::unlink(tmp.c_str());
         throw;
     }
-    const std::string parent = fs::path(path).parent_path().string();
-    sync_path(parent.empty() ? "." : parent);  // the rename survives a crash
+    sync_parent(path);  // the rename survives a crash
 }
 
 }  // namespace atelier
