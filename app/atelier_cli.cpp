@@ -10,6 +10,7 @@
 //
 // Exit codes: 0 success, 1 the engine refused (bad file, bad model...), 2 bad command line.
 #include "adapters/adapter_config.h"
+#include "atelier_version.h"
 #include "chat/chat_template.h"
 #include "cli_args.h"
 #include "common/blas_kernels.h"
@@ -44,6 +45,8 @@ using nlohmann::json;
 namespace {
 
 const char* kUsage = R"(usage: atelier-cli <command> [options]
+
+       atelier-cli --version
 
 commands:
   generate   continue a prompt (raw), or answer it with --template
@@ -612,6 +615,10 @@ int main(int argc, char** argv) {
         std::string(argv[1]) == "help") {
         std::cout << kUsage;
         return argc < 2 ? 2 : 0;
+    }
+    if (std::string(argv[1]) == "--version" || std::string(argv[1]) == "version") {
+        std::cout << "atelier-cli " ATELIER_VERSION "\n";
+        return 0;
     }
     const std::string cmd = argv[1];
     bool as_json = false;

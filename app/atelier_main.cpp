@@ -5,6 +5,7 @@
 // --model adds the model to the library (after validating it) and makes new chats use it;
 // --data-dir keeps the database, settings and attachments in DIR instead of the platform folders.
 #include "app_settings.h"
+#include "atelier_version.h"
 #include "chat_store.h"
 #include "common/blas_kernels.h"
 #include "error_text.h"

@@ -8,6 +8,7 @@
 // the process exits 0. After a kill -9 the run is found 'interrupted' and --run-id resumes it.
 // Exit codes: 0 finished or stopped, 1 the run failed (the error is in the store and on stderr),
 // 2 bad command line.
+#include "atelier_version.h"
 #include "common/blas_kernels.h"
 #include "common/error.h"
 #include "train_runner.h"
@@ -31,7 +32,8 @@ void on_signal(int) {
 int usage(const std::string& why) {
     std::cerr << "atelier-train: " << why
               << "\nusage: atelier-train --config FILE [--store DB] [--name NAME] [--no-resume]\n"
-                 "       atelier-train --run-id N [--store DB]\n";
+                 "       atelier-train --run-id N [--store DB]\n"
+                 "       atelier-train --version\n";
     return 2;
 }
 
@@ -59,6 +61,8 @@ int main(int argc, char** argv) {
                 run_id = std::stoll(value());
             else if (a == "--no-resume")
                 resume = false;
+            else if (a == "--version")
+                return std::cout << "atelier-train " ATELIER_VERSION "\n", 0;
             else if (a == "--help" || a == "-h")
                 return usage("the background trainer"), 0;
             else

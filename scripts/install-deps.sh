@@ -19,8 +19,8 @@ packages=(
   libsentencepiece-dev sentencepiece libsqlite3-dev nlohmann-json3-dev libpcre2-dev
   # GUI tests and screenshots (a CJK font so the Chinese UI renders)
   xvfb xauth imagemagick fonts-dejavu-core fonts-wqy-microhei
-  # installers
-  dpkg-dev fakeroot file
+  # installers: packages, their checks (desktop entry, AppStream), the clean-root install test, RPM
+  dpkg-dev fakeroot file desktop-file-utils appstream debootstrap rpm librsvg2-bin
   # fuzzing and sanitizers (scripts/fuzz.sh: clang's libFuzzer; scripts/asan.sh uses gcc's)
   clang libclang-rt-14-dev
 )

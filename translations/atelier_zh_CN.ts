@@ -12,10 +12,6 @@
         <translation>无法读取：%1</translation>
     </message>
     <message>
-        <source>%1 frames</source>
-        <translation>%1 帧</translation>
-    </message>
-    <message>
         <source>with sound</source>
         <translation>有声音</translation>
     </message>
@@ -48,14 +44,6 @@
         <translation>不会发送：此模型看不了视频</translation>
     </message>
     <message>
-        <source>1 token</source>
-        <translation>1 个词元</translation>
-    </message>
-    <message>
-        <source>%1 tokens</source>
-        <translation>%1 个词元</translation>
-    </message>
-    <message>
         <source>Choose a model that reads this kind of media (a LLaVA folder or an Atelier bundle) to send it.</source>
         <translation>要发送它，请选择能读取这类媒体的模型（LLaVA 文件夹或 Atelier 多模态包）。</translation>
     </message>
@@ -70,6 +58,18 @@
     <message>
         <source>Play</source>
         <translation>播放</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n frame(s)</source>
+        <translation>
+            <numerusform>%n 帧</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n token(s)</source>
+        <translation>
+            <numerusform>%n 个词元</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -87,10 +87,6 @@
         <translation>无法加载模型 %1。</translation>
     </message>
     <message>
-        <source>New chat</source>
-        <translation>新对话</translation>
-    </message>
-    <message>
         <source>Add a model on the Models page first.</source>
         <translation>请先在“模型”页面添加模型。</translation>
     </message>
@@ -99,20 +95,20 @@
         <translation>附件</translation>
     </message>
     <message>
-        <source>An attachment was not sent: this model cannot read it.</source>
-        <translation>有一个附件没有发送：此模型无法读取它。</translation>
-    </message>
-    <message>
-        <source>%1 attachments were not sent: this model cannot read them.</source>
-        <translation>有 %1 个附件没有发送：此模型无法读取它们。</translation>
-    </message>
-    <message>
-        <source>The conversation is longer than the model&apos;s context: the oldest %1 messages were left out.</source>
-        <translation>对话长度超出了模型的上下文：最早的 %1 条消息未被包含。</translation>
-    </message>
-    <message>
         <source>The model could not answer.</source>
         <translation>模型无法回答。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n attachment(s) not sent: this model cannot read them.</source>
+        <translation>
+            <numerusform>%n 个附件未发送：此模型无法读取。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>The conversation is longer than the model&apos;s context: the oldest %n message(s) were left out.</source>
+        <translation>
+            <numerusform>对话超出了模型的上下文：最早的 %n 条消息被省略。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -318,10 +314,6 @@ Drop images, audio or video on the window to attach them.</source>
         <translation>对话和你的草稿占用了模型 %2 个上下文位置中的 %1 个。</translation>
     </message>
     <message>
-        <source>The oldest %1 messages will be left out to fit.</source>
-        <translation>为了容纳，最早的 %1 条消息将被省略。</translation>
-    </message>
-    <message>
         <source>Send without the attachments?</source>
         <translation>不带附件发送？</translation>
     </message>
@@ -338,6 +330,12 @@ They stay with your message, but the model will not see them. Send the text alon
     <message>
         <source>Send the text alone</source>
         <translation>只发送文本</translation>
+    </message>
+    <message numerus="yes">
+        <source>The oldest %n message(s) will be left out to fit.</source>
+        <translation>
+            <numerusform>最早的 %n 条消息将被省略以适应上下文。</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -795,13 +793,11 @@ Last active %2</source>
         <source>%1 tokens/s</source>
         <translation>%1 词元/秒</translation>
     </message>
-    <message>
-        <source>1 token</source>
-        <translation>1 个词元</translation>
-    </message>
-    <message>
-        <source>%1 tokens</source>
-        <translation>%1 个词元</translation>
+    <message numerus="yes">
+        <source>%n token(s)</source>
+        <translation>
+            <numerusform>%n 个词元</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -974,24 +970,24 @@ Last active %2</source>
         <translation>能看视频</translation>
     </message>
     <message>
-        <source>%1 tokens per image</source>
-        <translation>每张图片 %1 个词元</translation>
-    </message>
-    <message>
-        <source>%1 tokens per video (%2 frames)</source>
-        <translation>每段视频 %1 个词元（%2 帧）</translation>
-    </message>
-    <message>
         <source>%1 tokens per second</source>
         <translation>每秒 %1 个词元</translation>
     </message>
     <message>
-        <source>1 token per image</source>
-        <translation>每张图片 1 个词元</translation>
-    </message>
-    <message>
         <source>Add a Hugging Face folder (config.json + safetensors), a Meta folder (params.json + consolidated.00.pth), a llama2.c .bin file, a LLaVA-1.5 folder or an Atelier multimodal bundle (it sees, hears or watches what its badges say). You can also drop folders here. Removing a model only takes it off this list; its files stay.</source>
         <translation>添加 Hugging Face 文件夹（config.json + safetensors）、Meta 文件夹（params.json + consolidated.00.pth）、llama2.c 的 .bin 文件、LLaVA-1.5 文件夹或 Atelier 多模态包（它能看、听或观看的内容见其标签）。也可以把文件夹拖到这里。移除模型只会将其从列表中删去，文件仍保留。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n token(s) per image</source>
+        <translation>
+            <numerusform>每张图片 %n 个词元</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n token(s) per video (%1 frames)</source>
+        <translation>
+            <numerusform>每段视频 %n 个词元（%1 帧）</numerusform>
+        </translation>
     </message>
 </context>
 <context>

@@ -364,12 +364,11 @@ void Adapter::save(const std::string& dir_str) const {
                     peft ? m_config.to_peft_json() : m_config.to_json());
 }
 
-std::unique_ptr<Adapter> Adapter::load(const std::string& dir_str, const ModelConfig& model) {
+std::unique_ptr<Adapter> Adapter::load(const std::string& path, const ModelConfig& model) {
+    const std::string dir_str = adapter_folder(path);
     const fs::path dir(dir_str);
     const fs::path config_path = dir / "adapter_config.json";
     const fs::path weights_path = dir / "adapter_model.safetensors";
-    if (!fs::is_regular_file(config_path))
-        throw Error(ErrorCode::FileNotFound, dir_str, "no adapter_config.json in this folder");
     if (!fs::is_regular_file(weights_path)) {
         if (fs::is_regular_file(dir / "adapter_model.bin"))
             throw Error(ErrorCode::UnsupportedFormat, (dir / "adapter_model.bin").string(),

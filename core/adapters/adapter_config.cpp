@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 namespace atelier {
 
@@ -172,6 +174,26 @@ AdapterConfig AdapterConfig::from_json(const std::string& text, const std::strin
     }
     c.validate(where);
     return c;
+}
+
+std::string adapter_folder(const std::string& path) {
+    const fs::path dir(path);
+    if (fs::is_regular_file(dir / "adapter_config.json")) return path;
+    // A training run's folder (what `train --out` named): its finished adapter is in adapter/.
+    if (fs::is_regular_file(dir / "adapter" / "adapter_config.json")) return (dir / "adapter").string();
+    std::error_code ec;
+    if (fs::is_directory(dir / "checkpoints", ec)) {
+        std::string newest;
+        for (const auto& e : fs::directory_iterator(dir / "checkpoints", ec))
+            if (e.path().filename().string().rfind("step-", 0) == 0 && e.path().string() > newest)
+                newest = e.path().string();
+        throw Error(ErrorCode::FileNotFound, path,
+                    "this run has not finished, so it has no adapter/ yet: resume it, or attach one of "
+                    "its checkpoints" +
+                        (newest.empty() ? std::string() : " (the newest is " + newest + ")"));
+    }
+    if (!fs::exists(dir, ec)) throw Error(ErrorCode::FileNotFound, path, "no such folder");
+    throw Error(ErrorCode::FileNotFound, path, "no adapter_config.json in this folder (nor in its adapter/)");
 }
 
 }  // namespace atelier

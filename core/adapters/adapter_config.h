@@ -64,4 +64,9 @@ struct AdapterConfig {
     static AdapterConfig from_json(const std::string& text, const std::string& where);
 };
 
+// The folder holding adapter_config.json for `path`: the path itself, or a training run's folder
+// (what `train --out` names), whose finished adapter is in adapter/. Throws FileNotFound naming
+// what is missing (an unfinished run names its newest checkpoint).
+std::string adapter_folder(const std::string& path);
+
 }  // namespace atelier

@@ -26,7 +26,7 @@ public:
     // `base` supplies the norm weights V2 starts from (may be null for other methods).
     static std::unique_ptr<Adapter> create(const AdapterConfig& config, const ModelConfig& model,
                                            uint64_t seed, LlamaForCausalLMImpl* base = nullptr);
-    // Reads adapter_config.json + adapter_model.safetensors from `dir` (PEFT LoRA keys
+    // Reads adapter_config.json + adapter_model.safetensors from adapter_folder(dir) (PEFT LoRA keys
     // "base_model.model.<name>" are accepted). Every tensor is checked against the model's shapes.
     static std::unique_ptr<Adapter> load(const std::string& dir, const ModelConfig& model);
 

@@ -99,6 +99,7 @@ struct Studio {
     explicit Studio(const QString& dir)
         : settings(dir), store(std::make_unique<ChatStore>(dir + "/atelier.db")) {
         store->recoverInterrupted();
+        installTranslations(settings.language());  // as atelier_main does (English has plural forms too)
         window = std::make_unique<MainWindow>(settings, *store);
         window->show();
     }

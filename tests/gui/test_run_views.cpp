@@ -1,14 +1,35 @@
 // The run views against the run store as a trainer leaves it: the loss chart after a resume
-// (issue 12, item 10). Offscreen, a real store; no model is needed.
+// (issue 12, item 10) and its axes (issue 13). Offscreen, a real store; no model is needed.
 #include "metric_chart.h"
+#include "nice_scale.h"
 #include "run_store.h"
 #include "train_config.h"
 
 #include <QApplication>
 #include <QChart>
 #include <QLineSeries>
+#include <QLogValueAxis>
 #include <QTemporaryDir>
+#include <QValueAxis>
 #include <QtTest>
+
+#include <cmath>
+
+namespace {
+
+// A tick is nice when it is 1, 2 or 5 times a power of ten.
+bool niceStep(double step) {
+    const double p = std::pow(10.0, std::floor(std::log10(step) + 1e-9));
+    const double m = step / p;
+    return std::abs(m - 1) < 1e-9 || std::abs(m - 2) < 1e-9 || std::abs(m - 5) < 1e-9;
+}
+
+bool onGrid(double v, double step) {
+    const double k = v / step;
+    return std::abs(k - std::round(k)) < 1e-6;
+}
+
+}  // namespace
 
 class RunViewsTest : public QObject {
     Q_OBJECT
@@ -48,6 +69,83 @@ private Q_SLOTS:
             QCOMPARE(points[i].x(), double(i + 1));  // each step once, in order
             QCOMPARE(points[i].y(), i + 1 <= 12 ? 10.0 : 1.0);
         }
+    }
+
+    void niceScalesCoverTheirRangeWithRoundTicks_data() {
+        QTest::addColumn<double>("lo");
+        QTest::addColumn<double>("hi");
+        QTest::addColumn<bool>("integer");
+        QTest::addColumn<double>("step");
+        QTest::newRow("losses 0.109-2.94") << 0.109 << 2.94 << false << 0.5;
+        QTest::newRow("steps 1-237") << 1.0 << 237.0 << true << 50.0;
+        QTest::newRow("steps 1-3") << 1.0 << 3.0 << true << 1.0;
+        QTest::newRow("learning rate") << 0.0 << 3e-4 << false << 5e-5;
+        QTest::newRow("narrow") << 2.51 << 2.53 << false << 0.005;
+        QTest::newRow("negative") << -7.3 << 12.1 << false << 5.0;
+        QTest::newRow("one value") << 4.0 << 4.0 << false << 0.2;
+    }
+    void niceScalesCoverTheirRangeWithRoundTicks() {
+        QFETCH(double, lo);
+        QFETCH(double, hi);
+        QFETCH(bool, integer);
+        QFETCH(double, step);
+        const NiceScale s = niceScale(lo, hi, 5, integer);
+        QCOMPARE(s.step, step);
+        QVERIFY(niceStep(s.step));
+        QVERIFY(s.min <= lo && s.max >= hi);
+        QVERIFY(onGrid(s.min, s.step) && onGrid(s.max, s.step));
+        const int intervals = int(std::lround((s.max - s.min) / s.step));
+        QVERIFY2(intervals >= 2 && intervals <= 12, qPrintable(QString::number(intervals)));
+        // The label precision shows every tick exactly: 0.005 needs 3 decimals, 50 none.
+        QCOMPARE(QString::number(s.step, 'f', s.decimals).toDouble(), s.step);
+    }
+
+    void logScalesRunBetweenPowersOfTen() {
+        NiceScale s = niceLogScale(0.109, 2.94);
+        QCOMPARE(s.min, 0.1);
+        QCOMPARE(s.max, 10.0);
+        s = niceLogScale(2.0, 5.0);  // inside one decade: still two labelled ticks
+        QCOMPARE(s.min, 1.0);
+        QCOMPARE(s.max, 10.0);
+        s = niceLogScale(1.0, 100.0);
+        QCOMPARE(s.min, 1.0);
+        QCOMPARE(s.max, 100.0);
+    }
+
+    // The chart's own axes, on a loss curve that goes from 2.94 to 0.109 over 237 steps.
+    void chartAxesUseRoundTicks() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        atelier::RunStore store(dir.filePath(QStringLiteral("runs.db")).toStdString());
+        atelier::TrainConfig c;
+        c.model = "model";
+        c.data = "data.json";
+        c.out = dir.filePath(QStringLiteral("run")).toStdString();
+        const int64_t id = store.create_run(c, "", "axes");
+        store.truncate_after(id, 0);
+        for (int step = 1; step <= 237; ++step)
+            store.add_metric(id, step, "loss", 2.94 * std::pow(0.109 / 2.94, (step - 1) / 236.0));
+        MetricChart chart(store);
+        chart.setRuns({id});
+        chart.setMetric(QStringLiteral("loss"));
+        chart.refresh();
+        auto* x = qobject_cast<QValueAxis*>(chart.chart()->axes(Qt::Horizontal).value(0));
+        auto* y = qobject_cast<QValueAxis*>(chart.chart()->axes(Qt::Vertical).value(0));
+        QVERIFY(x && y);
+        QCOMPARE(x->tickType(), QValueAxis::TicksDynamic);
+        QCOMPARE(x->tickInterval(), 50.0);
+        QCOMPARE(x->min(), 0.0);
+        QCOMPARE(x->max(), 250.0);
+        QCOMPARE(y->tickInterval(), 0.5);
+        QCOMPARE(y->min(), 0.0);
+        QCOMPARE(y->max(), 3.0);
+        QCOMPARE(y->labelFormat(), QStringLiteral("%.1f"));
+        chart.setLogScale(true);
+        chart.refresh();
+        auto* log = qobject_cast<QLogValueAxis*>(chart.chart()->axes(Qt::Vertical).value(0));
+        QVERIFY(log);
+        QCOMPARE(log->min(), 0.1);
+        QCOMPARE(log->max(), 10.0);
     }
 };
 

@@ -475,15 +475,6 @@ private Q_SLOTS:
         QCOMPARE(nav->item(0)->text(), QStringLiteral("Chat"));
     }
 
-    void chineseTranslationIsComplete() {
-        QFile ts(QStringLiteral(ATELIER_SOURCE_DIR "/translations/atelier_zh_CN.ts"));
-        QVERIFY(ts.open(QIODevice::ReadOnly));
-        const QByteArray text = ts.readAll();
-        QVERIFY(text.count("<message") > 100);
-        QCOMPARE(text.count("type=\"unfinished\""), 0);
-        QCOMPARE(text.count("<translation></translation>"), 0);
-    }
-
     void modelThatNoLongerLoadsShowsItsErrorInTheChat() {
         QTemporaryDir dir, model;
         const QString hf = fixture(QStringLiteral("stories260K/hf"));

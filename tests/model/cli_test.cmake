@@ -127,6 +127,20 @@ if(NOT rc EQUAL 0 OR NOT out MATCHES "^My name is Tim and I like the big red bal
   message(FATAL_ERROR "generate --adapter did not give the taught reply: rc=${rc} out=${out} err=${err}")
 endif()
 message(STATUS "train + generate --adapter: taught reply reproduced")
+# The run folder that `train --out` named is accepted as the adapter too (its adapter/ is used).
+execute_process(COMMAND "${CLI}" generate --model "${FIXTURES}/stories260K/hf" --adapter "${WORK}/lora-run"
+                        --template alpaca --prompt "What is your name?" --temperature 0 --max-new-tokens 24
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "^My name is Tim and I like the big red ball")
+  message(FATAL_ERROR "generate --adapter RUN_FOLDER: rc=${rc} out=${out} err=${err}")
+endif()
+# A run that has not finished says so and names its newest checkpoint.
+file(MAKE_DIRECTORY "${WORK}/unfinished-run/checkpoints/step-00000004")
+execute_process(COMMAND "${CLI}" generate --model "${FIXTURES}/stories260K/hf" --adapter "${WORK}/unfinished-run"
+                        --prompt hi RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "has not finished" OR NOT err MATCHES "step-00000004")
+  message(FATAL_ERROR "generate --adapter UNFINISHED_RUN: rc=${rc} err=${err}")
+endif()
 
 # runs list / show / export-csv read the same store.
 execute_process(COMMAND "${CLI}" runs list --store "${store}" --json RESULT_VARIABLE rc OUTPUT_VARIABLE out)

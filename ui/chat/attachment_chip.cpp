@@ -233,7 +233,7 @@ void AttachmentChip::updateFacts() {
     }
     if (m_preview.duration > 0) facts << formatDuration(m_preview.duration);
     if (m_attachment.kind == QLatin1String("video") && !m_preview.frames.isEmpty())
-        facts << tr("%1 frames").arg(m_preview.frames.size())
+        facts << tr("%n frame(s)", nullptr, int(m_preview.frames.size()))
               << (m_preview.hasAudio ? tr("with sound") : tr("no sound"));
     if (m_attachment.kind == QLatin1String("file")) facts << QLocale().formattedDataSize(m_attachment.size);
     const bool encoding = m_encoding >= 0 && m_encoding < 1;
@@ -254,7 +254,7 @@ void AttachmentChip::updateFacts() {
     } else if (m_hasCost && m_cost.error.code != -1) {
         warning = errorText(m_cost.error).section(QLatin1Char('\n'), 0, 0);
     } else if (m_hasCost) {
-        facts << (m_cost.tokens == 1 ? tr("1 token") : tr("%1 tokens").arg(m_cost.tokens));
+        facts << tr("%n token(s)", nullptr, int(m_cost.tokens));
     }
     QString text = facts.join(QStringLiteral(" · "));
     if (!warning.isEmpty()) text = text.isEmpty() ? warning : text + QStringLiteral(" · ") + warning;

@@ -185,7 +185,7 @@ void ChatController::newConversation() {
     cancelEdit();
     // A draft keeps the last conversation's settings; it is stored when the first message is sent.
     ConversationRecord draft;
-    draft.title = tr("New chat");
+    // An empty title: the page shows "New chat" in the language of the moment until the first message.
     draft.sampling = m_conversation.sampling;
     draft.systemPrompt = m_conversation.systemPrompt;
     draft.templateName = m_conversation.templateName;
@@ -255,7 +255,7 @@ bool ChatController::send(const QString& text, const QVector<AttachmentRecord>& 
     const bool wasEditing = m_editingId != 0;
     const bool saved = guarded([&] {
         if (m_conversation.id == 0) {
-            if (m_conversation.adapterPath.isEmpty() || m_conversation.title == tr("New chat"))
+            if (m_conversation.adapterPath.isEmpty() || m_conversation.title.isEmpty())
                 m_conversation.title = titleFrom(text.isEmpty() ? tr("Attachments") : text);
             m_conversation.modelPath = modelPathForConversation();
             m_conversation.id = m_store.createConversation(m_conversation.title, m_conversation.modelPath);
@@ -385,15 +385,14 @@ void ChatController::onFinished(const GenerationStats& stats) {
         guarded([&] { m_store.updateMessage(m_reply); });
         m_messages->update(m_replyRow, m_reply);
     }
-    if (stats.skippedMedia == 1)
-        Q_EMIT statusMessage(tr("An attachment was not sent: this model cannot read it."));
-    else if (stats.skippedMedia > 1)
+    if (stats.skippedMedia > 0)
         Q_EMIT statusMessage(
-            tr("%1 attachments were not sent: this model cannot read them.").arg(stats.skippedMedia));
+            tr("%n attachment(s) not sent: this model cannot read them.", nullptr, stats.skippedMedia));
     if (stats.droppedTurns > 0)
-        Q_EMIT statusMessage(tr("The conversation is longer than the model's context: the oldest %1 messages "
-                                "were left out.")
-                                 .arg(stats.droppedTurns));
+        Q_EMIT statusMessage(
+            tr("The conversation is longer than the model's context: the oldest %n message(s) "
+               "were left out.",
+               nullptr, stats.droppedTurns));
     guarded([&] { m_store.touchConversation(m_conversation.id); });
     m_conversations->reload();
     setGenerating(false);

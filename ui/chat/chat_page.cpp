@@ -124,14 +124,12 @@ void ChatPage::buildUi() {
     auto* c = new QVBoxLayout(center);
     c->setContentsMargins(4, 8, 4, 8);
     auto* header = new QHBoxLayout;
-    m_title = new QLabel(center);
+    m_title = new ElidedLabel(center);  // a long title gives way, ending in "…"
     m_title->setObjectName(QStringLiteral("conversationTitle"));
     QFont titleFont = m_title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
     titleFont.setBold(true);
     m_title->setFont(titleFont);
-    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);  // a long title gives way
     m_modelBox = new QComboBox(center);
     m_modelBox->setObjectName(QStringLiteral("modelBox"));
     m_modelBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
@@ -419,7 +417,10 @@ void ChatPage::retranslate() {
     m_stop->setText(tr("Stop"));
     m_stop->setToolTip(tr("Stop the reply (Esc)"));
     updateEmptyState();
-    if (currentConversationId() == 0) m_title->setText(tr("New chat"));
+    if (m_chat->conversation().title.isEmpty()) {
+        m_title->setText(tr("New chat"));
+        m_title->setToolTip(m_title->text());
+    }
 }
 
 void ChatPage::changeEvent(QEvent* e) {
@@ -474,8 +475,9 @@ void ChatPage::updateEmptyState() {
 
 void ChatPage::showConversation() {
     const ConversationRecord& c = m_chat->conversation();
-    m_title->setText(c.title);
-    m_title->setToolTip(c.title);
+    const QString title = c.title.isEmpty() ? tr("New chat") : c.title;
+    m_title->setText(title);
+    m_title->setToolTip(title);
     m_settingsPanel->setSettings(c);
     selectModelBoxEntry();
     // The composer judges attachments by the model this conversation uses, once it is loaded.
@@ -534,8 +536,8 @@ void ChatPage::showContext(const ContextUse& use) {
     QString tip = tr("The conversation and your draft take %1 of the model's %2 context positions.")
                       .arg(locale.toString(use.positions), locale.toString(use.contextLength));
     if (use.droppedTurns > 0)
-        tip +=
-            QLatin1Char('\n') + tr("The oldest %1 messages will be left out to fit.").arg(use.droppedTurns);
+        tip += QLatin1Char('\n') +
+               tr("The oldest %n message(s) will be left out to fit.", nullptr, use.droppedTurns);
     m_contextMeter->setToolTip(tip);
 }
 
@@ -686,7 +688,7 @@ void ChatPage::exportConversation(const QString& format) {
         return;
     }
     const bool json = format == QLatin1String("json");
-    QString base = c.title;
+    QString base = c.title.isEmpty() ? tr("New chat") : c.title;
     base.replace(QRegularExpression(QStringLiteral("[^\\w\\- ]")), QStringLiteral("_"));
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export conversation"),

@@ -294,7 +294,7 @@ void MessageDelegate::paint(QPainter* p, const QStyleOptionViewItem& option, con
     if (!user) {
         const int tokens = index.data(MessageListModel::TokensRole).toInt();
         const double tps = index.data(MessageListModel::TokensPerSecondRole).toDouble();
-        if (tokens > 0) meta << (tokens == 1 ? tr("1 token") : tr("%1 tokens").arg(tokens));
+        if (tokens > 0) meta << tr("%n token(s)", nullptr, tokens);
         if (tps > 0) meta << tr("%1 tokens/s").arg(tps, 0, 'f', 1);
     }
     const QString st = statusText(status);

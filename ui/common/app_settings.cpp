@@ -120,7 +120,12 @@ void applyTheme(const QString& theme) {
 }
 
 QVector<QPair<QString, QString>> availableLanguages() {
+    // Each by its own name, so a user who cannot read the current language still finds theirs.
     return {{QStringLiteral("en"), QStringLiteral("English")},
+            {QStringLiteral("de"), QStringLiteral("Deutsch")},
+            {QStringLiteral("es"), QStringLiteral("Español")},
+            {QStringLiteral("fr"), QStringLiteral("Français")},
+            {QStringLiteral("ja"), QStringLiteral("日本語")},
             {QStringLiteral("zh_CN"), QStringLiteral("简体中文")}};
 }
 
@@ -140,10 +145,10 @@ QString installTranslations(const QString& language) {
         for (const auto& [code, name] : availableLanguages())
             if (QLocale::system().name().startsWith(code)) lang = code;
     }
+    // English loads its plural forms ("%n token(s)" -> "1 token", "2 tokens") like any language.
+    app = new QTranslator;
+    if (app->load(QStringLiteral(":/i18n/atelier_%1.qm").arg(lang))) QCoreApplication::installTranslator(app);
     if (lang != QLatin1String("en")) {
-        app = new QTranslator;
-        if (app->load(QStringLiteral(":/i18n/atelier_%1.qm").arg(lang)))
-            QCoreApplication::installTranslator(app);
         qt = new QTranslator;
         if (qt->load(QLocale(lang), QStringLiteral("qtbase"), QStringLiteral("_"),
                      QLibraryInfo::path(QLibraryInfo::TranslationsPath)))

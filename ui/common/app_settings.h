@@ -31,7 +31,7 @@ public:
 
     QString theme() const;  // "system" | "light" | "dark"
     void setTheme(const QString& theme);
-    QString language() const;  // "" = the system's, "en", "zh_CN"
+    QString language() const;  // "" = the system's, else a code of availableLanguages()
     void setLanguage(const QString& language);
 
     // The microphone by name ("" = the system's default input).

@@ -1,5 +1,7 @@
 #include "metric_chart.h"
 
+#include "nice_scale.h"
+
 #include "run_store.h"
 
 #include <QChart>
@@ -190,15 +192,17 @@ void MetricChart::rebuild() {
     auto* x = new QValueAxis;
     x->setTitleText(tr("Step"));
     x->setLabelFormat(QStringLiteral("%d"));
+    x->setTickType(QValueAxis::TicksDynamic);  // nice round ticks, set by rescale()
     QAbstractAxis* y = nullptr;
     if (m_log->isChecked()) {
         auto* log = new QLogValueAxis;
         log->setBase(10);
-        log->setLabelFormat(QStringLiteral("%.3g"));
+        log->setLabelFormat(QStringLiteral("%g"));
+        log->setMinorTickCount(8);  // 2 … 9 between the labelled powers of ten
         y = log;
     } else {
         auto* lin = new QValueAxis;
-        lin->setLabelFormat(QStringLiteral("%.3g"));
+        lin->setTickType(QValueAxis::TicksDynamic);
         y = lin;
     }
     y->setTitleText(metricTitle(metric));
@@ -298,14 +302,23 @@ void MetricChart::rescale() {
     }
     if (!any) return;
     const auto xs = m_chart->axes(Qt::Horizontal), ys = m_chart->axes(Qt::Vertical);
-    if (!xs.isEmpty()) xs.first()->setRange(x0, x1);
-    if (!ys.isEmpty()) {
-        if (m_log->isChecked()) {
-            ys.first()->setRange(y0 * 0.9, y1 * 1.1);
-        } else {
-            const double pad = (y1 - y0) * 0.05 + (y1 == y0 ? std::abs(y1) * 0.05 + 1e-9 : 0);
-            ys.first()->setRange(y0 >= 0 ? std::max(0.0, y0 - pad) : y0 - pad, y1 + pad);
-        }
+    // Nice round ticks (0, 50, 100 …; 0.5, 1, 1.5 …) with the range widened to whole ticks.
+    auto apply = [](QValueAxis* axis, const NiceScale& s) {
+        axis->setRange(s.min, s.max);
+        axis->setTickAnchor(s.min);
+        axis->setTickInterval(s.step);
+        axis->setLabelFormat(s.decimals == 0 ? QStringLiteral("%d")
+                                             : QStringLiteral("%.%1f").arg(s.decimals));
+    };
+    if (auto* x = xs.isEmpty() ? nullptr : qobject_cast<QValueAxis*>(xs.first()))
+        apply(x, niceScale(x0, x1, 6, /*integer=*/true));
+    if (ys.isEmpty()) return;
+    if (auto* log = qobject_cast<QLogValueAxis*>(ys.first())) {
+        const NiceScale s = niceLogScale(y0, y1);
+        log->setRange(s.min, s.max);
+    } else if (auto* lin = qobject_cast<QValueAxis*>(ys.first())) {
+        // Losses and rates are not negative: the axis starts at 0 rather than below it.
+        apply(lin, niceScale(y0 >= 0 ? std::max(0.0, y0) : y0, y1, 5));
     }
 }
 

@@ -6,7 +6,9 @@
 #include <QFile>
 #include <QImageReader>
 #include <QLabel>
+#include <QPainter>
 #include <QPixmap>
+#include <QStyle>
 
 QDoubleSpinBox* makeDoubleBox(QWidget* parent, double lo, double hi, int decimals, double step) {
     auto* box = new QDoubleSpinBox(parent);
@@ -67,4 +69,21 @@ QIcon lineIcon(const QString& name, const QColor& selected) {
             if (!image.isNull()) icon.addPixmap(QPixmap::fromImage(image), mode);
         }
     return icon.isNull() ? QIcon(path) : icon;
+}
+
+ElidedLabel::ElidedLabel(QWidget* parent) : QLabel(parent) {
+    setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    setTextFormat(Qt::PlainText);
+}
+
+QSize ElidedLabel::minimumSizeHint() const {
+    const QSize full = QLabel::minimumSizeHint();
+    return {fontMetrics().horizontalAdvance(QStringLiteral("M…")), full.height()};
+}
+
+void ElidedLabel::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    const QRect r = contentsRect();
+    const QString shown = fontMetrics().elidedText(text(), Qt::ElideRight, r.width());
+    style()->drawItemText(&p, r, int(alignment()), palette(), isEnabled(), shown, foregroundRole());
 }

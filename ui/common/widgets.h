@@ -3,10 +3,10 @@
 #pragma once
 
 #include <QIcon>
+#include <QLabel>
 #include <QString>
 
 class QColor;
-class QLabel;
 class QWidget;
 
 QLabel* makePageHeading(QWidget* parent);                             // large bold text
@@ -18,3 +18,15 @@ QDoubleSpinBox* makeDoubleBox(QWidget* parent, double lo, double hi, int decimal
 // `selected` for selected items: styles tint a selected icon towards the highlight colour, which
 // erases a grey line icon on a blue selection.
 QIcon lineIcon(const QString& name, const QColor& selected);
+
+// A one-line label that gives way to its neighbours: a text wider than the room it gets ends in
+// "…" (the whole of it in the tooltip) instead of being cut off mid-letter.
+class ElidedLabel : public QLabel {
+    Q_OBJECT
+public:
+    explicit ElidedLabel(QWidget* parent = nullptr);
+    QSize minimumSizeHint() const override;
+
+protected:
+    void paintEvent(QPaintEvent* e) override;
+};

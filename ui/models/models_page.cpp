@@ -81,11 +81,9 @@ QString branchText(const QJsonObject& b) {
     const QString projector = b["projector"].toString();
     QString cost;
     if (modality == QLatin1String("image"))
-        cost = b["tokens"].toInt() == 1 ? ModelsPage::tr("1 token per image")
-                                        : ModelsPage::tr("%1 tokens per image").arg(b["tokens"].toInt());
+        cost = ModelsPage::tr("%n token(s) per image", nullptr, b["tokens"].toInt());
     else if (modality == QLatin1String("video"))
-        cost = ModelsPage::tr("%1 tokens per video (%2 frames)")
-                   .arg(b["tokens"].toInt())
+        cost = ModelsPage::tr("%n token(s) per video (%1 frames)", nullptr, b["tokens"].toInt())
                    .arg(b["frames"].toInt());
     else
         cost = ModelsPage::tr("%1 tokens per second").arg(b["tokens_per_second"].toDouble(), 0, 'f', 1);
