@@ -63,13 +63,13 @@ commands:
   new-encoder  a fresh small encoder folder to train from scratch: --arch clip|whisper --out DIR
   merge      fold a LoRA or LLaMA-Adapter V2 adapter into the base weights: a new HF folder
   runs       list | show ID | export-csv ID: the training runs in the run store
-  devices    compute devices (CPU, CUDA GPUs) and audio input devices (microphones); none is a valid answer
+  devices    compute devices (CPU, CUDA GPUs, Metal) and audio input devices (microphones); none is a valid answer
 
 common options:
   --model PATH          HF folder, Meta folder (params.json + consolidated.NN.pth), llama2.c .bin,
                         LLaVA-1.5 folder, or Atelier multimodal bundle (atelier-bundle.json)
   --tokenizer FILE      tokenizer.model / tokenizer.json, if not beside the weights
-  --device cpu|cuda     where to run (default cpu)
+  --device cpu|cuda|mps where to run (default cpu; mps: Apple Silicon with the macOS LibTorch)
   --dtype auto|f32|bf16|f16   weights and activations (default auto)
   --threads N           CPU threads (default: all cores)
   --context N           KV cache length (default: min(model context, 4096))
@@ -93,7 +93,7 @@ generate / chat options:
   --frames N            frames sampled per video (default: the model's, 8)
   (chat: /image PATH, /audio PATH, /video PATH attach to the next message)
 
-  --adapter DIR         attach a trained adapter (Atelier's or PEFT's LoRA layout)
+  --adapter DIR         attach a trained adapter (Atelier's or PEFT's LoRA layout), or a run folder (its adapter/)
   --adapter-scale S     its strength (default 1; 0 = the base model)
 
 convert / merge options:

@@ -21,25 +21,55 @@
 
 #include <memory>
 
+namespace {
+
+// The command line, parsed by `app` (a QCoreApplication is enough for --help and --version).
+struct Options {
+    QCommandLineParser parser;
+    QCommandLineOption model{QStringLiteral("model"), QStringLiteral("Open this model (folder or file)."),
+                             QStringLiteral("path")};
+    QCommandLineOption dataDir{QStringLiteral("data-dir"),
+                               QStringLiteral("Keep conversations, models and settings in this folder."),
+                               QStringLiteral("dir")};
+    Options() {
+        parser.setApplicationDescription(
+            QStringLiteral("Chat with LLaMA-family models and fine-tune adapters."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOption(model);
+        parser.addOption(dataDir);
+    }
+};
+
+void describeApplication() {
+    QCoreApplication::setOrganizationName(QStringLiteral("Atelier"));
+    QCoreApplication::setApplicationName(QStringLiteral("Atelier"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ATELIER_VERSION));
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    // --help and --version answer without a display (a package check, a terminal over ssh).
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray a(argv[i]);
+        if (a == "--help" || a == "-h" || a == "-?" || a == "--version" || a == "-v") {
+            QCoreApplication core(argc, argv);
+            describeApplication();
+            Options options;
+            options.parser.process(core);  // prints and exits
+        }
+    }
     atelier::use_native_blas_kernels(argv);  // may re-execute, once: before any BLAS is used
     QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("Atelier"));
-    QApplication::setApplicationName(QStringLiteral("Atelier"));
-    QApplication::setApplicationVersion(QStringLiteral(ATELIER_VERSION));
+    describeApplication();
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/atelier.svg")));
+    QGuiApplication::setDesktopFileName(QStringLiteral(ATELIER_APP_ID));  // Wayland finds the icon by it
 
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Chat with LLaMA-family models and fine-tune adapters."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption model(
-        QStringLiteral("model"), QStringLiteral("Open this model (folder or file)."), QStringLiteral("path"));
-    const QCommandLineOption dataDir(
-        QStringLiteral("data-dir"), QStringLiteral("Keep conversations, models and settings in this folder."),
-        QStringLiteral("dir"));
-    parser.addOption(model);
-    parser.addOption(dataDir);
+    Options options;
+    QCommandLineParser& parser = options.parser;
+    const QCommandLineOption& model = options.model;
+    const QCommandLineOption& dataDir = options.dataDir;
     parser.process(app);
 
     AppSettings settings(parser.value(dataDir));

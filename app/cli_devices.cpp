@@ -1,5 +1,5 @@
-// atelier-cli devices: where the engine can compute (the CPU, CUDA GPUs) and which audio inputs
-// (microphones) the studio's recorder can use. No device of a kind is a valid answer (exit 0).
+// atelier-cli devices: where the engine can compute (the CPU, CUDA GPUs, Apple's Metal GPU) and which audio
+// inputs (microphones) the studio's recorder can use. No device of a kind is a valid answer (exit 0).
 //
 //   atelier-cli devices [--json]
 #include "cli_args.h"
@@ -22,11 +22,13 @@ int cmd_devices(const Args& a) {
     const int cores = static_cast<int>(std::thread::hardware_concurrency());
     const bool bf16 = atelier::cpu_has_fast_bf16();
     const int gpus = atelier::cuda_device_count();
+    const bool mps = atelier::mps_available();
     const auto inputs = atelier::list_audio_inputs();
     if (a.has("json")) {
         ordered_json compute = ordered_json::array();
         compute.push_back({{"device", "cpu"}, {"threads", cores}, {"fast_bf16", bf16}});
         for (int i = 0; i < gpus; ++i) compute.push_back({{"device", "cuda:" + std::to_string(i)}});
+        if (mps) compute.push_back({{"device", "mps"}});
         ordered_json audio = ordered_json::array();
         for (const auto& d : inputs)
             audio.push_back({{"index", d.index},
@@ -43,7 +45,8 @@ int cmd_devices(const Args& a) {
     std::printf("compute devices:\n");
     std::printf("  cpu      %d threads%s\n", cores, bf16 ? ", fast bf16 (AVX512-BF16/AMX)" : "");
     for (int i = 0; i < gpus; ++i) std::printf("  cuda:%d\n", i);
-    if (gpus == 0) std::printf("  (no CUDA GPU)\n");
+    if (mps) std::printf("  mps      Apple GPU (Metal)\n");
+    if (gpus == 0 && !mps) std::printf("  (no CUDA or Metal GPU)\n");
     std::printf("audio inputs:\n");
     for (const auto& d : inputs)
         std::printf("  %-3d %s [%s] %d ch, %.0f Hz%s\n", d.index, d.name.c_str(), d.host_api.c_str(),

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 
+#include <ATen/Context.h>
 #include <torch/cuda.h>
 
 #include <atomic>
@@ -50,6 +51,10 @@ bool cpu_has_fast_bf16() {
 
 bool cuda_available() {
     return torch::cuda::is_available();
+}
+
+bool mps_available() {
+    return at::hasMPS();
 }
 
 int cuda_device_count() {

@@ -404,7 +404,7 @@ torch::Dtype choose_weight_dtype(const std::string& requested, const ModelConfig
 // instructions. Otherwise 16-bit weights are widened to f32 on the fly (mixed_linear), which keeps
 // their halved memory traffic for decoding without oneDNN's slow emulated bf16 GEMM.
 torch::Dtype choose_compute_dtype(torch::Dtype weights, torch::Device device) {
-    if (weights == torch::kFloat32 || device.is_cuda()) return weights;
+    if (weights == torch::kFloat32 || device.is_cuda() || device.is_mps()) return weights;
     if (weights == torch::kBFloat16 && cpu_has_fast_bf16()) return weights;
     return torch::kFloat32;
 }
@@ -426,17 +426,23 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
         device = torch::Device(options.device);
     } catch (const std::exception&) {
         throw Error(ErrorCode::InvalidArgument, "device",
-                    "unknown device '" + options.device + "' (expected cpu or cuda)");
+                    "unknown device '" + options.device + "' (expected cpu, cuda or mps)");
     }
     if (device.is_cuda() && !cuda_available())
         throw Error(ErrorCode::InvalidArgument, "device",
                     "CUDA was requested but this LibTorch has no CUDA support or no GPU is visible");
+    if (device.is_mps() && !mps_available())
+        throw Error(ErrorCode::InvalidArgument, "device",
+                    "MPS (Apple's Metal GPU) was requested but this LibTorch has no MPS support: it needs "
+                    "the macOS LibTorch on an Apple Silicon Mac");
 
     auto model = std::unique_ptr<LlamaModel>(new LlamaModel());
     Impl& m = *model->m;
     m.config = ck.config;
     m.device = device;
     m.dtype = choose_weight_dtype(options.dtype, ck.config);
+    // Metal has float16 but (before macOS 14) no bfloat16: a bf16 checkpoint runs in f16 there.
+    if (device.is_mps() && m.dtype == torch::kBFloat16 && options.dtype == "auto") m.dtype = torch::kFloat16;
     m.compute_dtype = choose_compute_dtype(m.dtype, device);
     m.source = ck.source;
     m.tokenizer_path = ck.tokenizer_path;

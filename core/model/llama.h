@@ -33,9 +33,10 @@ void ensure_engine_threads();
 bool cpu_has_fast_bf16();
 bool cuda_available();
 int cuda_device_count();  // 0 without CUDA
+bool mps_available();      // Apple's Metal GPU, with the macOS LibTorch on Apple Silicon
 
 struct LoadOptions {
-    std::string device = "cpu";  // "cpu" | "cuda" | "cuda:N"
+    std::string device = "cpu";  // "cpu" | "cuda" | "cuda:N" | "mps"
     std::string dtype =
         "auto";  // "auto" | "f32" | "bf16" | "f16"; auto = checkpoint dtype the device runs fast
     int64_t context_length = 0;  // KV cache positions; 0 = min(max_position_embeddings, 4096)

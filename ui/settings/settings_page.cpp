@@ -44,6 +44,7 @@ SettingsPage::SettingsPage(AppSettings& settings, QWidget* parent) : QWidget(par
     m_device = new QComboBox(this);
     m_device->addItem(QString(), QStringLiteral("cpu"));
     m_device->addItem(QString(), QStringLiteral("cuda"));
+    m_device->addItem(QString(), QStringLiteral("mps"));
     m_microphone = new QComboBox(this);
     m_microphone->setObjectName(QStringLiteral("microphoneBox"));
     m_microphone->setSizeAdjustPolicy(QComboBox::AdjustToContents);
@@ -136,7 +137,13 @@ void SettingsPage::retranslate() {
     m_device->setItemText(0, tr("CPU"));
     const bool cuda = atelier::cuda_available();
     m_device->setItemText(1, cuda ? tr("CUDA GPU") : tr("CUDA GPU (not available in this build)"));
-    if (auto* model = qobject_cast<QStandardItemModel*>(m_device->model())) model->item(1)->setEnabled(cuda);
+    const bool mps = atelier::mps_available();
+    m_device->setItemText(
+        2, mps ? tr("Apple GPU (Metal)") : tr("Apple GPU (Metal; only on Apple Silicon Macs)"));
+    if (auto* model = qobject_cast<QStandardItemModel*>(m_device->model())) {
+        model->item(1)->setEnabled(cuda);
+        model->item(2)->setEnabled(mps);
+    }
     m_microphone->setItemText(0, tr("System default"));
     m_microphone->setToolTip(
         tr("The input the Record button uses. The list is refreshed each time this page opens."));
