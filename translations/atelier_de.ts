@@ -1511,6 +1511,14 @@ Zuletzt aktiv: %2</translation>
         <source>System default (no microphone found)</source>
         <translation>Systemstandard (kein Mikrofon gefunden)</translation>
     </message>
+    <message>
+        <source>Apple GPU (Metal)</source>
+        <translation>Apple-GPU (Metal)</translation>
+    </message>
+    <message>
+        <source>Apple GPU (Metal; only on Apple Silicon Macs)</source>
+        <translation>Apple-GPU (Metal; nur auf Macs mit Apple Silicon)</translation>
+    </message>
 </context>
 <context>
     <name>TrainPage</name>

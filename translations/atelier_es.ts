@@ -1511,6 +1511,14 @@ Last active %2</source>
         <source>System default (no microphone found)</source>
         <translation>Predeterminado del sistema (no se ha encontrado ningún micrófono)</translation>
     </message>
+    <message>
+        <source>Apple GPU (Metal)</source>
+        <translation>GPU de Apple (Metal)</translation>
+    </message>
+    <message>
+        <source>Apple GPU (Metal; only on Apple Silicon Macs)</source>
+        <translation>GPU de Apple (Metal; solo en Mac con Apple Silicon)</translation>
+    </message>
 </context>
 <context>
     <name>TrainPage</name>

@@ -1511,6 +1511,14 @@ Dernière activité&#xa0;: %2</translation>
         <source>System default (no microphone found)</source>
         <translation>Par défaut du système (aucun microphone trouvé)</translation>
     </message>
+    <message>
+        <source>Apple GPU (Metal)</source>
+        <translation>GPU Apple (Metal)</translation>
+    </message>
+    <message>
+        <source>Apple GPU (Metal; only on Apple Silicon Macs)</source>
+        <translation>GPU Apple (Metal&#xa0;; uniquement sur les Mac Apple Silicon)</translation>
+    </message>
 </context>
 <context>
     <name>TrainPage</name>

@@ -1503,6 +1503,14 @@ Last active %2</source>
         <source>System default (no microphone found)</source>
         <translation>システムの既定（マイクが見つかりません）</translation>
     </message>
+    <message>
+        <source>Apple GPU (Metal)</source>
+        <translation>Apple GPU（Metal）</translation>
+    </message>
+    <message>
+        <source>Apple GPU (Metal; only on Apple Silicon Macs)</source>
+        <translation>Apple GPU（Metal、Apple シリコン搭載 Mac のみ）</translation>
+    </message>
 </context>
 <context>
     <name>TrainPage</name>

@@ -1503,6 +1503,14 @@ Last active %2</source>
         <source>System default (no microphone found)</source>
         <translation>系统默认（未找到麦克风）</translation>
     </message>
+    <message>
+        <source>Apple GPU (Metal)</source>
+        <translation>Apple GPU（Metal）</translation>
+    </message>
+    <message>
+        <source>Apple GPU (Metal; only on Apple Silicon Macs)</source>
+        <translation>Apple GPU（Metal，仅限 Apple 芯片的 Mac）</translation>
+    </message>
 </context>
 <context>
     <name>TrainPage</name>

@@ -10,6 +10,7 @@
 #include <QMenuBar>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScrollArea>
 #include <QTabBar>
 #include <QTextDocumentFragment>
 #include <QTranslator>
@@ -269,6 +270,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         Studio s(dir.path());
         s.addReferenceModel();
+        loadDataset(s, dir.path());  // text made before the switch must follow it (the preview)
         PseudoTranslator pseudo;
         QCoreApplication::installTranslator(&pseudo);
         QCoreApplication::processEvents();
@@ -293,6 +295,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         Studio s(dir.path());
         s.addReferenceModel();
+        loadDataset(s, dir.path());
         installTranslations(code);
         QCoreApplication::processEvents();
         QStringList clipped;
@@ -303,6 +306,18 @@ private Q_SLOTS:
     }
 
 private:
+    // A two-row Alpaca dataset previewed on the Train page (summary, histogram, examples).
+    static void loadDataset(Studio& s, const QString& dir) {
+        QFile f(dir + QStringLiteral("/data.json"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"([{"instruction": "Who are you?", "output": "Tim."},
+                    {"instruction": "What do you like?", "output": "The big red ball."}])");
+        f.close();
+        QSignalSpy ready(s.window->trainPage(), &TrainPage::previewReady);
+        s.window->trainPage()->setDataset(f.fileName());
+        QVERIFY(ready.wait(20000));
+    }
+
     // Shows each page of a 1280×800 window and lists visible text without the pseudo-locale's
     // marker (`escaped`, when given) and single-line labels and buttons narrower than their text.
     static void walkPages(Studio& s, QStringList* escaped, QStringList* clipped) {
@@ -332,6 +347,16 @@ private:
                     texts << e->placeholderText();
                 } else if (auto* t = qobject_cast<QTabBar*>(w)) {
                     for (int i = 0; i < t->count(); ++i) texts << t->tabText(i);
+                } else if (auto* area = qobject_cast<QScrollArea*>(w)) {
+                    // A form in a scroll area must fit across: its fields hidden behind a horizontal
+                    // scroll bar are as lost as a clipped label.
+                    QWidget* inner = area->widget();
+                    if (inner && area->widgetResizable() &&
+                        inner->minimumSizeHint().width() > area->viewport()->width() + 1)
+                        *clipped << pageName + QStringLiteral(" QScrollArea \"%1\" needs %2 px, has %3")
+                                                   .arg(inner->objectName())
+                                                   .arg(inner->minimumSizeHint().width())
+                                                   .arg(area->viewport()->width());
                 } else if (auto* h = qobject_cast<QHeaderView*>(w)) {
                     for (int i = 0; h->model() && i < h->count(); ++i)
                         texts << h->model()->headerData(i, h->orientation()).toString();

@@ -140,6 +140,18 @@ private Q_SLOTS:
         QCOMPARE(y->min(), 0.0);
         QCOMPARE(y->max(), 3.0);
         QCOMPARE(y->labelFormat(), QStringLiteral("%.1f"));
+        // A short chart (the Train page's) gets fewer, still round, ticks: labels never collide.
+        chart.resize(700, 230);
+        chart.show();
+        QTest::qWait(100);
+        y = qobject_cast<QValueAxis*>(chart.chart()->axes(Qt::Vertical).value(0));
+        QVERIFY(y);
+        const double plotHeight = chart.chart()->plotArea().height();
+        QVERIFY(plotHeight > 0);
+        QVERIFY(niceStep(y->tickInterval()));
+        QVERIFY2(plotHeight / ((y->max() - y->min()) / y->tickInterval()) >= 24,  // a label is ~15 px
+                 qPrintable(QStringLiteral("%1 px per tick")
+                                .arg(plotHeight / ((y->max() - y->min()) / y->tickInterval()))));
         chart.setLogScale(true);
         chart.refresh();
         auto* log = qobject_cast<QLogValueAxis*>(chart.chart()->axes(Qt::Vertical).value(0));

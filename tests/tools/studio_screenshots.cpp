@@ -266,5 +266,25 @@ int main(int argc, char** argv) {
     installTranslations(QStringLiteral("zh_CN"));
     window.showPage(MainWindow::ChatPageIndex);
     ok &= save(&window, dir + "/chat-dark-zh_CN.png");
+
+    // German (the longest labels) on every page, and Japanese: the layouts as those users see them.
+    applyTheme(QStringLiteral("light"));
+    installTranslations(QStringLiteral("de"));
+    const QVector<QPair<MainWindow::Page, QString>> pages{
+        {MainWindow::ChatPageIndex, QStringLiteral("chat")},
+        {MainWindow::ModelsPageIndex, QStringLiteral("models")},
+        {MainWindow::TrainPageIndex, QStringLiteral("train")},
+        {MainWindow::RunsPageIndex, QStringLiteral("runs")},
+        {MainWindow::SettingsPageIndex, QStringLiteral("settings")}};
+    for (const auto& [page, name] : pages) {
+        window.showPage(page);
+        settle(300);
+        ok &= save(&window, dir + "/" + name + "-de.png");
+    }
+    installTranslations(QStringLiteral("ja"));
+    window.showPage(MainWindow::ChatPageIndex);
+    settle(300);
+    ok &= save(&window, dir + "/chat-ja.png");
+    installTranslations(QStringLiteral("en"));
     return ok ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 #include "metric_chart.h"
 
 #include "nice_scale.h"
+#include "widgets.h"
 
 #include "run_store.h"
 
@@ -18,10 +19,13 @@
 #include <QMenu>
 #include <QSaveFile>
 #include <QSlider>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <QWheelEvent>
+
+#include <algorithm>
 
 #include <cmath>
 
@@ -91,14 +95,13 @@ MetricChart::MetricChart(atelier::RunStore& store, QWidget* parent) : QWidget(pa
         if (!path.isEmpty()) exportCsv(path);
     });
     m_export->setMenu(menu);
-    m_hover = new QLabel(this);
-    m_hover->setMinimumWidth(200);
+    m_hover = new ElidedLabel(this);  // the point under the mouse, in whatever room the bar leaves
+    m_hover->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
     bar->addWidget(m_metricBox);
     bar->addWidget(m_smoothingLabel);
     bar->addWidget(m_smoothing);
     bar->addWidget(m_log);
-    bar->addStretch(1);
-    bar->addWidget(m_hover);
+    bar->addWidget(m_hover, 1);
     bar->addWidget(m_reset);
     bar->addWidget(m_export);
     layout->addLayout(bar);
@@ -310,16 +313,27 @@ void MetricChart::rescale() {
         axis->setLabelFormat(s.decimals == 0 ? QStringLiteral("%d")
                                              : QStringLiteral("%.%1f").arg(s.decimals));
     };
+    // About one label per 90 px across and 40 px up: a short chart (the Train page's) gets fewer
+    // ticks rather than labels that collide.
+    const QRectF area = m_chart->plotArea();
+    const int xTicks = area.width() > 0 ? std::clamp(int(area.width() / 90), 2, 10) : 6;
+    const int yTicks = area.height() > 0 ? std::clamp(int(area.height() / 40), 2, 8) : 5;
     if (auto* x = xs.isEmpty() ? nullptr : qobject_cast<QValueAxis*>(xs.first()))
-        apply(x, niceScale(x0, x1, 6, /*integer=*/true));
+        apply(x, niceScale(x0, x1, xTicks, /*integer=*/true));
     if (ys.isEmpty()) return;
     if (auto* log = qobject_cast<QLogValueAxis*>(ys.first())) {
         const NiceScale s = niceLogScale(y0, y1);
         log->setRange(s.min, s.max);
     } else if (auto* lin = qobject_cast<QValueAxis*>(ys.first())) {
         // Losses and rates are not negative: the axis starts at 0 rather than below it.
-        apply(lin, niceScale(y0 >= 0 ? std::max(0.0, y0) : y0, y1, 5));
+        apply(lin, niceScale(y0 >= 0 ? std::max(0.0, y0) : y0, y1, yTicks));
     }
+}
+
+void MetricChart::resizeEvent(QResizeEvent* e) {
+    QWidget::resizeEvent(e);
+    // The plot area follows the layout a moment later: pick the tick count for the new size then.
+    if (!m_chart->isZoomed()) QTimer::singleShot(0, this, &MetricChart::rescale);
 }
 
 void MetricChart::resetZoom() {

@@ -46,6 +46,7 @@ public Q_SLOTS:
     void resetZoom();
 
 protected:
+    void resizeEvent(QResizeEvent* e) override;
     void changeEvent(QEvent* e) override;
 
 private:

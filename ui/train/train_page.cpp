@@ -38,6 +38,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStandardItemModel>
@@ -88,7 +89,7 @@ void TrainPage::buildUi() {
     root->addWidget(split);
 
     // Left: what to train, and how.
-    auto* scroll = new QScrollArea(split);
+    auto* scroll = m_formScroll = new QScrollArea(split);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     auto* left = new QWidget(scroll);
@@ -213,6 +214,7 @@ void TrainPage::buildUi() {
     l->addLayout(buttons);
     l->addStretch(1);
     scroll->setWidget(left);
+    left->installEventFilter(this);  // rows that appear (the multimodal options) widen the column
 
     // Right: the dataset preview, then the live run.
     auto* right = new QSplitter(Qt::Vertical, split);
@@ -228,6 +230,7 @@ void TrainPage::buildUi() {
     m_previewView->setResizeMode(QListView::Adjust);
     m_histogram = new QChartView(new QChart, previewBox);
     m_histogram->setMinimumHeight(170);
+    m_histogram->chart()->setMargins(QMargins(2, 2, 2, 2));
     m_histogram->setRenderHint(QPainter::Antialiasing);
     m_issues = new QStringListModel(this);
     m_issuesView = new QListView(previewBox);
@@ -317,8 +320,25 @@ void TrainPage::retranslate() {
     m_stop->setText(tr("Stop"));
     m_stop->setToolTip(tr("Stop at the end of the current step, after writing a checkpoint"));
     m_chat->setText(tr("Chat with the result"));
+    if (!m_previewInFlight) renderPreview();
     updateEstimate();
     showRun(m_monitor->live());
+    fitFormWidth();
+}
+
+// The form's column is as wide as its widest row in this language (German labels run long), so
+// its fields never hide behind a horizontal scroll bar.
+void TrainPage::fitFormWidth() {
+    if (!m_formScroll || !m_formScroll->widget()) return;
+    const int need = m_formScroll->widget()->minimumSizeHint().width() +
+                     m_formScroll->verticalScrollBar()->sizeHint().width() + 2;
+    m_formScroll->setMinimumWidth(need);
+}
+
+bool TrainPage::eventFilter(QObject* watched, QEvent* e) {
+    if (m_formScroll && watched == m_formScroll->widget() && e->type() == QEvent::LayoutRequest)
+        fitFormWidth();
+    return QWidget::eventFilter(watched, e);
 }
 
 void TrainPage::changeEvent(QEvent* e) {
@@ -497,6 +517,16 @@ bool TrainPage::videoPreviewStale() const {
 void TrainPage::showPreview() {
     m_result.reset(m_previewWatcher.result());
     m_previewInFlight = false;
+    renderPreview();
+    if (m_result->ok) applyPreset();  // the depth may now be known (llama2.c / Meta models)
+    updateEstimate();
+    Q_EMIT previewReady();
+    if (videoPreviewStale()) preview();  // the frames setting changed while it ran
+}
+
+// Draws the preview from m_result: after a read, and again in another language.
+void TrainPage::renderPreview() {
+    if (!m_result) return;
     m_preview->clear();
     m_issues->setStringList({});
     m_histogram->chart()->removeAllSeries();
@@ -508,8 +538,6 @@ void TrainPage::showPreview() {
         m_datasetInfo->setText(QString());
         m_banner->setText(tr("The dataset cannot be used.") + QLatin1Char('\n') + errorText(m_result->error));
         m_banner->show();
-        updateEstimate();
-        Q_EMIT previewReady();
         return;
     }
     m_banner->hide();
@@ -554,6 +582,9 @@ void TrainPage::showPreview() {
     chart->legend()->hide();
     auto* x = new QBarCategoryAxis;
     x->append(categories);
+    QFont small = x->labelsFont();  // ten bins' bounds fit a narrow column (long labels elsewhere)
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    x->setLabelsFont(small);
     auto* y = new QValueAxis;
     y->setRange(0, static_cast<qreal>(top));
     y->setLabelFormat(QStringLiteral("%d"));
@@ -561,10 +592,6 @@ void TrainPage::showPreview() {
     chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(x);
     series->attachAxis(y);
-    applyPreset();  // the depth may now be known (llama2.c / Meta models)
-    updateEstimate();
-    Q_EMIT previewReady();
-    if (videoPreviewStale()) preview();  // the frames setting changed while it ran
 }
 
 void TrainPage::start() {

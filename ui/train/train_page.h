@@ -29,6 +29,7 @@ class QLineEdit;
 class QListView;
 class QProgressBar;
 class QPushButton;
+class QScrollArea;
 class QSpinBox;
 class QStandardItemModel;
 class QStringListModel;
@@ -80,6 +81,7 @@ Q_SIGNALS:
     void statusMessage(const QString& text);
 
 protected:
+    bool eventFilter(QObject* watched, QEvent* e) override;
     void changeEvent(QEvent* e) override;
 
 private:
@@ -87,6 +89,8 @@ private:
     void retranslate();
     void preview();
     void showPreview();
+    void renderPreview();
+    void fitFormWidth();
     void updateEstimate();
     void showRun(const LiveRun& live);
     void onRunEnded(qint64 run, atelier::RunStatus status, const QString& error);
@@ -136,6 +140,7 @@ private:
     QVector<QPair<QWidget*, const char*>> m_tips;   // tooltips likewise
 
     QStandardItemModel* m_preview = nullptr;
+    QScrollArea* m_formScroll = nullptr;
     QListView* m_previewView = nullptr;
     QStringListModel* m_issues = nullptr;
     QListView* m_issuesView = nullptr;
