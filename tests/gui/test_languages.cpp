@@ -358,8 +358,18 @@ private:
                                                    .arg(inner->minimumSizeHint().width())
                                                    .arg(area->viewport()->width());
                 } else if (auto* h = qobject_cast<QHeaderView*>(w)) {
-                    for (int i = 0; h->model() && i < h->count(); ++i)
-                        texts << h->model()->headerData(i, h->orientation()).toString();
+                    for (int i = 0; h->model() && i < h->count(); ++i) {
+                        const QString title = h->model()->headerData(i, h->orientation()).toString();
+                        texts << title;
+                        // A column title cut off ("ster Eval-Verlu") is clipped text too.
+                        const int need = h->fontMetrics().horizontalAdvance(title) + 8;
+                        if (h->orientation() == Qt::Horizontal && !h->isSectionHidden(i) && !title.isEmpty() &&
+                            h->sectionSize(i) < need)
+                            *clipped << pageName + QStringLiteral(" column \"%1\" needs %2 px, has %3")
+                                                       .arg(title)
+                                                       .arg(need)
+                                                       .arg(h->sectionSize(i));
+                    }
                 }
                 if (!w->toolTip().isEmpty() && !qobject_cast<QAbstractButton*>(w)) texts << w->toolTip();
                 const QString what =

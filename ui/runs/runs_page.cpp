@@ -21,6 +21,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -261,6 +262,11 @@ RunsPage::RunsPage(atelier::RunStore& store, const QString& storePath, QWidget* 
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setStretchLastSection(true);
+    // Columns as wide as their header and cells (in any language); the user can still drag them.
+    auto fitColumns = [this] { QTimer::singleShot(0, m_view, [this] { m_view->resizeColumnsToContents(); }); };
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, fitColumns);
+    connect(m_proxy, &QAbstractItemModel::headerDataChanged, this, fitColumns);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, fitColumns);
     m_view->setAlternatingRowColors(true);
     // Below the table: the curves, and beside them the one selected run's evaluations.
     auto* lower = new QSplitter(Qt::Horizontal, split);
