@@ -112,7 +112,7 @@ train options (defaults: the published recipe of the method):
   --adapter-len N  --adapter-layers N                               (LLaMA-Adapter)
   --strict              stop at the first bad dataset row (default: skip and report it)
   --no-resume           start over even if the run folder has checkpoints
-  --store DB            run store (default ~/.local/share/Atelier/Atelier/runs.db)
+  --store DB            run store (default: runs.db in the data folder, ~/.local/share/Atelier/Atelier on Linux)
 
 multimodal training (LLaVA-format data with image / audio / video; writes OUT/bundle):
   --stage NAME          projector (stage 1) | projector+adapter (stage 2, with --method) | bind (ImageBind-LLM)

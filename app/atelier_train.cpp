@@ -5,12 +5,14 @@
 //
 // Prints JSON lines (metrics, events, progress) on stdout and records everything in the run store.
 // SIGTERM or SIGINT: the current step ends, a checkpoint is written, the run is marked stopped and
-// the process exits 0. After a kill -9 the run is found 'interrupted' and --run-id resumes it.
+// the process exits 0 (on Windows: Ctrl-C, Ctrl-Break, or the <out>/trainer.stop file that
+// stop_trainer leaves). After a kill -9 the run is found 'interrupted' and --run-id resumes it.
 // Exit codes: 0 finished or stopped, 1 the run failed (the error is in the store and on stderr),
 // 2 bad command line.
 #include "atelier_version.h"
 #include "common/blas_kernels.h"
 #include "common/error.h"
+#include "common/process.h"
 #include "train_runner.h"
 
 #include <nlohmann/json.hpp>
@@ -73,10 +75,18 @@ int main(int argc, char** argv) {
     }
     if (config_path.empty() == (run_id == 0)) return usage("give either --config or --run-id");
 
+#ifdef _WIN32
+    // No sigaction there, and no SIGTERM from outside: Ctrl-C and Ctrl-Break come as console events
+    // (stop_trainer's request comes as a file, watched by run_training).
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    atelier::on_console_stop([] { g_stop.store(true); });
+#else
     struct sigaction sa {};
     sa.sa_handler = on_signal;
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGINT, &sa, nullptr);
+#endif
 
     try {
         atelier::TrainConfig config;

@@ -116,6 +116,10 @@ int cmd_train(const Args& a) {
     if (a.has("json")) opt.json_out = &std::cout;
     std::signal(SIGINT, [](int) { g_stop_training.store(true); });
     std::signal(SIGTERM, [](int) { g_stop_training.store(true); });
+    // Windows: Ctrl-Break too (the studio's Stop comes as <out>/trainer.stop, see trainer_lock.h).
+#ifdef SIGBREAK
+    std::signal(SIGBREAK, [](int) { g_stop_training.store(true); });
+#endif
     if (!a.has("json")) {
         if (stage.empty())
             std::fprintf(

@@ -3,13 +3,14 @@
 #include "media_tower.h"
 
 #include "common/error.h"
+#include "common/process.h"
 #include "common/sha256.h"
 #include "encoders/encoder_modules.h"
 #include "io/safetensors.h"
 #include "model/config.h"
 #include "multimodal/bundle.h"
 
-#include <unistd.h>
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -48,10 +49,7 @@ void copy_parameters(torch::nn::Module& into, torch::nn::Module& from) {
 }  // namespace
 
 std::string default_feature_cache_dir() {
-    const char* xdg = std::getenv("XDG_CACHE_HOME");
-    const char* home = std::getenv("HOME");
-    fs::path base = xdg && *xdg ? fs::path(xdg) : fs::path(home ? home : ".") / ".cache";
-    return (base / "Atelier" / "features").string();
+    return (fs::path(default_cache_dir()) / "features").string();
 }
 
 // ---------------------------------------------------------------- feature cache
@@ -102,7 +100,7 @@ void FeatureCache::put(const std::string& key, const std::map<std::string, torch
     try {
         // Two trainers sharing the cache may write one entry at once: each writes its own file,
         // then renames it into place (the same bytes either way).
-        const std::string mine = path + "." + std::to_string(::getpid()) + ".part";
+        const std::string mine = path + "." + std::to_string(current_pid()) + ".part";
         write_safetensors(mine, map, {{"key", key}});
         fs::rename(mine, path, ec);
         if (ec) fs::remove(mine, ec);

@@ -1,16 +1,16 @@
 #include "run_store.h"
 
 #include "common/error.h"
+#include "common/process.h"
 #include "store/sqlite.h"
 #include "trainer_lock.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cerrno>
+#include <cctype>
 #include <chrono>
 #include <climits>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -118,30 +118,24 @@ bool trainer_alive(const RunRecord& r) {
     if (r.status == RunStatus::Running) return trainer_running(r.out_dir);
     // Launched, not claimed yet (a second or so): the launcher's pid, checked without signalling.
     if (r.status != RunStatus::Queued || r.pid <= 1 || r.pid > INT_MAX) return false;
-    if (::kill(static_cast<pid_t>(r.pid), 0) != 0) return errno == EPERM;
     // A zombie (killed child not yet reaped) counts as gone.
-    char path[64];
-    std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(r.pid));
-    if (FILE* f = std::fopen(path, "r")) {
-        char state = 0;
-        const int n = std::fscanf(f, "%*d %*s %c", &state);
-        std::fclose(f);
-        if (n == 1 && state == 'Z') return false;
-    }
+    const ProcessStatus p = process_status(r.pid);
+    if (!p.alive) return false;
     // After a reboot the pid may be another program's: only a trainer (atelier-train, or what
     // $ATELIER_TRAIN names) keeps a queued run starting. Nothing is ever signalled on this basis.
-    std::snprintf(path, sizeof path, "/proc/%lld/cmdline", static_cast<long long>(r.pid));
-    if (FILE* f = std::fopen(path, "r")) {
-        char buf[4096];
-        const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-        std::fclose(f);
-        buf[n] = 0;
-        const std::string argv0 = std::filesystem::path(buf).filename().string();
-        const char* env = std::getenv("ATELIER_TRAIN");
-        const std::string trainer = env ? std::filesystem::path(env).filename().string() : "";
-        return argv0.find("atelier") != std::string::npos || (!trainer.empty() && argv0 == trainer);
+    if (!p.program_known) return true;
+    const char* env = std::getenv("ATELIER_TRAIN");
+    std::string argv0 = p.program;
+    std::string trainer = env ? std::filesystem::path(env).filename().string() : "";
+#ifdef _WIN32
+    // File names there are case-blind and the executable's carries ".exe"; ATELIER_TRAIN's may not.
+    for (std::string* name : {&argv0, &trainer}) {
+        for (char& c : *name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (name->size() > 4 && name->compare(name->size() - 4, 4, ".exe") == 0)
+            name->resize(name->size() - 4);
     }
-    return true;
+#endif
+    return argv0.find("atelier") != std::string::npos || (!trainer.empty() && argv0 == trainer);
 }
 
 RunStore::RunStore(const std::string& path) : m_db(std::make_unique<sqlite::Database>(path)) {

@@ -1,6 +1,7 @@
 #include "train_runner.h"
 
 #include "common/error.h"
+#include "common/process.h"
 #include "multimodal_recipe.h"
 #include "run_store.h"
 #include "store/sqlite.h"
@@ -8,21 +9,66 @@
 
 #include <nlohmann/json.hpp>
 
-#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#ifdef _WIN32
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#endif
 
 namespace fs = std::filesystem;
 
 namespace atelier {
 
+#ifdef _WIN32
+namespace {
+
+// Windows has no SIGTERM: stop_trainer() leaves <out>/trainer.stop, and this thread turns it (or the
+// caller's own flag: Ctrl-C) into the flag the recipe polls.
+class StopFileWatch {
+public:
+    StopFileWatch(std::string out_dir, const std::atomic<bool>* caller)
+        : m_dir(std::move(out_dir)), m_caller(caller), m_thread([this] { watch(); }) {}
+    ~StopFileWatch() {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_done = true;
+        }
+        m_wake.notify_all();
+        m_thread.join();
+    }
+    StopFileWatch(const StopFileWatch&) = delete;
+    StopFileWatch& operator=(const StopFileWatch&) = delete;
+
+    const std::atomic<bool>* flag() const { return &m_stop; }
+
+private:
+    void watch() {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        while (!m_done) {
+            if ((m_caller && m_caller->load()) || stop_requested_by_file(m_dir)) m_stop.store(true);
+            m_wake.wait_for(lock, std::chrono::milliseconds(250), [this] { return m_done; });
+        }
+    }
+
+    std::string m_dir;
+    const std::atomic<bool>* m_caller;
+    std::atomic<bool> m_stop{false};
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_done = false;
+    std::thread m_thread;  // last: started once the members it reads exist
+};
+
+}  // namespace
+#endif
+
 std::string default_run_store_path() {
-    const char* xdg = std::getenv("XDG_DATA_HOME");
-    const char* home = std::getenv("HOME");
-    fs::path base = xdg && *xdg ? fs::path(xdg) : fs::path(home ? home : ".") / ".local" / "share";
-    return (base / "Atelier" / "Atelier" / "runs.db").string();
+    return (fs::path(default_data_dir()) / "runs.db").string();
 }
 
 std::string outcome_json(const RunOutcome& r) {
@@ -55,13 +101,15 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
     // Held until the run ends: the kernel's word that this process trains the folder (Stop signals
     // only its holder; a second trainer for the same folder stops here).
     std::unique_ptr<TrainerLock> lock;
+    std::string lock_dir;
     if (options.run_id > 0) {
         const RunRecord r = store.run(options.run_id);
         if (r.id == 0)
             throw Error(ErrorCode::InvalidArgument, store_path, "no run " + std::to_string(options.run_id));
         lock = std::make_unique<TrainerLock>(r.out_dir);
+        lock_dir = r.out_dir;
         // Claim it atomically: two trainers started for one run cannot both train it.
-        if (!store.claim(r.id, ::getpid()))
+        if (!store.claim(r.id, current_pid()))
             throw Error(ErrorCode::InvalidArgument, store_path,
                         "run " + std::to_string(r.id) + " is already running (process " +
                             std::to_string(store.run(r.id).pid) + ")");
@@ -80,9 +128,16 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
             if (!path->empty()) *path = fs::absolute(*path).lexically_normal().string();
         config.validate();
         lock = std::make_unique<TrainerLock>(config.out);
+        lock_dir = config.out;
         outcome.run_id = store.create_run(config, Dataset::fingerprint(config.data), options.name);
-        store.claim(outcome.run_id, ::getpid());
+        store.claim(outcome.run_id, current_pid());
     }
+#ifdef _WIN32
+    StopFileWatch stop_watch(lock_dir, options.stop);
+    const std::atomic<bool>* stop = stop_watch.flag();
+#else
+    const std::atomic<bool>* stop = options.stop;
+#endif
 
     RunStoreSink store_sink(store, outcome.run_id);
     JsonLinesSink json_sink(options.json_out ? *options.json_out : std::cout);
@@ -106,8 +161,8 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
         auto run = [&](auto& recipe) {
             recipe.setup(options.resume);
             store.truncate_after(outcome.run_id, recipe.step());  // steps redone after a resume
-            store.mark_started(outcome.run_id, ::getpid(), recipe.total_steps());
-            outcome.result = recipe.train(options.stop, [&](const TrainProgress& p) {
+            store.mark_started(outcome.run_id, current_pid(), recipe.total_steps());
+            outcome.result = recipe.train(stop, [&](const TrainProgress& p) {
                 if (options.json_out) {
                     const double eta = p.step > 0 ? p.elapsed_seconds / static_cast<double>(p.step) *
                                                         static_cast<double>(p.total_steps - p.step)

@@ -1,6 +1,8 @@
 #include "capture/audio_capture.h"
 
+#ifdef __linux__
 #include <alsa/asoundlib.h>
+#endif
 #include <portaudio.h>
 
 #include <algorithm>
@@ -17,14 +19,19 @@ namespace {
 
 constexpr int kRate = 16000;  // the canonical rate the encoders read
 
+#ifdef __linux__
 void quiet_alsa(const char*, int, const char*, int, const char*, ...) {}
+#endif
 
 // Pa_Initialize / Pa_Terminate for one scope (PortAudio counts them). ALSA's "cannot find card"
-// lines are silenced: no sound card is a normal answer, not something to print.
+// lines are silenced: no sound card is a normal answer, not something to print (Linux: macOS and
+// Windows have no ALSA).
 struct PaScope {
     PaError status;
     PaScope() {
+#ifdef __linux__
         snd_lib_error_set_handler(quiet_alsa);
+#endif
         status = Pa_Initialize();
     }
     ~PaScope() {

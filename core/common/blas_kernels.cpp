@@ -1,7 +1,11 @@
 #include "common/blas_kernels.h"
 
+// OpenBLAS is Linux's BLAS (Debian's LibTorch links it); the official LibTorch uses MKL on Windows
+// and Accelerate on macOS, so there is no OpenBLAS to ask or tune there.
+#ifdef __linux__
 #include <dlfcn.h>
 #include <unistd.h>
+#endif
 
 #include <algorithm>
 #include <cctype>
@@ -10,10 +14,14 @@
 namespace atelier {
 
 std::string blas_core_name() {
+#ifdef __linux__
     using CoreName = char* (*)();
     auto fn = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
     const char* name = fn ? fn() : nullptr;
     return name ? std::string(name) : std::string();
+#else
+    return std::string();
+#endif
 }
 
 void use_native_blas_kernels(char** argv) {

@@ -6,10 +6,16 @@
 // "Durable" means a crash or power cut right after the call leaves either the old file or the
 // whole new one: the bytes are written with write(2) and checked, fsync'd, the descriptor's close
 // is checked (a full disk may only show there), the temporary is renamed over the target, and the
-// folder is fsync'd so the rename itself survives.
+// folder is fsync'd so the rename itself survives. On macOS the syncs are F_FULLFSYNC (fsync there
+// leaves the data in the drive's cache); on Windows the file is flushed with _commit, the rename is
+// MoveFileExW with MOVEFILE_WRITE_THROUGH, and folders are not synced (they cannot be opened so).
+//
+// Paths are UTF-8 std::strings everywhere; path_from_utf8() turns one into a std::filesystem::path
+// (on Windows std::filesystem::path(std::string) would read it in the ANSI code page instead).
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <string>
 
 namespace atelier {
@@ -26,6 +32,26 @@ void sync_path(const std::string& path);
 void sync_parent(const std::string& path);
 // write(2) of all `size` bytes to `fd` (EINTR retried, 1 GiB at a time); Io naming `where` on failure.
 void write_all(int fd, const void* data, size_t size, const std::string& where);
+
+// The steps of a durable write, for writers that stream their data (write_safetensors). Each fails
+// as the POSIX call it stands for does, with errno set (Windows errors mapped to the nearest errno).
+// open(2) with O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode 0644 (Windows: binary, not inherited);
+// -1 on failure.
+int create_file(const std::string& path);
+// fsync(2); macOS: fcntl(F_FULLFSYNC), or fsync where the file system refuses it; Windows: _commit.
+bool sync_fd(int fd);
+// close(2).
+bool close_fd(int fd);
+// rename(2) of a file over another; Windows: MoveFileExW(MOVEFILE_REPLACE_EXISTING | WRITE_THROUGH).
+bool replace_file(const std::string& from, const std::string& to);
+// unlink(2), failure ignored: removes a temporary after an error.
+void remove_file(const std::string& path);
+
+// UTF-8 string <-> std::filesystem::path: plain conversions on Linux and macOS, u8path/u8string on
+// Windows.
+std::filesystem::path path_from_utf8(const std::string& utf8);
+std::string path_to_utf8(const std::filesystem::path& path);
+
 // True when both name the same existing file or folder (symlinks, "..", trailing slashes aside).
 bool same_path(const std::string& a, const std::string& b);
 // Renames every entry of `from` into `to` (created when missing), replacing entries of the same

@@ -1,5 +1,6 @@
 #include "io/pth_reader.h"
 
+#include "common/checked_math.h"
 #include "common/error.h"
 #include "io/pickle.h"
 #include "io/zip_reader.h"
@@ -141,7 +142,7 @@ private:
             throw Error(ErrorCode::MissingTensor, m_path,
                         "storage '" + s.entry + "' of tensor '" + tensor_name + "' is not in the archive");
         uint64_t need = 0;
-        if (__builtin_mul_overflow(static_cast<uint64_t>(s.numel), dtype_size(s.dtype), &need) ||
+        if (checked_mul(static_cast<uint64_t>(s.numel), static_cast<uint64_t>(dtype_size(s.dtype)), &need) ||
             e->size < need)
             throw Error(ErrorCode::ShapeMismatch, m_path,
                         "storage '" + s.entry + "' holds " + std::to_string(e->size) +
@@ -163,15 +164,15 @@ private:
         int64_t last = t.storage_offset;
         bool overflow = false;
         for (size_t i = 0; i < ndim; ++i) {
-            overflow |= __builtin_mul_overflow(numel, t.size[i], &numel);
+            overflow |= checked_mul(numel, t.size[i], &numel);
             if (t.size[i] > 0) {
                 int64_t reach = 0;
-                overflow |= __builtin_mul_overflow(t.size[i] - 1, t.stride[i], &reach);
-                overflow |= __builtin_add_overflow(last, reach, &last);
+                overflow |= checked_mul(t.size[i] - 1, t.stride[i], &reach);
+                overflow |= checked_add(last, reach, &last);
             }
         }
         uint64_t nbytes = 0;
-        overflow |= __builtin_mul_overflow(static_cast<uint64_t>(numel), elt, &nbytes);
+        overflow |= checked_mul(static_cast<uint64_t>(numel), static_cast<uint64_t>(elt), &nbytes);
         if (overflow)
             throw Error(ErrorCode::ShapeMismatch, m_path,
                         "tensor '" + name + "' has a size that overflows 64 bits");

@@ -1,8 +1,10 @@
 #include "io/safetensors.h"
 
+#include "common/checked_math.h"
 #include "common/error.h"
 #include "common/files.h"
 #include "common/json_util.h"
+#include "io/zip_reader.h"
 
 #include <nlohmann/json.hpp>
 
@@ -15,17 +17,16 @@
 #include <sstream>
 #include <vector>
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 namespace fs = std::filesystem;
 
 namespace atelier {
 
+#if defined(__BYTE_ORDER__)
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
               "safetensors data is little-endian; so is TensorData");
+#elif !(defined(_M_X64) || defined(_M_ARM64) || defined(_M_IX86))  // MSVC's targets: little-endian
+#error "safetensors data is little-endian; so is TensorData: check this target's byte order"
+#endif
 
 namespace {
 
@@ -36,7 +37,7 @@ constexpr uint64_t kMaxHeaderBytes = 100'000'000;
 struct Fd {
     int fd = -1;
     ~Fd() {
-        if (fd >= 0) ::close(fd);
+        if (fd >= 0) close_fd(fd);
     }
 };
 
@@ -101,34 +102,20 @@ Entry parse_entry(const std::string& path, const std::string& name, const nlohma
 SafetensorsFile::~SafetensorsFile() = default;  // m_mapping unmaps once no tensor refers to it
 
 std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) {
-    Fd fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
-    if (fd.fd < 0) {
-        const int err = errno;
-        if (err == ENOENT) throw Error(ErrorCode::FileNotFound, path, "no such file");
-        throw Error(ErrorCode::Io, path, std::string("cannot open: ") + std::strerror(err));
-    }
-    struct stat st {};
-    if (::fstat(fd.fd, &st) != 0)
-        throw Error(ErrorCode::Io, path, std::string("cannot stat: ") + std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::Io, path, "is a directory, expected a .safetensors file");
-    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    // Copy-on-write (see MappedFile): a stray in-place op on a weight cannot fault.
+    std::shared_ptr<const MappedFile> mapped = MappedFile::open(path, "a .safetensors file");
+    const uint64_t size = mapped->size();
     if (size < 8)
         throw Error(ErrorCode::FileTruncated, path,
                     "file is " + std::to_string(size) + " bytes, shorter than the 8-byte header length");
 
-    void* map = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd.fd,
-                       0);  // copy-on-write: a stray in-place op cannot fault
-    if (map == MAP_FAILED)
-        throw Error(ErrorCode::Io, path, std::string("cannot mmap: ") + std::strerror(errno));
-
     std::shared_ptr<SafetensorsFile> file(new SafetensorsFile());
     file->m_path = path;
-    file->m_map = map;
+    file->m_map = const_cast<uint8_t*>(mapped->data());
     file->m_size = size;
-    file->m_mapping =
-        std::shared_ptr<const void>(map, [size](const void* p) { ::munmap(const_cast<void*>(p), size); });
+    file->m_mapping = std::move(mapped);
 
-    const auto* bytes = static_cast<const uint8_t*>(map);
+    const auto* bytes = static_cast<const uint8_t*>(file->m_map);
     uint64_t header_len = 0;
     for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | bytes[i];
     if (header_len > size - 8)
@@ -174,8 +161,7 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
                             " past the end of the data section (" + std::to_string(data_size) + " bytes)");
         uint64_t expected = dtype_size(e.dtype);
         bool overflow = false;
-        for (int64_t d : e.shape)
-            overflow |= __builtin_mul_overflow(expected, static_cast<uint64_t>(d), &expected);
+        for (int64_t d : e.shape) overflow |= checked_mul(expected, static_cast<uint64_t>(d), &expected);
         if (overflow || expected != e.end - e.begin)
             throw Error(
                 ErrorCode::ShapeMismatch, path,
@@ -218,7 +204,7 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
 
 TensorMap load_safetensors_dir(const std::string& path) {
     std::error_code ec;
-    const fs::path p(path);
+    const fs::path p = path_from_utf8(path);
     if (!fs::exists(p, ec)) throw Error(ErrorCode::FileNotFound, path, "no such file or folder");
     if (!fs::is_directory(p, ec)) return SafetensorsFile::open(path)->tensors();
 
@@ -228,11 +214,11 @@ TensorMap load_safetensors_dir(const std::string& path) {
         if (!fs::exists(single, ec))
             throw Error(ErrorCode::FileNotFound, path,
                         "folder has no model.safetensors or model.safetensors.index.json");
-        return SafetensorsFile::open(single.string())->tensors();
+        return SafetensorsFile::open(path_to_utf8(single))->tensors();
     }
 
     // Sharded: {"metadata": {...}, "weight_map": {"tensor name": "model-00001-of-00002.safetensors"}}
-    const std::string index_str = index_path.string();
+    const std::string index_str = path_to_utf8(index_path);
     nlohmann::json index;
     {
         std::ifstream in(index_path, std::ios::binary);
@@ -262,8 +248,9 @@ TensorMap load_safetensors_dir(const std::string& path) {
     TensorMap out;
     std::map<std::string, std::string> source;  // tensor -> shard it came from
     for (const std::string& shard : shard_names) {
-        const std::string shard_path = (p / shard).string();
-        if (!fs::exists(shard_path, ec))
+        const fs::path shard_fs_path = p / path_from_utf8(shard);
+        const std::string shard_path = path_to_utf8(shard_fs_path);
+        if (!fs::exists(shard_fs_path, ec))
             throw Error(ErrorCode::FileNotFound, shard_path,
                         "shard named by model.safetensors.index.json is missing");
         auto file = SafetensorsFile::open(shard_path);
@@ -279,7 +266,7 @@ TensorMap load_safetensors_dir(const std::string& path) {
         auto it = source.find(name);
         if (it == source.end() || it->second != shard)
             throw Error(
-                ErrorCode::MissingTensor, (p / shard).string(),
+                ErrorCode::MissingTensor, path_to_utf8(p / path_from_utf8(shard)),
                 "tensor '" + name + "' is listed in model.safetensors.index.json but absent from this shard");
     }
     return out;
@@ -304,8 +291,7 @@ void write_safetensors(const std::string& path, const TensorMap& tensors,
             throw Error(ErrorCode::InvalidArgument, path, "a tensor cannot be named \"__metadata__\"");
         uint64_t expected = dtype_size(t.dtype);
         bool bad = false;
-        for (int64_t d : t.shape)
-            bad |= d < 0 || __builtin_mul_overflow(expected, static_cast<uint64_t>(d), &expected);
+        for (int64_t d : t.shape) bad |= d < 0 || checked_mul(expected, static_cast<uint64_t>(d), &expected);
         if (bad || expected != t.nbytes || (t.nbytes > 0 && !t.data))
             throw Error(ErrorCode::InvalidArgument, path,
                         "tensor '" + name + "' has " + std::to_string(t.nbytes) + " bytes but shape " +
@@ -342,21 +328,21 @@ void write_safetensors(const std::string& path, const TensorMap& tensors,
 
     const std::string tmp = path + ".tmp";
     try {
-        Fd fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};
+        Fd fd{create_file(tmp)};
         if (fd.fd < 0) throw Error(ErrorCode::Io, tmp, std::string("cannot create: ") + std::strerror(errno));
         write_all(fd.fd, len_bytes, sizeof len_bytes, tmp);
         write_all(fd.fd, header_str.data(), header_str.size(), tmp);
         for (const auto* item : layout) write_all(fd.fd, item->second.data, item->second.nbytes, tmp);
-        if (::fsync(fd.fd) != 0)
+        if (!sync_fd(fd.fd))
             throw Error(ErrorCode::Io, tmp, std::string("fsync failed: ") + std::strerror(errno));
         const int fd_num = fd.fd;
         fd.fd = -1;
-        if (::close(fd_num) != 0)
+        if (!close_fd(fd_num))
             throw Error(ErrorCode::Io, tmp, std::string("close failed: ") + std::strerror(errno));
-        if (::rename(tmp.c_str(), path.c_str()) != 0)
+        if (!replace_file(tmp, path))
             throw Error(ErrorCode::Io, path, std::string("cannot rename from .tmp: ") + std::strerror(errno));
     } catch (...) {
-        ::unlink(tmp.c_str());
+        remove_file(tmp);
         throw;
     }
     sync_parent(path);  // the rename survives a crash

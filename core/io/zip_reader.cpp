@@ -1,26 +1,52 @@
 #include "io/zip_reader.h"
 
 #include "common/error.h"
+#include "common/files.h"
 
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 
+#ifdef _WIN32
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+#else
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#endif
 
 namespace atelier {
 
 namespace {
 
+#ifdef _WIN32
+struct HandleCloser {
+    HANDLE h = nullptr;
+    ~HandleCloser() {
+        if (h && h != INVALID_HANDLE_VALUE) ::CloseHandle(h);
+    }
+};
+
+std::string win32_text(DWORD err) {
+    return std::system_category().message(static_cast<int>(err));
+}
+#else
 struct FdCloser {
     int fd = -1;
     ~FdCloser() {
         if (fd >= 0) ::close(fd);
     }
 };
+#endif
 
 uint16_t rd16(const uint8_t* p) {
     return static_cast<uint16_t>(p[0] | (p[1] << 8));
@@ -59,7 +85,52 @@ std::string num(uint64_t v) {
 // ---------------------------------------------------------------------------------------------
 // MappedFile
 
-std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
+#ifdef _WIN32
+
+std::shared_ptr<MappedFile> MappedFile::open(const std::string& path, const char* expected) {
+    const std::filesystem::path p = path_from_utf8(path);
+    HandleCloser file_handle{::CreateFileW(p.c_str(), GENERIC_READ,
+                                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                           OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr)};
+    if (file_handle.h == INVALID_HANDLE_VALUE) {
+        const DWORD err = ::GetLastError();
+        if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND)
+            throw Error(ErrorCode::FileNotFound, path, "no such file");
+        std::error_code ec;  // CreateFileW refuses a folder (ERROR_ACCESS_DENIED): say what it is
+        if (std::filesystem::is_directory(p, ec))
+            throw Error(ErrorCode::Io, path, std::string("is a directory, expected ") + expected);
+        throw Error(ErrorCode::Io, path, "cannot open: " + win32_text(err));
+    }
+    LARGE_INTEGER size{};
+    if (!::GetFileSizeEx(file_handle.h, &size))
+        throw Error(ErrorCode::Io, path, "cannot stat: " + win32_text(::GetLastError()));
+
+    std::shared_ptr<MappedFile> file(new MappedFile());
+    file->m_path = path;
+    if (size.QuadPart == 0) return file;  // a mapping of 0 bytes is an error; an empty view is not
+
+    // The mapping and view keep the file open; both handles can close when this function returns.
+    HandleCloser mapping{::CreateFileMappingW(file_handle.h, nullptr, PAGE_WRITECOPY, 0, 0, nullptr)};
+    if (!mapping.h) throw Error(ErrorCode::Io, path, "cannot mmap: " + win32_text(::GetLastError()));
+    void* view = ::MapViewOfFile(mapping.h, FILE_MAP_COPY, 0, 0, 0);  // copy-on-write
+    if (!view) {
+        // Windows charges a copy-on-write view in full against the commit limit (RAM + page file);
+        // a model larger than that is mapped read-only instead, like every other reader of it.
+        view = ::MapViewOfFile(mapping.h, FILE_MAP_READ, 0, 0, 0);
+    }
+    if (!view) throw Error(ErrorCode::Io, path, "cannot mmap: " + win32_text(::GetLastError()));
+    file->m_data = static_cast<const uint8_t*>(view);
+    file->m_size = static_cast<size_t>(size.QuadPart);
+    return file;
+}
+
+MappedFile::~MappedFile() {
+    if (m_data) ::UnmapViewOfFile(m_data);
+}
+
+#else
+
+std::shared_ptr<MappedFile> MappedFile::open(const std::string& path, const char* expected) {
     FdCloser fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
     if (fd.fd < 0) {
         int err = errno;
@@ -69,7 +140,8 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
     struct stat st {};
     if (::fstat(fd.fd, &st) != 0)
         throw Error(ErrorCode::Io, path, std::string("cannot stat: ") + std::strerror(errno));
-    if (S_ISDIR(st.st_mode)) throw Error(ErrorCode::Io, path, "is a directory, expected a file");
+    if (S_ISDIR(st.st_mode))
+        throw Error(ErrorCode::Io, path, std::string("is a directory, expected ") + expected);
 
     std::shared_ptr<MappedFile> file(new MappedFile());
     file->m_path = path;
@@ -88,6 +160,8 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
 MappedFile::~MappedFile() {
     if (m_data) ::munmap(const_cast<uint8_t*>(m_data), m_size);
 }
+
+#endif
 
 // ---------------------------------------------------------------------------------------------
 // CRC-32 (IEEE, as zip uses)

@@ -1,10 +1,10 @@
 // A minimal, read-only zip reader over a memory-mapped file: enough for `torch.save` archives.
 //
-// Private to core/io (used by pth_reader.cpp). It parses the end-of-central-directory record
-// (and the zip64 locator/record and zip64 extra fields, for archives past 4 GiB), the central
-// directory, and each entry's local header to find where its bytes start. Only STORED entries
-// (method 0) can be read: torch.save never compresses, so there is no inflate here. Every offset
-// is bounds-checked; a corrupt archive raises atelier::Error, never a crash.
+// Private to core/io (used by pth_reader.cpp; MappedFile also by safetensors.cpp). It parses the
+// end-of-central-directory record (and the zip64 locator/record and zip64 extra fields, for archives
+// past 4 GiB), the central directory, and each entry's local header to find where its bytes start.
+// Only STORED entries (method 0) can be read: torch.save never compresses, so there is no inflate
+// here. Every offset is bounds-checked; a corrupt archive raises atelier::Error, never a crash.
 //
 //   auto file = atelier::MappedFile::open("consolidated.00.pth");   // throws atelier::Error
 //   atelier::ZipReader zip(file);
@@ -22,13 +22,17 @@
 
 namespace atelier {
 
-// A whole file mapped read-only; unmapped when the last shared_ptr goes. Hand out aliasing
-// shared_ptrs of it as TensorData::owner to keep views into the mapping valid.
+// A whole file mapped copy-on-write (mmap MAP_PRIVATE): the file is never written, and a stray
+// in-place op on a tensor viewing it does not fault. On Windows a FILE_MAP_COPY view; read-only
+// (where a stray write would fault) when the system cannot commit memory for a copy-on-write view of
+// the whole file. Unmapped when the last shared_ptr goes. Hand out aliasing shared_ptrs of it as
+// TensorData::owner to keep views into the mapping valid.
 class MappedFile {
 public:
-    // Throws Error(FileNotFound) when the path does not exist, Error(Io) when it cannot be mapped.
-    // An empty file maps to data() == nullptr, size() == 0.
-    static std::shared_ptr<MappedFile> open(const std::string& path);
+    // Throws Error(FileNotFound) when the path does not exist, Error(Io) when it cannot be mapped
+    // ("is a directory, expected <expected>" for a folder). An empty file maps to data() == nullptr,
+    // size() == 0.
+    static std::shared_ptr<MappedFile> open(const std::string& path, const char* expected = "a file");
 
     const uint8_t* data() const { return m_data; }
     size_t size() const { return m_size; }

@@ -1,19 +1,31 @@
 #include "media/ffmpeg_util.h"
 
+#include "common/checked_math.h"
+#include "common/files.h"
+
 extern "C" {
 #include <libavutil/display.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/pixdesc.h>
 }
 
+#ifdef _WIN32
+#include <fcntl.h>
+#include <io.h>
+#include <share.h>
+#else
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -43,16 +55,28 @@ struct InputFile::Source {
     int64_t pos = 0;
     std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
     ~Source() {
-        if (fd >= 0) ::close(fd);
+        if (fd >= 0) close_fd(fd);
     }
 };
 
 namespace {
 
+#ifdef _WIN32
+// pread(2) for the CRT: seek, then read (a Source is read by one thread at a time).
+int read_at(int fd, void* buf, size_t size, int64_t pos) {
+    if (::_lseeki64(fd, pos, SEEK_SET) < 0) return -1;
+    return ::_read(fd, buf, static_cast<unsigned>(size));
+}
+#endif
+
 int read_cb(void* opaque, uint8_t* buf, int size) {
     auto* s = static_cast<InputFile::Source*>(opaque);
     for (;;) {
+#ifdef _WIN32
+        const int n = read_at(s->fd, buf, size_t(size), s->pos);
+#else
         ssize_t n = ::pread(s->fd, buf, size_t(size), s->pos);
+#endif
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return AVERROR(errno);
         if (n == 0) return AVERROR_EOF;
@@ -138,7 +162,7 @@ double to_seconds(int64_t ts, AVRational tb) {
 void check_pixels(const std::string& path, int64_t width, int64_t height, const MediaLimits& limits) {
     if (width <= 0 || height <= 0) return;  // unknown yet; the decoder's max_pixels still applies
     int64_t pixels = 0;
-    if (__builtin_mul_overflow(width, height, &pixels)) pixels = INT64_MAX;  // found by fuzz_media
+    if (checked_mul(width, height, &pixels)) pixels = INT64_MAX;  // found by fuzz_media
     if (pixels > limits.max_pixels)
         throw Error(ErrorCode::MediaLimit, path,
                     std::to_string(width) + "x" + std::to_string(height) + " = " + mpixels(pixels) +
@@ -163,11 +187,24 @@ void InputFile::set_deadline(std::chrono::steady_clock::time_point t) {
     m_src->deadline = t;
 }
 
-InputFile InputFile::open(const std::string& path, const MediaLimits& limits) {
-    init_ffmpeg();
-    InputFile in;
-    in.m_path = path;
+namespace {
 
+// The size of the regular file at `path`; FileNotFound or Io (folders, pipes, devices) otherwise.
+int64_t regular_file_size(const std::string& path) {
+#ifdef _WIN32
+    namespace fs = std::filesystem;
+    const fs::path p = path_from_utf8(path);
+    std::error_code ec;
+    const fs::file_status st = fs::status(p, ec);
+    if (st.type() == fs::file_type::not_found) throw Error(ErrorCode::FileNotFound, path, "no such file");
+    if (ec) throw Error(ErrorCode::Io, path, "cannot stat: " + ec.message());
+    if (fs::is_directory(st)) throw Error(ErrorCode::Io, path, "is a directory, not a file");
+    if (!fs::is_regular_file(st))
+        throw Error(ErrorCode::Io, path, "not a regular file (pipes and devices are not read)");
+    const uintmax_t size = fs::file_size(p, ec);
+    if (ec) throw Error(ErrorCode::Io, path, "cannot stat: " + ec.message());
+    return static_cast<int64_t>(size);
+#else
     struct stat sb {};
     if (::stat(path.c_str(), &sb) != 0) {
         const int e = errno;
@@ -177,17 +214,45 @@ InputFile InputFile::open(const std::string& path, const MediaLimits& limits) {
     if (S_ISDIR(sb.st_mode)) throw Error(ErrorCode::Io, path, "is a directory, not a file");
     if (!S_ISREG(sb.st_mode))
         throw Error(ErrorCode::Io, path, "not a regular file (pipes and devices are not read)");
-    if (sb.st_size == 0) throw Error(ErrorCode::NotMedia, path, "empty file (0 bytes)");
-    if (int64_t(sb.st_size) > limits.max_file_bytes)
+    return int64_t(sb.st_size);
+#endif
+}
+
+// open(2) read-only of a UTF-8 path; -1 with errno set on failure.
+int open_read_only(const std::string& path) {
+#ifdef _WIN32
+    int fd = -1;
+    const errno_t err =
+        ::_wsopen_s(&fd, path_from_utf8(path).c_str(), _O_RDONLY | _O_BINARY | _O_NOINHERIT, _SH_DENYNO, 0);
+    if (err != 0) {
+        errno = err;
+        return -1;
+    }
+    return fd;
+#else
+    return ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+#endif
+}
+
+}  // namespace
+
+InputFile InputFile::open(const std::string& path, const MediaLimits& limits) {
+    init_ffmpeg();
+    InputFile in;
+    in.m_path = path;
+
+    const int64_t size = regular_file_size(path);
+    if (size == 0) throw Error(ErrorCode::NotMedia, path, "empty file (0 bytes)");
+    if (size > limits.max_file_bytes)
         throw Error(ErrorCode::MediaLimit, path,
-                    "file of " + std::to_string(int64_t(sb.st_size)) + " bytes exceeds the limit of " +
+                    "file of " + std::to_string(size) + " bytes exceeds the limit of " +
                         std::to_string(limits.max_file_bytes) + " bytes");
 
     in.m_src = std::make_unique<Source>();
-    in.m_src->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    in.m_src->fd = open_read_only(path);
     if (in.m_src->fd < 0)
         throw Error(ErrorCode::Io, path, std::string("cannot open: ") + std::strerror(errno));
-    in.m_src->size = sb.st_size;
+    in.m_src->size = size;
     in.m_src->deadline = std::chrono::steady_clock::now() + kOpenDeadline;
 
     auto* buffer = static_cast<unsigned char*>(av_malloc(kAvioBufferBytes));
@@ -212,8 +277,8 @@ InputFile InputFile::open(const std::string& path, const MediaLimits& limits) {
     if (ret < 0) {
         if (ret == AVERROR_EXIT) throw Error(ErrorCode::NotMedia, path, "opening timed out (demuxer stuck)");
         throw Error(ErrorCode::NotMedia, path,
-                    "not a media file FFmpeg can read (" + av_error_text(ret) + ", " +
-                        std::to_string(int64_t(sb.st_size)) + " bytes)");
+                    "not a media file FFmpeg can read (" + av_error_text(ret) + ", " + std::to_string(size) +
+                        " bytes)");
     }
     in.m_fmt.reset(fmt);
     if (fmt->probe_score < kMinProbeScore)

@@ -8,16 +8,48 @@
 #include <torch/cuda.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
 
+#if !defined(__linux__)
+#include "common/cpuid.h"
+#endif
+
 namespace atelier {
 
 namespace {
+
 std::atomic<bool> g_threads_chosen{false};
+
+#if !defined(__linux__) && (defined(__x86_64__) || defined(_M_X64))
+
+// What /proc/cpuinfo's avx512_bf16 / amx_bf16 flags say on Linux: the CPU has the instructions and
+// the OS saves their registers.
+bool cpuid_has_fast_bf16() {
+    uint32_t r[4];
+    cpuid(0, 0, r);
+    const uint32_t max_leaf = r[0];
+    if (max_leaf < 7) return false;
+    cpuid(1, 0, r);
+    if (!(r[2] & (1u << 27))) return false;  // OSXSAVE: XGETBV is usable
+    const uint64_t xcr = xcr0();
+    cpuid(7, 0, r);
+    const uint32_t max_subleaf = r[0];
+    const bool amx_bf16 = (r[3] & (1u << 22)) != 0;  // EDX bit 22
+    // AMX tiles: XTILECFG (bit 17) and XTILEDATA (bit 18).
+    if (amx_bf16 && (xcr & 0x60000) == 0x60000) return true;
+    // AVX-512: SSE, AVX, opmask, ZMM_Hi256, Hi16_ZMM (bits 1, 2, 5, 6, 7).
+    if ((xcr & 0xE6) != 0xE6 || max_subleaf < 1) return false;
+    cpuid(7, 1, r);
+    return (r[0] & (1u << 5)) != 0;  // AVX512_BF16: leaf 7 subleaf 1, EAX bit 5
 }
+
+#endif
+
+}  // namespace
 
 void ensure_engine_threads() {
     if (!g_threads_chosen.load()) init_engine_threads(0);
@@ -37,6 +69,7 @@ int init_engine_threads(int threads) {
 }
 
 bool cpu_has_fast_bf16() {
+#if defined(__linux__)
     static const bool fast = [] {
         std::ifstream f("/proc/cpuinfo");
         std::string line;
@@ -47,6 +80,15 @@ bool cpu_has_fast_bf16() {
         return false;
     }();
     return fast;
+#elif defined(__x86_64__) || defined(_M_X64)
+    static const bool fast = cpuid_has_fast_bf16();
+    return fast;
+#else
+    // Arm off Linux (Apple silicon, Windows on Arm): recent cores have FEAT_BF16, but whether
+    // LibTorch's CPU bf16 matmul beats f32 there is unmeasured; weights stay f32, the safe choice,
+    // as on an x86 without AVX512-BF16.
+    return false;
+#endif
 }
 
 bool cuda_available() {

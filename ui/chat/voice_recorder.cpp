@@ -8,6 +8,10 @@
 #include <QDateTime>
 #include <QDir>
 
+QString audioInputKey(const atelier::AudioInputDevice& d) {
+    return QString::fromStdString(d.host_api) + QStringLiteral(": ") + QString::fromStdString(d.name);
+}
+
 VoiceRecorder::VoiceRecorder(const QString& folder, QObject* parent) : QObject(parent), m_folder(folder) {
     m_timer.setInterval(50);
     connect(&m_timer, &QTimer::timeout, this, &VoiceRecorder::poll);
@@ -31,7 +35,9 @@ bool VoiceRecorder::start() {
             int index = -1;
             if (!m_device.isEmpty()) {
                 for (const auto& d : atelier::list_audio_inputs())
-                    if (QString::fromStdString(d.name) == m_device) index = d.index;
+                    if (index < 0 &&
+                        (QString::fromStdString(d.name) == m_device || audioInputKey(d) == m_device))
+                        index = d.index;
                 if (index < 0)
                     throw atelier::Error(atelier::ErrorCode::NoAudioDevice, m_device.toStdString(),
                                          "the chosen input device is not connected");

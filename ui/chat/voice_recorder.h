@@ -22,7 +22,12 @@
 namespace atelier {
 class AudioRecorder;
 class AudioSource;
+struct AudioInputDevice;
 }  // namespace atelier
+
+// How Settings names an input when its name alone is ambiguous (one device under several host
+// APIs, as on Windows): "host API: name". VoiceRecorder accepts this or the plain name.
+QString audioInputKey(const atelier::AudioInputDevice& d);
 
 class VoiceRecorder : public QObject {
     Q_OBJECT

@@ -1,5 +1,6 @@
 #include "settings_page.h"
 
+#include "voice_recorder.h"
 #include "widgets.h"
 
 #include "capture/audio_capture.h"
@@ -19,6 +20,8 @@
 #include <QThread>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+
+#include <algorithm>
 
 SettingsPage::SettingsPage(AppSettings& settings, QWidget* parent) : QWidget(parent), m_settings(settings) {
     auto* outer = new QVBoxLayout(this);
@@ -170,8 +173,14 @@ void SettingsPage::refreshMicrophones() {
         const QString chosen = m_settings.audioInput();
         while (m_microphone->count() > 1) m_microphone->removeItem(1);
         bool present = chosen.isEmpty();
-        for (const auto& d : watcher->result()) {
-            const QString name = QString::fromStdString(d.name);
+        const auto inputs = watcher->result();
+        for (const auto& d : inputs) {
+            // Windows lists a microphone once per host API (MME, DirectSound, WASAPI): those are
+            // told apart (and remembered) as "host API: name"; a name seen once stays plain.
+            const auto same =
+                std::count_if(inputs.begin(), inputs.end(),
+                              [&](const atelier::AudioInputDevice& o) { return o.name == d.name; });
+            const QString name = same > 1 ? audioInputKey(d) : QString::fromStdString(d.name);
             m_microphone->addItem(d.is_default ? tr("%1 (default)").arg(name) : name, name);
             present = present || name == chosen;
         }

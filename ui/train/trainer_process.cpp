@@ -8,11 +8,28 @@
 #include <QProcess>
 #include <QStandardPaths>
 
+#ifdef Q_OS_WIN
+#include <windows.h>
+#endif
+
+namespace {
+
+// atelier-train beside atelier: the same folder on Linux and Windows (.exe), and inside the app
+// bundle's Contents/MacOS on macOS (where CPack's DragNDrop installs it with the studio).
+QString trainerName() {
+#ifdef Q_OS_WIN
+    return QStringLiteral("atelier-train.exe");
+#else
+    return QStringLiteral("atelier-train");
+#endif
+}
+
+}  // namespace
+
 QString trainerProgram() {
     const QString env = qEnvironmentVariable("ATELIER_TRAIN");
     if (!env.isEmpty()) return env;
-    const QString beside =
-        QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("atelier-train"));
+    const QString beside = QDir(QCoreApplication::applicationDirPath()).filePath(trainerName());
     if (QFileInfo(beside).isExecutable()) return beside;
     const QString onPath = QStandardPaths::findExecutable(QStringLiteral("atelier-train"));
     return onPath.isEmpty() ? beside : onPath;
@@ -27,6 +44,11 @@ qint64 startTrainer(const QString& storePath, qint64 runId, const QString& logPa
         {QStringLiteral("--run-id"), QString::number(runId), QStringLiteral("--store"), storePath});
     p.setStandardOutputFile(logPath, QIODevice::Append);
     p.setStandardErrorFile(logPath, QIODevice::Append);
+#ifdef Q_OS_WIN
+    // A console program started from a GUI one would open a console window for each run.
+    p.setCreateProcessArgumentsModifier(
+        [](QProcess::CreateProcessArguments* args) { args->flags |= CREATE_NO_WINDOW; });
+#endif
     qint64 pid = 0;
     if (!QFileInfo(program).isExecutable() || !p.startDetached(&pid)) {
         if (error)

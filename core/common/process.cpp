@@ -1,0 +1,218 @@
+#include "common/process.h"
+
+#include <filesystem>
+
+#ifdef _WIN32
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#ifndef NOMINMAX
+#define NOMINMAX
+#endif
+#include <windows.h>
+// after windows.h
+#include <knownfolders.h>
+#include <shlobj.h>
+
+#include <atomic>
+#ifdef _MSC_VER
+// SHGetKnownFolderPath, CoTaskMemFree and the FOLDERID_ GUIDs (CMake links these by default; this
+// keeps process.cpp linkable whatever the target's libraries).
+#pragma comment(lib, "shell32.lib")
+#pragma comment(lib, "ole32.lib")
+#pragma comment(lib, "uuid.lib")
+#endif
+#else
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#ifdef __APPLE__
+#include <libproc.h>
+#include <pwd.h>
+#include <sys/proc_info.h>
+#endif
+#endif
+
+namespace fs = std::filesystem;
+
+namespace atelier {
+
+namespace {
+
+#ifdef _WIN32
+
+std::string utf8(const std::wstring& w) {
+    if (w.empty()) return {};
+    const int n =
+        ::WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), nullptr, 0, nullptr, nullptr);
+    if (n <= 0) return {};
+    std::string out(static_cast<size_t>(n), '\0');
+    ::WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), &out[0], n, nullptr, nullptr);
+    return out;
+}
+
+// A known folder (as Qt finds it), else the environment variable that names it, else "".
+std::wstring known_folder(const KNOWNFOLDERID& id, const wchar_t* env) {
+    std::wstring out;
+    PWSTR path = nullptr;
+    if (SUCCEEDED(::SHGetKnownFolderPath(id, 0, nullptr, &path)) && path) out = path;
+    ::CoTaskMemFree(path);  // owed whether the call succeeded or not
+    if (out.empty()) {
+        const DWORD n = ::GetEnvironmentVariableW(env, nullptr, 0);  // counting the final NUL
+        if (n > 1) {
+            std::wstring v(n, L'\0');
+            const DWORD got = ::GetEnvironmentVariableW(env, &v[0], n);
+            if (got > 0 && got < n) out = v.substr(0, got);
+        }
+    }
+    return out;
+}
+
+std::atomic<void (*)()> g_console_stop{nullptr};
+
+BOOL WINAPI console_stop(DWORD type) {
+    if (type != CTRL_C_EVENT && type != CTRL_BREAK_EVENT) return FALSE;  // close, logoff: the default
+    if (void (*handler)() = g_console_stop.load()) handler();
+    return TRUE;
+}
+
+#else
+
+#ifdef __APPLE__
+constexpr uint32_t kZombie = 5;  // SZOMB in <sys/proc.h>: ended, not yet reaped by its parent
+
+// $HOME, else the password database's home of this user, else ".".
+fs::path home_dir() {
+    if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home);
+    if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_dir) return fs::path(pw->pw_dir);
+    return fs::path(".");
+}
+#endif
+
+#endif
+
+}  // namespace
+
+int64_t current_pid() {
+#ifdef _WIN32
+    return static_cast<int64_t>(::GetCurrentProcessId());
+#else
+    return static_cast<int64_t>(::getpid());
+#endif
+}
+
+ProcessStatus process_status(int64_t pid) {
+    ProcessStatus s;
+#ifdef _WIN32
+    if (pid <= 0 || pid > static_cast<int64_t>(MAXDWORD)) return s;
+    HANDLE h = ::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, static_cast<DWORD>(pid));
+    if (!h) {
+        s.alive = ::GetLastError() == ERROR_ACCESS_DENIED;  // like EPERM: there, but not ours to ask
+        return s;
+    }
+    // A process that ended lingers while someone holds a handle to it: its exit code tells.
+    DWORD code = 0;
+    s.alive = ::GetExitCodeProcess(h, &code) && code == STILL_ACTIVE;
+    if (s.alive) {
+        std::wstring path(32768, L'\0');
+        DWORD size = static_cast<DWORD>(path.size());
+        if (::QueryFullProcessImageNameW(h, 0, &path[0], &size)) {
+            path.resize(size);
+            s.program_known = true;
+            s.program = utf8(fs::path(path).filename().wstring());
+        }
+    }
+    ::CloseHandle(h);
+#else
+    if (pid <= 0 || pid > INT_MAX) return s;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0) {
+        s.alive = errno == EPERM;
+        return s;
+    }
+#ifdef __APPLE__
+    // A zombie (killed child not yet reaped) counts as gone.
+    proc_bsdinfo info{};
+    if (::proc_pidinfo(static_cast<int>(pid), PROC_PIDTBSDINFO, 0, &info, static_cast<int>(sizeof info)) ==
+            static_cast<int>(sizeof info) &&
+        info.pbi_status == kZombie)
+        return s;
+    s.alive = true;
+    char path[PROC_PIDPATHINFO_MAXSIZE] = {};
+    if (::proc_pidpath(static_cast<int>(pid), path, static_cast<uint32_t>(sizeof path)) > 0) {
+        s.program_known = true;
+        s.program = fs::path(path).filename().string();
+    }
+#else
+    // A zombie (killed child not yet reaped) counts as gone.
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(pid));
+    if (FILE* f = std::fopen(path, "r")) {
+        char state = 0;
+        const int n = std::fscanf(f, "%*d %*s %c", &state);
+        std::fclose(f);
+        if (n == 1 && state == 'Z') return s;
+    }
+    s.alive = true;
+    std::snprintf(path, sizeof path, "/proc/%lld/cmdline", static_cast<long long>(pid));
+    if (FILE* f = std::fopen(path, "r")) {
+        char buf[4096];
+        const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+        std::fclose(f);
+        buf[n] = 0;  // argv[0] ends at the first NUL
+        s.program_known = true;
+        s.program = fs::path(buf).filename().string();
+    }
+#endif
+#endif
+    return s;
+}
+
+bool process_alive(int64_t pid) {
+    return process_status(pid).alive;
+}
+
+std::string default_data_dir() {
+#ifdef _WIN32
+    std::wstring base = known_folder(FOLDERID_RoamingAppData, L"APPDATA");
+    if (base.empty()) base = L".";
+    return utf8((fs::path(base) / L"Atelier" / L"Atelier").wstring());
+#elif defined(__APPLE__)
+    return (home_dir() / "Library" / "Application Support" / "Atelier" / "Atelier").string();
+#else
+    const char* xdg = std::getenv("XDG_DATA_HOME");
+    const char* home = std::getenv("HOME");
+    fs::path base = xdg && *xdg ? fs::path(xdg) : fs::path(home ? home : ".") / ".local" / "share";
+    return (base / "Atelier" / "Atelier").string();
+#endif
+}
+
+std::string default_cache_dir() {
+#ifdef _WIN32
+    std::wstring base = known_folder(FOLDERID_LocalAppData, L"LOCALAPPDATA");
+    if (base.empty()) base = L".";
+    return utf8((fs::path(base) / L"Atelier" / L"cache").wstring());
+#elif defined(__APPLE__)
+    return (home_dir() / "Library" / "Caches" / "Atelier").string();
+#else
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    fs::path base = xdg && *xdg ? fs::path(xdg) : fs::path(home ? home : ".") / ".cache";
+    return (base / "Atelier").string();
+#endif
+}
+
+void on_console_stop(void (*handler)()) {
+#ifdef _WIN32
+    g_console_stop.store(handler);
+    static const bool installed = ::SetConsoleCtrlHandler(console_stop, TRUE) != 0;  // once
+    (void)installed;
+#else
+    (void)handler;
+#endif
+}
+
+}  // namespace atelier
