@@ -74,6 +74,9 @@ int main(int argc, char** argv) {
         }
     }
     if (config_path.empty() == (run_id == 0)) return usage("give either --config or --run-id");
+    // A background trainer yields the cores to the studio's GUI thread when both want them (before
+    // any thread is started: LibTorch's and OpenMP's workers inherit the priority).
+    atelier::lower_process_priority();
 
 #ifdef _WIN32
     // No sigaction there, and no SIGTERM from outside: Ctrl-C and Ctrl-Break come as console events

@@ -8,6 +8,7 @@
 #include "bench_util.h"
 #include "common/blas_kernels.h"
 #include "generate/generator.h"
+#include "model/half_gemv.h"
 #include "model/importers.h"
 #include "model/llama.h"
 #include "model/llama_module.h"
@@ -123,6 +124,10 @@ Figures run(const std::string& label, const Checkpoint& ck, const std::string& d
     std::printf("\n== %s: %.3g parameters, %s weights, %s compute, %d threads\n", label.c_str(),
                 double(c.num_parameters()), model->dtype().c_str(), model->compute_dtype().c_str(),
                 at::get_num_threads());
+    if (model->compute_dtype() != "f32")
+        std::printf("  decode path          %s (the faster on this CPU, measured at first use)\n",
+                    half_gemv_beats_gemm() ? "half_gemv (widened in registers, f32 sums)"
+                                           : "LibTorch 16-bit GEMM (oneDNN)");
     std::printf("  load                 %8.3f s\n", f.load_s);
     std::printf("  prefill (%4d tok)   %8.1f tok/s   bound %8.1f tok/s (GEMM %.0f GFLOP/s)  -> %5.1f%%\n",
                 prompt_tokens, f.prefill_tps, prefill_bound, gemm_gflops,

@@ -304,7 +304,10 @@ void MainWindow::retranslate() {
 }
 
 void MainWindow::changeEvent(QEvent* e) {
-    if (e->type() == QEvent::LanguageChange) retranslate();
+    if (e->type() == QEvent::LanguageChange) {
+        retranslate();
+        statusBar()->clearMessage();  // a message from before the switch would stay in the old language
+    }
     QMainWindow::changeEvent(e);
 }
 

@@ -24,6 +24,7 @@
 #endif
 #else
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -212,6 +213,19 @@ void on_console_stop(void (*handler)()) {
     (void)installed;
 #else
     (void)handler;
+#endif
+}
+
+bool lower_process_priority() {
+#ifdef _WIN32
+    return ::SetPriorityClass(::GetCurrentProcess(), BELOW_NORMAL_PRIORITY_CLASS) != 0;
+#else
+    // PRIO_PROCESS covers the process's threads on macOS; on Linux a nice value is per thread, and
+    // threads started afterwards (LibTorch's pool, OpenMP's) inherit the caller's.
+    errno = 0;
+    const int now = ::getpriority(PRIO_PROCESS, 0);
+    if (errno != 0) return false;
+    return now >= 10 || ::setpriority(PRIO_PROCESS, 0, 10) == 0;
 #endif
 }
 

@@ -42,6 +42,12 @@ std::string default_data_dir();
 //   Windows  %LOCALAPPDATA%\Atelier\cache
 std::string default_cache_dir();
 
+// Runs this process (and the threads it starts) below normal priority: nice +10 on Linux and macOS,
+// BELOW_NORMAL_PRIORITY_CLASS on Windows. A background trainer then yields the cores to the studio's
+// GUI thread when both want them, and still gets them all when the studio is idle. False when the
+// system refused.
+bool lower_process_priority();
+
 // On Windows, calls `handler` when the console asks the program to stop (Ctrl-C, Ctrl-Break), from a
 // thread the system starts: it may only touch lock-free atomics. Elsewhere does nothing (POSIX
 // programs use sigaction / std::signal).

@@ -6,14 +6,20 @@
 #include "adapters/adapter_module.h"
 #include "common/error.h"
 #include "common/files.h"
+#include "common/process.h"
 #include "model/half_gemv.h"
 #include "model/importers.h"
 #include "model/torch_util.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 
 namespace fs = std::filesystem;
 
@@ -24,6 +30,73 @@ namespace atelier {
 LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias) {
     weight = register_parameter("weight", torch::empty({out, in}), /*requires_grad=*/false);
     if (with_bias) bias = register_parameter("bias", torch::zeros({out}), false);
+}
+
+namespace {
+
+// This CPU and LibTorch, for remembering a measured kernel choice: the model name on Linux; empty
+// (measure every time) where it is not known.
+std::string cpu_identity() {
+    std::ifstream f("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("model name", 0) == 0) return line + " | torch " + TORCH_VERSION;
+    return {};
+}
+
+}  // namespace
+
+bool half_gemv_beats_gemm() {
+    static const bool faster = [] {
+        if (const char* env = std::getenv("ATELIER_HALF_GEMV")) return std::string(env) != "0";
+        if (std::string(half_gemv_isa()) == "scalar") return false;
+        // Measured once per machine: the answer is kept in the cache folder under this CPU's name.
+        const std::string id = cpu_identity();
+        const fs::path memo = fs::path(default_cache_dir()) /
+                              ("decode-kernel-" + std::to_string(std::hash<std::string>{}(id)) + ".txt");
+        if (!id.empty()) {
+            std::ifstream in(memo);
+            std::string answer;
+            if (in >> answer && (answer == "half_gemv" || answer == "gemm")) return answer == "half_gemv";
+        }
+        // Decode streams weights from memory, so the contest is run on more than any cache holds
+        // (512 MiB of bf16; on 16 MiB, inside a large L3, the ranking can flip). ~0.3 s, once.
+        torch::NoGradGuard no_grad;
+        const int64_t N = 16384, K = 16384;
+        const torch::Tensor w = torch::zeros({N, K}, torch::kBFloat16);
+        const torch::Tensor x = torch::randn({1, K}).to(torch::kBFloat16);
+        const torch::Tensor xf = x.to(torch::kFloat32);
+        torch::Tensor y = torch::empty({1, N});
+        auto timed = [](const std::function<void()>& f) {
+            const auto t0 = std::chrono::steady_clock::now();
+            f();
+            return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        };
+        auto gemv = [&] {
+            half_gemv(xf.data_ptr<float>(), 1, K, static_cast<const uint16_t*>(w.data_ptr()), true, N,
+                      nullptr, y.data_ptr<float>());
+        };
+        auto gemm = [&] { (void)torch::linear(x, w); };
+        gemv();  // first touches and thread pools out of the way
+        gemm();
+        double t_gemv = 1e30, t_gemm = 1e30;
+        for (int rep = 0; rep < 2; ++rep) {
+            t_gemv = std::min(t_gemv, timed(gemv));
+            t_gemm = std::min(t_gemm, timed(gemm));
+        }
+        const bool gemv_wins = t_gemv < t_gemm;
+        if (!id.empty()) {
+            std::error_code ec;
+            fs::create_directories(memo.parent_path(), ec);
+            try {
+                write_text_file(memo.string(), gemv_wins ? "half_gemv\n" : "gemm\n");
+            } catch (const std::exception&) {
+                // A read-only cache folder: measured again next time.
+            }
+        }
+        return gemv_wins;
+    }();
+    return faster;
 }
 
 torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
@@ -42,8 +115,23 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
                  bias.defined() ? bias.data_ptr<float>() : nullptr, y.data_ptr<float>());
         return y;
     }
-    if (w.scalar_type() == x.scalar_type()) return torch::linear(x, w, b);
     const bool half = w.scalar_type() == torch::kBFloat16 || w.scalar_type() == torch::kFloat16;
+    // Decode with 16-bit compute (bf16 on AVX512-BF16 CPUs): a matrix-vector product is bound by
+    // reading the weights, and oneDNN's bf16 GEMM reaches about half that bound at M = 1 where the
+    // widening GEMV reaches most of it. The few activations go to f32 and back.
+    if (half && x.scalar_type() == w.scalar_type() && x.device().is_cpu() && w.is_contiguous() && M <= 8 &&
+        !needs_grad && half_gemv_beats_gemm()) {
+        auto xf = x.to(torch::kFloat32).contiguous();
+        torch::Tensor bias = b.defined() ? b.to(torch::kFloat32).contiguous() : torch::Tensor();
+        auto sizes = x.sizes().vec();
+        sizes.back() = N;
+        auto y = torch::empty(sizes, xf.options());
+        half_gemv(xf.data_ptr<float>(), M, K, static_cast<const uint16_t*>(w.data_ptr()),
+                  w.scalar_type() == torch::kBFloat16, N, bias.defined() ? bias.data_ptr<float>() : nullptr,
+                  y.data_ptr<float>());
+        return y.to(x.scalar_type());
+    }
+    if (w.scalar_type() == x.scalar_type()) return torch::linear(x, w, b);
     if (half && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() && w.is_contiguous() && M <= 8 &&
         !needs_grad) {
         auto xc = x.contiguous();

@@ -11,6 +11,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QScrollArea>
+#include <QStatusBar>
 #include <QTabBar>
 #include <QTextDocumentFragment>
 #include <QTranslator>
@@ -363,8 +364,8 @@ private:
                         texts << title;
                         // A column title cut off ("ster Eval-Verlu") is clipped text too.
                         const int need = h->fontMetrics().horizontalAdvance(title) + 8;
-                        if (h->orientation() == Qt::Horizontal && !h->isSectionHidden(i) && !title.isEmpty() &&
-                            h->sectionSize(i) < need)
+                        if (h->orientation() == Qt::Horizontal && !h->isSectionHidden(i) &&
+                            !title.isEmpty() && h->sectionSize(i) < need)
                             *clipped << pageName + QStringLiteral(" column \"%1\" needs %2 px, has %3")
                                                        .arg(title)
                                                        .arg(need)
@@ -413,6 +414,9 @@ private:
             for (QAction* menu : s.window->menuBar()->actions())
                 if (!menu->text().contains(QStringLiteral("⟦")))
                     *escaped << QStringLiteral("menu ") + menu->text();
+            const QString status = s.window->statusBar()->currentMessage();
+            if (hasWords(status) && !status.contains(QStringLiteral("⟦")))
+                *escaped << QStringLiteral("status bar ") + status;
             escaped->removeDuplicates();
         }
         clipped->removeDuplicates();
