@@ -9,6 +9,7 @@
 #include "common/process.h"
 #include "model/half_gemv.h"
 #include "model/importers.h"
+#include "model/small_decode.h"
 #include "model/torch_util.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -628,6 +629,13 @@ std::vector<float> LlamaModel::decode(const std::vector<int>& tokens) {
             throw Error(ErrorCode::InvalidArgument, "decode",
                         "token id " + std::to_string(t) + " is outside the vocabulary");
     c10::InferenceMode guard;
+    static const bool avx2 = std::string(half_gemv_isa()) == "avx2";  // small_decode.cpp is AVX2 code
+    if (T == 1 && avx2 && small_decode_applies(*m->net)) {  // a small model's next token: no per-op overhead
+        std::vector<float> logits(static_cast<size_t>(m->config.vocab_size));
+        small_decode_step(*m->net, m->cache, m->pos, tokens[0], logits.data());
+        m->pos += 1;
+        return logits;
+    }
     auto ids = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kInt64)
                    .view({1, T})
                    .to(m->device);

@@ -3,6 +3,7 @@
 #include "generate/generator.h"
 #include "model/llama.h"
 #include "model/reference.h"
+#include "model/small_decode.h"
 #include "tokenizer/tokenizer.h"
 
 #include <gtest/gtest.h>
@@ -134,6 +135,26 @@ TEST(LlamaEngine, KvCacheDecodingEqualsFullRecomputation) {
     model->truncate(10);
     step = model->decode({seq[10]});
     for (size_t v = 0; v < V; ++v) EXPECT_NEAR(step[v], full[10 * V + v], 1e-4);
+}
+
+// The test above compares one-token steps with LibTorch's full recomputation: for stories260K those
+// steps take the small-model path (issue 14), so it is that path being checked there. It applies to
+// float32 models only; bf16 weights go through LibTorch.
+TEST(LlamaEngine, SmallFloat32ModelsDecodeOnTheSmallPath) {
+    auto f32 = load("stories260K/hf");
+    EXPECT_TRUE(small_decode_applies(f32->module()));
+    auto bf16 = load("stories260K/hf", "bf16");
+    EXPECT_FALSE(small_decode_applies(bf16->module()));
+    // Greedy text through the small path is llama2.c's, token for token (as HfGreedyFromPrompt).
+    f32->reset();
+    std::vector<float> logits = f32->decode({1});
+    int next = static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    const auto want = ids_of(reference()["greedy_from_bos"]["output_ids"]);
+    for (size_t i = 0; i < 60; ++i) {
+        ASSERT_EQ(next, want[i]) << "token " << i;
+        logits = f32->decode({next});
+        next = static_cast<int>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    }
 }
 
 TEST(LlamaEngine, Bf16AgreesWithF32) {
