@@ -107,7 +107,10 @@ TEST(Generation, CancelFromAnotherThreadStopsWithinOneToken) {
     EXPECT_EQ(r.stop_reason, StopReason::Cancelled);
     // At most the token being computed when the flag was raised follows it.
     EXPECT_LE(pieces.load(), pieces_at_cancel.load() + 1);
-    EXPECT_LT(r.tokens.size(), 20u);
+    // Ended by the flag, long before max_new_tokens: how many tokens came before the canceller thread
+    // ran depends on the scheduler (stories260K decodes a token in ~0.1 ms), so the bound is relative.
+    EXPECT_LE(r.tokens.size(), static_cast<size_t>(pieces_at_cancel.load()) + 8);
+    EXPECT_LT(r.tokens.size(), 400u);
 }
 
 TEST(Generation, CallbackCanStopAndEosEnds) {
