@@ -306,12 +306,14 @@ void MetricChart::rescale() {
     if (!any) return;
     const auto xs = m_chart->axes(Qt::Horizontal), ys = m_chart->axes(Qt::Vertical);
     // Nice round ticks (0, 50, 100 …; 0.5, 1, 1.5 …) with the range widened to whole ticks.
+    // Each setter re-lays the chart out: only what changed is set (a live run refreshes every second).
     auto apply = [](QValueAxis* axis, const NiceScale& s) {
-        axis->setRange(s.min, s.max);
-        axis->setTickAnchor(s.min);
-        axis->setTickInterval(s.step);
-        axis->setLabelFormat(s.decimals == 0 ? QStringLiteral("%d")
-                                             : QStringLiteral("%.%1f").arg(s.decimals));
+        if (axis->min() != s.min || axis->max() != s.max) axis->setRange(s.min, s.max);
+        if (axis->tickAnchor() != s.min) axis->setTickAnchor(s.min);
+        if (axis->tickInterval() != s.step) axis->setTickInterval(s.step);
+        const QString format =
+            s.decimals == 0 ? QStringLiteral("%d") : QStringLiteral("%.%1f").arg(s.decimals);
+        if (axis->labelFormat() != format) axis->setLabelFormat(format);
     };
     // About one label per 90 px across and 40 px up: a short chart (the Train page's) gets fewer
     // ticks rather than labels that collide.
