@@ -281,8 +281,10 @@ void MetricChart::refresh() {
             c.lastStep = p.step;
         }
         if (!raw.isEmpty()) {
-            c.raw->append(raw);
-            if (c.smooth) c.smooth->append(smooth);
+            // One replace() per series: append(QList) adds point by point, and the chart lays the
+            // whole series out again after each one (milliseconds per refresh on a live run).
+            c.raw->replace(c.raw->points() + raw);
+            if (c.smooth) c.smooth->replace(c.smooth->points() + smooth);
             added = true;
         }
     }

@@ -245,11 +245,13 @@ void TrainPage::buildUi() {
     auto* ll = new QVBoxLayout(live);
     ll->setContentsMargins(0, 0, 0, 0);
     auto* status = new QHBoxLayout;
-    m_runLabel = new QLabel(live);
+    // Its text changes every second while a run trains: a label that gives way (rather than one that
+    // asks for its text's width) keeps each change from laying the whole page out again.
+    m_runLabel = new ElidedLabel(live);
     m_progress = new QProgressBar(live);
     m_progress->setObjectName(QStringLiteral("trainProgress"));
-    status->addWidget(m_runLabel);
-    status->addWidget(m_progress, 1);
+    status->addWidget(m_runLabel, 3);
+    status->addWidget(m_progress, 2);
     ll->addLayout(status);
     m_chart = new MetricChart(m_runs, live);
     ll->addWidget(m_chart, 1);
@@ -664,6 +666,7 @@ void TrainPage::showRun(const LiveRun& live) {
                                 .arg(r.step)
                                 .arg(r.total_steps)
                                 .arg(when));
+    m_runLabel->setToolTip(m_runLabel->text());
     m_chart->refresh();
 }
 
