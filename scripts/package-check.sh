@@ -149,7 +149,7 @@ done < "$cache/files.txt"
 in_root dpkg-query -W -f='${Package}\n' | sort > "$cache/after-packages.txt"
 remaining=$(wc -l < "$cache/after-packages.txt")
 stray=$(comm -13 "$cache/base-packages.txt" "$cache/after-packages.txt" | tr '\n' ' ')
-say "apt-get purge + autoremove: no file of the package left; $remaining packages remain (base system: $(wc -l < "$cache/base-packages.txt"))${stray:+; kept by apt because the base system's apt recommends them: $stray}"
+say "apt-get purge + autoremove: no file of the package left; $remaining packages remain (base system: $(wc -l < "$cache/base-packages.txt"))${stray:+; kept by apt as the base system apt recommends them: $stray}"
 cleanup
 
 # --- 4. the relocatable TGZ ----------------------------------------------------------------------
