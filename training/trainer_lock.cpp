@@ -1,15 +1,10 @@
 #include "trainer_lock.h"
 
 #include "common/error.h"
+#include "common/files.h"
 
 #ifdef _WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+#include "common/win32.h"
 
 #include "common/process.h"
 
@@ -72,13 +67,9 @@ constexpr std::chrono::milliseconds kBusyWait{10};
 // only after the trainer wrote its pid — says "the pid in the file is its".
 constexpr uint64_t kRunningByte = uint64_t{1} << 30, kPidWrittenByte = kRunningByte + 1;
 
-std::string win_error(DWORD err) {
-    return std::system_category().message(static_cast<int>(err));
-}
-
 // Not inherited by child processes (no security attributes), shared with every other opener.
 HANDLE open_lock(const std::string& path, bool create) {
-    return ::CreateFileW(fs::path(path).wstring().c_str(),
+    return ::CreateFileW(path_from_utf8(path).wstring().c_str(),
                          create ? GENERIC_READ | GENERIC_WRITE : GENERIC_READ,
                          FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
                          create ? OPEN_ALWAYS : OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
@@ -245,6 +236,20 @@ Error held_by_another(const std::string& out_dir, int64_t holder) {
                      " is training this run folder");
 }
 
+#ifndef _WIN32
+// <run>/trainer.lock opened for a trainer (the folder made first if need be); throws when it cannot be.
+int open_lock_for_trainer(const std::string& out_dir) {
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    const std::string path = lock_path(out_dir);
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw Error(ErrorCode::Io, path,
+                    std::string("cannot create the trainer lock: ") + std::strerror(errno));
+    return fd;
+}
+#endif
+
 }  // namespace
 
 #ifdef _WIN32
@@ -255,13 +260,14 @@ TrainerLock::TrainerLock(const std::string& out_dir) {
     const std::string path = lock_path(out_dir);
     const HANDLE h = open_lock(path, true);
     if (h == INVALID_HANDLE_VALUE)
-        throw Error(ErrorCode::Io, path, "cannot create the trainer lock: " + win_error(::GetLastError()));
+        throw Error(ErrorCode::Io, path,
+                    "cannot create the trainer lock: " + win32_error_text(::GetLastError()));
     if (!take_byte(h, kRunningByte)) {
         const DWORD err = ::GetLastError();
         const int64_t holder = written_pid(h);
         ::CloseHandle(h);
         if (err != ERROR_LOCK_VIOLATION)
-            throw Error(ErrorCode::Io, path, "cannot lock the run folder: " + win_error(err));
+            throw Error(ErrorCode::Io, path, "cannot lock the run folder: " + win32_error_text(err));
         throw held_by_another(out_dir, holder);
     }
     // A stop asked of an earlier trainer of this folder is not for this one; stop_trainer can ask
@@ -272,7 +278,8 @@ TrainerLock::TrainerLock(const std::string& out_dir) {
     const bool stale_stop = fs::exists(m_stop_path, exists_ec);
     const std::string text = std::to_string(current_pid()) + "\n";
     if (stale_stop || !write_pid(h, text) || !take_byte(h, kPidWrittenByte)) {
-        const std::string why = stale_stop ? "cannot remove " + m_stop_path : win_error(::GetLastError());
+        const std::string why =
+            stale_stop ? "cannot remove " + m_stop_path : win32_error_text(::GetLastError());
         unlock_byte(h, kRunningByte);
         ::CloseHandle(h);
         throw Error(ErrorCode::Io, path, "cannot write the trainer lock: " + why);
@@ -297,13 +304,8 @@ TrainerLock::~TrainerLock() {
 #elif defined(__APPLE__)
 
 TrainerLock::TrainerLock(const std::string& out_dir) {
-    std::error_code ec;
-    fs::create_directories(out_dir, ec);
     const std::string path = lock_path(out_dir);
-    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (m_fd < 0)
-        throw Error(ErrorCode::Io, path,
-                    std::string("cannot create the trainer lock: ") + std::strerror(errno));
+    m_fd = open_lock_for_trainer(out_dir);
     if (!take_flock(m_fd)) {
         const int err = errno;
         const int64_t holder = written_pid(m_fd);
@@ -337,13 +339,8 @@ TrainerLock::~TrainerLock() {
 #else
 
 TrainerLock::TrainerLock(const std::string& out_dir) {
-    std::error_code ec;
-    fs::create_directories(out_dir, ec);
     const std::string path = lock_path(out_dir);
-    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (m_fd < 0)
-        throw Error(ErrorCode::Io, path,
-                    std::string("cannot create the trainer lock: ") + std::strerror(errno));
+    m_fd = open_lock_for_trainer(out_dir);
     struct flock fl = byte_lock(kRunningByte);
     if (::fcntl(m_fd, F_OFD_SETLK, &fl) != 0) {
         const int err = errno;

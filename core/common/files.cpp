@@ -3,13 +3,7 @@
 #include "common/error.h"
 
 #ifdef _WIN32
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#include <windows.h>
+#include "common/win32.h"
 
 #include <fcntl.h>
 #include <io.h>
@@ -194,12 +188,12 @@ void sync_path(const std::string& path) {
         // A read-only file, or one another program holds without sharing: not ours to flush (as
         // EINVAL is tolerated on POSIX); the system writes it back in its own time.
         if (err == ERROR_ACCESS_DENIED || err == ERROR_SHARING_VIOLATION) return;
-        throw Error(ErrorCode::Io, path, "cannot open to sync: " + std::system_category().message(int(err)));
+        throw Error(ErrorCode::Io, path, "cannot open to sync: " + win32_error_text(err));
     }
     const bool ok = ::FlushFileBuffers(h) != 0;
     const DWORD err = ok ? 0 : ::GetLastError();
     ::CloseHandle(h);
-    if (!ok) throw Error(ErrorCode::Io, path, "fsync failed: " + std::system_category().message(int(err)));
+    if (!ok) throw Error(ErrorCode::Io, path, "fsync failed: " + win32_error_text(err));
 #else
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw Error(ErrorCode::Io, path, errno_text("cannot open to sync"));

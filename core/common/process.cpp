@@ -1,15 +1,11 @@
 #include "common/process.h"
 
+#include "common/files.h"
+
 #include <filesystem>
 
 #ifdef _WIN32
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#include <windows.h>
+#include "common/win32.h"
 // after windows.h
 #include <knownfolders.h>
 #include <shlobj.h>
@@ -45,16 +41,6 @@ namespace atelier {
 namespace {
 
 #ifdef _WIN32
-
-std::string utf8(const std::wstring& w) {
-    if (w.empty()) return {};
-    const int n =
-        ::WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), nullptr, 0, nullptr, nullptr);
-    if (n <= 0) return {};
-    std::string out(static_cast<size_t>(n), '\0');
-    ::WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), &out[0], n, nullptr, nullptr);
-    return out;
-}
 
 // A known folder (as Qt finds it), else the environment variable that names it, else "".
 std::wstring known_folder(const KNOWNFOLDERID& id, const wchar_t* env) {
@@ -124,7 +110,7 @@ ProcessStatus process_status(int64_t pid) {
         if (::QueryFullProcessImageNameW(h, 0, &path[0], &size)) {
             path.resize(size);
             s.program_known = true;
-            s.program = utf8(fs::path(path).filename().wstring());
+            s.program = path_to_utf8(fs::path(path).filename());
         }
     }
     ::CloseHandle(h);
@@ -180,7 +166,7 @@ std::string default_data_dir() {
 #ifdef _WIN32
     std::wstring base = known_folder(FOLDERID_RoamingAppData, L"APPDATA");
     if (base.empty()) base = L".";
-    return utf8((fs::path(base) / L"Atelier" / L"Atelier").wstring());
+    return path_to_utf8(fs::path(base) / L"Atelier" / L"Atelier");
 #elif defined(__APPLE__)
     return (home_dir() / "Library" / "Application Support" / "Atelier" / "Atelier").string();
 #else
@@ -195,7 +181,7 @@ std::string default_cache_dir() {
 #ifdef _WIN32
     std::wstring base = known_folder(FOLDERID_LocalAppData, L"LOCALAPPDATA");
     if (base.empty()) base = L".";
-    return utf8((fs::path(base) / L"Atelier" / L"cache").wstring());
+    return path_to_utf8(fs::path(base) / L"Atelier" / L"cache");
 #elif defined(__APPLE__)
     return (home_dir() / "Library" / "Caches" / "Atelier").string();
 #else

@@ -10,13 +10,7 @@
 #include <system_error>
 
 #ifdef _WIN32
-#ifndef NOMINMAX
-#define NOMINMAX
-#endif
-#ifndef WIN32_LEAN_AND_MEAN
-#define WIN32_LEAN_AND_MEAN
-#endif
-#include <windows.h>
+#include "common/win32.h"
 #else
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -36,9 +30,6 @@ struct HandleCloser {
     }
 };
 
-std::string win32_text(DWORD err) {
-    return std::system_category().message(static_cast<int>(err));
-}
 #else
 struct FdCloser {
     int fd = -1;
@@ -99,11 +90,11 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path, const char
         std::error_code ec;  // CreateFileW refuses a folder (ERROR_ACCESS_DENIED): say what it is
         if (std::filesystem::is_directory(p, ec))
             throw Error(ErrorCode::Io, path, std::string("is a directory, expected ") + expected);
-        throw Error(ErrorCode::Io, path, "cannot open: " + win32_text(err));
+        throw Error(ErrorCode::Io, path, "cannot open: " + win32_error_text(err));
     }
     LARGE_INTEGER size{};
     if (!::GetFileSizeEx(file_handle.h, &size))
-        throw Error(ErrorCode::Io, path, "cannot stat: " + win32_text(::GetLastError()));
+        throw Error(ErrorCode::Io, path, "cannot stat: " + win32_error_text(::GetLastError()));
 
     std::shared_ptr<MappedFile> file(new MappedFile());
     file->m_path = path;
@@ -111,14 +102,14 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path, const char
 
     // The mapping and view keep the file open; both handles can close when this function returns.
     HandleCloser mapping{::CreateFileMappingW(file_handle.h, nullptr, PAGE_WRITECOPY, 0, 0, nullptr)};
-    if (!mapping.h) throw Error(ErrorCode::Io, path, "cannot mmap: " + win32_text(::GetLastError()));
+    if (!mapping.h) throw Error(ErrorCode::Io, path, "cannot mmap: " + win32_error_text(::GetLastError()));
     void* view = ::MapViewOfFile(mapping.h, FILE_MAP_COPY, 0, 0, 0);  // copy-on-write
     if (!view) {
         // Windows charges a copy-on-write view in full against the commit limit (RAM + page file);
         // a model larger than that is mapped read-only instead, like every other reader of it.
         view = ::MapViewOfFile(mapping.h, FILE_MAP_READ, 0, 0, 0);
     }
-    if (!view) throw Error(ErrorCode::Io, path, "cannot mmap: " + win32_text(::GetLastError()));
+    if (!view) throw Error(ErrorCode::Io, path, "cannot mmap: " + win32_error_text(::GetLastError()));
     file->m_data = static_cast<const uint8_t*>(view);
     file->m_size = static_cast<size_t>(size.QuadPart);
     return file;

@@ -117,11 +117,13 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
         return y;
     }
     const bool half = w.scalar_type() == torch::kBFloat16 || w.scalar_type() == torch::kFloat16;
-    // Decode with 16-bit compute (bf16 on AVX512-BF16 CPUs): a matrix-vector product is bound by
-    // reading the weights, and oneDNN's bf16 GEMM reaches about half that bound at M = 1 where the
-    // widening GEMV reaches most of it. The few activations go to f32 and back.
-    if (half && x.scalar_type() == w.scalar_type() && x.device().is_cpu() && w.is_contiguous() && M <= 8 &&
-        !needs_grad && half_gemv_beats_gemm()) {
+    // Decode-sized inputs with 16-bit weights: half_gemv widens the weights in registers and sums in
+    // f32, bound by reading the weights. With f32 activations always; with 16-bit activations (bf16
+    // compute on CPUs with bf16 instructions) where it beats LibTorch's 16-bit GEMM on this CPU —
+    // the few activations then go to f32 and back.
+    if (half && x.device().is_cpu() && w.is_contiguous() && M <= 8 && !needs_grad &&
+        (x.scalar_type() == torch::kFloat32 ||
+         (x.scalar_type() == w.scalar_type() && half_gemv_beats_gemm()))) {
         auto xf = x.to(torch::kFloat32).contiguous();
         torch::Tensor bias = b.defined() ? b.to(torch::kFloat32).contiguous() : torch::Tensor();
         auto sizes = x.sizes().vec();
@@ -133,18 +135,6 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
         return y.to(x.scalar_type());
     }
     if (w.scalar_type() == x.scalar_type()) return torch::linear(x, w, b);
-    if (half && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() && w.is_contiguous() && M <= 8 &&
-        !needs_grad) {
-        auto xc = x.contiguous();
-        torch::Tensor bias = b.defined() ? b.to(torch::kFloat32).contiguous() : torch::Tensor();
-        auto sizes = x.sizes().vec();
-        sizes.back() = N;
-        auto y = torch::empty(sizes, x.options());
-        half_gemv(xc.data_ptr<float>(), M, K, static_cast<const uint16_t*>(w.data_ptr()),
-                  w.scalar_type() == torch::kBFloat16, N, bias.defined() ? bias.data_ptr<float>() : nullptr,
-                  y.data_ptr<float>());
-        return y;
-    }
     if (half && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() && w.is_contiguous() &&
         !needs_grad) {
         // Prefill: widen into a reused per-thread buffer (no page faults per call), then BLAS.

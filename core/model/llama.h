@@ -33,7 +33,7 @@ void ensure_engine_threads();
 bool cpu_has_fast_bf16();
 bool cuda_available();
 int cuda_device_count();  // 0 without CUDA
-bool mps_available();      // Apple's Metal GPU, with the macOS LibTorch on Apple Silicon
+bool mps_available();     // Apple's Metal GPU, with the macOS LibTorch on Apple Silicon
 
 struct LoadOptions {
     std::string device = "cpu";  // "cpu" | "cuda" | "cuda:N" | "mps"

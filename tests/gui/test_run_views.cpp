@@ -29,6 +29,17 @@ bool onGrid(double v, double step) {
     return std::abs(k - std::round(k)) < 1e-6;
 }
 
+// A run in the store as a trainer's first start leaves it (no points yet).
+int64_t startRun(atelier::RunStore& store, const QTemporaryDir& dir, const char* name) {
+    atelier::TrainConfig c;
+    c.model = "model";
+    c.data = "data.json";
+    c.out = dir.filePath(QStringLiteral("run")).toStdString();
+    const int64_t id = store.create_run(c, "", name);
+    store.truncate_after(id, 0);
+    return id;
+}
+
 }  // namespace
 
 class RunViewsTest : public QObject {
@@ -41,12 +52,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         atelier::RunStore store(dir.filePath(QStringLiteral("runs.db")).toStdString());
-        atelier::TrainConfig c;
-        c.model = "model";
-        c.data = "data.json";
-        c.out = dir.filePath(QStringLiteral("run")).toStdString();
-        const int64_t id = store.create_run(c, "", "resumed");
-        store.truncate_after(id, 0);  // the first start
+        const int64_t id = startRun(store, dir, "resumed");  // the first start
         for (int step = 1; step <= 15; ++step) store.add_metric(id, step, "loss", 10.0);
 
         MetricChart chart(store);
@@ -117,12 +123,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         atelier::RunStore store(dir.filePath(QStringLiteral("runs.db")).toStdString());
-        atelier::TrainConfig c;
-        c.model = "model";
-        c.data = "data.json";
-        c.out = dir.filePath(QStringLiteral("run")).toStdString();
-        const int64_t id = store.create_run(c, "", "axes");
-        store.truncate_after(id, 0);
+        const int64_t id = startRun(store, dir, "axes");
         for (int step = 1; step <= 237; ++step)
             store.add_metric(id, step, "loss", 2.94 * std::pow(0.109 / 2.94, (step - 1) / 236.0));
         MetricChart chart(store);

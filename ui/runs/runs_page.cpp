@@ -21,7 +21,6 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -31,6 +30,7 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -263,7 +263,9 @@ RunsPage::RunsPage(atelier::RunStore& store, const QString& storePath, QWidget* 
     m_view->verticalHeader()->hide();
     m_view->horizontalHeader()->setStretchLastSection(true);
     // Columns as wide as their header and cells (in any language); the user can still drag them.
-    auto fitColumns = [this] { QTimer::singleShot(0, m_view, [this] { m_view->resizeColumnsToContents(); }); };
+    auto fitColumns = [this] {
+        QTimer::singleShot(0, m_view, [this] { m_view->resizeColumnsToContents(); });
+    };
     connect(m_proxy, &QAbstractItemModel::modelReset, this, fitColumns);
     connect(m_proxy, &QAbstractItemModel::headerDataChanged, this, fitColumns);
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, fitColumns);

@@ -325,7 +325,6 @@ void TrainPage::retranslate() {
     if (!m_previewInFlight) renderPreview();
     updateEstimate();
     showRun(m_monitor->live());
-    fitFormWidth();
 }
 
 // The form's column is as wide as its widest row in this language (German labels run long), so

@@ -2,15 +2,13 @@
 
 #include "trainer_lock.h"
 
+#include "common/win32.h"  // CREATE_NO_WINDOW (empty off Windows)
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
-
-#ifdef Q_OS_WIN
-#include <windows.h>
-#endif
 
 namespace {
 
