@@ -1,7 +1,9 @@
 #include "io/llama2c.h"
 
 #include "common/error.h"
+#include "io/zip_reader.h"
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -13,19 +15,6 @@ namespace {
 constexpr uint32_t kMagicV1 = 0x616b3432;  // "ak42"
 constexpr size_t kHeaderV1 = 256;
 
-std::shared_ptr<std::vector<char>> read_all(const std::string& path) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) throw Error(ErrorCode::FileNotFound, path, "file not found");
-    std::ifstream f(path, std::ios::binary | std::ios::ate);
-    if (!f) throw Error(ErrorCode::Io, path, "cannot open file");
-    auto size = static_cast<size_t>(f.tellg());
-    auto buf = std::make_shared<std::vector<char>>(size);
-    f.seekg(0);
-    if (size > 0 && !f.read(buf->data(), static_cast<std::streamsize>(size)))
-        throw Error(ErrorCode::Io, path, "cannot read file");
-    return buf;
-}
-
 // Names and shapes of the per-layer arrays, in file order for each header version.
 struct Array {
     std::string name;  // with {} for the layer index
@@ -33,12 +22,56 @@ struct Array {
     bool per_layer;
 };
 
+// The arrays of a file, in file order, for its header version. An empty name is legacy's
+// freq_cis_real / freq_cis_imag (RoPE tables run.c skips; Atelier recomputes them).
+std::vector<Array> layout(const Llama2cFile& f) {
+    const int64_t d = f.dim, hd = f.dim / f.n_heads, kv = hd * f.n_kv_heads, ff = f.hidden_dim,
+                  V = f.vocab_size;
+    std::vector<Array> order;
+    if (f.version == 0) {
+        order = {{"tok_embeddings.weight", {V, d}, false},
+                 {"layers.{}.attention_norm.weight", {d}, true},
+                 {"layers.{}.attention.wq.weight", {d, d}, true},
+                 {"layers.{}.attention.wk.weight", {kv, d}, true},
+                 {"layers.{}.attention.wv.weight", {kv, d}, true},
+                 {"layers.{}.attention.wo.weight", {d, d}, true},
+                 {"layers.{}.ffn_norm.weight", {d}, true},
+                 {"layers.{}.feed_forward.w1.weight", {ff, d}, true},
+                 {"layers.{}.feed_forward.w2.weight", {d, ff}, true},
+                 {"layers.{}.feed_forward.w3.weight", {ff, d}, true},
+                 {"norm.weight", {d}, false},
+                 {"", {f.seq_len * hd / 2}, false},   // freq_cis_real
+                 {"", {f.seq_len * hd / 2}, false}};  // freq_cis_imag
+    } else {
+        order = {{"layers.{}.attention_norm.weight", {d}, true},
+                 {"layers.{}.ffn_norm.weight", {d}, true},
+                 {"norm.weight", {d}, false},
+                 {"tok_embeddings.weight", {V, d}, false},
+                 {"layers.{}.attention.wq.weight", {d, d}, true},
+                 {"layers.{}.attention.wk.weight", {kv, d}, true},
+                 {"layers.{}.attention.wv.weight", {kv, d}, true},
+                 {"layers.{}.attention.wo.weight", {d, d}, true},
+                 {"layers.{}.feed_forward.w1.weight", {ff, d}, true},
+                 {"layers.{}.feed_forward.w2.weight", {d, ff}, true},
+                 {"layers.{}.feed_forward.w3.weight", {ff, d}, true}};
+    }
+    if (!f.shared_classifier) order.push_back({"output.weight", {V, d}, false});
+    return order;
+}
+
+std::string layer_name(std::string name, int64_t layer) {
+    name.replace(name.find("{}"), 2, std::to_string(layer));
+    return name;
+}
+
 }  // namespace
 
 Llama2cFile read_llama2c(const std::string& path) {
-    auto buf = read_all(path);
-    const char* p = buf->data();
-    const size_t size = buf->size();
+    // Mapped, not read: the weights stay in the page cache run.c would use too, and the model's
+    // tensors view the mapping (copy-on-write, so no stray write can reach the file).
+    auto file = MappedFile::open(path, "a llama2.c .bin file");
+    const char* p = reinterpret_cast<const char*>(file->data());
+    const size_t size = file->size();
     Llama2cFile f;
 
     int32_t h[7];
@@ -78,40 +111,8 @@ Llama2cFile read_llama2c(const std::string& path) {
     if (f.dim % f.n_heads != 0 || f.n_heads % f.n_kv_heads != 0)
         throw Error(ErrorCode::BadHeader, path, "dim, n_heads and n_kv_heads are inconsistent");
 
-    const int64_t d = f.dim, hd = f.dim / f.n_heads, kv = hd * f.n_kv_heads, ff = f.hidden_dim,
-                  V = f.vocab_size;
-    const int64_t L = f.n_layers;
-    std::vector<Array> order;
-    if (f.version == 0) {
-        order = {{"tok_embeddings.weight", {V, d}, false},
-                 {"layers.{}.attention_norm.weight", {d}, true},
-                 {"layers.{}.attention.wq.weight", {d, d}, true},
-                 {"layers.{}.attention.wk.weight", {kv, d}, true},
-                 {"layers.{}.attention.wv.weight", {kv, d}, true},
-                 {"layers.{}.attention.wo.weight", {d, d}, true},
-                 {"layers.{}.ffn_norm.weight", {d}, true},
-                 {"layers.{}.feed_forward.w1.weight", {ff, d}, true},
-                 {"layers.{}.feed_forward.w2.weight", {d, ff}, true},
-                 {"layers.{}.feed_forward.w3.weight", {ff, d}, true},
-                 {"norm.weight", {d}, false},
-                 {"", {f.seq_len * hd / 2}, false},   // freq_cis_real (recomputed, skipped)
-                 {"", {f.seq_len * hd / 2}, false}};  // freq_cis_imag
-    } else {
-        order = {{"layers.{}.attention_norm.weight", {d}, true},
-                 {"layers.{}.ffn_norm.weight", {d}, true},
-                 {"norm.weight", {d}, false},
-                 {"tok_embeddings.weight", {V, d}, false},
-                 {"layers.{}.attention.wq.weight", {d, d}, true},
-                 {"layers.{}.attention.wk.weight", {kv, d}, true},
-                 {"layers.{}.attention.wv.weight", {kv, d}, true},
-                 {"layers.{}.attention.wo.weight", {d, d}, true},
-                 {"layers.{}.feed_forward.w1.weight", {ff, d}, true},
-                 {"layers.{}.feed_forward.w2.weight", {d, ff}, true},
-                 {"layers.{}.feed_forward.w3.weight", {ff, d}, true}};
-    }
-    if (!f.shared_classifier) order.push_back({"output.weight", {V, d}, false});
-
-    auto owner = std::shared_ptr<const void>(buf, buf->data());
+    const std::vector<Array> order = layout(f);
+    auto owner = std::shared_ptr<const void>(file, file->data());
     auto take = [&](const std::string& name, const std::vector<int64_t>& shape) {
         int64_t n = 1;
         for (int64_t s : shape) n *= s;
@@ -137,11 +138,7 @@ Llama2cFile read_llama2c(const std::string& path) {
             take(a.name, a.shape);
             continue;
         }
-        for (int64_t l = 0; l < L; ++l) {
-            std::string name = a.name;
-            name.replace(name.find("{}"), 2, std::to_string(l));
-            take(name, a.shape);
-        }
+        for (int64_t l = 0; l < f.n_layers; ++l) take(layer_name(a.name, l), a.shape);
     }
     if (offset != size)
         throw Error(ErrorCode::ShapeMismatch, path,
@@ -150,44 +147,60 @@ Llama2cFile read_llama2c(const std::string& path) {
     return f;
 }
 
-void write_llama2c_v1(const std::string& path, const Llama2cFile& f) {
+void write_llama2c(const std::string& path, const Llama2cFile& f) {
+    if (f.version != 0 && f.version != 1)
+        throw Error(ErrorCode::BadHeader, path, "llama2.c version " + std::to_string(f.version) + " cannot be written");
     std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
         if (!out) throw Error(ErrorCode::Io, path, "cannot write file");
-        char header[kHeaderV1] = {};
-        std::memcpy(header, &kMagicV1, 4);
-        int32_t version = 1;
-        std::memcpy(header + 4, &version, 4);
         int32_t h[7] = {f.dim, f.hidden_dim, f.n_layers, f.n_heads, f.n_kv_heads, f.vocab_size, f.seq_len};
-        std::memcpy(header + 8, h, sizeof h);
-        header[8 + sizeof h] = f.shared_classifier ? 1 : 0;
-        out.write(header, sizeof header);
-        auto put = [&](const std::string& name) {
+        if (f.version == 1) {
+            char header[kHeaderV1] = {};
+            std::memcpy(header, &kMagicV1, 4);
+            int32_t version = 1;
+            std::memcpy(header + 4, &version, 4);
+            std::memcpy(header + 8, h, sizeof h);
+            header[8 + sizeof h] = f.shared_classifier ? 1 : 0;
+            out.write(header, sizeof header);
+        } else {
+            if (!f.shared_classifier) h[5] = -h[5];  // legacy: a negative vocabulary = own classifier
+            out.write(reinterpret_cast<const char*>(h), sizeof h);
+        }
+        // Legacy files carry RoPE's cos and sin tables (run.c skips them; so does read_llama2c).
+        const int64_t hd = f.dim / f.n_heads;
+        bool cos_table = true;
+        auto put_rope_table = [&]() {
+            std::vector<float> table(static_cast<size_t>(f.seq_len * hd / 2));
+            for (int64_t pos = 0; pos < f.seq_len; ++pos)
+                for (int64_t i = 0; i < hd / 2; ++i) {
+                    // float32 throughout, as export.py's precompute_freqs_cis
+                    const float freq = 1.0f / std::pow(10000.0f, static_cast<float>(2 * i) / static_cast<float>(hd));
+                    const float angle = static_cast<float>(pos) * freq;
+                    table[pos * (hd / 2) + i] = cos_table ? std::cos(angle) : std::sin(angle);
+                }
+            cos_table = false;
+            out.write(reinterpret_cast<const char*>(table.data()), static_cast<std::streamsize>(table.size() * 4));
+        };
+        auto put = [&](const std::string& name, const std::vector<int64_t>& shape) {
             auto it = f.tensors.find(name);
             if (it == f.tensors.end())
                 throw Error(ErrorCode::MissingTensor, path, "tensor '" + name + "' missing");
             if (it->second.dtype != DType::F32)
                 throw Error(ErrorCode::UnknownDtype, path, "llama2.c files hold F32 only ('" + name + "')");
+            if (it->second.shape != shape)
+                throw Error(ErrorCode::ShapeMismatch, path, "tensor '" + name + "' does not match the header");
             out.write(static_cast<const char*>(it->second.data),
                       static_cast<std::streamsize>(it->second.nbytes));
         };
-        auto per_layer = [&](const char* fmt) {
-            for (int l = 0; l < f.n_layers; ++l) {
-                std::string name = fmt;
-                name.replace(name.find("{}"), 2, std::to_string(l));
-                put(name);
-            }
-        };
-        per_layer("layers.{}.attention_norm.weight");
-        per_layer("layers.{}.ffn_norm.weight");
-        put("norm.weight");
-        put("tok_embeddings.weight");
-        for (const char* w : {"wq", "wk", "wv", "wo"})
-            per_layer((std::string("layers.{}.attention.") + w + ".weight").c_str());
-        for (const char* w : {"w1", "w2", "w3"})
-            per_layer((std::string("layers.{}.feed_forward.") + w + ".weight").c_str());
-        if (!f.shared_classifier) put("output.weight");
+        for (const auto& a : layout(f)) {
+            if (a.name.empty())
+                put_rope_table();
+            else if (!a.per_layer)
+                put(a.name, a.shape);
+            else
+                for (int64_t l = 0; l < f.n_layers; ++l) put(layer_name(a.name, l), a.shape);
+        }
         out.close();  // the last buffered bytes are written here: a full disk may only show now
         if (out.fail()) {
             std::error_code ec;

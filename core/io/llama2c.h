@@ -22,7 +22,8 @@ struct Llama2cFile {
 
 Llama2cFile read_llama2c(const std::string& path);
 
-// Writes a version-1 ("ak42") file; used by `atelier-cli convert --to llama2c` and tests.
-void write_llama2c_v1(const std::string& path, const Llama2cFile& file);
+// Writes `file` with the header its `version` names (0: legacy, the one run.c reads; 1: "ak42"),
+// through a temporary file renamed into place. Used by tests and bench_generate --write-llama2c.
+void write_llama2c(const std::string& path, const Llama2cFile& file);
 
 }  // namespace atelier

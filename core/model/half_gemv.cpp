@@ -22,9 +22,17 @@
 #else
 #define ATELIER_GEMV_CPUID 0
 #endif
+// vdpbf16ps takes its operands as __m512bh, which GCC and Clang reach by a vector cast; MSVC has no
+// such cast, and uses half_gemv there.
+#if defined(_MSC_VER) && !defined(__clang__)
+#define ATELIER_GEMV_DPBF16 0
+#else
+#define ATELIER_GEMV_DPBF16 1
+#endif
 #else
 #define ATELIER_GEMV_X86 0
 #define ATELIER_GEMV_CPUID 0
+#define ATELIER_GEMV_DPBF16 0
 #endif
 
 namespace atelier {
@@ -120,74 +128,107 @@ void rows_avx2(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
     }
 }
 
-// One activation row (decode). bf16 words are split without shuffles: a 32-bit lane holds two bf16,
-// (lane << 16) is the even one as f32 and (lane & 0xffff0000) the odd one, so x is pre-split into
-// even/odd halves per 16-element chunk (`px`). Four accumulators hide the FMA latency.
+// One activation row (decode), eight weight rows at a time. Decode is bound by reading the weights,
+// and one core reads faster from several streams at once than from one: a single row per pass
+// reached 16-20 GB/s on the 2-core dev VM, eight rows with a prefetch 256 bytes ahead 30-38 GB/s
+// (512 and 1024 bytes ahead, four or sixteen rows were slower; see docs/benchmarks.md). Each step takes 16 weights of every row:
+//   f32   two 8-float loads;
+//   f16   two F16C conversions;
+//   bf16  one 256-bit load split without shuffles: a 32-bit lane holds two bf16, (lane << 16) is the
+//         even one as f32 and (lane & 0xffff0000) the odd one, so x comes pre-split into 8 evens
+//         then 8 odds per 16-element chunk (`xs`).
+// The K % 16 tail and the N % 8 rows are summed by the same loop with R = 1 and scalar tails.
+enum class Weights { F32, F16, BF16 };
+
+template <Weights W>
+struct WeightType {
+    using type = uint16_t;
+};
+template <>
+struct WeightType<Weights::F32> {
+    using type = float;
+};
+
+template <int R, Weights W>
 ATELIER_TARGET("avx2,fma,f16c")
-void row1_bf16_avx2(const float* px, int64_t K, const uint16_t* w, const float* x, int64_t n0, int64_t n1,
-                    const float* bias, float* y) {
-    const int64_t K32 = K - K % 32;
+void rows_x1_avx2(const float* xs, const float* x, int64_t K, const typename WeightType<W>::type* w, int64_t n0,
+                  int64_t n1, const float* bias, float* y) {
+    constexpr int64_t ahead = 256 / sizeof(typename WeightType<W>::type);  // elements prefetched ahead
+    const int64_t K16 = K - K % 16;
     const __m256i hi_mask = _mm256_set1_epi32(static_cast<int>(0xffff0000u));
-    for (int64_t n = n0; n < n1; ++n) {
-        const uint16_t* row = w + n * K;
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
-               a3 = _mm256_setzero_ps();
-        for (int64_t k = 0; k < K32; k += 32) {
-            const __m256i v0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + k));
-            const __m256i v1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + k + 16));
-            a0 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v0, 16)), _mm256_loadu_ps(px + k), a0);
-            a1 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v0, hi_mask)),
-                                 _mm256_loadu_ps(px + k + 8), a1);
-            a2 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v1, 16)), _mm256_loadu_ps(px + k + 16),
-                                 a2);
-            a3 = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v1, hi_mask)),
-                                 _mm256_loadu_ps(px + k + 24), a3);
+    for (int64_t n = n0; n + R <= n1; n += R) {
+        __m256 a[R], b[R];
+        for (int r = 0; r < R; ++r) a[r] = b[r] = _mm256_setzero_ps();
+        for (int64_t k = 0; k < K16; k += 16) {
+            const __m256 x0 = _mm256_loadu_ps(xs + k), x1 = _mm256_loadu_ps(xs + k + 8);
+            for (int r = 0; r < R; ++r) {
+                const auto* row = w + (n + r) * K + k;
+                _mm_prefetch(reinterpret_cast<const char*>(row + ahead), _MM_HINT_T0);
+                if constexpr (W == Weights::F32) {
+                    a[r] = _mm256_fmadd_ps(_mm256_loadu_ps(row), x0, a[r]);
+                    b[r] = _mm256_fmadd_ps(_mm256_loadu_ps(row + 8), x1, b[r]);
+                } else if constexpr (W == Weights::F16) {
+                    a[r] = _mm256_fmadd_ps(load8(row, false), x0, a[r]);
+                    b[r] = _mm256_fmadd_ps(load8(row + 8, false), x1, b[r]);
+                } else {
+                    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
+                    a[r] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v, 16)), x0, a[r]);
+                    b[r] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v, hi_mask)), x1, b[r]);
+                }
+            }
         }
-        float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-        for (int64_t k = K32; k < K; ++k) s += bf16_to_f32(row[k]) * x[k];
-        y[n] = s + (bias ? bias[n] : 0.0f);
+        for (int r = 0; r < R; ++r) {
+            const auto* row = w + (n + r) * K;
+            float s = hsum(_mm256_add_ps(a[r], b[r]));
+            for (int64_t k = K16; k < K; ++k) {
+                if constexpr (W == Weights::F32)
+                    s += row[k] * x[k];
+                else
+                    s += (W == Weights::BF16 ? bf16_to_f32(row[k]) : f16_to_f32(row[k])) * x[k];
+            }
+            y[n + r] = s + (bias ? bias[n + r] : 0.0f);
+        }
     }
 }
 
-// One activation row of f16 weights: F16C widening, four accumulators.
-ATELIER_TARGET("avx2,fma,f16c")
-void row1_f16_avx2(const float* x, int64_t K, const uint16_t* w, int64_t n0, int64_t n1, const float* bias,
-                   float* y) {
+// bf16 activations and weights on AVX512-BF16: lane j of vdpbf16ps adds w[2j]·x[2j] + w[2j+1]·x[2j+1]
+// to an f32 sum, so 32 pairs take one instruction. Eight rows, prefetch as above.
+#if ATELIER_GEMV_DPBF16
+template <int R>
+ATELIER_TARGET("avx512f,avx512bw,avx512bf16")
+void rows_dpbf16(const uint16_t* x, int64_t K, const uint16_t* w, int64_t n0, int64_t n1, const float* bias,
+                 float* y) {
     const int64_t K32 = K - K % 32;
-    for (int64_t n = n0; n < n1; ++n) {
-        const uint16_t* row = w + n * K;
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
-               a3 = _mm256_setzero_ps();
+    for (int64_t n = n0; n + R <= n1; n += R) {
+        __m512 a[R];
+        for (int r = 0; r < R; ++r) a[r] = _mm512_setzero_ps();
         for (int64_t k = 0; k < K32; k += 32) {
-            a0 = _mm256_fmadd_ps(load8(row + k, false), _mm256_loadu_ps(x + k), a0);
-            a1 = _mm256_fmadd_ps(load8(row + k + 8, false), _mm256_loadu_ps(x + k + 8), a1);
-            a2 = _mm256_fmadd_ps(load8(row + k + 16, false), _mm256_loadu_ps(x + k + 16), a2);
-            a3 = _mm256_fmadd_ps(load8(row + k + 24, false), _mm256_loadu_ps(x + k + 24), a3);
+            const __m512bh xv = (__m512bh)_mm512_loadu_si512(x + k);
+            for (int r = 0; r < R; ++r) {
+                const uint16_t* row = w + (n + r) * K + k;
+                _mm_prefetch(reinterpret_cast<const char*>(row + 128), _MM_HINT_T0);
+                a[r] = _mm512_dpbf16_ps(a[r], (__m512bh)_mm512_loadu_si512(row), xv);
+            }
         }
-        float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-        for (int64_t k = K32; k < K; ++k) s += f16_to_f32(row[k]) * x[k];
-        y[n] = s + (bias ? bias[n] : 0.0f);
+        for (int r = 0; r < R; ++r) {
+            const uint16_t* row = w + (n + r) * K;
+            alignas(64) float lanes[16];  // (GCC 12's _mm512_reduce_add_ps warns of an undefined half)
+            _mm512_store_ps(lanes, a[r]);
+            float s = hsum(_mm256_add_ps(_mm256_load_ps(lanes), _mm256_load_ps(lanes + 8)));
+            for (int64_t k = K32; k < K; ++k) s += bf16_to_f32(row[k]) * bf16_to_f32(x[k]);
+            y[n + r] = s + (bias ? bias[n + r] : 0.0f);
+        }
     }
 }
+#endif  // ATELIER_GEMV_DPBF16
 
-ATELIER_TARGET("avx2,fma")
-void row1_f32_avx2(const float* x, int64_t K, const float* w, int64_t n0, int64_t n1, const float* bias,
-                   float* y) {
-    const int64_t K32 = K - K % 32;
-    for (int64_t n = n0; n < n1; ++n) {
-        const float* row = w + n * K;
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
-               a3 = _mm256_setzero_ps();
-        for (int64_t k = 0; k < K32; k += 32) {
-            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(row + k), _mm256_loadu_ps(x + k), a0);
-            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(row + k + 8), _mm256_loadu_ps(x + k + 8), a1);
-            a2 = _mm256_fmadd_ps(_mm256_loadu_ps(row + k + 16), _mm256_loadu_ps(x + k + 16), a2);
-            a3 = _mm256_fmadd_ps(_mm256_loadu_ps(row + k + 24), _mm256_loadu_ps(x + k + 24), a3);
-        }
-        float s = hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
-        for (int64_t k = K32; k < K; ++k) s += row[k] * x[k];
-        y[n] = s + (bias ? bias[n] : 0.0f);
-    }
+// Rows n0..n1 of one activation row: eight at a time, the rest one by one.
+template <Weights W>
+void rows_x1(const float* xs, const float* x, int64_t K, const typename WeightType<W>::type* w, int64_t n0,
+             int64_t n1, const float* bias, float* y) {
+    const int64_t n8 = n0 + (n1 - n0) / 8 * 8;
+    rows_x1_avx2<8, W>(xs, x, K, w, n0, n8, bias, y);
+    rows_x1_avx2<1, W>(xs, x, K, w, n8, n1, bias, y);
 }
 
 #endif  // ATELIER_GEMV_X86
@@ -209,7 +250,34 @@ bool cpuid_has_avx2_fma_f16c() {
     return (r[1] & (1u << 5)) != 0;  // AVX2: leaf 7, EBX bit 5
 }
 
+// AVX512F, AVX512BW and AVX512-BF16, with the OS saving the ZMM state.
+bool cpuid_has_avx512_bf16() {
+    uint32_t r[4];
+    cpuid(0, 0, r);
+    if (r[0] < 7) return false;
+    cpuid(1, 0, r);
+    if (!(r[2] & (1u << 27))) return false;    // OSXSAVE
+    if ((xcr0() & 0xe6) != 0xe6) return false;  // XMM, YMM, opmask, ZMM_Hi256, Hi16_ZMM
+    cpuid(7, 0, r);
+    if (!(r[1] & (1u << 16)) || !(r[1] & (1u << 30))) return false;  // AVX512F, AVX512BW
+    cpuid(7, 1, r);
+    return (r[0] & (1u << 5)) != 0;  // AVX512_BF16: leaf 7 subleaf 1, EAX bit 5
+}
+
 #endif  // ATELIER_GEMV_CPUID
+
+bool has_avx512_bf16() {
+#if !ATELIER_GEMV_DPBF16
+    return false;
+#elif ATELIER_GEMV_CPUID
+    static const bool ok = cpuid_has_avx512_bf16();
+    return ok;
+#else
+    static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                           __builtin_cpu_supports("avx512bf16");
+    return ok;
+#endif
+}
 
 bool has_avx2() {
 #if !ATELIER_GEMV_X86
@@ -226,15 +294,17 @@ bool has_avx2() {
 
 }  // namespace
 
+// Blocks of 64 output rows handed out dynamically: the two vCPUs of a shared VM rarely run at the
+// same speed, and a static split left one waiting at the barrier (7% of decode in libgomp).
 void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float* bias, float* y) {
     const bool avx2 = has_avx2();
     const int64_t block = 64, blocks = (N + block - 1) / block;
-#pragma omp parallel for schedule(static) if (N * K > 32768)
+#pragma omp parallel for schedule(dynamic) if (N * K > 32768)
     for (int64_t b = 0; b < blocks; ++b) {
         const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
         if (avx2) {
 #if ATELIER_GEMV_X86
-            row1_f32_avx2(x, K, w, n0, n1, bias, y);
+            rows_x1<Weights::F32>(x, x, K, w, n0, n1, bias, y);
 #endif
         } else {
             for (int64_t n = n0; n < n1; ++n) {
@@ -276,33 +346,52 @@ const char* half_gemv_isa() {
     return has_avx2() ? "avx2" : "scalar";
 }
 
+const char* bf16_gemv_isa() {
+    return has_avx512_bf16() ? "avx512_bf16" : half_gemv_isa();
+}
+
+void bf16_gemv(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const float* bias, float* y) {
+#if ATELIER_GEMV_DPBF16
+    if (has_avx512_bf16()) {
+        const int64_t block = 64, blocks = (N + block - 1) / block;
+#pragma omp parallel for schedule(dynamic) if (N * K > 32768)
+        for (int64_t b = 0; b < blocks; ++b) {
+            const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N, n8 = n0 + (n1 - n0) / 8 * 8;
+            rows_dpbf16<8>(x, K, w, n0, n8, bias, y);
+            rows_dpbf16<1>(x, K, w, n8, n1, bias, y);
+        }
+        return;
+    }
+#endif
+    std::vector<float> xf(static_cast<size_t>(K));
+    half_to_float(x, K, /*bf16=*/true, xf.data());
+    half_gemv(xf.data(), 1, K, w, /*bf16=*/true, N, bias, y);
+}
+
 void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N,
                const float* bias, float* y) {
     [[maybe_unused]] const bool avx2 = has_avx2();
 #if ATELIER_GEMV_X86
-    if (avx2 && bf16 && M == 1) {
-        // Even/odd split of x per 16-element chunk, for row1_bf16_avx2.
-        const int64_t K32 = K - K % 32;
-        std::vector<float> px(static_cast<size_t>(K32));
-        for (int64_t c = 0; c < K32; c += 16)
-            for (int64_t j = 0; j < 8; ++j) {
-                px[c + j] = x[c + 2 * j];
-                px[c + 8 + j] = x[c + 2 * j + 1];
-            }
-        const int64_t block = 64, blocks = (N + block - 1) / block;
-#pragma omp parallel for schedule(static) if (N * K > 32768)
-        for (int64_t b = 0; b < blocks; ++b) {
-            const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
-            row1_bf16_avx2(px.data(), K, w, x, n0, n1, bias, y);
+    if (avx2 && M == 1) {
+        // bf16: x split into even/odd halves per 16-element chunk (see rows_x1_avx2).
+        std::vector<float> split;
+        if (bf16) {
+            const int64_t K16 = K - K % 16;
+            split.resize(static_cast<size_t>(K16));
+            for (int64_t c = 0; c < K16; c += 16)
+                for (int64_t j = 0; j < 8; ++j) {
+                    split[c + j] = x[c + 2 * j];
+                    split[c + 8 + j] = x[c + 2 * j + 1];
+                }
         }
-        return;
-    }
-    if (avx2 && !bf16 && M == 1) {
         const int64_t block = 64, blocks = (N + block - 1) / block;
-#pragma omp parallel for schedule(static) if (N * K > 32768)
+#pragma omp parallel for schedule(dynamic) if (N * K > 32768)
         for (int64_t b = 0; b < blocks; ++b) {
             const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
-            row1_f16_avx2(x, K, w, n0, n1, bias, y);
+            if (bf16)
+                rows_x1<Weights::BF16>(split.data(), x, K, w, n0, n1, bias, y);
+            else
+                rows_x1<Weights::F16>(x, x, K, w, n0, n1, bias, y);
         }
         return;
     }

@@ -18,14 +18,20 @@ namespace atelier {
 void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N,
                const float* bias, float* y);
 
+// One bf16 activation row against bf16 weights (bf16 compute, M = 1): y f32. On CPUs with
+// AVX512-BF16 one vdpbf16ps takes 32 weight-activation pairs (f32 sums; no widening, no split of x);
+// elsewhere x is widened and half_gemv runs.
+void bf16_gemv(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const float* bias, float* y);
+
 // The same for f32 weights and one activation row (OpenBLAS sgemv reaches ~40% of bandwidth on 2 cores).
 void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float* bias, float* y);
 
 // Widens n 16-bit values to f32 (for prefill: BLAS then multiplies the widened weights).
 void half_to_float(const uint16_t* src, int64_t n, bool bf16, float* dst);
 
-// Which path half_gemv takes on this CPU: "avx2" or "scalar".
+// Which path half_gemv takes on this CPU: "avx2" or "scalar"; bf16_gemv: "avx512_bf16" or half_gemv's.
 const char* half_gemv_isa();
+const char* bf16_gemv_isa();
 
 // Whether half_gemv decodes faster than LibTorch's 16-bit GEMM on this CPU when the activations are
 // 16-bit too (bf16 compute): a CPU that "has bf16 instructions" is not thereby faster at M = 1.

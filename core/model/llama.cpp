@@ -37,11 +37,15 @@ namespace {
 
 // This CPU and LibTorch, for remembering a measured kernel choice: the model name on Linux; empty
 // (measure every time) where it is not known.
+// Names this build's GEMV kernels in the remembered answer: a new kernel is weighed again.
+constexpr const char* kDecodeKernels = "half_gemv 2 (eight rows per pass)";
+
 std::string cpu_identity() {
     std::ifstream f("/proc/cpuinfo");
     std::string line;
     while (std::getline(f, line))
-        if (line.rfind("model name", 0) == 0) return line + " | torch " + TORCH_VERSION;
+        if (line.rfind("model name", 0) == 0)
+            return line + " | torch " + TORCH_VERSION + " | " + kDecodeKernels;
     return {};
 }
 
@@ -66,7 +70,6 @@ bool half_gemv_beats_gemm() {
         const int64_t N = 16384, K = 16384;
         const torch::Tensor w = torch::zeros({N, K}, torch::kBFloat16);
         const torch::Tensor x = torch::randn({1, K}).to(torch::kBFloat16);
-        const torch::Tensor xf = x.to(torch::kFloat32);
         torch::Tensor y = torch::empty({1, N});
         auto timed = [](const std::function<void()>& f) {
             const auto t0 = std::chrono::steady_clock::now();
@@ -74,7 +77,7 @@ bool half_gemv_beats_gemm() {
             return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         };
         auto gemv = [&] {
-            half_gemv(xf.data_ptr<float>(), 1, K, static_cast<const uint16_t*>(w.data_ptr()), true, N,
+            bf16_gemv(static_cast<const uint16_t*>(x.data_ptr()), K, static_cast<const uint16_t*>(w.data_ptr()), N,
                       nullptr, y.data_ptr<float>());
         };
         auto gemm = [&] { (void)torch::linear(x, w); };
@@ -120,15 +123,21 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
     // Decode-sized inputs with 16-bit weights: half_gemv widens the weights in registers and sums in
     // f32, bound by reading the weights. With f32 activations always; with 16-bit activations (bf16
     // compute on CPUs with bf16 instructions) where it beats LibTorch's 16-bit GEMM on this CPU —
-    // the few activations then go to f32 and back.
+    // one bf16 row goes to bf16_gemv (vdpbf16ps on AVX512-BF16), a few rows to f32 and back.
     if (half && x.device().is_cpu() && w.is_contiguous() && M <= 8 && !needs_grad &&
         (x.scalar_type() == torch::kFloat32 ||
          (x.scalar_type() == w.scalar_type() && half_gemv_beats_gemm()))) {
-        auto xf = x.to(torch::kFloat32).contiguous();
         torch::Tensor bias = b.defined() ? b.to(torch::kFloat32).contiguous() : torch::Tensor();
         auto sizes = x.sizes().vec();
         sizes.back() = N;
-        auto y = torch::empty(sizes, xf.options());
+        auto y = torch::empty(sizes, x.options().dtype(torch::kFloat32));
+        if (M == 1 && x.scalar_type() == torch::kBFloat16 && w.scalar_type() == torch::kBFloat16) {
+            auto xc = x.contiguous();
+            bf16_gemv(static_cast<const uint16_t*>(xc.data_ptr()), K, static_cast<const uint16_t*>(w.data_ptr()), N,
+                      bias.defined() ? bias.data_ptr<float>() : nullptr, y.data_ptr<float>());
+            return y.to(x.scalar_type());
+        }
+        auto xf = x.to(torch::kFloat32).contiguous();
         half_gemv(xf.data_ptr<float>(), M, K, static_cast<const uint16_t*>(w.data_ptr()),
                   w.scalar_type() == torch::kBFloat16, N, bias.defined() ? bias.data_ptr<float>() : nullptr,
                   y.data_ptr<float>());

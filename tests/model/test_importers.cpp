@@ -8,6 +8,7 @@
 #include "model/reference.h"
 #include "tokenizer/tokenizer.h"
 
+#include <fstream>
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -96,11 +97,40 @@ TEST(Importers, PermutationRoundTrips) {
     EXPECT_EQ(std::memcmp(back.data, q.data, q.nbytes), 0);
 }
 
+TEST(Importers, Llama2cLegacyFilesAreWrittenAsRunCWritesThem) {
+    const std::string original = fixture("stories260K/llama2c/stories260K.bin");
+    Llama2cFile legacy = read_llama2c(original);
+    std::string dir = make_temp_dir("legacy");
+    write_llama2c(dir + "/model.bin", legacy);
+    Llama2cFile again = read_llama2c(dir + "/model.bin");
+    EXPECT_EQ(again.version, 0);
+    EXPECT_EQ(again.shared_classifier, legacy.shared_classifier);
+    expect_same_tensors(again.tensors, legacy.tensors);
+    // Header and weights byte for byte as export.py wrote them; its RoPE tables (last, the classifier
+    // being shared) within float32 rounding of sin and cos.
+    ASSERT_TRUE(legacy.shared_classifier);
+    std::ifstream a(original, std::ios::binary), b(dir + "/model.bin", std::ios::binary);
+    const std::string bytes_a((std::istreambuf_iterator<char>(a)), {}), bytes_b((std::istreambuf_iterator<char>(b)), {});
+    ASSERT_EQ(bytes_a.size(), bytes_b.size());
+    const size_t table_floats = static_cast<size_t>(legacy.seq_len) * (legacy.dim / legacy.n_heads);  // cos + sin
+    const size_t tables_at = bytes_a.size() - table_floats * 4;
+    EXPECT_EQ(bytes_a.compare(0, tables_at, bytes_b, 0, tables_at), 0);
+    std::vector<float> ta(table_floats), tb(table_floats);
+    std::memcpy(ta.data(), bytes_a.data() + tables_at, table_floats * 4);
+    std::memcpy(tb.data(), bytes_b.data() + tables_at, table_floats * 4);
+    float worst = 0;
+    for (size_t i = 0; i < table_floats; ++i) worst = std::max(worst, std::abs(ta[i] - tb[i]));
+    EXPECT_LT(worst, 1e-5f);
+    EXPECT_GT(ta[table_floats / 2 - 1], 0.5f);  // not all zeros: cos of a small angle
+}
+
 TEST(Importers, Llama2cVersion1HeaderLoadsTheSameModel) {
     Llama2cFile legacy = read_llama2c(fixture("stories260K/llama2c/stories260K.bin"));
     EXPECT_EQ(legacy.version, 0);
     std::string dir = make_temp_dir("v1");
-    write_llama2c_v1(dir + "/model.bin", legacy);
+    Llama2cFile as_v1 = legacy;
+    as_v1.version = 1;
+    write_llama2c(dir + "/model.bin", as_v1);
     Llama2cFile v1 = read_llama2c(dir + "/model.bin");
     EXPECT_EQ(v1.version, 1);
     EXPECT_TRUE(v1.shared_classifier);

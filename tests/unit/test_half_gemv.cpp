@@ -106,3 +106,30 @@ TEST(HalfGemv, F32RowMatchesReference) {
             }
         }
 }
+
+TEST(HalfGemv, Bf16ActivationsMatchReference) {
+    // bf16 x bf16 pairs of k/8 values are exact products; only the f32 summation order differs.
+    for (int64_t K : {1, 31, 32, 33, 100, 2048})
+        for (int64_t N : {1, 7, 8, 9, 64, 65, 300}) {
+            std::mt19937 rng(static_cast<unsigned>(K * 13 + N));
+            std::uniform_int_distribution<int> q(-64, 64);
+            std::vector<float> wf(N * K), xf(K), bias(N);
+            std::vector<uint16_t> w(N * K), x(K);
+            for (int64_t i = 0; i < N * K; ++i) w[i] = to_bf16(wf[i] = q(rng) / 8.0f);
+            for (int64_t k = 0; k < K; ++k) x[k] = to_bf16(xf[k] = q(rng) / 8.0f);
+            for (float& v : bias) v = q(rng) / 8.0f;
+            std::vector<float> y(N, NAN);
+            atelier::bf16_gemv(x.data(), K, w.data(), N, bias.data(), y.data());
+            for (int64_t n = 0; n < N; ++n) {
+                double ref = bias[n], mag = std::fabs(bias[n]);
+                for (int64_t k = 0; k < K; ++k) {
+                    ref += double(wf[n * K + k]) * xf[k];
+                    mag += std::fabs(double(wf[n * K + k]) * xf[k]);
+                }
+                ASSERT_NEAR(y[n], ref, 1e-6 * mag + 1e-6)
+                    << atelier::bf16_gemv_isa() << " K=" << K << " N=" << N << " row " << n;
+            }
+        }
+    const std::string isa = atelier::bf16_gemv_isa();
+    EXPECT_TRUE(isa == "avx512_bf16" || isa == "avx2" || isa == "scalar") << isa;
+}
