@@ -5,14 +5,26 @@
 # gcc -Ofast -march=native (and -fopenmp when THREADS > 1).
 #
 #   bench/vs-llama2c.sh [CHECKPOINT.bin TOKENIZER.bin TOKENIZER.model] [THREADS] [STEPS] [REPEATS]
+#   bench/vs-llama2c.sh 1b [THREADS] [STEPS] [REPEATS]
 #
-# Defaults: stories260K from ../shared/fixtures, 1 thread, 256 steps, best of 5. Prints decode
+# Defaults: stories260K from ../shared/fixtures, 1 thread, 256 steps, best of 5. `1b` writes a random
+# float32 checkpoint of TinyLlama's shape with tok512's vocabulary (3.9 GB, legacy header: the one
+# run.c reads) into the temporary folder with bench_generate --write-llama2c, and runs that. Prints decode
 # tokens/s (run.c counts from its second token; Atelier reports decode after the prompt) and the
 # whole command's wall time (start to last token: loading included), then the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fixtures=${ATELIER_FIXTURES:-$(cd .. && pwd)/shared/fixtures}
 peer=${ATELIER_PEERS:-$(cd .. && pwd)/shared/peers}/llama2.c/run.c
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if [ "${1:-}" = 1b ]; then
+  shift
+  bench=${ATELIER_BENCH_GENERATE:-build/bin/bench_generate}
+  [ -x "$bench" ] || { echo "vs-llama2c: build first ($bench missing)"; exit 2; }
+  "$bench" --write-llama2c "$work/random1b.bin" >/dev/null
+  set -- "$work/random1b.bin" "$fixtures/stories260K/llama2c/tok512.bin" "$fixtures/stories260K/llama2c/tok512.model" "$@"
+fi
 ckpt=${1:-$fixtures/stories260K/llama2c/stories260K.bin}
 tokbin=${2:-$fixtures/stories260K/llama2c/tok512.bin}
 tokmodel=${3:-$fixtures/stories260K/llama2c/tok512.model}
@@ -24,8 +36,6 @@ cli=${ATELIER_CLI:-build/bin/atelier-cli}
 
 [ -f "$peer" ] || { echo "vs-llama2c: no $peer"; exit 2; }
 [ -x "$cli" ] || { echo "vs-llama2c: build first ($cli missing)"; exit 2; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 flags=(-Ofast -march=native)
 [ "$threads" -gt 1 ] && flags+=(-fopenmp)
 gcc "${flags[@]}" "$peer" -o "$work/run" -lm

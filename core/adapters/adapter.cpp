@@ -4,6 +4,7 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "io/safetensors.h"
+#include "model/torch_util.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -99,7 +100,7 @@ struct PrefixHook : AttentionHook {
             v = v.repeat_interleave(rep, 1);  // [1, H, len, hd]
         }
         auto scores = torch::matmul(q, k.transpose(2, 3)) / std::sqrt(double(head_dim));  // [B, H, T, len]
-        auto probs = torch::softmax(scores.to(torch::kFloat32), -1).to(q.scalar_type());
+        auto probs = attention_softmax(scores, q.scalar_type());
         auto g = torch::tanh(gate).to(q.scalar_type()) * state->scale;  // [1, H, 1, 1]
         return g * torch::matmul(probs, v);                             // [B, H, T, hd]
     }

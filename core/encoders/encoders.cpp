@@ -28,7 +28,7 @@ torch::Tensor self_attention(const torch::Tensor& x, torch::nn::Linear& q_proj, 
     auto k = k_proj(x).view({B, N, H, hd}).transpose(1, 2);                             // [B, H, N, hd]
     auto v = v_proj(x).view({B, N, H, hd}).transpose(1, 2);                             // [B, H, N, hd]
     auto scores = torch::matmul(q * (1.0 / std::sqrt(double(hd))), k.transpose(2, 3));  // [B, H, N, N]
-    auto probs = torch::softmax(scores.to(torch::kFloat32), -1).to(v.scalar_type());    // [B, H, N, N]
+    auto probs = attention_softmax(scores, v.scalar_type());                            // [B, H, N, N]
     auto out = torch::matmul(probs, v).transpose(1, 2).reshape({B, N, H * hd});         // [B, N, D]
     return out_proj(out);                                                               // [B, N, D]
 }

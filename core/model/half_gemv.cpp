@@ -131,7 +131,8 @@ void rows_avx2(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
 // One activation row (decode), eight weight rows at a time. Decode is bound by reading the weights,
 // and one core reads faster from several streams at once than from one: a single row per pass
 // reached 16-20 GB/s on the 2-core dev VM, eight rows with a prefetch 256 bytes ahead 30-38 GB/s
-// (512 and 1024 bytes ahead, four or sixteen rows were slower; see docs/benchmarks.md). Each step takes 16 weights of every row:
+// (512 and 1024 bytes ahead, four or sixteen rows were slower; see docs/benchmarks.md). Each step takes 16
+// weights of every row:
 //   f32   two 8-float loads;
 //   f16   two F16C conversions;
 //   bf16  one 256-bit load split without shuffles: a 32-bit lane holds two bf16, (lane << 16) is the
@@ -151,8 +152,8 @@ struct WeightType<Weights::F32> {
 
 template <int R, Weights W>
 ATELIER_TARGET("avx2,fma,f16c")
-void rows_x1_avx2(const float* xs, const float* x, int64_t K, const typename WeightType<W>::type* w, int64_t n0,
-                  int64_t n1, const float* bias, float* y) {
+void rows_x1_avx2(const float* xs, const float* x, int64_t K, const typename WeightType<W>::type* w,
+                  int64_t n0, int64_t n1, const float* bias, float* y) {
     constexpr int64_t ahead = 256 / sizeof(typename WeightType<W>::type);  // elements prefetched ahead
     const int64_t K16 = K - K % 16;
     const __m256i hi_mask = _mm256_set1_epi32(static_cast<int>(0xffff0000u));
@@ -250,16 +251,17 @@ bool cpuid_has_avx2_fma_f16c() {
     return (r[1] & (1u << 5)) != 0;  // AVX2: leaf 7, EBX bit 5
 }
 
-// AVX512F, AVX512BW and AVX512-BF16, with the OS saving the ZMM state.
+// AVX512F, BW, VL and BF16, with the OS saving the ZMM state.
 bool cpuid_has_avx512_bf16() {
     uint32_t r[4];
     cpuid(0, 0, r);
     if (r[0] < 7) return false;
     cpuid(1, 0, r);
-    if (!(r[2] & (1u << 27))) return false;    // OSXSAVE
+    if (!(r[2] & (1u << 27))) return false;     // OSXSAVE
     if ((xcr0() & 0xe6) != 0xe6) return false;  // XMM, YMM, opmask, ZMM_Hi256, Hi16_ZMM
     cpuid(7, 0, r);
-    if (!(r[1] & (1u << 16)) || !(r[1] & (1u << 30))) return false;  // AVX512F, AVX512BW
+    if (!(r[1] & (1u << 16)) || !(r[1] & (1u << 30)) || !(r[1] & (1u << 31)))
+        return false;  // AVX512F, AVX512BW, AVX512VL
     cpuid(7, 1, r);
     return (r[0] & (1u << 5)) != 0;  // AVX512_BF16: leaf 7 subleaf 1, EAX bit 5
 }
@@ -274,7 +276,7 @@ bool has_avx512_bf16() {
     return ok;
 #else
     static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                           __builtin_cpu_supports("avx512bf16");
+                           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
     return ok;
 #endif
 }
@@ -340,6 +342,14 @@ void half_to_float(const uint16_t* src, int64_t n, bool bf16, float* dst) {
                 dst[i] = bf16 ? bf16_to_f32(src[i]) : f16_to_f32(src[i]);
         }
     }
+}
+
+bool cpu_has_avx2_fma_f16c() {
+    return has_avx2();
+}
+
+bool cpu_has_avx512_bf16() {
+    return has_avx512_bf16();
 }
 
 const char* half_gemv_isa() {

@@ -29,6 +29,11 @@ void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float*
 // Widens n 16-bit values to f32 (for prefill: BLAS then multiplies the widened weights).
 void half_to_float(const uint16_t* src, int64_t n, bool bf16, float* dst);
 
+// What the CPU offers these kernels (and softmax_rows): AVX2+FMA+F16C; AVX512F+BW+VL+BF16 with the OS
+// saving ZMM state. Both false off x86-64.
+bool cpu_has_avx2_fma_f16c();
+bool cpu_has_avx512_bf16();
+
 // Which path half_gemv takes on this CPU: "avx2" or "scalar"; bf16_gemv: "avx512_bf16" or half_gemv's.
 const char* half_gemv_isa();
 const char* bf16_gemv_isa();

@@ -265,9 +265,9 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, int64_t start_pos, 
     // the rep query heads of a group ride along the row dimension.
     auto qg = q.reshape({B, KV, rep * T, hd});                                   // [B, KV, rep*T, hd]
     auto scores = torch::matmul(qg, k.transpose(2, 3)) / std::sqrt(double(hd));  // [B, KV, rep*T, S]
-    scores = scores.to(torch::kFloat32);
-    if (mask.defined()) scores = (scores.view({B, KV, rep, T, S}) + mask).view({B, KV, rep * T, S});
-    auto probs = torch::softmax(scores, -1).to(v.scalar_type());  // [B, KV, rep*T, S]
+    if (mask.defined())
+        scores = (scores.to(torch::kFloat32).view({B, KV, rep, T, S}) + mask).view({B, KV, rep * T, S});
+    auto probs = attention_softmax(scores, v.scalar_type());  // [B, KV, rep*T, S]
     auto out = torch::matmul(probs, v).view({B, H, T, hd});       // [B, H, T, hd]
 
     if (hook) {

@@ -1,6 +1,7 @@
 #include "model/torch_util.h"
 
 #include "common/error.h"
+#include "model/softmax_rows.h"
 
 namespace atelier {
 
@@ -46,6 +47,21 @@ void load_weights(torch::nn::Module& module, const TensorMap& tensors, const std
         p.value().set_data(tensor_from_data(it->second, dtype, device));
         p.value().set_requires_grad(false);
     }
+}
+
+torch::Tensor attention_softmax(const torch::Tensor& scores, torch::Dtype dtype) {
+    const auto in = scores.scalar_type();
+    // Inference only: training (and gradient checkpointing's no-grad first pass, which must match its
+    // recomputation bit for bit) keeps LibTorch's softmax and its autograd.
+    if (!c10::InferenceMode::is_enabled() || !scores.device().is_cpu() ||
+        (in != torch::kFloat32 && in != torch::kBFloat16) ||
+        (dtype != torch::kFloat32 && dtype != torch::kBFloat16) || scores.dim() == 0)
+        return torch::softmax(scores.to(torch::kFloat32), -1).to(dtype);
+    const auto x = scores.contiguous();
+    auto out = torch::empty(x.sizes(), x.options().dtype(dtype));
+    const int64_t cols = x.size(-1), rows = cols > 0 ? x.numel() / cols : 0;
+    softmax_rows(x.data_ptr(), in == torch::kBFloat16, rows, cols, out.data_ptr(), dtype == torch::kBFloat16);
+    return out;
 }
 
 }  // namespace atelier

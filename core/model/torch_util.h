@@ -24,4 +24,9 @@ torch::Tensor tensor_from_data(const TensorData& t, torch::Dtype dtype, torch::D
 void load_weights(torch::nn::Module& module, const TensorMap& tensors, const std::string& prefix,
                   torch::Dtype dtype, torch::Device device, const std::string& where);
 
+// Softmax over the last dimension of attention scores, returned in `dtype` (f32 arithmetic either
+// way). Under c10::InferenceMode (generation, media encoding) with f32 or bf16 scores on the CPU:
+// one fused pass (model/softmax_rows.h); otherwise LibTorch's softmax in f32, then `dtype`.
+torch::Tensor attention_softmax(const torch::Tensor& scores, torch::Dtype dtype);
+
 }  // namespace atelier

@@ -3,6 +3,7 @@
 #include "projectors/projector_modules.h"
 
 #include "encoders/encoder_modules.h"
+#include "model/torch_util.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -58,7 +59,7 @@ torch::Tensor CrossAttentionImpl::forward(const torch::Tensor& q_in, const torch
     auto k = to_k(ctx).view({B, N, heads, hd}).transpose(1, 2);                       // [B, H, N, hd]
     auto v = to_v(ctx).view({B, N, heads, hd}).transpose(1, 2);                       // [B, H, N, hd]
     auto scores = torch::matmul(q, k.transpose(2, 3)) / std::sqrt(double(hd));        // [B, H, Q, N]
-    auto probs = torch::softmax(scores.to(torch::kFloat32), -1).to(v.scalar_type());  // [B, H, Q, N]
+    auto probs = attention_softmax(scores, v.scalar_type());  // [B, H, Q, N]
     return to_out(torch::matmul(probs, v).transpose(1, 2).reshape({B, Q, D}));        // [B, Q, D]
 }
 

@@ -1,0 +1,283 @@
+#include "model/softmax_rows.h"
+
+#include "model/half_gemv.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define ATELIER_SOFTMAX_X86 1
+#include <immintrin.h>
+#if defined(_MSC_VER) && !defined(__clang__)
+#define ATELIER_TARGET(isa)
+#define ATELIER_SOFTMAX_AVX512 0  // bf16 vector casts are GCC/Clang's; MSVC runs the AVX2 kernel
+#else
+#define ATELIER_TARGET(isa) __attribute__((target(isa)))
+#define ATELIER_SOFTMAX_AVX512 1
+#endif
+#else
+#define ATELIER_SOFTMAX_X86 0
+#define ATELIER_SOFTMAX_AVX512 0
+#endif
+
+namespace atelier {
+
+namespace {
+
+// exp(x) for x <= 0 (softmax subtracts the row maximum first): x = n·ln2 + f with |f| <= ln2/2,
+// exp(f) by Cephes' expf polynomial, 2^n by building the exponent bits. Below -87.3 (and -inf, a
+// masked score) the result is exactly 0, as exp underflows to; NaN stays NaN (a row of -inf gives
+// NaN probabilities, as LibTorch's softmax does).
+constexpr float kLog2e = 1.44269504088896341f;
+constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
+constexpr float kP0 = 1.9875691500e-4f, kP1 = 1.3981999507e-3f, kP2 = 8.3334519073e-3f,
+                kP3 = 4.1665795894e-2f, kP4 = 1.6666665459e-1f, kP5 = 5.0000001201e-1f;
+constexpr float kUnderflow = -87.33654f;
+
+float exp_scalar(float x) {
+    return x < kUnderflow ? 0.0f : std::exp(x);
+}
+
+float bf16_bits_to_float(uint16_t h) {
+    const uint32_t bits = uint32_t(h) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+// Round to nearest even, NaN kept a (quiet) NaN: what LibTorch's float -> bfloat16 does.
+uint16_t float_to_bf16_bits(float f) {
+    if (std::isnan(f)) return 0x7fc0;
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    return static_cast<uint16_t>((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+}
+
+float load_scalar(const void* in, bool bf16, int64_t i) {
+    return bf16 ? bf16_bits_to_float(static_cast<const uint16_t*>(in)[i]) : static_cast<const float*>(in)[i];
+}
+
+void store_scalar(void* out, bool bf16, int64_t i, float v) {
+    if (bf16)
+        static_cast<uint16_t*>(out)[i] = float_to_bf16_bits(v);
+    else
+        static_cast<float*>(out)[i] = v;
+}
+
+void row_scalar(const void* in, bool in_bf16, int64_t cols, void* out, bool out_bf16, float* e) {
+    float m = -std::numeric_limits<float>::infinity();
+    for (int64_t j = 0; j < cols; ++j) m = std::max(m, load_scalar(in, in_bf16, j));
+    float sum = 0;
+    for (int64_t j = 0; j < cols; ++j) sum += e[j] = exp_scalar(load_scalar(in, in_bf16, j) - m);
+    const float inv = 1.0f / sum;
+    for (int64_t j = 0; j < cols; ++j) store_scalar(out, out_bf16, j, e[j] * inv);
+}
+
+#if ATELIER_SOFTMAX_X86
+
+ATELIER_TARGET("avx2,fma") inline __m256 exp8(__m256 x) {
+    const __m256 under = _mm256_cmp_ps(x, _mm256_set1_ps(kUnderflow), _CMP_LT_OQ);
+    x = _mm256_max_ps(_mm256_set1_ps(kUnderflow), x);  // a NaN in x passes through (max returns its 2nd)
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(kLog2e)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 f = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), x);
+    f = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Lo), f);
+    __m256 p = _mm256_set1_ps(kP0);
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kP1));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kP2));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kP3));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kP4));
+    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kP5));
+    p = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(f, f), f), _mm256_set1_ps(1.0f));  // (p·f² + f) + 1
+    const __m256i pow2n =
+        _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_andnot_ps(under, _mm256_mul_ps(p, _mm256_castsi256_ps(pow2n)));
+}
+
+ATELIER_TARGET("avx2,fma") inline __m256 load8(const void* in, bool bf16, int64_t j) {
+    if (!bf16) return _mm256_loadu_ps(static_cast<const float*>(in) + j);
+    const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(in) + j));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+ATELIER_TARGET("avx2,fma") inline float hmax8(__m256 v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+ATELIER_TARGET("avx2,fma") inline float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+ATELIER_TARGET("avx2,fma")
+void row_avx2(const void* in, bool in_bf16, int64_t cols, void* out, bool out_bf16, float* e) {
+    const int64_t c8 = cols - cols % 8;
+    __m256 vm = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+    for (int64_t j = 0; j < c8; j += 8) vm = _mm256_max_ps(vm, load8(in, in_bf16, j));
+    float m = hmax8(vm);
+    for (int64_t j = c8; j < cols; ++j) m = std::max(m, load_scalar(in, in_bf16, j));
+    const __m256 mv = _mm256_set1_ps(m);
+    __m256 vs = _mm256_setzero_ps();
+    for (int64_t j = 0; j < c8; j += 8) {
+        const __m256 v = exp8(_mm256_sub_ps(load8(in, in_bf16, j), mv));
+        _mm256_storeu_ps(e + j, v);
+        vs = _mm256_add_ps(vs, v);
+    }
+    float sum = hsum8(vs);
+    for (int64_t j = c8; j < cols; ++j) sum += e[j] = exp_scalar(load_scalar(in, in_bf16, j) - m);
+    const float inv = 1.0f / sum;
+    const __m256 iv = _mm256_set1_ps(inv);
+    if (out_bf16) {
+        uint16_t* o = static_cast<uint16_t*>(out);
+        const __m256i one = _mm256_set1_epi32(1), bias = _mm256_set1_epi32(0x7fff);
+        for (int64_t j = 0; j < c8; j += 8) {
+            const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(e + j), iv);
+            __m256i b = _mm256_castps_si256(v);
+            b = _mm256_srli_epi32(
+                _mm256_add_epi32(_mm256_add_epi32(b, bias), _mm256_and_si256(_mm256_srli_epi32(b, 16), one)),
+                16);
+            // NaN (a row of -inf or NaN) stays a quiet NaN, as LibTorch rounds it.
+            b = _mm256_blendv_epi8(b, _mm256_set1_epi32(0x7fc0),
+                                   _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+            const __m128i packed =
+                _mm_packus_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(o + j), packed);
+        }
+    } else {
+        float* o = static_cast<float*>(out);
+        for (int64_t j = 0; j < c8; j += 8)
+            _mm256_storeu_ps(o + j, _mm256_mul_ps(_mm256_loadu_ps(e + j), iv));
+    }
+    for (int64_t j = c8; j < cols; ++j) store_scalar(out, out_bf16, j, e[j] * inv);
+}
+
+#if ATELIER_SOFTMAX_AVX512
+// GCC 12's AVX-512 headers build some intrinsics on a self-initialised `__Y` and warn about it.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#define ATELIER_AVX512 ATELIER_TARGET("avx512f,avx512bw,avx512vl,avx512bf16")
+
+ATELIER_AVX512 inline __m512 exp16(__m512 x) {
+    const __mmask16 under = _mm512_cmp_ps_mask(x, _mm512_set1_ps(kUnderflow), _CMP_LT_OQ);
+    x = _mm512_max_ps(_mm512_set1_ps(kUnderflow), x);  // a NaN in x passes through
+    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(kLog2e)),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 f = _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Hi), x);
+    f = _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Lo), f);
+    __m512 p = _mm512_set1_ps(kP0);
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kP1));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kP2));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kP3));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kP4));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kP5));
+    p = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(f, f), f), _mm512_set1_ps(1.0f));  // (p·f² + f) + 1
+    const __m512i pow2n =
+        _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+    return _mm512_maskz_mul_ps(static_cast<__mmask16>(~under), p, _mm512_castsi512_ps(pow2n));
+}
+
+// 16 lanes at a time, the tail through masks (one code path for any row length).
+ATELIER_AVX512 inline __m512 load16(const void* in, bool bf16, int64_t j, __mmask16 k) {
+    if (!bf16) return _mm512_maskz_loadu_ps(k, static_cast<const float*>(in) + j);
+    const __m256i h = _mm256_maskz_loadu_epi16(k, static_cast<const uint16_t*>(in) + j);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+ATELIER_AVX512
+void row_avx512(const void* in, bool in_bf16, int64_t cols, void* out, bool out_bf16, float* e) {
+    const __m512 neg_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+    auto mask = [cols](int64_t j) {
+        return cols - j >= 16 ? static_cast<__mmask16>(0xffff)
+                              : static_cast<__mmask16>((1u << (cols - j)) - 1);
+    };
+    __m512 vm = neg_inf;
+    for (int64_t j = 0; j < cols; j += 16) {
+        const __mmask16 k = mask(j);
+        vm = _mm512_mask_max_ps(vm, k, vm, load16(in, in_bf16, j, k));
+    }
+    alignas(64) float lanes[16];  // (GCC 12's _mm512_reduce_*_ps warn of an undefined half)
+    _mm512_store_ps(lanes, vm);
+    float m = lanes[0];
+    for (float l : lanes) m = std::max(m, l);
+    const __m512 mv = _mm512_set1_ps(m);
+    __m512 vs = _mm512_setzero_ps();
+    for (int64_t j = 0; j < cols; j += 16) {
+        const __mmask16 k = mask(j);
+        const __m512 v = _mm512_maskz_mov_ps(k, exp16(_mm512_sub_ps(load16(in, in_bf16, j, k), mv)));
+        _mm512_mask_storeu_ps(e + j, k, v);
+        vs = _mm512_add_ps(vs, v);
+    }
+    _mm512_store_ps(lanes, vs);
+    float sum = 0;
+    for (float l : lanes) sum += l;
+    const __m512 iv = _mm512_set1_ps(1.0f / sum);
+    for (int64_t j = 0; j < cols; j += 16) {
+        const __mmask16 k = mask(j);
+        const __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(k, e + j), iv);
+        if (out_bf16)  // vcvtneps2bf16: nearest even, NaN to a quiet NaN
+            _mm256_mask_storeu_epi16(static_cast<uint16_t*>(out) + j, k, (__m256i)_mm512_cvtneps_pbh(v));
+        else
+            _mm512_mask_storeu_ps(static_cast<float*>(out) + j, k, v);
+    }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif  // ATELIER_SOFTMAX_AVX512
+
+#endif  // ATELIER_SOFTMAX_X86
+
+using RowKernel = void (*)(const void*, bool, int64_t, void*, bool, float*);
+
+RowKernel pick(SoftmaxIsa isa) {
+#if ATELIER_SOFTMAX_AVX512
+    if (isa == SoftmaxIsa::Best && cpu_has_avx512_bf16()) return row_avx512;
+#endif
+#if ATELIER_SOFTMAX_X86
+    if (isa != SoftmaxIsa::Scalar && cpu_has_avx2_fma_f16c()) return row_avx2;
+#else
+    (void)isa;
+#endif
+    return row_scalar;
+}
+
+}  // namespace
+
+const char* softmax_rows_isa() {
+    const RowKernel k = pick(SoftmaxIsa::Best);
+#if ATELIER_SOFTMAX_AVX512
+    if (k == row_avx512) return "avx512";
+#endif
+#if ATELIER_SOFTMAX_X86
+    if (k == row_avx2) return "avx2";
+#endif
+    (void)k;
+    return "scalar";
+}
+
+void softmax_rows(const void* in, bool in_bf16, int64_t rows, int64_t cols, void* out, bool out_bf16,
+                  SoftmaxIsa isa) {
+    if (rows <= 0 || cols <= 0) return;
+    const RowKernel kernel = pick(isa);
+    const size_t in_size = in_bf16 ? 2 : 4, out_size = out_bf16 ? 2 : 4;
+#pragma omp parallel if (rows * cols > 16384)
+    {
+        std::vector<float> e(static_cast<size_t>(cols) + 16);
+#pragma omp for schedule(static)
+        for (int64_t r = 0; r < rows; ++r)
+            kernel(static_cast<const char*>(in) + r * cols * in_size, in_bf16, cols,
+                   static_cast<char*>(out) + r * cols * out_size, out_bf16, e.data());
+    }
+}
+
+}  // namespace atelier
