@@ -54,7 +54,8 @@ __attribute__((target("avx2"))) uint64_t sum_slice(const uint64_t* p, size_t n) 
     for (size_t i = 0; i + 8 <= len; i += 8)
         for (int s = 0; s < S; ++s) {
             const __m256i* q = reinterpret_cast<const __m256i*>(p + s * len + i);
-            acc[s] = _mm256_add_epi64(acc[s], _mm256_add_epi64(_mm256_loadu_si256(q), _mm256_loadu_si256(q + 1)));
+            acc[s] =
+                _mm256_add_epi64(acc[s], _mm256_add_epi64(_mm256_loadu_si256(q), _mm256_loadu_si256(q + 1)));
         }
     uint64_t sum = 0;
     for (int s = 0; s < S; ++s) {
@@ -149,8 +150,9 @@ Figures run(const std::string& label, const Checkpoint& ck, const std::string& d
 
     // Decode reads every weight once per token except the token embedding (one row; unless the
     // classifier shares it).
-    const double read_parameters = static_cast<double>(c.num_parameters()) -
-                                   (c.tie_word_embeddings ? 0.0 : double(c.vocab_size) * double(c.hidden_size));
+    const double read_parameters =
+        static_cast<double>(c.num_parameters()) -
+        (c.tie_word_embeddings ? 0.0 : double(c.vocab_size) * double(c.hidden_size));
     const double bytes_per_token = read_parameters * (model->dtype() == "f32" ? 4 : 2);
     const double flops_per_token = 2.0 * static_cast<double>(c.num_parameters());
     Figures f{load_s, prompt_tokens / prefill_s, decode_tokens / decode_s, ttft, peak_rss_gib()};
@@ -161,9 +163,10 @@ Figures run(const std::string& label, const Checkpoint& ck, const std::string& d
                 at::get_num_threads());
     if (model->compute_dtype() != "f32")
         std::printf("  decode path          %s (the faster on this CPU, measured at first use)\n",
-                    !half_gemv_beats_gemm()                         ? "LibTorch 16-bit GEMM (oneDNN)"
-                    : std::string(bf16_gemv_isa()) == "avx512_bf16" ? "bf16_gemv (vdpbf16ps, f32 sums)"
-                                                                    : "half_gemv (widened in registers, f32 sums)");
+                    !half_gemv_beats_gemm() ? "LibTorch 16-bit GEMM (oneDNN)"
+                    : std::string(bf16_gemv_isa()) == "avx512_bf16"
+                        ? "bf16_gemv (vdpbf16ps, f32 sums)"
+                        : "half_gemv (widened in registers, f32 sums)");
     std::printf("  load                 %8.3f s\n", f.load_s);
     std::printf("  prefill (%4d tok)   %8.1f tok/s   bound %8.1f tok/s (GEMM %.0f GFLOP/s)  -> %5.1f%%\n",
                 prompt_tokens, f.prefill_tps, prefill_bound, gemm_gflops,
@@ -285,8 +288,8 @@ int main(int argc, char** argv) {
         // page cache decode faster than the same bytes on the heap in 4 KiB pages (27-32 vs 22-25 GB/s
         // on the dev VM), and that is what a user gets.
         auto t0 = Clock::now();
-        const auto dir = std::filesystem::temp_directory_path() /
-                         ("atelier-bench-generate-" + std::to_string(::getpid()));
+        const auto dir =
+            std::filesystem::temp_directory_path() / ("atelier-bench-generate-" + std::to_string(::getpid()));
         struct Remove {
             std::filesystem::path dir;
             ~Remove() {
@@ -299,7 +302,8 @@ int main(int argc, char** argv) {
                                                             : DType::BF16),
                        dir.string());
         Checkpoint ck = load_checkpoint(dir.string());
-        std::printf("\n(random 1.1B weights generated and written to %s in %.1f s)\n", dir.c_str(), seconds(t0));
+        std::printf("\n(random 1.1B weights generated and written to %s in %.1f s)\n", dir.c_str(),
+                    seconds(t0));
         run("random LLaMA 1.1B (TinyLlama shape)", ck, d, prompt_tokens, decode_tokens, bw, gemm_f32,
             gemm_bf16);
     } catch (const std::exception& e) {

@@ -42,7 +42,8 @@ std::string default_data_dir();
 //   Windows  %LOCALAPPDATA%\Atelier\cache
 std::string default_cache_dir();
 
-// Runs this process (and the threads it starts) below normal priority: nice +10 on Linux and macOS,
+// Runs this process (and the threads it starts) below normal priority: nice +10 on Linux and macOS
+// (on Linux also the SCHED_IDLE class, which a woken GUI thread preempts at once),
 // BELOW_NORMAL_PRIORITY_CLASS on Windows. A background trainer then yields the cores to the studio's
 // GUI thread when both want them, and still gets them all when the studio is idle. False when the
 // system refused.

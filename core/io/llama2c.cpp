@@ -149,7 +149,8 @@ Llama2cFile read_llama2c(const std::string& path) {
 
 void write_llama2c(const std::string& path, const Llama2cFile& f) {
     if (f.version != 0 && f.version != 1)
-        throw Error(ErrorCode::BadHeader, path, "llama2.c version " + std::to_string(f.version) + " cannot be written");
+        throw Error(ErrorCode::BadHeader, path,
+                    "llama2.c version " + std::to_string(f.version) + " cannot be written");
     std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -175,12 +176,14 @@ void write_llama2c(const std::string& path, const Llama2cFile& f) {
             for (int64_t pos = 0; pos < f.seq_len; ++pos)
                 for (int64_t i = 0; i < hd / 2; ++i) {
                     // float32 throughout, as export.py's precompute_freqs_cis
-                    const float freq = 1.0f / std::pow(10000.0f, static_cast<float>(2 * i) / static_cast<float>(hd));
+                    const float freq =
+                        1.0f / std::pow(10000.0f, static_cast<float>(2 * i) / static_cast<float>(hd));
                     const float angle = static_cast<float>(pos) * freq;
                     table[pos * (hd / 2) + i] = cos_table ? std::cos(angle) : std::sin(angle);
                 }
             cos_table = false;
-            out.write(reinterpret_cast<const char*>(table.data()), static_cast<std::streamsize>(table.size() * 4));
+            out.write(reinterpret_cast<const char*>(table.data()),
+                      static_cast<std::streamsize>(table.size() * 4));
         };
         auto put = [&](const std::string& name, const std::vector<int64_t>& shape) {
             auto it = f.tensors.find(name);
@@ -189,7 +192,8 @@ void write_llama2c(const std::string& path, const Llama2cFile& f) {
             if (it->second.dtype != DType::F32)
                 throw Error(ErrorCode::UnknownDtype, path, "llama2.c files hold F32 only ('" + name + "')");
             if (it->second.shape != shape)
-                throw Error(ErrorCode::ShapeMismatch, path, "tensor '" + name + "' does not match the header");
+                throw Error(ErrorCode::ShapeMismatch, path,
+                            "tensor '" + name + "' does not match the header");
             out.write(static_cast<const char*>(it->second.data),
                       static_cast<std::streamsize>(it->second.nbytes));
         };

@@ -8,8 +8,8 @@
 #include "model/reference.h"
 #include "tokenizer/tokenizer.h"
 
-#include <fstream>
 #include <gtest/gtest.h>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -110,9 +110,11 @@ TEST(Importers, Llama2cLegacyFilesAreWrittenAsRunCWritesThem) {
     // being shared) within float32 rounding of sin and cos.
     ASSERT_TRUE(legacy.shared_classifier);
     std::ifstream a(original, std::ios::binary), b(dir + "/model.bin", std::ios::binary);
-    const std::string bytes_a((std::istreambuf_iterator<char>(a)), {}), bytes_b((std::istreambuf_iterator<char>(b)), {});
+    const std::string bytes_a((std::istreambuf_iterator<char>(a)), {}),
+        bytes_b((std::istreambuf_iterator<char>(b)), {});
     ASSERT_EQ(bytes_a.size(), bytes_b.size());
-    const size_t table_floats = static_cast<size_t>(legacy.seq_len) * (legacy.dim / legacy.n_heads);  // cos + sin
+    const size_t table_floats =
+        static_cast<size_t>(legacy.seq_len) * (legacy.dim / legacy.n_heads);  // cos + sin
     const size_t tables_at = bytes_a.size() - table_floats * 4;
     EXPECT_EQ(bytes_a.compare(0, tables_at, bytes_b, 0, tables_at), 0);
     std::vector<float> ta(table_floats), tb(table_floats);
