@@ -741,11 +741,13 @@ private Q_SLOTS:
             TrainPage* train = s.window->trainPage();
             QCOMPARE(train->liveRun(), run);                // reattached
             QVERIFY(train->chart()->pointCount(run) >= 5);  // with its curve
+            QVERIFY(train->chart()->isLive());              // redrawn each second: plain lines
             QVERIFY(train->stopButton()->isEnabled());
             QSignalSpy ended(train, &TrainPage::runEnded);
             QTest::mouseClick(train->stopButton(), Qt::LeftButton);
             QVERIFY(ended.wait(30000));
             QCOMPARE(ended.at(0).at(1).value<atelier::RunStatus>(), atelier::RunStatus::Stopped);
+            QTRY_VERIFY(!train->chart()->isLive());  // an ended run's curve is drawn antialiased
 
             // A run to the end, then chat with the result.
             train->epochsBox()->setValue(40);

@@ -126,6 +126,17 @@ QString MetricChart::metric() const {
     return m_metricBox->currentData().toString();
 }
 
+void MetricChart::setLive(bool live) {
+    const bool smooth = !live;
+    if (m_view->renderHints().testFlag(QPainter::Antialiasing) == smooth) return;
+    m_view->setRenderHint(QPainter::Antialiasing, smooth);
+    m_view->viewport()->update();
+}
+
+bool MetricChart::isLive() const {
+    return !m_view->renderHints().testFlag(QPainter::Antialiasing);
+}
+
 void MetricChart::setMetric(const QString& metric) {
     m_metricBox->setCurrentIndex(std::max(0, m_metricBox->findData(metric)));
 }

@@ -666,6 +666,7 @@ void TrainPage::showRun(const LiveRun& live) {
                                 .arg(r.total_steps)
                                 .arg(when));
     m_runLabel->setToolTip(m_runLabel->text());
+    m_chart->setLive(live.active());
     m_chart->refresh();
 }
 
