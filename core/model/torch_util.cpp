@@ -3,6 +3,11 @@
 #include "common/error.h"
 #include "model/softmax_rows.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+
+#include <mutex>
+
 namespace atelier {
 
 torch::Dtype torch_dtype_of(DType d) {
@@ -62,6 +67,41 @@ torch::Tensor attention_softmax(const torch::Tensor& scores, torch::Dtype dtype)
     const int64_t cols = x.size(-1), rows = cols > 0 ? x.numel() / cols : 0;
     softmax_rows(x.data_ptr(), in == torch::kBFloat16, rows, cols, out.data_ptr(), dtype == torch::kBFloat16);
     return out;
+}
+
+namespace {
+
+// splitmix64's finaliser: a bijective mix whose outputs for consecutive counters are independent
+// enough for dropout masks (the same mixer seeds xoshiro generators).
+inline uint64_t mix64(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+}  // namespace
+
+torch::Tensor fast_dropout(const torch::Tensor& x, double p) {
+    if (p <= 0 || p >= 1 || !x.device().is_cpu() || x.numel() == 0)
+        return torch::dropout(x, p, /*train=*/true);
+    uint64_t seed = 0;
+    {
+        auto gen = at::detail::getDefaultCPUGenerator();
+        std::lock_guard<std::mutex> lock(gen.mutex());
+        seed = gen.get<at::CPUGeneratorImpl>()->random64();
+    }
+    const int64_t n = x.numel();
+    const uint64_t threshold = static_cast<uint64_t>(p * 4294967296.0);  // drop when the low 32 bits < p·2^32
+    auto keep = torch::empty({n}, torch::kUInt8);
+    uint8_t* k = keep.data_ptr<uint8_t>();
+    const uint64_t base = mix64(seed);
+    at::parallel_for(0, n, 65536, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+            k[i] = (mix64(base + 0x9e3779b97f4a7c15ULL * uint64_t(i)) & 0xffffffffULL) >= threshold;
+    });
+    // As torch::dropout: the mask in x's dtype, divided by 1 - p in that dtype.
+    auto mask = keep.view(x.sizes()).to(x.scalar_type()).div_(1 - p);
+    return x * mask;
 }
 
 }  // namespace atelier

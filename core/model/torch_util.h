@@ -29,4 +29,13 @@ void load_weights(torch::nn::Module& module, const TensorMap& tensors, const std
 // one fused pass (model/softmax_rows.h); otherwise LibTorch's softmax in f32, then `dtype`.
 torch::Tensor attention_softmax(const torch::Tensor& scores, torch::Dtype dtype);
 
+// Dropout (train mode) as LibTorch's torch::dropout computes it — x · mask / (1 - p), the mask and
+// scale in x's dtype, gradients through the product — but the mask from a counter-based hash of one
+// 64-bit seed drawn from LibTorch's default CPU generator, in parallel. LibTorch 1.13's CPU bernoulli
+// draws a double per element on one thread under the generator's lock: 15% of a LoRA training step
+// (dropout on each adapted projection's input). Reproducible as before: seeding (or restoring) the
+// default generator gives the same masks, whatever the thread count. CPU only; elsewhere, and for
+// p = 0 or 1, it is torch::dropout.
+torch::Tensor fast_dropout(const torch::Tensor& x, double p);
+
 }  // namespace atelier

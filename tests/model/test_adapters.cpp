@@ -4,6 +4,7 @@
 #include "io/safetensors.h"
 #include "model/importers.h"
 #include "model/llama.h"
+#include "model/torch_util.h"
 #include "test_util.h"
 
 #include <gtest/gtest.h>
@@ -370,7 +371,10 @@ TEST(GradientCheckpointing, GivesTheSameGradientsWithDropoutReplayed) {
         double largest = 0;
         for (size_t i = 0; i < plain.size(); ++i) {
             ASSERT_TRUE(recomputed[i].defined());
-            EXPECT_TRUE(torch::allclose(plain[i], recomputed[i], 1e-4, 1e-6)) << method << " tensor " << i << " diff " << (plain[i] - recomputed[i]).abs().max().item<double>() << " scale " << plain[i].abs().max().item<double>();
+            EXPECT_TRUE(torch::allclose(plain[i], recomputed[i], 1e-4, 1e-6))
+                << method << " tensor " << i << " diff "
+                << (plain[i] - recomputed[i]).abs().max().item<double>() << " scale "
+                << plain[i].abs().max().item<double>();
             largest = std::max(largest, plain[i].abs().max().item<double>());
         }
         EXPECT_GT(largest, 0) << "gradients must flow to the adapter";
@@ -434,4 +438,34 @@ TEST(SharedPrefix, GivesTheSameLogitsAndGradientsAsTheWholeRows) {
         EXPECT_GT(largest, 0) << "gradients must flow to the adapter";
         adapter->detach(net);
     }
+}
+
+TEST(FastDropout, DropsAtTheRateScalesAsTorchAndReplaysWithTheGenerator) {
+    const auto x = torch::ones({257, 1031}, torch::kFloat32).requires_grad_(true);  // odd sizes: tails
+    for (double p : {0.1, 0.5}) {
+        torch::manual_seed(3);
+        auto y = fast_dropout(x, p);
+        const double dropped = (y == 0).to(torch::kFloat64).mean().item<double>();
+        EXPECT_NEAR(dropped, p, 0.005) << p;  // 265k draws: the rate within ~5 standard deviations
+        // Kept entries carry 1 / (1 - p), as torch::dropout scales them.
+        EXPECT_NEAR(y.max().item<double>(), 1 / (1 - p), 1e-6);
+        // The same seed, the same mask (checkpointing's replay); another seed, another mask.
+        torch::manual_seed(3);
+        EXPECT_TRUE(torch::equal(fast_dropout(x, p), y));
+        torch::manual_seed(4);
+        EXPECT_FALSE(torch::equal(fast_dropout(x, p), y));
+        // Gradients flow through the product: dy/dx is the mask.
+        y.sum().backward();
+        EXPECT_TRUE(torch::equal(x.grad(), y.detach()));
+        x.mutable_grad() = torch::Tensor();
+    }
+    // bf16 inputs keep their dtype and torch::dropout's rounded scale.
+    torch::manual_seed(5);
+    auto b = fast_dropout(torch::ones({4096}, torch::kBFloat16), 0.1);
+    EXPECT_EQ(b.scalar_type(), torch::kBFloat16);
+    EXPECT_EQ(b.max().item<float>(), torch::tensor(1.0f).to(torch::kBFloat16).div(0.9).item<float>());
+    // Masks of neighbouring rows are not copies of each other.
+    torch::manual_seed(6);
+    auto m = fast_dropout(torch::ones({64, 64}), 0.5);
+    EXPECT_FALSE(torch::equal(m[0], m[1]));
 }
