@@ -119,6 +119,41 @@ private Q_SLOTS:
     }
 
     // The chart's own axes, on a loss curve that goes from 2.94 to 0.109 over 237 steps.
+    // A live run: points arrive each second and the axes must stay on round ticks as they grow
+    // (QtCharts fits an axis to its series when the points change, after our rescale()).
+    void liveChartKeepsRoundTicks() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        atelier::RunStore store(dir.filePath(QStringLiteral("runs.db")).toStdString());
+        const int64_t id = startRun(store, dir, "live");
+        MetricChart chart(store);
+        chart.setRuns({id});
+        chart.setMetric(QStringLiteral("loss"));
+        chart.resize(700, 230);
+        chart.show();
+        chart.setLive(true);
+        for (int batch = 0; batch < 5; ++batch) {
+            for (int step = batch * 27 + 1; step <= (batch + 1) * 27; ++step)
+                store.add_metric(id, step, "loss", 3.89 * std::pow(0.03, step / 135.0));
+            chart.refresh();
+            QTest::qWait(50);
+            for (auto* axis : chart.chart()->axes()) {
+                auto* v = qobject_cast<QValueAxis*>(axis);
+                QVERIFY(v);
+                QCOMPARE(v->tickType(), QValueAxis::TicksDynamic);
+                QVERIFY2(niceStep(v->tickInterval()), qPrintable(QString::number(v->tickInterval())));
+                const double ticks = (v->max() - v->min()) / v->tickInterval();
+                QVERIFY2(std::abs(ticks - std::round(ticks)) < 1e-9,
+                         qPrintable(QStringLiteral("range %1..%2 by %3")
+                                        .arg(v->min())
+                                        .arg(v->max())
+                                        .arg(v->tickInterval())));
+            }
+        }
+        chart.setLive(false);
+        QVERIFY(!chart.isLive());
+    }
+
     void chartAxesUseRoundTicks() {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
