@@ -164,9 +164,8 @@ Figures run(const std::string& label, const Checkpoint& ck, const std::string& d
     if (model->compute_dtype() != "f32")
         std::printf("  decode path          %s (the faster on this CPU, measured at first use)\n",
                     !half_gemv_beats_gemm() ? "LibTorch 16-bit GEMM (oneDNN)"
-                    : std::string(bf16_gemv_isa()) == "avx512_bf16"
-                        ? "bf16_gemv (vdpbf16ps, f32 sums)"
-                        : "half_gemv (widened in registers, f32 sums)");
+                    : cpu_has_avx512_bf16() ? "bf16_gemv (vdpbf16ps, f32 sums)"
+                                            : "half_gemv (widened in registers, f32 sums)");
     std::printf("  load                 %8.3f s\n", f.load_s);
     std::printf("  prefill (%4d tok)   %8.1f tok/s   bound %8.1f tok/s (GEMM %.0f GFLOP/s)  -> %5.1f%%\n",
                 prompt_tokens, f.prefill_tps, prefill_bound, gemm_gflops,

@@ -85,6 +85,15 @@ fs::path home_dir() {
 
 #endif
 
+#if !defined(_WIN32) && !defined(__APPLE__)
+// The XDG base folder in `var` when set, else $HOME/`under_home` (XDG's default), else ./`under_home`.
+fs::path xdg_base(const char* var, const fs::path& under_home) {
+    if (const char* xdg = std::getenv(var); xdg && *xdg) return fs::path(xdg);
+    const char* home = std::getenv("HOME");
+    return fs::path(home ? home : ".") / under_home;
+}
+#endif
+
 }  // namespace
 
 int64_t current_pid() {
@@ -173,10 +182,7 @@ std::string default_data_dir() {
 #elif defined(__APPLE__)
     return (home_dir() / "Library" / "Application Support" / "Atelier" / "Atelier").string();
 #else
-    const char* xdg = std::getenv("XDG_DATA_HOME");
-    const char* home = std::getenv("HOME");
-    fs::path base = xdg && *xdg ? fs::path(xdg) : fs::path(home ? home : ".") / ".local" / "share";
-    return (base / "Atelier" / "Atelier").string();
+    return (xdg_base("XDG_DATA_HOME", fs::path(".local") / "share") / "Atelier" / "Atelier").string();
 #endif
 }
 
@@ -188,10 +194,7 @@ std::string default_cache_dir() {
 #elif defined(__APPLE__)
     return (home_dir() / "Library" / "Caches" / "Atelier").string();
 #else
-    const char* xdg = std::getenv("XDG_CACHE_HOME");
-    const char* home = std::getenv("HOME");
-    fs::path base = xdg && *xdg ? fs::path(xdg) : fs::path(home ? home : ".") / ".cache";
-    return (base / "Atelier").string();
+    return (xdg_base("XDG_CACHE_HOME", ".cache") / "Atelier").string();
 #endif
 }
 

@@ -11,8 +11,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <thread>
 

@@ -1,50 +1,26 @@
 #include "model/half_gemv.h"
 
+#include "model/kernel_util.h"
+
 #include <cstring>
 #include <vector>
 
-// The AVX2/F16C kernels are x86-64 only; elsewhere (Apple silicon, Arm) the portable loops run.
-// GCC and Clang compile each kernel for its ISA with a target attribute; MSVC has none and needs
-// none: it compiles AVX2 intrinsics in any function. The ISA is checked at run time either way.
-#if defined(__x86_64__) || defined(_M_X64)
-#define ATELIER_GEMV_X86 1
-#include <immintrin.h>
-#if defined(_MSC_VER) && !defined(__clang__)
-#define ATELIER_TARGET(isa)
-#else
-#define ATELIER_TARGET(isa) __attribute__((target(isa)))
-#endif
+// The kernels are x86-64 only; elsewhere (Apple silicon, Arm) the portable loops run.
 // __builtin_cpu_supports needs the compiler runtime's CPU model, which MSVC lacks and which is not
 // assured with clang-cl or Apple's clang: CPUID is read directly there.
-#if defined(_MSC_VER) || defined(__APPLE__)
+#if ATELIER_X86 && (defined(_MSC_VER) || defined(__APPLE__))
 #define ATELIER_GEMV_CPUID 1
 #include "common/cpuid.h"
 #else
 #define ATELIER_GEMV_CPUID 0
-#endif
-// vdpbf16ps takes its operands as __m512bh, which GCC and Clang reach by a vector cast; MSVC has no
-// such cast, and uses half_gemv there.
-#if defined(_MSC_VER) && !defined(__clang__)
-#define ATELIER_GEMV_DPBF16 0
-#else
-#define ATELIER_GEMV_DPBF16 1
-#endif
-#else
-#define ATELIER_GEMV_X86 0
-#define ATELIER_GEMV_CPUID 0
-#define ATELIER_GEMV_DPBF16 0
 #endif
 
 namespace atelier {
 
 namespace {
 
-inline float bf16_to_f32(uint16_t h) {
-    uint32_t bits = uint32_t(h) << 16;
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
+using kernel::bf16_to_float;
+using kernel::hsum8;
 
 inline float f16_to_f32(uint16_t h) {
     const uint32_t sign = uint32_t(h & 0x8000) << 16;
@@ -77,25 +53,19 @@ void rows_scalar(const float* x, int64_t M, int64_t K, const uint16_t* w, bool b
         for (int64_t m = 0; m < M; ++m) {
             const float* xm = x + m * K;
             float acc = 0;
-            for (int64_t k = 0; k < K; ++k) acc += (bf16 ? bf16_to_f32(row[k]) : f16_to_f32(row[k])) * xm[k];
+            for (int64_t k = 0; k < K; ++k)
+                acc += (bf16 ? bf16_to_float(row[k]) : f16_to_f32(row[k])) * xm[k];
             y[m * N + n] = acc + (bias ? bias[n] : 0.0f);
         }
     }
 }
 
-#if ATELIER_GEMV_X86
+#if ATELIER_X86
 
 ATELIER_TARGET("avx2,fma,f16c") inline __m256 load8(const uint16_t* p, bool bf16) {
     __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     if (bf16) return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
     return _mm256_cvtph_ps(h);
-}
-
-ATELIER_TARGET("avx2,fma,f16c") inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
 }
 
 // Up to 4 activation rows per pass, so each weight row is read from memory once per 4 rows.
@@ -119,9 +89,9 @@ void rows_avx2(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
             }
             for (int64_t i = 0; i < mb; ++i) {
                 const float* xm = x + (m0 + i) * K;
-                float s = hsum(_mm256_add_ps(acc[i][0], acc[i][1]));
+                float s = hsum8(_mm256_add_ps(acc[i][0], acc[i][1]));
                 for (int64_t k = K16; k < K; ++k)
-                    s += (bf16 ? bf16_to_f32(row[k]) : f16_to_f32(row[k])) * xm[k];
+                    s += (bf16 ? bf16_to_float(row[k]) : f16_to_f32(row[k])) * xm[k];
                 y[(m0 + i) * N + n] = s + (bias ? bias[n] : 0.0f);
             }
         }
@@ -180,12 +150,12 @@ void rows_x1_avx2(const float* xs, const float* x, int64_t K, const typename Wei
         }
         for (int r = 0; r < R; ++r) {
             const auto* row = w + (n + r) * K;
-            float s = hsum(_mm256_add_ps(a[r], b[r]));
+            float s = hsum8(_mm256_add_ps(a[r], b[r]));
             for (int64_t k = K16; k < K; ++k) {
                 if constexpr (W == Weights::F32)
                     s += row[k] * x[k];
                 else
-                    s += (W == Weights::BF16 ? bf16_to_f32(row[k]) : f16_to_f32(row[k])) * x[k];
+                    s += (W == Weights::BF16 ? bf16_to_float(row[k]) : f16_to_f32(row[k])) * x[k];
             }
             y[n + r] = s + (bias ? bias[n + r] : 0.0f);
         }
@@ -194,7 +164,7 @@ void rows_x1_avx2(const float* xs, const float* x, int64_t K, const typename Wei
 
 // bf16 activations and weights on AVX512-BF16: lane j of vdpbf16ps adds w[2j]·x[2j] + w[2j+1]·x[2j+1]
 // to an f32 sum, so 32 pairs take one instruction. Eight rows, prefetch as above.
-#if ATELIER_GEMV_DPBF16
+#if ATELIER_X86_BF16_CASTS
 template <int R>
 ATELIER_TARGET("avx512f,avx512bw,avx512bf16")
 void rows_dpbf16(const uint16_t* x, int64_t K, const uint16_t* w, int64_t n0, int64_t n1, const float* bias,
@@ -213,15 +183,13 @@ void rows_dpbf16(const uint16_t* x, int64_t K, const uint16_t* w, int64_t n0, in
         }
         for (int r = 0; r < R; ++r) {
             const uint16_t* row = w + (n + r) * K;
-            alignas(64) float lanes[16];  // (GCC 12's _mm512_reduce_add_ps warns of an undefined half)
-            _mm512_store_ps(lanes, a[r]);
-            float s = hsum(_mm256_add_ps(_mm256_load_ps(lanes), _mm256_load_ps(lanes + 8)));
-            for (int64_t k = K32; k < K; ++k) s += bf16_to_f32(row[k]) * bf16_to_f32(x[k]);
+            float s = kernel::hsum16(a[r]);
+            for (int64_t k = K32; k < K; ++k) s += bf16_to_float(row[k]) * bf16_to_float(x[k]);
             y[n + r] = s + (bias ? bias[n + r] : 0.0f);
         }
     }
 }
-#endif  // ATELIER_GEMV_DPBF16
+#endif  // ATELIER_X86_BF16_CASTS
 
 // Rows n0..n1 of one activation row: eight at a time, the rest one by one.
 template <Weights W>
@@ -232,7 +200,7 @@ void rows_x1(const float* xs, const float* x, int64_t K, const typename WeightTy
     rows_x1_avx2<1, W>(xs, x, K, w, n8, n1, bias, y);
 }
 
-#endif  // ATELIER_GEMV_X86
+#endif  // ATELIER_X86
 
 #if ATELIER_GEMV_CPUID
 
@@ -268,8 +236,10 @@ bool cpuid_has_avx512_bf16() {
 
 #endif  // ATELIER_GEMV_CPUID
 
-bool has_avx512_bf16() {
-#if !ATELIER_GEMV_DPBF16
+}  // namespace
+
+bool cpu_has_avx512_bf16() {
+#if !ATELIER_X86_BF16_CASTS
     return false;
 #elif ATELIER_GEMV_CPUID
     static const bool ok = cpuid_has_avx512_bf16();
@@ -281,8 +251,8 @@ bool has_avx512_bf16() {
 #endif
 }
 
-bool has_avx2() {
-#if !ATELIER_GEMV_X86
+bool cpu_has_avx2_fma_f16c() {
+#if !ATELIER_X86
     return false;
 #elif ATELIER_GEMV_CPUID
     static const bool ok = cpuid_has_avx2_fma_f16c();
@@ -294,18 +264,16 @@ bool has_avx2() {
 #endif
 }
 
-}  // namespace
-
 // Blocks of 64 output rows handed out dynamically: the two vCPUs of a shared VM rarely run at the
 // same speed, and a static split left one waiting at the barrier (7% of decode in libgomp).
 void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float* bias, float* y) {
-    const bool avx2 = has_avx2();
+    const bool avx2 = cpu_has_avx2_fma_f16c();
     const int64_t block = 64, blocks = (N + block - 1) / block;
 #pragma omp parallel for schedule(dynamic) if (N * K > 32768)
     for (int64_t b = 0; b < blocks; ++b) {
         const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
         if (avx2) {
-#if ATELIER_GEMV_X86
+#if ATELIER_X86
             rows_x1<Weights::F32>(x, x, K, w, n0, n1, bias, y);
 #endif
         } else {
@@ -318,51 +286,43 @@ void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float*
     }
 }
 
-#if ATELIER_GEMV_X86
+#if ATELIER_X86
 ATELIER_TARGET("avx2,fma,f16c")
 static void widen_avx2(const uint16_t* src, int64_t n, bool bf16, float* dst) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load8(src + i, bf16));
-    for (; i < n; ++i) dst[i] = bf16 ? bf16_to_f32(src[i]) : f16_to_f32(src[i]);
+    for (; i < n; ++i) dst[i] = bf16 ? bf16_to_float(src[i]) : f16_to_f32(src[i]);
 }
 #endif
 
 void half_to_float(const uint16_t* src, int64_t n, bool bf16, float* dst) {
-    const bool avx2 = has_avx2();
+    const bool avx2 = cpu_has_avx2_fma_f16c();
     const int64_t chunk = 1 << 16, chunks = (n + chunk - 1) / chunk;
 #pragma omp parallel for schedule(static) if (n > chunk)
     for (int64_t c = 0; c < chunks; ++c) {
         const int64_t begin = c * chunk, len = begin + chunk < n ? chunk : n - begin;
         if (avx2) {
-#if ATELIER_GEMV_X86
+#if ATELIER_X86
             widen_avx2(src + begin, len, bf16, dst + begin);
 #endif
         } else {
             for (int64_t i = begin; i < begin + len; ++i)
-                dst[i] = bf16 ? bf16_to_f32(src[i]) : f16_to_f32(src[i]);
+                dst[i] = bf16 ? bf16_to_float(src[i]) : f16_to_f32(src[i]);
         }
     }
 }
 
-bool cpu_has_avx2_fma_f16c() {
-    return has_avx2();
-}
-
-bool cpu_has_avx512_bf16() {
-    return has_avx512_bf16();
-}
-
 const char* half_gemv_isa() {
-    return has_avx2() ? "avx2" : "scalar";
+    return cpu_has_avx2_fma_f16c() ? "avx2" : "scalar";
 }
 
 const char* bf16_gemv_isa() {
-    return has_avx512_bf16() ? "avx512_bf16" : half_gemv_isa();
+    return cpu_has_avx512_bf16() ? "avx512_bf16" : half_gemv_isa();
 }
 
 void bf16_gemv(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const float* bias, float* y) {
-#if ATELIER_GEMV_DPBF16
-    if (has_avx512_bf16()) {
+#if ATELIER_X86_BF16_CASTS
+    if (cpu_has_avx512_bf16()) {
         const int64_t block = 64, blocks = (N + block - 1) / block;
 #pragma omp parallel for schedule(dynamic) if (N * K > 32768)
         for (int64_t b = 0; b < blocks; ++b) {
@@ -380,8 +340,8 @@ void bf16_gemv(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const
 
 void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N,
                const float* bias, float* y) {
-    [[maybe_unused]] const bool avx2 = has_avx2();
-#if ATELIER_GEMV_X86
+    [[maybe_unused]] const bool avx2 = cpu_has_avx2_fma_f16c();
+#if ATELIER_X86
     if (avx2 && M == 1) {
         // bf16: x split into even/odd halves per 16-element chunk (see rows_x1_avx2).
         std::vector<float> split;
@@ -411,7 +371,7 @@ void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
 #pragma omp parallel for schedule(static) if (N * K > 32768)
     for (int64_t b = 0; b < blocks; ++b) {
         const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
-#if ATELIER_GEMV_X86
+#if ATELIER_X86
         if (avx2)
             rows_avx2(x, M, K, w, bf16, n0, n1, N, bias, y);
         else

@@ -54,7 +54,7 @@ std::string cpu_identity() {
 bool half_gemv_beats_gemm() {
     static const bool faster = [] {
         if (const char* env = std::getenv("ATELIER_HALF_GEMV")) return std::string(env) != "0";
-        if (std::string(half_gemv_isa()) == "scalar") return false;
+        if (!cpu_has_avx2_fma_f16c()) return false;
         // Measured once per machine: the answer is kept in the cache folder under this CPU's name.
         const std::string id = cpu_identity();
         const fs::path memo = fs::path(default_cache_dir()) /
@@ -77,8 +77,8 @@ bool half_gemv_beats_gemm() {
             return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         };
         auto gemv = [&] {
-            bf16_gemv(static_cast<const uint16_t*>(x.data_ptr()), K, static_cast<const uint16_t*>(w.data_ptr()), N,
-                      nullptr, y.data_ptr<float>());
+            bf16_gemv(static_cast<const uint16_t*>(x.data_ptr()), K,
+                      static_cast<const uint16_t*>(w.data_ptr()), N, nullptr, y.data_ptr<float>());
         };
         auto gemm = [&] { (void)torch::linear(x, w); };
         gemv();  // first touches and thread pools out of the way
@@ -133,7 +133,8 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
         auto y = torch::empty(sizes, x.options().dtype(torch::kFloat32));
         if (M == 1 && x.scalar_type() == torch::kBFloat16 && w.scalar_type() == torch::kBFloat16) {
             auto xc = x.contiguous();
-            bf16_gemv(static_cast<const uint16_t*>(xc.data_ptr()), K, static_cast<const uint16_t*>(w.data_ptr()), N,
+            bf16_gemv(static_cast<const uint16_t*>(xc.data_ptr()), K,
+                      static_cast<const uint16_t*>(w.data_ptr()), N,
                       bias.defined() ? bias.data_ptr<float>() : nullptr, y.data_ptr<float>());
             return y.to(x.scalar_type());
         }
@@ -268,7 +269,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, int64_t start_pos, 
     if (mask.defined())
         scores = (scores.to(torch::kFloat32).view({B, KV, rep, T, S}) + mask).view({B, KV, rep * T, S});
     auto probs = attention_softmax(scores, v.scalar_type());  // [B, KV, rep*T, S]
-    auto out = torch::matmul(probs, v).view({B, H, T, hd});       // [B, H, T, hd]
+    auto out = torch::matmul(probs, v).view({B, H, T, hd});   // [B, H, T, hd]
 
     if (hook) {
         torch::Tensor extra = hook->extra(layer, q);  // [B, H, T, hd] or undefined
@@ -628,8 +629,9 @@ std::vector<float> LlamaModel::decode(const std::vector<int>& tokens) {
             throw Error(ErrorCode::InvalidArgument, "decode",
                         "token id " + std::to_string(t) + " is outside the vocabulary");
     c10::InferenceMode guard;
-    static const bool avx2 = std::string(half_gemv_isa()) == "avx2";  // small_decode.cpp is AVX2 code
-    if (T == 1 && avx2 && small_decode_applies(*m->net)) {  // a small model's next token: no per-op overhead
+    // small_decode.cpp is AVX2 code
+    if (T == 1 && cpu_has_avx2_fma_f16c() &&
+        small_decode_applies(*m->net)) {  // a small model's next token: no per-op overhead
         std::vector<float> logits(static_cast<size_t>(m->config.vocab_size));
         small_decode_step(*m->net, m->cache, m->pos, tokens[0], logits.data());
         m->pos += 1;

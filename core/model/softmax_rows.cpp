@@ -1,27 +1,13 @@
 #include "model/softmax_rows.h"
 
 #include "model/half_gemv.h"
+#include "model/kernel_util.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <vector>
-
-#if defined(__x86_64__) || defined(_M_X64)
-#define ATELIER_SOFTMAX_X86 1
-#include <immintrin.h>
-#if defined(_MSC_VER) && !defined(__clang__)
-#define ATELIER_TARGET(isa)
-#define ATELIER_SOFTMAX_AVX512 0  // bf16 vector casts are GCC/Clang's; MSVC runs the AVX2 kernel
-#else
-#define ATELIER_TARGET(isa) __attribute__((target(isa)))
-#define ATELIER_SOFTMAX_AVX512 1
-#endif
-#else
-#define ATELIER_SOFTMAX_X86 0
-#define ATELIER_SOFTMAX_AVX512 0
-#endif
 
 namespace atelier {
 
@@ -41,12 +27,7 @@ float exp_scalar(float x) {
     return x < kUnderflow ? 0.0f : std::exp(x);
 }
 
-float bf16_bits_to_float(uint16_t h) {
-    const uint32_t bits = uint32_t(h) << 16;
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
+using kernel::bf16_to_float;
 
 // Round to nearest even, NaN kept a (quiet) NaN: what LibTorch's float -> bfloat16 does.
 uint16_t float_to_bf16_bits(float f) {
@@ -57,7 +38,7 @@ uint16_t float_to_bf16_bits(float f) {
 }
 
 float load_scalar(const void* in, bool bf16, int64_t i) {
-    return bf16 ? bf16_bits_to_float(static_cast<const uint16_t*>(in)[i]) : static_cast<const float*>(in)[i];
+    return bf16 ? bf16_to_float(static_cast<const uint16_t*>(in)[i]) : static_cast<const float*>(in)[i];
 }
 
 void store_scalar(void* out, bool bf16, int64_t i, float v) {
@@ -76,7 +57,7 @@ void row_scalar(const void* in, bool in_bf16, int64_t cols, void* out, bool out_
     for (int64_t j = 0; j < cols; ++j) store_scalar(out, out_bf16, j, e[j] * inv);
 }
 
-#if ATELIER_SOFTMAX_X86
+#if ATELIER_X86
 
 ATELIER_TARGET("avx2,fma") inline __m256 exp8(__m256 x) {
     const __m256 under = _mm256_cmp_ps(x, _mm256_set1_ps(kUnderflow), _CMP_LT_OQ);
@@ -103,26 +84,12 @@ ATELIER_TARGET("avx2,fma") inline __m256 load8(const void* in, bool bf16, int64_
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
 }
 
-ATELIER_TARGET("avx2,fma") inline float hmax8(__m256 v) {
-    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_max_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
-ATELIER_TARGET("avx2,fma") inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 ATELIER_TARGET("avx2,fma")
 void row_avx2(const void* in, bool in_bf16, int64_t cols, void* out, bool out_bf16, float* e) {
     const int64_t c8 = cols - cols % 8;
     __m256 vm = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
     for (int64_t j = 0; j < c8; j += 8) vm = _mm256_max_ps(vm, load8(in, in_bf16, j));
-    float m = hmax8(vm);
+    float m = kernel::hmax8(vm);
     for (int64_t j = c8; j < cols; ++j) m = std::max(m, load_scalar(in, in_bf16, j));
     const __m256 mv = _mm256_set1_ps(m);
     __m256 vs = _mm256_setzero_ps();
@@ -131,7 +98,7 @@ void row_avx2(const void* in, bool in_bf16, int64_t cols, void* out, bool out_bf
         _mm256_storeu_ps(e + j, v);
         vs = _mm256_add_ps(vs, v);
     }
-    float sum = hsum8(vs);
+    float sum = kernel::hsum8(vs);
     for (int64_t j = c8; j < cols; ++j) sum += e[j] = exp_scalar(load_scalar(in, in_bf16, j) - m);
     const float inv = 1.0f / sum;
     const __m256 iv = _mm256_set1_ps(inv);
@@ -159,7 +126,7 @@ void row_avx2(const void* in, bool in_bf16, int64_t cols, void* out, bool out_bf
     for (int64_t j = c8; j < cols; ++j) store_scalar(out, out_bf16, j, e[j] * inv);
 }
 
-#if ATELIER_SOFTMAX_AVX512
+#if ATELIER_X86_BF16_CASTS
 // GCC 12's AVX-512 headers build some intrinsics on a self-initialised `__Y` and warn about it.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
@@ -205,11 +172,7 @@ void row_avx512(const void* in, bool in_bf16, int64_t cols, void* out, bool out_
         const __mmask16 k = mask(j);
         vm = _mm512_mask_max_ps(vm, k, vm, load16(in, in_bf16, j, k));
     }
-    alignas(64) float lanes[16];  // (GCC 12's _mm512_reduce_*_ps warn of an undefined half)
-    _mm512_store_ps(lanes, vm);
-    float m = lanes[0];
-    for (float l : lanes) m = std::max(m, l);
-    const __m512 mv = _mm512_set1_ps(m);
+    const __m512 mv = _mm512_set1_ps(kernel::hmax16(vm));
     __m512 vs = _mm512_setzero_ps();
     for (int64_t j = 0; j < cols; j += 16) {
         const __mmask16 k = mask(j);
@@ -217,10 +180,7 @@ void row_avx512(const void* in, bool in_bf16, int64_t cols, void* out, bool out_
         _mm512_mask_storeu_ps(e + j, k, v);
         vs = _mm512_add_ps(vs, v);
     }
-    _mm512_store_ps(lanes, vs);
-    float sum = 0;
-    for (float l : lanes) sum += l;
-    const __m512 iv = _mm512_set1_ps(1.0f / sum);
+    const __m512 iv = _mm512_set1_ps(1.0f / kernel::hsum16(vs));
     for (int64_t j = 0; j < cols; j += 16) {
         const __mmask16 k = mask(j);
         const __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(k, e + j), iv);
@@ -233,17 +193,17 @@ void row_avx512(const void* in, bool in_bf16, int64_t cols, void* out, bool out_
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
-#endif  // ATELIER_SOFTMAX_AVX512
+#endif  // ATELIER_X86_BF16_CASTS
 
-#endif  // ATELIER_SOFTMAX_X86
+#endif  // ATELIER_X86
 
 using RowKernel = void (*)(const void*, bool, int64_t, void*, bool, float*);
 
 RowKernel pick(SoftmaxIsa isa) {
-#if ATELIER_SOFTMAX_AVX512
+#if ATELIER_X86_BF16_CASTS
     if (isa == SoftmaxIsa::Best && cpu_has_avx512_bf16()) return row_avx512;
 #endif
-#if ATELIER_SOFTMAX_X86
+#if ATELIER_X86
     if (isa != SoftmaxIsa::Scalar && cpu_has_avx2_fma_f16c()) return row_avx2;
 #else
     (void)isa;
@@ -255,10 +215,10 @@ RowKernel pick(SoftmaxIsa isa) {
 
 const char* softmax_rows_isa() {
     const RowKernel k = pick(SoftmaxIsa::Best);
-#if ATELIER_SOFTMAX_AVX512
+#if ATELIER_X86_BF16_CASTS
     if (k == row_avx512) return "avx512";
 #endif
-#if ATELIER_SOFTMAX_X86
+#if ATELIER_X86
     if (k == row_avx2) return "avx2";
 #endif
     (void)k;

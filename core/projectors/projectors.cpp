@@ -55,12 +55,12 @@ CrossAttentionImpl::CrossAttentionImpl(int64_t dim, int64_t heads_) : heads(head
 
 torch::Tensor CrossAttentionImpl::forward(const torch::Tensor& q_in, const torch::Tensor& ctx) {
     const int64_t B = q_in.size(0), Q = q_in.size(1), N = ctx.size(1), D = q_in.size(2), hd = D / heads;
-    auto q = to_q(q_in).view({B, Q, heads, hd}).transpose(1, 2);                      // [B, H, Q, hd]
-    auto k = to_k(ctx).view({B, N, heads, hd}).transpose(1, 2);                       // [B, H, N, hd]
-    auto v = to_v(ctx).view({B, N, heads, hd}).transpose(1, 2);                       // [B, H, N, hd]
-    auto scores = torch::matmul(q, k.transpose(2, 3)) / std::sqrt(double(hd));        // [B, H, Q, N]
-    auto probs = attention_softmax(scores, v.scalar_type());  // [B, H, Q, N]
-    return to_out(torch::matmul(probs, v).transpose(1, 2).reshape({B, Q, D}));        // [B, Q, D]
+    auto q = to_q(q_in).view({B, Q, heads, hd}).transpose(1, 2);                // [B, H, Q, hd]
+    auto k = to_k(ctx).view({B, N, heads, hd}).transpose(1, 2);                 // [B, H, N, hd]
+    auto v = to_v(ctx).view({B, N, heads, hd}).transpose(1, 2);                 // [B, H, N, hd]
+    auto scores = torch::matmul(q, k.transpose(2, 3)) / std::sqrt(double(hd));  // [B, H, Q, N]
+    auto probs = attention_softmax(scores, v.scalar_type());                    // [B, H, Q, N]
+    return to_out(torch::matmul(probs, v).transpose(1, 2).reshape({B, Q, D}));  // [B, Q, D]
 }
 
 FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t hidden, std::string act_) : act(std::move(act_)) {

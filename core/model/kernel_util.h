@@ -1,0 +1,69 @@
+// What the hand-written CPU kernels (half_gemv.cpp, softmax_rows.cpp) share: the x86 preamble
+// (target attributes, which intrinsics the compiler offers), bf16 bits to float, and horizontal
+// reductions of a vector register. Private to core/model; no LibTorch.
+//
+// GCC and Clang compile each kernel for its ISA with a target attribute; MSVC has none and needs
+// none (it compiles AVX intrinsics in any function). The ISA is checked at run time either way.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define ATELIER_X86 1
+#include <immintrin.h>
+#if defined(_MSC_VER) && !defined(__clang__)
+#define ATELIER_TARGET(isa)
+// vdpbf16ps and vcvtneps2bf16 take or give __m512bh / __m256bh, which GCC and Clang reach by a vector
+// cast; MSVC has no such cast, and runs the AVX2 kernels there.
+#define ATELIER_X86_BF16_CASTS 0
+#else
+#define ATELIER_TARGET(isa) __attribute__((target(isa)))
+#define ATELIER_X86_BF16_CASTS 1
+#endif
+#else
+#define ATELIER_X86 0
+#define ATELIER_X86_BF16_CASTS 0
+#endif
+
+namespace atelier::kernel {
+
+inline float bf16_to_float(uint16_t h) {
+    const uint32_t bits = uint32_t(h) << 16;
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+#if ATELIER_X86
+
+ATELIER_TARGET("avx2,fma") inline float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+ATELIER_TARGET("avx2,fma") inline float hmax8(__m256 v) {
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_max_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+// Through memory: GCC 12's _mm512_reduce_add_ps / _max_ps warn of an undefined upper half.
+ATELIER_TARGET("avx512f") inline float hsum16(__m512 v) {
+    alignas(64) float lanes[16];
+    _mm512_store_ps(lanes, v);
+    return hsum8(_mm256_add_ps(_mm256_load_ps(lanes), _mm256_load_ps(lanes + 8)));
+}
+
+ATELIER_TARGET("avx512f") inline float hmax16(__m512 v) {
+    alignas(64) float lanes[16];
+    _mm512_store_ps(lanes, v);
+    return hmax8(_mm256_max_ps(_mm256_load_ps(lanes), _mm256_load_ps(lanes + 8)));
+}
+
+#endif  // ATELIER_X86
+
+}  // namespace atelier::kernel
