@@ -45,7 +45,7 @@ namespace {
 
 #ifdef _WIN32
 
-// A known folder (as Qt finds it), else the environment variable that names it, else "".
+// A known folder (as Qt finds it), else the environment variable that names it, else ".".
 std::wstring known_folder(const KNOWNFOLDERID& id, const wchar_t* env) {
     std::wstring out;
     PWSTR path = nullptr;
@@ -59,7 +59,7 @@ std::wstring known_folder(const KNOWNFOLDERID& id, const wchar_t* env) {
             if (got > 0 && got < n) out = v.substr(0, got);
         }
     }
-    return out;
+    return out.empty() ? std::wstring(L".") : out;
 }
 
 std::atomic<void (*)()> g_console_stop{nullptr};
@@ -176,9 +176,8 @@ bool process_alive(int64_t pid) {
 
 std::string default_data_dir() {
 #ifdef _WIN32
-    std::wstring base = known_folder(FOLDERID_RoamingAppData, L"APPDATA");
-    if (base.empty()) base = L".";
-    return path_to_utf8(fs::path(base) / L"Atelier" / L"Atelier");
+    return path_to_utf8(fs::path(known_folder(FOLDERID_RoamingAppData, L"APPDATA")) / L"Atelier" /
+                        L"Atelier");
 #elif defined(__APPLE__)
     return (home_dir() / "Library" / "Application Support" / "Atelier" / "Atelier").string();
 #else
@@ -188,9 +187,8 @@ std::string default_data_dir() {
 
 std::string default_cache_dir() {
 #ifdef _WIN32
-    std::wstring base = known_folder(FOLDERID_LocalAppData, L"LOCALAPPDATA");
-    if (base.empty()) base = L".";
-    return path_to_utf8(fs::path(base) / L"Atelier" / L"cache");
+    return path_to_utf8(fs::path(known_folder(FOLDERID_LocalAppData, L"LOCALAPPDATA")) / L"Atelier" /
+                        L"cache");
 #elif defined(__APPLE__)
     return (home_dir() / "Library" / "Caches" / "Atelier").string();
 #else
