@@ -22,6 +22,7 @@
 #include "run_store.h"
 #include "session/chat_session.h"
 #include "tokenizer/tokenizer.h"
+#include "launcher.h"
 #include "train_runner.h"
 
 #include <nlohmann/json.hpp>
@@ -113,6 +114,11 @@ train options (defaults: the published recipe of the method):
   --strict              stop at the first bad dataset row (default: skip and report it)
   --no-resume           start over even if the run folder has checkpoints
   --store DB            run store (default: runs.db in the data folder, ~/.local/share/Atelier/Atelier on Linux)
+  --nproc N             data-parallel: N training processes on this machine (the same curve as one: each
+                        takes its share of every --batch-size batch); the cores are shared among them
+  --nnodes M --node-rank K --master-addr HOST --master-port PORT
+                        across M machines: the same command on each (its own K), HOST:PORT on the first
+  --dist-timeout S      a process silent this long ends the run on all (default 300)
 
 multimodal training (LLaVA-format data with image / audio / video; writes OUT/bundle):
   --stage NAME          projector (stage 1) | projector+adapter (stage 2, with --method) | bind (ImageBind-LLM)
@@ -611,6 +617,7 @@ int cmd_runs(int argc, char** argv) {
 
 int main(int argc, char** argv) {
     atelier::use_native_blas_kernels(argv);  // may re-execute, once: before any BLAS is used
+    atelier::end_with_launcher();            // a data-parallel rank ends with the process that started it
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
         std::string(argv[1]) == "help") {
         std::cout << kUsage;

@@ -2,6 +2,13 @@
 //
 //   atelier-train --config run.json [--store runs.db] [--name NAME] [--no-resume]
 //   atelier-train --run-id N [--store runs.db]            # continue a stored run from its checkpoint
+//   ... --nproc N                                          # N data-parallel processes on this machine
+//   ... --nproc N --nnodes M --node-rank K --master-addr HOST --master-port PORT   # across M machines
+//
+// Data-parallel runs (training/distributed.h): this process is rank 0 and starts the others (copies
+// of itself with torchrun's variables: WORLD_SIZE, RANK, LOCAL_RANK, MASTER_ADDR, MASTER_PORT); a
+// process started by torchrun (or with those variables set) is that rank. Only rank 0 prints and
+// records; the others write nothing to stdout.
 //
 // Prints JSON lines (metrics, events, progress) on stdout and records everything in the run store.
 // SIGTERM or SIGINT: the current step ends, a checkpoint is written, the run is marked stopped and
@@ -13,12 +20,14 @@
 #include "common/blas_kernels.h"
 #include "common/error.h"
 #include "common/process.h"
+#include "launcher.h"
 #include "train_runner.h"
 
 #include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -31,11 +40,21 @@ void on_signal(int) {
     g_stop.store(true);
 }
 
+// This process's rank in a data-parallel run (RANK; 0 when not set or not a number).
+int rank_of_this_process() {
+    const char* r = std::getenv("RANK");
+    return r ? std::atoi(r) : 0;
+}
+
 int usage(const std::string& why) {
-    std::cerr << "atelier-train: " << why
-              << "\nusage: atelier-train --config FILE [--store DB] [--name NAME] [--no-resume]\n"
-                 "       atelier-train --run-id N [--store DB]\n"
-                 "       atelier-train --version\n";
+    std::cerr
+        << "atelier-train: " << why
+        << "\nusage: atelier-train --config FILE [--store DB] [--name NAME] [--no-resume] [DATA-PARALLEL]\n"
+           "       atelier-train --run-id N [--store DB] [DATA-PARALLEL]\n"
+           "       atelier-train --version\n"
+           "data-parallel: --nproc N (processes on this machine; default: the run's 'processes')\n"
+           "               --nnodes M --node-rank K --master-addr HOST --master-port PORT\n"
+           "               --dist-timeout SECONDS (a process silent this long ends the run; 300)\n";
     return 2;
 }
 
@@ -43,14 +62,25 @@ int usage(const std::string& why) {
 
 int main(int argc, char** argv) {
     atelier::use_native_blas_kernels(argv);  // may re-execute, once: before any BLAS is used
+    atelier::end_with_launcher();            // a data-parallel rank ends with the process that started it
     std::string config_path, store, name;
     int64_t run_id = 0;
     bool resume = true;
+    atelier::RunOptions opt;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
             if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
             return argv[++i];
+        };
+        auto integer = [&](int lo, int hi) {
+            const std::string v = value();
+            char* end = nullptr;
+            const long x = std::strtol(v.c_str(), &end, 10);
+            if (v.empty() || *end || x < lo || x > hi)
+                throw std::runtime_error(a + " needs a whole number from " + std::to_string(lo) + " to " +
+                                         std::to_string(hi) + ", not '" + v + "'");
+            return static_cast<int>(x);
         };
         try {
             if (a == "--config")
@@ -63,6 +93,18 @@ int main(int argc, char** argv) {
                 run_id = std::stoll(value());
             else if (a == "--no-resume")
                 resume = false;
+            else if (a == "--nproc")
+                opt.processes = integer(1, 256);
+            else if (a == "--nnodes")
+                opt.nnodes = integer(1, 4096);
+            else if (a == "--node-rank")
+                opt.node_rank = integer(0, 4095);
+            else if (a == "--master-addr")
+                opt.master_addr = value();
+            else if (a == "--master-port")
+                opt.master_port = integer(1, 65535);
+            else if (a == "--dist-timeout")
+                opt.dist_timeout_seconds = integer(1, 86400);
             else if (a == "--version")
                 return std::cout << "atelier-train " ATELIER_VERSION "\n", 0;
             else if (a == "--help" || a == "-h")
@@ -101,17 +143,21 @@ int main(int argc, char** argv) {
             std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
             config = atelier::TrainConfig::from_json(text, config_path);
         }
-        atelier::RunOptions opt;
         opt.store_path = store;
+        opt.rank_command = atelier::rank_command(argc, argv);
         opt.run_id = run_id;
         opt.name = name;
         opt.resume = resume;
         opt.json_out = &std::cout;
         opt.stop = &g_stop;
         const atelier::RunOutcome r = atelier::run_training(config, opt);
-        std::cout << atelier::outcome_json(r) << std::endl;
+        if (r.rank == 0) std::cout << atelier::outcome_json(r) << std::endl;
         return 0;
     } catch (const atelier::Error& e) {
+        if (rank_of_this_process() != 0) {
+            std::cerr << "atelier-train (rank " << rank_of_this_process() << "): error: " << e.what() << "\n";
+            return 1;
+        }
         std::cout << nlohmann::json{{"type", "error"},
                                     {"code", atelier::error_code_name(e.code())},
                                     {"where", e.where()},
@@ -121,7 +167,9 @@ int main(int argc, char** argv) {
         std::cerr << "atelier-train: error: " << e.what() << "\n";
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << "atelier-train: error: " << e.what() << "\n";
+        std::cerr << "atelier-train"
+                  << (rank_of_this_process() ? " (rank " + std::to_string(rank_of_this_process()) + ")" : "")
+                  << ": error: " << e.what() << "\n";
         return 1;
     }
 }

@@ -18,7 +18,7 @@ struct UsageError : std::runtime_error {
 // --name value pairs; repeated names accumulate; flags have no value.
 class Args {
 public:
-    Args(int argc, char** argv, int first, const std::set<std::string>& flags) {
+    Args(int argc, char** argv, int first, const std::set<std::string>& flags) : m_argc(argc), m_argv(argv) {
         for (int i = first; i < argc; ++i) {
             std::string a = argv[i];
             if (a.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + a + "'");
@@ -32,6 +32,9 @@ public:
         }
     }
     bool has(const std::string& n) const { return m_values.count(n) > 0; }
+    // The whole command line, as main received it (data-parallel training starts it again).
+    int argc() const { return m_argc; }
+    char** argv() const { return m_argv; }
     std::string get(const std::string& n, const std::string& fallback = "") const {
         auto it = m_values.find(n);
         return it == m_values.end() ? fallback : it->second.back();
@@ -74,6 +77,8 @@ public:
     }
 
 private:
+    int m_argc = 0;
+    char** m_argv = nullptr;
     std::map<std::string, std::vector<std::string>> m_values;
 };
 

@@ -3,6 +3,7 @@
 #include "cli_args.h"
 #include "common/error.h"
 #include "encoders/encoder_folder.h"
+#include "launcher.h"
 #include "model/importers.h"
 #include "multimodal/multimodal_model.h"
 #include "train_runner.h"
@@ -10,6 +11,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 namespace cli {
@@ -39,6 +41,8 @@ int cmd_train(const Args& a) {
                    "max-grad-norm", "max-length", "packing", "eval-fraction", "eval-every", "save-every",
                    "seed", "template", "rank", "alpha", "dropout", "targets", "adapter-len", "adapter-layers",
                    "strict", "no-resume", "store", "device", "dtype", "threads", "json", "help",
+                   // data-parallel
+                   "nproc", "nnodes", "node-rank", "master-addr", "master-port", "dist-timeout",
                    // multimodal
                    "stage", "image-encoder", "audio-encoder", "feature-layer", "feature-select",
                    "image-projector", "audio-projector", "video-temporal", "frames", "no-video-audio",
@@ -110,6 +114,17 @@ int cmd_train(const Args& a) {
     mm.feature_cache = a.get("feature-cache", mm.feature_cache);
 
     atelier::RunOptions opt;
+    c.processes = static_cast<int>(a.integer("nproc", 1, 1, 256));
+    opt.nnodes = static_cast<int>(a.integer("nnodes", 1, 1, 4096));
+    opt.node_rank = static_cast<int>(a.integer("node-rank", 0, 0, 4095));
+    opt.master_addr = a.get("master-addr", opt.master_addr);
+    opt.master_port = static_cast<int>(a.integer("master-port", 0, 0, 65535));
+    opt.dist_timeout_seconds = static_cast<int>(a.integer("dist-timeout", 300, 1, 86400));
+    if (a.has("nproc")) opt.processes = c.processes;  // also on a resumed run, whatever it used before
+    opt.rank_command = atelier::rank_command(a.argc(), a.argv());
+    // The other ranks of a data-parallel run (RANK > 0) print nothing: rank 0 reports.
+    const char* rank_env = std::getenv("RANK");
+    const bool quiet_rank = rank_env && std::atoi(rank_env) != 0;
     opt.store_path = a.get("store");
     opt.resume = !a.has("no-resume");
     opt.stop = &g_stop_training;
@@ -120,7 +135,7 @@ int cmd_train(const Args& a) {
 #ifdef SIGBREAK
     std::signal(SIGBREAK, [](int) { g_stop_training.store(true); });
 #endif
-    if (!a.has("json")) {
+    if (!a.has("json") && !quiet_rank) {
         if (stage.empty())
             std::fprintf(
                 stderr, "training %s adapter: %lld trainable parameters; Ctrl-C stops at a checkpoint\n",
@@ -137,6 +152,7 @@ int cmd_train(const Args& a) {
         };
     }
     const atelier::RunOutcome r = atelier::run_training(c, opt);
+    if (r.rank != 0) return 0;
     if (a.has("json")) {
         std::cout << atelier::outcome_json(r) << "\n";
         return 0;

@@ -13,6 +13,8 @@ packages=(
   libqt6opengl6-dev qt6-svg-dev qt6-translations-l10n libxkbcommon-dev
   # LibTorch (CPU) and a fast BLAS: without libopenblas0-openmp LibTorch falls back to reference BLAS (~40x slower)
   libtorch-dev libopenblas0-openmp
+  # the headers of Gloo, which LibTorch's c10d collectives include (data-parallel training)
+  libgloo-dev
   # media, and sound capture (PortAudio; ALSA to quiet its messages)
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg portaudio19-dev libasound2-dev
   # tokenizers, storage, JSON, regex

@@ -6,8 +6,10 @@
 #include "collate.h"
 #include "common/error.h"
 #include "common/files.h"
+#include "distributed.h"
 #include "model/llama.h"
 #include "model/llama_module.h"
+#include "model/torch_util.h"
 #include "recipe_common.h"
 #include "tokenizer/tokenizer.h"
 
@@ -24,6 +26,7 @@ namespace atelier {
 struct FinetuneRecipe::Impl {
     TrainConfig cfg;
     MetricSink* sink = nullptr;
+    ProcessGroup* group = nullptr;  // null: one process
     std::unique_ptr<LlamaModel> model;
     std::unique_ptr<Tokenizer> tok;
     Dataset data;
@@ -46,6 +49,7 @@ struct FinetuneRecipe::Impl {
     }
 
     std::vector<size_t> order(int64_t e) const { return epoch_order(train.size(), cfg.seed, e); }
+    bool writes() const { return !group || group->rank() == 0; }
 
     // Right-padded batch: ids [B, T] and labels [B, T] (padding ignored by the loss).
     std::pair<torch::Tensor, torch::Tensor> batch(const std::vector<const TokenizedExample*>& rows) const {
@@ -106,6 +110,10 @@ FinetuneRecipe::FinetuneRecipe(TrainConfig config, MetricSink* sink) : m(std::ma
 
 FinetuneRecipe::~FinetuneRecipe() = default;
 
+void FinetuneRecipe::set_process_group(ProcessGroup* group) {
+    m->group = group;
+}
+
 int64_t FinetuneRecipe::step() const {
     return m->step;
 }
@@ -135,7 +143,7 @@ std::string FinetuneRecipe::latest_checkpoint(const std::string& out_dir) {
 void FinetuneRecipe::setup(bool resume) {
     TrainConfig& cfg = m->cfg;
     cfg.validate();
-    init_engine_threads(cfg.threads);
+    init_engine_threads(process_threads(cfg, m->group));
     LoadOptions lo;
     lo.device = cfg.device;
     lo.dtype = cfg.dtype;
@@ -178,8 +186,11 @@ void FinetuneRecipe::setup(bool resume) {
     m->total = m->steps_per_epoch * cfg.epochs;
     if (cfg.max_steps > 0) m->total = std::min(m->total, cfg.max_steps);
 
-    const std::string checkpoint =
-        resume ? resumable_checkpoint(cfg.out, [&](const std::string& why) { m->event("info", why); }) : "";
+    // Rank 0 picks the checkpoint (and sets damaged ones aside); the others take its word.
+    std::string checkpoint;
+    if (resume && m->writes())
+        checkpoint = resumable_checkpoint(cfg.out, [&](const std::string& why) { m->event("info", why); });
+    if (m->group) checkpoint = m->group->share("resume-checkpoint", checkpoint);
     auto& net = m->model->module();
     torch::manual_seed(cfg.seed);
     if (checkpoint.empty()) {
@@ -200,8 +211,10 @@ void FinetuneRecipe::setup(bool resume) {
         m->last_eval = p.eval_loss;
         m->event("resumed", checkpoint);
     }
-    fs::create_directories(cfg.out);
-    write_text_file((fs::path(cfg.out) / "train_config.json").string(), cfg.to_json());
+    if (m->writes()) {
+        fs::create_directories(cfg.out);
+        write_text_file((fs::path(cfg.out) / "train_config.json").string(), cfg.to_json());
+    }
 }
 
 double FinetuneRecipe::evaluate() {
@@ -211,13 +224,19 @@ double FinetuneRecipe::evaluate() {
     double sum = 0;
     int64_t tokens = 0;
     for (size_t b = 0; b < m->eval.size(); b += static_cast<size_t>(m->cfg.batch_size)) {
+        const RankShare share =
+            rank_share(b, std::min(m->eval.size(), b + static_cast<size_t>(m->cfg.batch_size)), m->group);
         std::vector<const TokenizedExample*> rows;
-        for (size_t i = b; i < std::min(m->eval.size(), b + static_cast<size_t>(m->cfg.batch_size)); ++i)
-            rows.push_back(&m->eval[i]);
+        for (size_t i = share.begin; i < share.end; ++i) rows.push_back(&m->eval[i]);
+        if (rows.empty()) continue;
         auto [ids, labels] = m->batch(rows);
         auto [loss, n] = m->loss_of(ids, labels);
         sum += loss.item<double>();
         tokens += n;
+    }
+    if (m->group) {
+        sum = m->group->allreduce_sum(sum);
+        tokens = m->group->allreduce_sum(tokens);
     }
     m->last_eval = tokens ? sum / static_cast<double>(tokens) : -1;
     m->log("eval_loss", m->last_eval);
@@ -225,6 +244,7 @@ double FinetuneRecipe::evaluate() {
 }
 
 std::string FinetuneRecipe::save_checkpoint() {
+    if (!m->writes()) return (fs::path(m->cfg.out) / "checkpoints" / checkpoint_name(m->step)).string();
     const std::string tmp = begin_checkpoint(m->cfg.out, m->step);
     m->adapter->save(tmp);
     const std::string dir = finish_checkpoint(
@@ -246,34 +266,51 @@ TrainResult FinetuneRecipe::train(const std::atomic<bool>* stop,
 
     while (s.step < s.total) {
         const auto ts = Clock::now();
+        if (s.group) s.group->take_comm_seconds();  // earlier collectives are not this step's
         s.adapter->set_training(true);
         s.optimizer->zero_grad();
-        // One optimiser step: up to grad_accum micro-batches, never across an epoch boundary.
+        // One optimiser step: up to grad_accum micro-batches, never across an epoch boundary. With
+        // several processes each takes its share of every micro-batch.
         const int64_t accum = std::min(cfg.grad_accum, s.micro_per_epoch - s.micro);
         std::vector<std::pair<torch::Tensor, torch::Tensor>> batches;
+        std::vector<int64_t> first_rows;
         int64_t step_tokens = 0, trained = 0;
         for (int64_t a = 0; a < accum; ++a) {
-            std::vector<const TokenizedExample*> rows;
             const size_t begin = static_cast<size_t>((s.micro + a) * cfg.batch_size);
-            for (size_t i = begin; i < std::min(order.size(), begin + static_cast<size_t>(cfg.batch_size));
-                 ++i)
-                rows.push_back(&s.train[order[i]]);
+            const RankShare share = rank_share(
+                begin, std::min(order.size(), begin + static_cast<size_t>(cfg.batch_size)), s.group);
+            std::vector<const TokenizedExample*> rows;
+            for (size_t i = share.begin; i < share.end; ++i) rows.push_back(&s.train[order[i]]);
             for (auto* r : rows) step_tokens += static_cast<int64_t>(r->ids.size());
-            batches.push_back(s.batch(rows));
-            trained += batches.back().second.ne(kIgnoreLabel).sum().item<int64_t>();
+            first_rows.push_back(share.first_row);
+            batches.push_back(rows.empty() ? std::pair<torch::Tensor, torch::Tensor>{} : s.batch(rows));
+            if (!rows.empty()) trained += batches.back().second.ne(kIgnoreLabel).sum().item<int64_t>();
         }
-        // The step's loss is the mean over all trained tokens of its micro-batches.
+        // The step's loss is the mean over all trained tokens of its micro-batches (of every rank).
+        if (s.group) trained = s.group->allreduce_sum(trained);
         double loss_sum = 0;
-        for (auto& [ids, labels] : batches) {
+        for (int64_t a = 0; a < accum; ++a) {
+            // Dropout masks follow the micro-batch and the rows' places in it, whoever computes them.
+            torch::manual_seed(micro_batch_seed(cfg.seed, s.epoch, s.micro + a));
+            set_dropout_first_row(first_rows[a]);
+            auto& [ids, labels] = batches[a];
+            if (!ids.defined()) continue;
             auto [loss, n] = s.loss_of(ids, labels);
             (loss / static_cast<double>(std::max<int64_t>(1, trained))).backward();
             loss_sum += loss.item<double>();
+        }
+        set_dropout_first_row(0);
+        RankFigures ranks;
+        if (s.group) {
+            loss_sum = ranks.reduce(*s.group, params, loss_sum, step_tokens, seconds_since(ts));
+            step_tokens = ranks.tokens;
         }
         s.micro += accum;
         const StepFigures f{loss_sum, trained, step_tokens, seconds_since(ts), seconds_since(t0)};
         const TrainProgress p =
             finish_step(cfg, *s.optimizer, params, {}, s.step, s.total, s.epoch,
                         static_cast<double>(s.micro) / static_cast<double>(s.micro_per_epoch), f, s.sink);
+        if (s.group) ranks.log(s.sink, s.step);
         result.last_loss = p.loss;
 
         bool epoch_end = false;
@@ -291,7 +328,10 @@ TrainResult FinetuneRecipe::train(const std::atomic<bool>* stop,
         if ((cfg.save_every > 0 && s.step % cfg.save_every == 0) || (cfg.save_every == 0 && epoch_end) ||
             last)
             result.checkpoint_dir = save_checkpoint();
-        if (!last && stop && stop->load()) {
+        // Every rank stops at the same step: the request reaches any one of them.
+        bool stopping = !last && stop && stop->load();
+        if (!last && s.group) stopping = s.group->allreduce_max(stopping ? 1 : 0) > 0;
+        if (stopping) {
             if (result.checkpoint_dir.empty() ||
                 fs::path(result.checkpoint_dir).filename() != checkpoint_name(s.step))
                 result.checkpoint_dir = save_checkpoint();
@@ -304,7 +344,7 @@ TrainResult FinetuneRecipe::train(const std::atomic<bool>* stop,
     }
     s.adapter->set_training(false);
     result.adapter_dir = (fs::path(cfg.out) / "adapter").string();
-    s.adapter->save(result.adapter_dir);
+    if (s.writes()) s.adapter->save(result.adapter_dir);
     result.steps = s.step;
     result.last_eval_loss = s.last_eval;
     result.status = TrainStatus::Finished;

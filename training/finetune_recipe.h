@@ -25,6 +25,8 @@
 
 namespace atelier {
 
+class ProcessGroup;
+
 struct TrainProgress {
     int64_t step = 0, total_steps = 0, epoch = 0;
     double loss = 0, lr = 0, grad_norm = 0, tokens_per_second = 0;
@@ -48,6 +50,12 @@ class FinetuneRecipe {
 public:
     explicit FinetuneRecipe(TrainConfig config, MetricSink* sink = nullptr);
     ~FinetuneRecipe();
+
+    // Data-parallel training (before setup): every rank runs the same recipe with the same config;
+    // each takes its share of every batch, gradients and figures are summed over the group, and
+    // rank 0 alone writes checkpoints, the adapter and the config (the sinks of other ranks should
+    // be null). Null (the default): one process.
+    void set_process_group(ProcessGroup* group);
 
     // Loads the model, tokenizer and dataset, tokenizes and splits it, creates the adapter and the
     // optimiser; with `resume`, continues from the newest checkpoint in out/checkpoints/ if any.

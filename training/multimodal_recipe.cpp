@@ -8,9 +8,11 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/sha256.h"
+#include "distributed.h"
 #include "media_tower.h"
 #include "model/llama.h"
 #include "model/llama_module.h"
+#include "model/torch_util.h"
 #include "multimodal/bundle.h"
 #include "multimodal/multimodal_model.h"
 #include "recipe_common.h"
@@ -91,6 +93,8 @@ bool decays(const std::string& name) {
 struct MultimodalRecipe::Impl {
     TrainConfig cfg;
     MetricSink* sink = nullptr;
+    ProcessGroup* group = nullptr;  // null: one process
+    bool writes() const { return !group || group->rank() == 0; }
     std::string bundle_src, llm_path, base_adapter, template_name;
     std::unique_ptr<LlamaModel> model;
     std::unique_ptr<Tokenizer> tok;
@@ -277,6 +281,10 @@ MultimodalRecipe::MultimodalRecipe(TrainConfig config, MetricSink* sink) : m(std
 
 MultimodalRecipe::~MultimodalRecipe() = default;
 
+void MultimodalRecipe::set_process_group(ProcessGroup* group) {
+    m->group = group;
+}
+
 int64_t MultimodalRecipe::step() const {
     return m->step;
 }
@@ -325,7 +333,7 @@ void MultimodalRecipe::setup(bool resume) {
     TrainConfig& cfg = s.cfg;
     cfg.validate();
     if (!cfg.multimodal.enabled()) throw Error(ErrorCode::BadConfig, "multimodal.stage", "no stage given");
-    init_engine_threads(cfg.threads);
+    init_engine_threads(process_threads(cfg, s.group));
 
     // The language model: the bundle's, or the model given.
     s.llm_path = cfg.model;
@@ -394,8 +402,11 @@ void MultimodalRecipe::setup(bool resume) {
     s.total = steps_per_epoch * cfg.epochs;
     if (cfg.max_steps > 0) s.total = std::min(s.total, cfg.max_steps);
 
-    const std::string checkpoint =
-        resume ? resumable_checkpoint(cfg.out, [&](const std::string& why) { s.event("info", why); }) : "";
+    // Rank 0 picks the checkpoint (and sets damaged ones aside); the others take its word.
+    std::string checkpoint;
+    if (resume && s.writes())
+        checkpoint = resumable_checkpoint(cfg.out, [&](const std::string& why) { s.event("info", why); });
+    if (s.group) checkpoint = s.group->share("resume-checkpoint", checkpoint);
     // The LLM adapter: trained in stage 2; a bundle's own adapter stays attached, frozen, otherwise.
     if (cfg.multimodal.trains_adapter()) {
         cfg.adapter.base_model = s.llm_path;
@@ -457,8 +468,10 @@ void MultimodalRecipe::setup(bool resume) {
         s.last_eval = p.eval_loss;
         s.event("resumed", checkpoint);
     }
-    fs::create_directories(cfg.out);
-    write_text_file((fs::path(cfg.out) / "train_config.json").string(), cfg.to_json());
+    if (s.writes()) {
+        fs::create_directories(cfg.out);
+        write_text_file((fs::path(cfg.out) / "train_config.json").string(), cfg.to_json());
+    }
 }
 
 double MultimodalRecipe::evaluate() {
@@ -469,12 +482,18 @@ double MultimodalRecipe::evaluate() {
     double sum = 0;
     int64_t tokens = 0;
     for (size_t b = 0; b < s.eval.size(); b += static_cast<size_t>(s.cfg.batch_size)) {
+        const RankShare share =
+            rank_share(b, std::min(s.eval.size(), b + static_cast<size_t>(s.cfg.batch_size)), s.group);
         std::vector<const Item*> rows;
-        for (size_t i = b; i < std::min(s.eval.size(), b + static_cast<size_t>(s.cfg.batch_size)); ++i)
-            rows.push_back(&s.eval[i]);
+        for (size_t i = share.begin; i < share.end; ++i) rows.push_back(&s.eval[i]);
+        if (rows.empty()) continue;
         auto [loss, n] = s.loss_of(rows);
         sum += loss.item<double>();
         tokens += n;
+    }
+    if (s.group) {
+        sum = s.group->allreduce_sum(sum);
+        tokens = s.group->allreduce_sum(tokens);
     }
     s.last_eval = tokens ? sum / static_cast<double>(tokens) : -1;
     s.log("eval_loss", s.last_eval);
@@ -483,6 +502,7 @@ double MultimodalRecipe::evaluate() {
 
 std::string MultimodalRecipe::save_checkpoint() {
     Impl& s = *m;
+    if (!s.writes()) return (fs::path(s.cfg.out) / "checkpoints" / checkpoint_name(s.step)).string();
     const std::string tmp = begin_checkpoint(s.cfg.out, s.step);
     if (s.adapter && s.cfg.multimodal.trains_adapter()) s.adapter->save(tmp);
     s.tower->save(tmp, /*encoders_into_dir=*/true);
@@ -544,36 +564,54 @@ TrainResult MultimodalRecipe::train(const std::atomic<bool>* stop,
 
     while (s.step < s.total) {
         const auto ts = Clock::now();
+        if (s.group) s.group->take_comm_seconds();  // earlier collectives are not this step's
         s.set_training(true);
         s.optimizer->zero_grad();
         const int64_t accum = std::min(cfg.grad_accum, s.micro_per_epoch - s.micro);
         std::vector<std::vector<const Item*>> batches;
+        std::vector<int64_t> first_rows;
         int64_t positions = 0, trained = 0;
         for (int64_t a = 0; a < accum; ++a) {
-            std::vector<const Item*> rows;
+            // With several processes each takes its share of every micro-batch.
             const size_t begin = static_cast<size_t>((s.micro + a) * cfg.batch_size);
-            for (size_t i = begin; i < std::min(order.size(), begin + static_cast<size_t>(cfg.batch_size));
-                 ++i)
-                rows.push_back(&s.train[order[i]]);
+            const RankShare share = rank_share(
+                begin, std::min(order.size(), begin + static_cast<size_t>(cfg.batch_size)), s.group);
+            std::vector<const Item*> rows;
+            for (size_t i = share.begin; i < share.end; ++i) rows.push_back(&s.train[order[i]]);
             for (auto* r : rows) positions += std::min(r->positions, cfg.max_length);
             batches.push_back(rows);
+            first_rows.push_back(share.first_row);
         }
-        // The step's loss is the mean over all trained tokens of its micro-batches: sums first.
-        std::vector<std::pair<torch::Tensor, int64_t>> losses;
-        for (auto& rows : batches) {
-            losses.push_back(s.loss_of(rows));
-            trained += losses.back().second;
+        // The step's loss is the mean over all trained tokens of its micro-batches (of every rank):
+        // sums first. Dropout masks follow the micro-batch and the rows' places in it.
+        std::vector<std::pair<torch::Tensor, int64_t>> losses(batches.size());
+        for (size_t a = 0; a < batches.size(); ++a) {
+            torch::manual_seed(micro_batch_seed(cfg.seed, s.epoch, s.micro + static_cast<int64_t>(a)));
+            set_dropout_first_row(first_rows[a]);
+            if (batches[a].empty()) continue;
+            losses[a] = s.loss_of(batches[a]);
+            trained += losses[a].second;
         }
+        if (s.group) trained = s.group->allreduce_sum(trained);
         double loss_sum = 0;
-        for (auto& [loss, n] : losses) {
-            loss_sum += loss.item<double>();
-            (loss / static_cast<double>(std::max<int64_t>(1, trained))).backward();
+        for (size_t a = 0; a < losses.size(); ++a) {
+            if (!losses[a].first.defined()) continue;
+            set_dropout_first_row(first_rows[a]);  // a checkpointed layer's recomputation draws again
+            loss_sum += losses[a].first.item<double>();
+            (losses[a].first / static_cast<double>(std::max<int64_t>(1, trained))).backward();
+        }
+        set_dropout_first_row(0);
+        RankFigures ranks;
+        if (s.group) {
+            loss_sum = ranks.reduce(*s.group, s.params, loss_sum, positions, seconds_since(ts));
+            positions = ranks.tokens;
         }
         s.micro += accum;
         const StepFigures f{loss_sum, trained, positions, seconds_since(ts), seconds_since(t0)};
         const TrainProgress p =
             finish_step(cfg, *s.optimizer, s.params, s.base_lr, s.step, s.total, s.epoch,
                         static_cast<double>(s.micro) / static_cast<double>(s.micro_per_epoch), f, s.sink);
+        if (s.group) ranks.log(s.sink, s.step);
         s.log("feature_cache_hit_rate", s.tower->cache().hit_rate());
         result.last_loss = p.loss;
 
@@ -597,7 +635,10 @@ TrainResult MultimodalRecipe::train(const std::atomic<bool>* stop,
         if ((cfg.save_every > 0 && s.step % cfg.save_every == 0) || (cfg.save_every == 0 && epoch_end) ||
             last)
             result.checkpoint_dir = save_checkpoint();
-        if (!last && stop && stop->load()) {
+        // Every rank stops at the same step: the request reaches any one of them.
+        bool stopping = !last && stop && stop->load();
+        if (!last && s.group) stopping = s.group->allreduce_max(stopping ? 1 : 0) > 0;
+        if (stopping) {
             if (result.checkpoint_dir.empty() ||
                 fs::path(result.checkpoint_dir).filename() != checkpoint_name(s.step))
                 result.checkpoint_dir = save_checkpoint();
@@ -612,7 +653,7 @@ TrainResult MultimodalRecipe::train(const std::atomic<bool>* stop,
     }
     s.set_training(false);
     result.bundle_dir = (fs::path(cfg.out) / "bundle").string();
-    save_bundle(result.bundle_dir);
+    if (s.writes()) save_bundle(result.bundle_dir);
     if (s.adapter && cfg.multimodal.trains_adapter())
         result.adapter_dir = (fs::path(result.bundle_dir) / "adapter").string();
     result.steps = s.step;

@@ -24,10 +24,15 @@
 
 namespace atelier {
 
+class ProcessGroup;
+
 class MultimodalRecipe {
 public:
     explicit MultimodalRecipe(TrainConfig config, MetricSink* sink = nullptr);
     ~MultimodalRecipe();
+
+    // Data-parallel training, as FinetuneRecipe::set_process_group (before setup).
+    void set_process_group(ProcessGroup* group);
 
     // Throws atelier::Error: bad model/encoders/bundle, bad dataset, media of a kind no encoder reads
     // (with skip_bad_rows those rows are skipped and reported), bad config.

@@ -1,5 +1,7 @@
 #include "recipe_common.h"
 
+#include "distributed.h"
+
 #include "common/error.h"
 #include "common/files.h"
 #include "common/json_util.h"
@@ -16,6 +18,7 @@
 #include <functional>
 #include <numeric>
 #include <random>
+#include <thread>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -263,6 +266,57 @@ std::string resumable_checkpoint(const std::string& out_dir,
         throw Error(ErrorCode::Io, (fs::path(out_dir) / "checkpoints").string(),
                     "no checkpoint can be resumed: " + first_problem);
     return "";
+}
+
+RankShare rank_share(size_t begin, size_t end, const ProcessGroup* group) {
+    if (!group || group->size() == 1) return {begin, end, 0};
+    const size_t n = end - begin, N = static_cast<size_t>(group->size()),
+                 r = static_cast<size_t>(group->rank());
+    const size_t lo = n * r / N, hi = n * (r + 1) / N;
+    return {begin + lo, begin + hi, static_cast<int64_t>(lo)};
+}
+
+uint64_t micro_batch_seed(uint64_t seed, int64_t epoch, int64_t micro) {
+    // splitmix64 over (seed, epoch, micro): distinct, well-mixed seeds for every micro-batch.
+    uint64_t z = seed ^ (0x9e3779b97f4a7c15ULL *
+                         (static_cast<uint64_t>(epoch) * 1000003ULL + static_cast<uint64_t>(micro) + 1));
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return (z ^ (z >> 31)) & 0x7fffffffffffffffULL;
+}
+
+int process_threads(const TrainConfig& cfg, const ProcessGroup* group) {
+    if (cfg.threads > 0 || !group || group->options().local_world_size == 1) return cfg.threads;
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    return std::max(1, cores / group->options().local_world_size);
+}
+
+void allreduce_gradients(ProcessGroup* group, const std::vector<torch::Tensor>& params) {
+    if (!group || group->size() == 1) return;
+    std::vector<torch::Tensor> grads;
+    for (const auto& p : params) {
+        if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+        grads.push_back(p.grad());
+    }
+    group->allreduce_sum(grads);
+}
+
+double RankFigures::reduce(ProcessGroup& group, const std::vector<torch::Tensor>& params, double loss_sum,
+                           int64_t local_tokens, double seconds) {
+    const double compute = seconds - group.take_comm_seconds();
+    allreduce_gradients(&group, params);
+    const double loss = group.allreduce_sum(loss_sum);
+    rates = group.allgather(compute > 0 ? static_cast<double>(local_tokens) / compute : 0.0);
+    tokens = group.allreduce_sum(local_tokens);
+    comm_seconds = group.take_comm_seconds();
+    return loss;
+}
+
+void RankFigures::log(MetricSink* sink, int64_t step) const {
+    if (!sink) return;
+    for (size_t r = 0; r < rates.size(); ++r)
+        sink->log("rank" + std::to_string(r) + "_tokens_per_second", rates[r], step);
+    sink->log("allreduce_seconds", comm_seconds, step);
 }
 
 }  // namespace atelier

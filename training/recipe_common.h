@@ -18,12 +18,43 @@
 
 namespace atelier {
 
+class ProcessGroup;
+
 // Learning rate at optimiser step `s` (0-based) of `total`: linear warmup, then cosine to 0.
 double scheduled_lr(const TrainConfig& cfg, int64_t s, int64_t total);
 // Example order of an epoch: a permutation that depends only on the seed and the epoch.
 std::vector<size_t> epoch_order(size_t n, uint64_t seed, int64_t epoch);
 // Deterministic split of n examples: (eval indices, train indices), each sorted.
 std::pair<std::vector<size_t>, std::vector<size_t>> split_examples(size_t n, const TrainConfig& cfg);
+
+// Data parallelism (training/distributed.h), shared by the recipes. `batch_size` is the whole run's:
+// of the rows [begin, end) of a batch, rank r of N takes [begin + n·r/N, begin + n·(r+1)/N), n = end -
+// begin (a share may be empty); `first_row` is its first row's place in the batch (dropout numbering).
+struct RankShare {
+    size_t begin = 0, end = 0;
+    int64_t first_row = 0;
+};
+RankShare rank_share(size_t begin, size_t end, const ProcessGroup* group);
+// The random seed of micro-batch `micro` of `epoch`: set before its forward on every rank (and in a
+// single process), so dropout masks depend on the run's seed and the rows' places only.
+uint64_t micro_batch_seed(uint64_t seed, int64_t epoch, int64_t micro);
+// Intra-op threads for one process: cfg.threads, or 0 (all cores) shared among this machine's ranks.
+int process_threads(const TrainConfig& cfg, const ProcessGroup* group);
+// Sums the gradients of `params` over the ranks (undefined ones as zeros): with each rank's loss
+// divided by the whole batch's trained tokens, the sum is the one-process gradient.
+void allreduce_gradients(ProcessGroup* group, const std::vector<torch::Tensor>& params);
+// The end of a data-parallel step's backward on every rank: gradients summed (allreduce_gradients),
+// the loss sum and token count summed, each rank's own rate gathered. log() records
+// rank<r>_tokens_per_second and allreduce_seconds (the step's time in collectives) on rank 0's sink.
+struct RankFigures {
+    int64_t tokens = 0;  // positions of the whole batch
+    std::vector<double> rates;
+    double comm_seconds = 0;
+    // Returns the summed loss; `seconds` is this rank's step so far (collectives included).
+    double reduce(ProcessGroup& group, const std::vector<torch::Tensor>& params, double loss_sum,
+                  int64_t local_tokens, double seconds);
+    void log(MetricSink* sink, int64_t step) const;
+};
 
 // Where a recipe is in its run.
 struct TrainPosition {

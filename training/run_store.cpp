@@ -76,6 +76,8 @@ const std::vector<std::string> kMigrations = {
     // 3: a run's attempt, advanced each time a (re)start drops the steps after its checkpoint, so a
     // chart that holds the dead attempt's points knows to read the curve again.
     R"(ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;)",
+    // 4: how many data-parallel processes the run's latest (re)start trained with.
+    R"(ALTER TABLE runs ADD COLUMN world_size INTEGER NOT NULL DEFAULT 1;)",
 };
 
 int64_t now_ms() {
@@ -87,7 +89,7 @@ int64_t now_ms() {
 const char* kRunColumns =
     "id, name, method, model, dataset, dataset_fingerprint, config, status, out_dir, pid, created_at, "
     "started_at, "
-    "ended_at, step, total_steps, best_eval_loss, error, attempt";
+    "ended_at, step, total_steps, best_eval_loss, error, attempt, world_size";
 
 RunRecord read_run(const sqlite::Statement& st) {
     RunRecord r;
@@ -109,6 +111,7 @@ RunRecord read_run(const sqlite::Statement& st) {
     r.best_eval_loss = st.column_double(15);
     r.error = st.column_text(16);
     r.attempt = st.column_int64(17);
+    r.world_size = st.column_int64(18);
     return r;
 }
 
@@ -184,11 +187,11 @@ bool RunStore::delete_run(int64_t id) {
     return m_db->changes() == 1;
 }
 
-void RunStore::mark_started(int64_t id, int64_t pid, int64_t total_steps) {
+void RunStore::mark_started(int64_t id, int64_t pid, int64_t total_steps, int64_t world_size) {
     auto st = m_db->prepare(
         "UPDATE runs SET status = 'running', pid = ?, total_steps = ?, error = '', ended_at = 0, "
-        "started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END WHERE id = ?");
-    st.bind(1, pid).bind(2, total_steps).bind(3, now_ms()).bind(4, id);
+        "world_size = ?, started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END WHERE id = ?");
+    st.bind(1, pid).bind(2, total_steps).bind(3, world_size).bind(4, now_ms()).bind(5, id);
     st.step();
 }
 

@@ -57,7 +57,8 @@ struct RunRecord {
     int64_t step = 0, total_steps = 0;
     double best_eval_loss = -1;  // -1: none yet
     std::string error;
-    int64_t attempt = 0;  // advanced by truncate_after: points past the checkpoint were replaced
+    int64_t attempt = 0;     // advanced by truncate_after: points past the checkpoint were replaced
+    int64_t world_size = 1;  // data-parallel processes of the latest (re)start
 };
 
 struct MetricPoint {
@@ -98,7 +99,7 @@ public:
     // when it was running or absent.
     bool delete_run(int64_t id);
 
-    void mark_started(int64_t id, int64_t pid, int64_t total_steps);
+    void mark_started(int64_t id, int64_t pid, int64_t total_steps, int64_t world_size = 1);
     // Atomically makes `pid` the run's trainer unless another one runs it; false when it does.
     bool claim(int64_t id, int64_t pid);
     // The pid of a launched trainer that has not claimed its queued run yet (dies -> 'failed').

@@ -63,6 +63,7 @@ void TrainConfig::validate() const {
     if (weight_decay < 0) bad("weight_decay", "must not be negative");
     if (!(warmup_ratio >= 0 && warmup_ratio < 1)) bad("warmup_ratio", "must be in [0, 1)");
     if (batch_size < 1) bad("batch_size", "must be at least 1");
+    if (processes < 1 || processes > 256) bad("processes", "must be 1 to 256");
     if (grad_accum < 1) bad("grad_accum", "must be at least 1");
     if (max_grad_norm < 0) bad("max_grad_norm", "must not be negative");
     if (max_length < 8) bad("max_length", "must be at least 8 tokens");
@@ -128,6 +129,7 @@ std::string TrainConfig::to_json() const {
               {"device", device},
               {"dtype", dtype},
               {"threads", threads},
+              {"processes", processes},
               {"skip_bad_rows", skip_bad_rows}};
     if (multimodal.enabled()) {
         const MultimodalTrainConfig& m = multimodal;
@@ -195,6 +197,7 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& w
         c.device = j.value("device", c.device);
         c.dtype = j.value("dtype", c.dtype);
         c.threads = j.value("threads", c.threads);
+        c.processes = j.value("processes", c.processes);
         c.skip_bad_rows = j.value("skip_bad_rows", c.skip_bad_rows);
         if (j.contains("multimodal")) {
             const json& mj = j["multimodal"];

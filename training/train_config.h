@@ -56,7 +56,7 @@ struct TrainConfig {
     double weight_decay = 0.0;  // AdamW; never on norms, gates, biases, scales
     double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
     double warmup_ratio = 0.03;  // of all steps; linear warmup, then cosine decay to 0
-    int64_t batch_size = 4;
+    int64_t batch_size = 4;      // of the whole run: with N processes each takes its share of every batch
     int64_t grad_accum = 1;
     double max_grad_norm = 1.0;  // 0 = no clipping
     int64_t max_length = 512;    // tokens per example
@@ -69,7 +69,8 @@ struct TrainConfig {
     uint64_t seed = 42;
     std::string device = "cpu";
     std::string dtype = "auto";  // weights; compute in bf16 only where the device does it fast
-    int threads = 0;
+    int threads = 0;             // per process; 0 = this machine's cores shared among its processes
+    int processes = 1;           // data-parallel training processes on this machine (training/distributed.h)
     bool skip_bad_rows = true;
 
     // LoRA: r 16, alpha 32, dropout 0.1, all linear projections, lr 1e-4, cosine with 3% warmup.

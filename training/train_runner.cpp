@@ -2,6 +2,8 @@
 
 #include "common/error.h"
 #include "common/process.h"
+#include "distributed.h"
+#include "launcher.h"
 #include "multimodal_recipe.h"
 #include "run_store.h"
 #include "store/sqlite.h"
@@ -9,12 +11,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <thread>
 #ifdef _WIN32
-#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -90,7 +93,93 @@ std::string outcome_json(const RunOutcome& r) {
     return j.dump();
 }
 
+namespace {
+
+// A launcher's place in the run: local rank 0 of `processes` on machine `node_rank`.
+DistributedOptions launch_placement(const RunOptions& o, int processes) {
+    DistributedOptions d;
+    d.local_world_size = processes;
+    d.world_size = processes * o.nnodes;
+    d.rank = o.node_rank * processes;
+    d.master_addr = o.master_addr;
+    d.master_port = o.master_port;
+    d.timeout_seconds = o.dist_timeout_seconds;
+    if (o.nnodes < 1 || o.node_rank < 0 || o.node_rank >= o.nnodes)
+        throw Error(ErrorCode::BadConfig, "node_rank",
+                    std::to_string(o.node_rank) + " is not between 0 and nnodes - 1 (" +
+                        std::to_string(o.nnodes - 1) + ")");
+    d.validate();
+    return d;
+}
+
+// Joins the run's group. A launcher starts its local ranks once rank 0 listens (on another machine
+// at once: the port is fixed there).
+std::unique_ptr<ProcessGroup> join_group(const DistributedOptions& d, bool launcher, LocalRanks& ranks,
+                                         const RunOptions& o) {
+    auto start = [&](int port) {
+        if (o.rank_command.empty())
+            throw Error(ErrorCode::Distributed, "processes", "this program cannot start training processes");
+        ranks.start(o.rank_command, d.world_size, d.rank, d.local_world_size, d.master_addr, port,
+                    o.dist_timeout_seconds);
+    };
+    if (launcher && d.rank != 0) start(d.master_port);
+    std::function<void(int)> on_listening;
+    if (launcher && d.rank == 0) on_listening = start;
+    return ProcessGroup::connect(d, on_listening);
+}
+
+// How the local ranks that ended badly did, waiting up to a second for one to be reaped (a killed
+// peer's sockets close, and fail this process's collective, a moment before it can be reaped).
+std::string rank_failures(LocalRanks& ranks) {
+    if (ranks.count() == 0) return {};
+    for (int i = 0; i < 50; ++i) {
+        std::string f = ranks.failures();
+        if (!f.empty()) return f;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return {};
+}
+
+template <typename Recipe>
+TrainResult train_rank(Recipe& recipe, ProcessGroup* group, const RunOptions& options) {
+    recipe.set_process_group(group);
+    recipe.setup(options.resume);
+    return recipe.train(options.stop);
+}
+
+// A rank other than 0: the config comes from rank 0, nothing is written (no store, no output).
+RunOutcome run_other_rank(const DistributedOptions& d, bool launcher, const RunOptions& options) {
+    LocalRanks ranks;
+    auto group = join_group(d, launcher, ranks, options);
+    TrainConfig config = TrainConfig::from_json(group->share("config", ""), "the run's config (from rank 0)");
+    RunOutcome outcome;
+    outcome.rank = d.rank;
+    if (config.multimodal.enabled()) {
+        MultimodalRecipe recipe(config, nullptr);
+        outcome.result = train_rank(recipe, group.get(), options);
+    } else {
+        FinetuneRecipe recipe(config, nullptr);
+        outcome.result = train_rank(recipe, group.get(), options);
+    }
+    outcome.status =
+        outcome.result.status == TrainStatus::Finished ? RunStatus::Finished : RunStatus::Stopped;
+    ranks.wait(60);
+    return outcome;
+}
+
+}  // namespace
+
 RunOutcome run_training(TrainConfig config, const RunOptions& options) {
+    // This process's place: torchrun's variables (set by a launcher, ours or torchrun), else a
+    // launcher of its own local ranks.
+    const std::optional<DistributedOptions> from_env = distributed_from_env();
+    if (from_env && from_env->rank != 0) return run_other_rank(*from_env, false, options);
+    if (!from_env && options.node_rank > 0) {
+        if (options.processes < 1)
+            throw Error(ErrorCode::BadConfig, "nproc", "each machine after the first needs --nproc");
+        return run_other_rank(launch_placement(options, options.processes), true, options);
+    }
+
     const std::string store_path = options.store_path.empty() ? default_run_store_path() : options.store_path;
     std::error_code ec;
     fs::create_directories(fs::path(store_path).parent_path(), ec);
@@ -155,13 +244,29 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
         }
         sink.event("failed", message, 0);
     };
+    LocalRanks ranks;  // declared before the group: on the way out the group goes first
+    std::unique_ptr<ProcessGroup> group;
     try {
+        const DistributedOptions place =
+            from_env
+                ? *from_env
+                : launch_placement(options, options.processes > 0 ? options.processes : config.processes);
+        if (place.world_size > 1) {
+            group = join_group(place, !from_env, ranks, options);
+            group->share("config", config.to_json());
+            sink.event("info",
+                       "data-parallel: " + std::to_string(place.world_size) + " processes (" +
+                           std::to_string(place.local_world_size) + " on this machine), Gloo over " +
+                           place.master_addr + ":" + std::to_string(group->options().master_port),
+                       0);
+        }
         // The run was claimed with this pid before the (possibly long) setup, so a trainer that dies
         // while loading is found 'interrupted' rather than left queued.
         auto run = [&](auto& recipe) {
+            recipe.set_process_group(group.get());
             recipe.setup(options.resume);
             store.truncate_after(outcome.run_id, recipe.step());  // steps redone after a resume
-            store.mark_started(outcome.run_id, current_pid(), recipe.total_steps());
+            store.mark_started(outcome.run_id, current_pid(), recipe.total_steps(), place.world_size);
             outcome.result = recipe.train(stop, [&](const TrainProgress& p) {
                 if (options.json_out) {
                     const double eta = p.step > 0 ? p.elapsed_seconds / static_cast<double>(p.step) *
@@ -192,12 +297,21 @@ RunOutcome run_training(TrainConfig config, const RunOptions& options) {
             run(recipe);
         }
     } catch (const Error& e) {
-        fail(e.what());
-        throw;
+        const std::string ended = rank_failures(ranks);
+        if (ended.empty()) {
+            fail(e.what());
+            throw;
+        }
+        // Say which process ended first: the collective's own message is only the symptom.
+        const Error why(ErrorCode::Distributed, e.where(), e.detail() + "; " + ended);
+        fail(why.what());
+        throw why;
     } catch (const std::exception& e) {
         fail(e.what());
         throw;
     }
+    if (ranks.count() > 0 && !ranks.wait(60))
+        sink.event("info", "training processes still running a minute after the run ended: stopped", 0);
     outcome.status =
         outcome.result.status == TrainStatus::Finished ? RunStatus::Finished : RunStatus::Stopped;
     // The run's last points and its end must reach the store even if another process holds it for a

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace atelier {
 
@@ -24,9 +25,22 @@ struct RunOptions {
     std::ostream* json_out = nullptr;
     const std::atomic<bool>* stop = nullptr;
     std::function<void(const TrainProgress&)> on_step;
+
+    // Data parallelism (training/distributed.h). A process started with torchrun's variables
+    // (WORLD_SIZE, RANK, …) is that rank: rank 0 runs the store, the others take rank 0's config and
+    // write nothing. Otherwise this process launches `processes` local ranks (0: the config's
+    // `processes`) by running `rank_command` (rank_command(argc, argv)) and is local rank 0; across
+    // machines each runs with the same `nnodes`, its `node_rank` and rank 0's master address/port.
+    std::vector<std::string> rank_command;
+    int processes = 0;
+    int nnodes = 1, node_rank = 0;
+    std::string master_addr = "127.0.0.1";
+    int master_port = 0;  // 0: any free port (one machine)
+    int dist_timeout_seconds = 300;
 };
 
 struct RunOutcome {
+    int rank = 0;  // of this process (only rank 0 reports: the others' outcome is rank 0's too)
     int64_t run_id = 0;
     RunStatus status = RunStatus::Finished;  // Finished | Stopped
     TrainResult result;

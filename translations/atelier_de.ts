@@ -619,6 +619,10 @@ Zuletzt aktiv: %2</translation>
         <source>Unexpected error.</source>
         <translation>Unerwarteter Fehler.</translation>
     </message>
+    <message>
+        <source>One of the run&apos;s training processes stopped or stopped answering, so the run ended. Its last checkpoint is kept: continue the run to resume from it.</source>
+        <translation>Einer der Trainingsprozesse des Laufs wurde beendet oder antwortet nicht mehr, daher wurde der Lauf beendet. Sein letzter Checkpoint bleibt erhalten: Setzen Sie den Lauf fort, um dort weiterzumachen.</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -1225,6 +1229,10 @@ Zuletzt aktiv: %2</translation>
         <source>Created</source>
         <translation>Erstellt</translation>
     </message>
+    <message>
+        <source>Processes</source>
+        <translation>Prozesse</translation>
+    </message>
 </context>
 <context>
     <name>RunsPage</name>
@@ -1825,6 +1833,14 @@ Zuletzt aktiv: %2</translation>
     <message>
         <source>Run %1 ended: %2.</source>
         <translation>Lauf %1 beendet: %2.</translation>
+    </message>
+    <message>
+        <source>Processes</source>
+        <translation>Prozesse</translation>
+    </message>
+    <message>
+        <source>Training processes sharing each batch and this computer&apos;s cores; the loss curve is the same as with one. Several computers: see the README</source>
+        <translation>Trainingsprozesse, die sich jeden Batch und die Kerne dieses Computers teilen; die Verlustkurve ist dieselbe wie mit einem. Mehrere Computer: siehe README</translation>
     </message>
 </context>
 <context>

@@ -619,6 +619,10 @@ Last active %2</source>
         <source>Unexpected error.</source>
         <translation>Error inesperado.</translation>
     </message>
+    <message>
+        <source>One of the run&apos;s training processes stopped or stopped answering, so the run ended. Its last checkpoint is kept: continue the run to resume from it.</source>
+        <translation>Uno de los procesos de entrenamiento de la ejecución se detuvo o dejó de responder, así que la ejecución terminó. Se conserva su último punto de control: continúe la ejecución para reanudarla desde él.</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -1225,6 +1229,10 @@ Last active %2</source>
         <source>Created</source>
         <translation>Creada</translation>
     </message>
+    <message>
+        <source>Processes</source>
+        <translation>Procesos</translation>
+    </message>
 </context>
 <context>
     <name>RunsPage</name>
@@ -1825,6 +1833,14 @@ Last active %2</source>
     <message>
         <source>Run %1 ended: %2.</source>
         <translation>La ejecución %1 ha terminado: %2.</translation>
+    </message>
+    <message>
+        <source>Processes</source>
+        <translation>Procesos</translation>
+    </message>
+    <message>
+        <source>Training processes sharing each batch and this computer&apos;s cores; the loss curve is the same as with one. Several computers: see the README</source>
+        <translation>Procesos de entrenamiento que se reparten cada lote y los núcleos de este equipo; la curva de pérdida es la misma que con uno. Varios equipos: vea el README</translation>
     </message>
 </context>
 <context>

@@ -619,6 +619,10 @@ Dernière activité&#xa0;: %2</translation>
         <source>Unexpected error.</source>
         <translation>Erreur inattendue.</translation>
     </message>
+    <message>
+        <source>One of the run&apos;s training processes stopped or stopped answering, so the run ended. Its last checkpoint is kept: continue the run to resume from it.</source>
+        <translation>Un des processus d’entraînement du run s’est arrêté ou ne répond plus, le run a donc pris fin. Son dernier point de contrôle est conservé&#xa0;: continuez le run pour reprendre à partir de lui.</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -1225,6 +1229,10 @@ Dernière activité&#xa0;: %2</translation>
         <source>Created</source>
         <translation>Créé le</translation>
     </message>
+    <message>
+        <source>Processes</source>
+        <translation>Processus</translation>
+    </message>
 </context>
 <context>
     <name>RunsPage</name>
@@ -1825,6 +1833,14 @@ Dernière activité&#xa0;: %2</translation>
     <message>
         <source>Run %1 ended: %2.</source>
         <translation>Fin de l’entraînement %1&#xa0;: %2.</translation>
+    </message>
+    <message>
+        <source>Processes</source>
+        <translation>Processus</translation>
+    </message>
+    <message>
+        <source>Training processes sharing each batch and this computer&apos;s cores; the loss curve is the same as with one. Several computers: see the README</source>
+        <translation>Processus d’entraînement qui se partagent chaque lot et les cœurs de cet ordinateur&#xa0;; la courbe de perte est la même qu’avec un seul. Plusieurs ordinateurs&#xa0;: voir le README</translation>
     </message>
 </context>
 <context>

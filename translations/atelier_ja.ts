@@ -614,6 +614,10 @@ Last active %2</source>
         <source>Unexpected error.</source>
         <translation>予期しないエラーが発生しました。</translation>
     </message>
+    <message>
+        <source>One of the run&apos;s training processes stopped or stopped answering, so the run ended. Its last checkpoint is kept: continue the run to resume from it.</source>
+        <translation>実行のトレーニングプロセスの一つが停止したか応答しなくなったため、実行を終了しました。最後のチェックポイントは残っています。実行を続けるとそこから再開します。</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -1217,6 +1221,10 @@ Last active %2</source>
         <source>Created</source>
         <translation>作成日時</translation>
     </message>
+    <message>
+        <source>Processes</source>
+        <translation>プロセス数</translation>
+    </message>
 </context>
 <context>
     <name>RunsPage</name>
@@ -1817,6 +1825,14 @@ Last active %2</source>
     <message>
         <source>Run %1 ended: %2.</source>
         <translation>実行 %1 が終了しました：%2。</translation>
+    </message>
+    <message>
+        <source>Processes</source>
+        <translation>プロセス数</translation>
+    </message>
+    <message>
+        <source>Training processes sharing each batch and this computer&apos;s cores; the loss curve is the same as with one. Several computers: see the README</source>
+        <translation>各バッチとこのコンピューターのコアを分担するトレーニングプロセス。損失曲線は1プロセスと同じです。複数のコンピューター: README を参照</translation>
     </message>
 </context>
 <context>

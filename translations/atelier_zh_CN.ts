@@ -614,6 +614,10 @@ Last active %2</source>
         <source>The microphone stopped during the recording. What was recorded until then is kept.</source>
         <translation>录音过程中麦克风停止工作。此前录下的内容已保留。</translation>
     </message>
+    <message>
+        <source>One of the run&apos;s training processes stopped or stopped answering, so the run ended. Its last checkpoint is kept: continue the run to resume from it.</source>
+        <translation>本次运行的某个训练进程已停止或不再响应，因此运行已结束。其最后一个检查点已保留：继续运行即可从该处恢复。</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -1217,6 +1221,10 @@ Last active %2</source>
         <source>Created</source>
         <translation>创建时间</translation>
     </message>
+    <message>
+        <source>Processes</source>
+        <translation>进程数</translation>
+    </message>
 </context>
 <context>
     <name>RunsPage</name>
@@ -1817,6 +1825,14 @@ Last active %2</source>
     <message>
         <source>Projectors and encoders come on top: the run counts them when it starts.</source>
         <translation>另加投影器和编码器的参数：运行开始时统计。</translation>
+    </message>
+    <message>
+        <source>Processes</source>
+        <translation>进程数</translation>
+    </message>
+    <message>
+        <source>Training processes sharing each batch and this computer&apos;s cores; the loss curve is the same as with one. Several computers: see the README</source>
+        <translation>分担每个批次和这台计算机核心的训练进程；损失曲线与单进程相同。多台计算机：请参阅 README</translation>
     </message>
 </context>
 <context>

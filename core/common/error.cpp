@@ -29,6 +29,7 @@ const char* error_code_name(ErrorCode code) {
         case ErrorCode::NoAudioDevice: return "no_audio_device";
         case ErrorCode::AudioDeviceUnavailable: return "audio_device_unavailable";
         case ErrorCode::AudioDeviceFailed: return "audio_device_failed";
+        case ErrorCode::Distributed: return "distributed";
     }
     return "unknown";
 }

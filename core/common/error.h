@@ -39,6 +39,7 @@ enum class ErrorCode {
     NoAudioDevice,            // no audio input device, or the chosen one does not exist
     AudioDeviceUnavailable,   // the audio device cannot be opened (in use, unplugged)
     AudioDeviceFailed,        // the audio device stopped during a recording
+    Distributed,              // a data-parallel training process stopped, hung or could not be reached
 };
 
 const char* error_code_name(ErrorCode code);

@@ -6,6 +6,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
+#include <atomic>
 #include <mutex>
 
 namespace atelier {
@@ -79,7 +80,13 @@ inline uint64_t mix64(uint64_t z) {
     return z ^ (z >> 31);
 }
 
+std::atomic<int64_t> g_dropout_first_row{0};
+
 }  // namespace
+
+void set_dropout_first_row(int64_t row) {
+    g_dropout_first_row.store(row);
+}
 
 torch::Tensor fast_dropout(const torch::Tensor& x, double p) {
     if (p <= 0 || p >= 1 || !x.device().is_cpu() || x.numel() == 0)
@@ -95,9 +102,17 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p) {
     auto keep = torch::empty({n}, torch::kUInt8);
     uint8_t* k = keep.data_ptr<uint8_t>();
     const uint64_t base = mix64(seed);
+    // Element (row b, offset j within the row) counts as row first_row + b: a row's mask does not
+    // depend on which other rows share its batch, nor on how far the batch is padded.
+    const int64_t per_row = x.dim() > 0 && x.size(0) > 0 ? n / x.size(0) : n;
+    const uint64_t first = static_cast<uint64_t>(g_dropout_first_row.load());
     at::parallel_for(0, n, 65536, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i)
-            k[i] = (mix64(base + 0x9e3779b97f4a7c15ULL * uint64_t(i)) & 0xffffffffULL) >= threshold;
+        int64_t row = begin / per_row, j = begin % per_row;
+        for (int64_t i = begin; i < end; ++i) {
+            const uint64_t counter = ((first + uint64_t(row)) << 40) + uint64_t(j);
+            k[i] = (mix64(base + 0x9e3779b97f4a7c15ULL * counter) & 0xffffffffULL) >= threshold;
+            if (++j == per_row) j = 0, ++row;
+        }
     });
     // As torch::dropout: the mask in x's dtype, divided by 1 - p in that dtype.
     auto mask = keep.view(x.sizes()).to(x.scalar_type()).div_(1 - p);

@@ -36,6 +36,10 @@ torch::Tensor attention_softmax(const torch::Tensor& scores, torch::Dtype dtype)
 // (dropout on each adapted projection's input). Reproducible as before: seeding (or restoring) the
 // default generator gives the same masks, whatever the thread count. CPU only; elsewhere, and for
 // p = 0 or 1, it is torch::dropout.
+// Each row along the first dimension draws its mask from its own counters, so a row's mask depends on
+// the seed and the row's number only: set_dropout_first_row (data-parallel training: this process's
+// first row in the whole batch; default 0) numbers them.
 torch::Tensor fast_dropout(const torch::Tensor& x, double p);
+void set_dropout_first_row(int64_t row);
 
 }  // namespace atelier

@@ -69,6 +69,11 @@ QString errorSentence(int code) {
             return QCoreApplication::translate(
                 "EngineError",
                 "The microphone stopped during the recording. What was recorded until then is kept.");
+        case ErrorCode::Distributed:
+            return QCoreApplication::translate(
+                "EngineError",
+                "One of the run's training processes stopped or stopped answering, so the run ended. Its "
+                "last checkpoint is kept: continue the run to resume from it.");
     }
     return QCoreApplication::translate("EngineError", "Unexpected error.");
 }

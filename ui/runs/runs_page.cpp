@@ -158,6 +158,9 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const {
         case StepsColumn:
             if (sort) return static_cast<qint64>(r.step);
             return QStringLiteral("%1 / %2").arg(r.step).arg(r.total_steps);
+        case ProcessesColumn:
+            if (sort) return static_cast<qint64>(r.world_size);
+            return QLocale().toString(static_cast<qint64>(r.world_size));
         case DurationColumn:
             if (sort)
                 return static_cast<qint64>(
@@ -180,6 +183,7 @@ QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int 
         case StatusColumn: return tr("Status");
         case EvalColumn: return tr("Best eval loss");
         case StepsColumn: return tr("Steps");
+        case ProcessesColumn: return tr("Processes");
         case DurationColumn: return tr("Duration");
         case StartedColumn: return tr("Created");
     }

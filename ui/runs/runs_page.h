@@ -32,6 +32,7 @@ public:
         StatusColumn,
         EvalColumn,
         StepsColumn,
+        ProcessesColumn,
         DurationColumn,
         StartedColumn,
         ColumnCount

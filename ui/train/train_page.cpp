@@ -12,6 +12,7 @@
 #include "adapters/adapter_config.h"
 #include "common/error.h"
 #include "dataset.h"
+#include "launcher.h"
 
 #include <QApplication>
 #include <QBarCategoryAxis>
@@ -194,6 +195,14 @@ void TrainPage::buildUi() {
     m_packing = new QCheckBox(left);
     row(QT_TR_NOOP("Packing"), m_packing,
         QT_TR_NOOP("Join short examples into full-length sequences: less padding"));
+    // Data-parallel processes on this machine (several machines: atelier-train --nnodes, see README).
+    m_processes = intBox(left, 1,
+                         atelier::distributed_available()
+                             ? std::max(1, static_cast<int>(std::thread::hardware_concurrency()))
+                             : 1);
+    row(QT_TR_NOOP("Processes"), m_processes,
+        QT_TR_NOOP("Training processes sharing each batch and this computer's cores; the loss curve is the "
+                   "same as with one. Several computers: see the README"));
     m_multimodal = new MultimodalOptions(left);
     l->addWidget(m_multimodal);
     m_estimate = new QLabel(left);
@@ -444,6 +453,7 @@ atelier::TrainConfig TrainPage::configFromFields() const {
     c.adapter.adapter_layer = m_adapterLayers->value();
     c.gradient_checkpointing = m_checkpointing->isChecked();
     c.packing = m_packing->isChecked();
+    c.processes = m_processes->value();
     m_multimodal->apply(c.multimodal);
     // runs/20261130-081500-123-lora, or ...-multimodal-projector-adapter
     const QString kind = c.multimodal.enabled()

@@ -127,6 +127,7 @@ private:
     QSpinBox* m_adapterLen = nullptr;
     QSpinBox* m_adapterLayers = nullptr;
     QCheckBox* m_checkpointing = nullptr;
+    QSpinBox* m_processes = nullptr;
     QCheckBox* m_packing = nullptr;
     MultimodalOptions* m_multimodal = nullptr;
     QLabel* m_estimate = nullptr;
