@@ -8,13 +8,11 @@
 #include "recipe_common.h"
 #include "run_store.h"
 #include "test_util.h"
+#include "trainer_spawn.h"
 
 #include <gtest/gtest.h>
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <chrono>
 #include <csignal>
@@ -22,42 +20,17 @@
 #include <fstream>
 #include <thread>
 
-extern char** environ;
-
 using namespace atelier;
 using atelier::test::fixture;
 using atelier::test::make_temp_dir;
 using atelier::test::read_file;
+using atelier::test::spawn;
+using atelier::test::trainer;
+using atelier::test::wait_exit;
 using atelier::test::write_file;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-std::string trainer() {
-    const char* p = std::getenv("ATELIER_TRAIN");
-    if (!p) ADD_FAILURE() << "ATELIER_TRAIN is not set";
-    return p ? p : "";
-}
-
-pid_t spawn(const std::vector<std::string>& args, const std::string& log) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_addopen(&fa, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    pid_t pid = 0;
-    EXPECT_EQ(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    return pid;
-}
-
-int wait_exit(pid_t pid) {
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
 
 int run(const std::vector<std::string>& args, const std::string& log) {
     return wait_exit(spawn(args, log));
