@@ -8,6 +8,7 @@
 // the figure does not count as useful work.
 //
 //   ATELIER_FIXTURES=../shared/fixtures build/bin/bench_train [--steps 4] [--tokens 128] [--batch 1]
+//       [--data-parallel]   # then LoRA through atelier-train with 1 and 2 processes (same batch of 2)
 #include "common/blas_kernels.h"
 #include "finetune_recipe.h"
 #include "io/tensor_data.h"
@@ -17,10 +18,13 @@
 
 #include "bench_util.h"
 
+#include <nlohmann/json.hpp>
+
 #include <sys/resource.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -49,13 +53,84 @@ std::string write_dataset(const std::string& path, int rows) {
     return path;
 }
 
+double median_after_first(std::vector<double> v) {
+    if (v.size() > 1) v.erase(v.begin());  // the first step warms caches and allocators
+    if (v.empty()) return 0;
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+// LoRA through atelier-train as users run it, with 1 and 2 processes on this machine: the same
+// whole-run batch of 2 (one row per process with two), figures from its JSON lines. On a 2-core
+// machine the processes share the cores (one thread each against two for one process), so the gain is
+// bounded by how much better one-thread GEMMs use a core than two-thread ones, less the all-reduce.
+void data_parallel(const std::string& trainer, const std::string& model, const std::string& data,
+                   const std::string& dir, int64_t steps, int64_t tokens) {
+    std::printf("\ndata-parallel LoRA (atelier-train --nproc N; batch 2 of %lld tokens; %lld steps)\n",
+                static_cast<long long>(tokens), static_cast<long long>(steps));
+    std::printf("%-10s %14s %14s %16s %22s\n", "processes", "tokens/s", "s/step", "all-reduce s/step",
+                "per-process tokens/s");
+    double one = 0;
+    for (const int n : {1, 2}) {
+        TrainConfig c = TrainConfig::preset("lora", LlamaModel::load(model)->config());
+        c.model = model;
+        c.data = data;
+        c.out = dir + "/dp-" + std::to_string(n);
+        c.batch_size = 2;
+        c.max_length = tokens;
+        c.max_steps = steps;
+        c.save_every = 1 << 30;
+        c.processes = n;
+        const std::string config = dir + "/dp-" + std::to_string(n) + ".json";
+        std::ofstream(config) << c.to_json();
+        const std::string cmd =
+            "'" + trainer + "' --config '" + config + "' --store '" + dir + "/dp.db' --no-resume 2>/dev/null";
+        FILE* p = popen(cmd.c_str(), "r");
+        if (!p) throw std::runtime_error("cannot run " + trainer);
+        std::vector<double> tps, comm;
+        std::vector<std::vector<double>> ranks(static_cast<size_t>(n));
+        char line[65536];
+        while (std::fgets(line, sizeof line, p)) {
+            const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+            if (!j.is_object() || j.value("type", "") != "metric") continue;
+            const std::string name = j.value("name", "");
+            const double v = j.value("value", 0.0);
+            if (name == "tokens_per_second") tps.push_back(v);
+            if (name == "allreduce_seconds") comm.push_back(v);
+            for (int r = 0; r < n; ++r)
+                if (name == "rank" + std::to_string(r) + "_tokens_per_second")
+                    ranks[static_cast<size_t>(r)].push_back(v);
+        }
+        if (pclose(p) != 0 || tps.empty())
+            throw std::runtime_error("atelier-train --nproc " + std::to_string(n) + " failed");
+        const double rate = median_after_first(tps);
+        std::string per;
+        for (const auto& r : ranks)
+            per += (per.empty() ? "" : " / ") + std::to_string(static_cast<int>(median_after_first(r)));
+        std::printf("%-10d %14.1f %14.2f %16.3f %22s\n", n, rate, 2.0 * static_cast<double>(tokens) / rate,
+                    n > 1 ? median_after_first(comm) : 0.0, n > 1 ? per.c_str() : "-");
+        if (n == 1)
+            one = rate;
+        else
+            std::printf("speed-up %.2fx with 2 processes (scaling efficiency %.0f%% of 2x)\n", rate / one,
+                        50.0 * rate / one);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     atelier::use_native_blas_kernels(argv);
     int64_t steps = 4, tokens = 128, batch = 1;
+    bool dp = false;
+    for (int i = 1; i < argc; ++i)
+        if (std::string(argv[i]) == "--data-parallel") dp = true;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
+        if (a == "--data-parallel") {
+            --i;
+            continue;
+        }
         if (a == "--steps")
             steps = std::stoll(argv[i + 1]);
         else if (a == "--tokens")
@@ -126,6 +201,12 @@ int main(int argc, char** argv) {
                         (k.method + (k.checkpointing ? " + checkpointing" : "")).c_str(),
                         static_cast<long long>(recipe.trainable_parameters()), median,
                         srest[srest.size() / 2], peak_rss_gib(), achieved, 100 * achieved / peak);
+        }
+        if (dp) {
+            const char* env = std::getenv("ATELIER_TRAIN");
+            const std::string trainer =
+                env ? env : (fs::path(argv[0]).parent_path() / "atelier-train").string();
+            data_parallel(trainer, model, data, dir, steps, tokens);
         }
         fs::remove_all(dir);
     } catch (const std::exception& e) {

@@ -94,6 +94,7 @@ struct MultimodalRecipe::Impl {
     TrainConfig cfg;
     MetricSink* sink = nullptr;
     ProcessGroup* group = nullptr;  // null: one process
+    bool training = false;          // set_training's
     bool writes() const { return !group || group->rank() == 0; }
     std::string bundle_src, llm_path, base_adapter, template_name;
     std::unique_ptr<LlamaModel> model;
@@ -195,8 +196,14 @@ struct MultimodalRecipe::Impl {
     // How many leading positions every row shares and can run once for the whole batch: the same
     // text tokens (the template's preamble, a common system prompt), none of them predicting a
     // trained token, and at least one position left in each row. 0 when sharing does not apply.
+    // Not while LoRA dropout trains: each row must draw its own prefix mask (one shared mask is another
+    // model, and would make a row's mask depend on which rows share its batch, so data-parallel
+    // processes would not follow the one-process curve).
     int64_t shared_prefix(const std::vector<Row>& rows) const {
         if (rows.size() < 2 || model->module().gradient_checkpointing) return 0;
+        if (training && cfg.multimodal.trains_adapter() && cfg.adapter.is_lora() &&
+            cfg.adapter.lora_dropout > 0)
+            return 0;
         int64_t P = rows[0].h.size(1) - 1;
         for (const Row& r : rows) {
             if (r.vec.defined()) return 0;  // a gated vector reaches every position of its row
@@ -269,6 +276,7 @@ struct MultimodalRecipe::Impl {
     }
 
     void set_training(bool on) {
+        training = on;
         tower->set_training(on);
         if (adapter) adapter->set_training(on);
     }

@@ -293,8 +293,16 @@ int process_threads(const TrainConfig& cfg, const ProcessGroup* group) {
 
 void allreduce_gradients(ProcessGroup* group, const std::vector<torch::Tensor>& params) {
     if (!group || group->size() == 1) return;
+    // A parameter no rank computed a gradient for keeps none (the optimiser skips it, as one process
+    // would); one that some rank did gets zeros elsewhere, then the sum.
+    auto defined = torch::zeros({static_cast<int64_t>(params.size())}, torch::kFloat64);
+    auto* d = defined.data_ptr<double>();
+    for (size_t i = 0; i < params.size(); ++i) d[i] = params[i].grad().defined() ? 1 : 0;
+    group->allreduce_sum({defined});
     std::vector<torch::Tensor> grads;
-    for (const auto& p : params) {
+    for (size_t i = 0; i < params.size(); ++i) {
+        if (d[i] == 0) continue;
+        const torch::Tensor& p = params[i];
         if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
         grads.push_back(p.grad());
     }

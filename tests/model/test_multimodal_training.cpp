@@ -1,16 +1,20 @@
 // Multimodal training on real data: the demo task's images, audio and videos, stories260K and small
 // CLIP / Whisper encoders made by new-encoder's code. Stage 1 moves projector weights only; the
 // feature cache serves epoch 2 and later runs; a stopped and resumed run equals an uninterrupted
-// one (encoders trained too); the bundle written loads and answers; bad rows are reported.
+// one (encoders trained too); the bundle written loads and answers; bad rows are reported; two
+// training processes follow one's curve.
 #include "common/error.h"
 #include "demo_data.h"
 #include "encoders/encoder_folder.h"
+#include "launcher.h"
 #include "multimodal/bundle.h"
 #include "multimodal/multimodal_model.h"
 #include "multimodal_recipe.h"
+#include "run_store.h"
 #include "session/chat_session.h"
 #include "test_util.h"
 #include "train_config.h"
+#include "trainer_spawn.h"
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +26,9 @@
 using namespace atelier;
 using atelier::test::fixture;
 using atelier::test::make_temp_dir;
+using atelier::test::spawn;
+using atelier::test::trainer;
+using atelier::test::wait_exit;
 namespace fs = std::filesystem;
 
 namespace {
@@ -319,4 +326,37 @@ TEST(MultimodalTraining, BindStageTrainsGatesFromZero) {
     EXPECT_NE(after.at("image_projector.gates"), before.at("image_projector.gates"));
     auto model = MultimodalModel::load(res.bundle_dir);
     EXPECT_EQ(model->modality("image")->fusion, "gated");
+}
+
+// Data-parallel multimodal training (stage 2 with the encoders trained too) as users run it:
+// atelier-train with two processes follows the one-process curve of the same batch.
+TEST(MultimodalTraining, TwoProcessesFollowTheOneProcessCurve) {
+    if (!distributed_available()) GTEST_SKIP() << "built without c10d/Gloo";
+    const DemoSetup& s = DemoSetup::get();
+    const std::string dir = make_temp_dir("mm-dp"), store = dir + "/runs.db", log = dir + "/log.txt";
+    std::vector<std::vector<double>> curves;
+    for (const int n : {1, 2}) {
+        TrainConfig c = s.config("projector+adapter", dir + "/run" + std::to_string(n));
+        c.multimodal.train_encoders = true;
+        c.batch_size = 3;  // with two processes: one row and two
+        c.epochs = 2;
+        c.max_steps = 5;
+        c.save_every = 100;
+        c.threads = 1;
+        const std::string config = dir + "/run" + std::to_string(n) + ".json";
+        atelier::test::write_file(config, c.to_json());
+        ASSERT_EQ(wait_exit(spawn(
+                      {trainer(), "--config", config, "--store", store, "--nproc", std::to_string(n)}, log)),
+                  0)
+            << atelier::test::read_file(log);
+        std::vector<double> losses;
+        for (const MetricPoint& p : RunStore(store).metrics(n, "loss")) losses.push_back(p.value);
+        curves.push_back(losses);
+    }
+    ASSERT_EQ(curves[0].size(), 5u);
+    ASSERT_EQ(curves[1].size(), curves[0].size());
+    for (size_t i = 0; i < curves[0].size(); ++i)
+        EXPECT_NEAR(curves[1][i], curves[0][i], 1e-4 * std::abs(curves[0][i])) << "step " << i + 1;
+    EXPECT_EQ(RunStore(store).run(2).world_size, 2);
+    EXPECT_TRUE(fs::exists(dir + "/run2/bundle")) << "rank 0 wrote the bundle";
 }
