@@ -181,36 +181,58 @@ const DistributedOptions& ProcessGroup::options() const {
     return m->options;
 }
 
-void ProcessGroup::allreduce_sum(const std::vector<torch::Tensor>& tensors) {
-    // Buckets of one dtype up to 25 MiB (DDP's default bucket size): few, large messages.
+namespace {
+
+// Calls `run` on buckets of one dtype up to 25 MiB (DDP's default bucket size: few, large messages),
+// each flattened into one tensor, and copies the result back into the tensors.
+void in_buckets(const std::vector<torch::Tensor>& tensors,
+                const std::function<void(std::vector<at::Tensor>&)>& run) {
     constexpr int64_t kBucketBytes = 25 << 20;
     std::vector<torch::Tensor> pending;
+    int64_t bytes = 0;
     auto flush = [&] {
         if (pending.empty()) return;
-        std::vector<torch::Tensor> flat_parts;
-        for (const auto& t : pending) flat_parts.push_back(t.reshape({-1}));
-        std::vector<at::Tensor> flat{torch::cat(flat_parts)};
-        m->collective("summing gradients", [&] { m->run(flat, c10d::ReduceOp::SUM); });
+        std::vector<torch::Tensor> parts;
+        for (const auto& t : pending) parts.push_back(t.reshape({-1}));
+        std::vector<at::Tensor> flat{torch::cat(parts)};
+        run(flat);
         int64_t offset = 0;
         for (const auto& t : pending) {
             t.copy_(flat[0].narrow(0, offset, t.numel()).view(t.sizes()));
             offset += t.numel();
         }
         pending.clear();
+        bytes = 0;
     };
-    int64_t bytes = 0;
     for (const auto& t : tensors) {
         if (!t.defined() || t.numel() == 0) continue;
-        TORCH_CHECK(t.device().is_cpu(), "allreduce_sum: CPU tensors only");
-        if (!pending.empty() &&
-            (pending.front().scalar_type() != t.scalar_type() || bytes + t.nbytes() > kBucketBytes)) {
+        TORCH_CHECK(t.device().is_cpu(), "collectives: CPU tensors only");
+        if (!pending.empty() && (pending.front().scalar_type() != t.scalar_type() ||
+                                 bytes + static_cast<int64_t>(t.nbytes()) > kBucketBytes))
             flush();
-            bytes = 0;
-        }
         pending.push_back(t);
         bytes += static_cast<int64_t>(t.nbytes());
     }
     flush();
+}
+
+}  // namespace
+
+void ProcessGroup::allreduce_sum(const std::vector<torch::Tensor>& tensors) {
+    in_buckets(tensors, [&](std::vector<at::Tensor>& flat) {
+        m->collective("summing gradients", [&] { m->run(flat, c10d::ReduceOp::SUM); });
+    });
+}
+
+void ProcessGroup::broadcast_from_rank0(const std::vector<torch::Tensor>& tensors) {
+    torch::NoGradGuard no_grad;
+    in_buckets(tensors, [&](std::vector<at::Tensor>& flat) {
+        m->collective("sharing the parameters", [&] {
+            c10d::BroadcastOptions o;
+            o.rootRank = 0;
+            m->group->broadcast(flat, o)->wait();
+        });
+    });
 }
 
 double ProcessGroup::allreduce_sum(double value) {
@@ -299,6 +321,7 @@ const DistributedOptions& ProcessGroup::options() const {
     return m->options;
 }
 void ProcessGroup::allreduce_sum(const std::vector<torch::Tensor>&) {}
+void ProcessGroup::broadcast_from_rank0(const std::vector<torch::Tensor>&) {}
 double ProcessGroup::allreduce_sum(double value) {
     return value;
 }

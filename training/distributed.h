@@ -62,6 +62,9 @@ public:
     // Sums each tensor over all ranks, in place (float32 or float64, CPU, contiguous or not). The
     // tensors travel in buckets of up to 25 MiB, each one all-reduce.
     void allreduce_sum(const std::vector<torch::Tensor>& tensors);
+    // Rank 0's values into every rank's tensors, in place (as DDP does with the parameters at its
+    // start: every rank trains the same model even if something made their copies differ).
+    void broadcast_from_rank0(const std::vector<torch::Tensor>& tensors);
     double allreduce_sum(double value);
     int64_t allreduce_sum(int64_t value);
     int64_t allreduce_max(int64_t value);

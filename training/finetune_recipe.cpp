@@ -263,6 +263,7 @@ TrainResult FinetuneRecipe::train(const std::atomic<bool>* stop,
                          std::to_string(trainable_parameters()) + " trainable parameters");
     std::vector<size_t> order = s.order(s.epoch);
     auto params = s.params();
+    if (s.group) s.group->broadcast_from_rank0(params);  // every rank starts from rank 0's weights
 
     while (s.step < s.total) {
         const auto ts = Clock::now();

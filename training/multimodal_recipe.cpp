@@ -569,6 +569,7 @@ TrainResult MultimodalRecipe::train(const std::atomic<bool>* stop,
     s.event("start", std::to_string(s.total) + " steps, " + std::to_string(s.train.size()) + " examples, " +
                          what + "data, " + std::to_string(s.trainable) + " trainable parameters");
     std::vector<size_t> order = epoch_order(s.train.size(), cfg.seed, s.epoch);
+    if (s.group) s.group->broadcast_from_rank0(s.params);  // every rank starts from rank 0's weights
 
     while (s.step < s.total) {
         const auto ts = Clock::now();

@@ -2,7 +2,8 @@
 // on LibTorch's c10d with Gloo over the loopback. Two ranks must follow the one-process curve of the
 // same (whole-run) batch, dropout included; a rank that dies or hangs ends the run on the other
 // within the timeout, with the reason in the store and no process left behind; a run stopped with
-// SIGTERM resumes with two processes or one and continues the same curve.
+// SIGTERM resumes with two processes or one and continues the same curve; two "machines" (--nnodes)
+// and processes started with torchrun's variables do too.
 #include "distributed.h"
 #include "finetune_recipe.h"
 #include "recipe_common.h"
@@ -12,7 +13,10 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <chrono>
 #include <csignal>
@@ -55,6 +59,20 @@ std::vector<pid_t> children_of(pid_t parent) {
     }
     closedir(d);
     return out;
+}
+
+// A free TCP port on the loopback (bound, read and released: the trainer binds it a moment later).
+int free_port() {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+        ADD_FAILURE() << "no free port";
+    close(fd);
+    return ntohs(a.sin_port);
 }
 
 bool alive(pid_t pid) {
@@ -225,4 +243,52 @@ TEST(Distributed, SigtermStopsEveryRankAndResumesWithTwoOrOneProcess) {
         EXPECT_EQ(r.world_size, id == 2 ? 2 : 1);
         expect_same_curve(losses(store, id), ref, id == 2 ? "resumed with two" : "resumed with one");
     }
+}
+
+TEST(Distributed, TwoMachinesAndTorchrunsVariablesFollowTheOneProcessCurve) {
+    if (!distributed_available()) GTEST_SKIP() << "built without c10d/Gloo";
+    const std::string dir = make_temp_dir("dp-nodes");
+    for (const char* name : {"one", "nodes", "env"}) dp_run(dir, name, 6);
+    const std::string store = dir + "/runs.db", log = dir + "/log.txt";
+    ASSERT_EQ(run({trainer(), "--config", dir + "/one.json", "--store", store}, log), 0) << read_file(log);
+    const std::vector<double> one = losses(store, 1);
+    ASSERT_EQ(one.size(), 6u);
+
+    // Two "machines" of one process each, started as on two computers (the first's address and a
+    // fixed port); Gloo on the interface GLOO_SOCKET_IFNAME names, as with PyTorch.
+    setenv("GLOO_SOCKET_IFNAME", "lo", 1);
+    std::string port = std::to_string(free_port());
+    std::vector<pid_t> pids;
+    for (const char* node : {"0", "1"})
+        pids.push_back(spawn({trainer(), "--config", dir + "/nodes.json", "--store", store, "--nproc", "1",
+                              "--nnodes", "2", "--node-rank", node, "--master-addr", "127.0.0.1",
+                              "--master-port", port, "--dist-timeout", "60"},
+                             log));
+    for (pid_t p : pids) EXPECT_EQ(wait_exit(p), 0) << read_file(log);
+    unsetenv("GLOO_SOCKET_IFNAME");
+    EXPECT_EQ(RunStore(store).run(2).world_size, 2);
+    expect_same_curve(losses(store, 2), one, "two machines");
+
+    // As torchrun starts them: each process told its place by WORLD_SIZE, RANK, LOCAL_RANK,
+    // LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT; none starts another.
+    port = std::to_string(free_port());
+    pids.clear();
+    for (const char* rank : {"0", "1"}) {
+        for (const auto& [k, v] :
+             std::vector<std::pair<const char*, std::string>>{{"WORLD_SIZE", "2"},
+                                                              {"RANK", rank},
+                                                              {"LOCAL_RANK", rank},
+                                                              {"LOCAL_WORLD_SIZE", "2"},
+                                                              {"MASTER_ADDR", "127.0.0.1"},
+                                                              {"MASTER_PORT", port}})
+            setenv(k, v.c_str(), 1);
+        pids.push_back(spawn({trainer(), "--config", dir + "/env.json", "--store", store}, log));
+    }
+    for (const char* k :
+         {"WORLD_SIZE", "RANK", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"})
+        unsetenv(k);
+    for (pid_t p : pids) EXPECT_EQ(wait_exit(p), 0) << read_file(log);
+    EXPECT_EQ(RunStore(store).run(3).world_size, 2);
+    expect_same_curve(losses(store, 3), one, "torchrun's variables");
+    for (pid_t p : pids) EXPECT_TRUE(children_of(p).empty());
 }
