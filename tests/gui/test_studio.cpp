@@ -3,9 +3,11 @@
 #include "studio_fixture.h"
 
 #include "dataset_preview.h"
+#include "launcher.h"
 #include "media/media.h"
 #include "multimodal_options.h"
 #include "run_evals.h"
+#include "runs_page.h"
 
 #include <QLocale>
 #include <QScopeGuard>
@@ -765,6 +767,49 @@ private Q_SLOTS:
             s.sendAndWait(QStringLiteral("What is your name?"));
             QVERIFY2(s.lastReply().startsWith(reply), qPrintable(s.lastReply()));
         }
+    }
+
+    // Processes on the Train page: a run of two data-parallel training processes, finished, with
+    // its world size in the Runs page's Processes column.
+    void trainPageRunsTwoTrainingProcesses() {
+        if (!atelier::distributed_available()) QSKIP("built without c10d/Gloo");
+        QTemporaryDir dir;
+        QFile f(dir.path() + "/persona.json");
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QString data = QStringLiteral("[\n");
+        for (int i = 0; i < 8; ++i)
+            data += QStringLiteral("{\"instruction\": \"Question %1?\", \"output\": \"Answer %1.\"}%2\n")
+                        .arg(i)
+                        .arg(i < 7 ? QStringLiteral(",") : QString());
+        f.write((data + QStringLiteral("]\n")).toUtf8());
+        f.close();
+
+        Studio s(dir.path());
+        s.addReferenceModel();
+        TrainPage* train = s.window->trainPage();
+        s.window->showPage(MainWindow::TrainPageIndex);
+        QSignalSpy previewed(train, &TrainPage::previewReady);
+        train->setDataset(dir.path() + "/persona.json");
+        QVERIFY(previewed.wait(20000));
+        QVERIFY(train->processesBox()->maximum() >= 2);
+        train->epochsBox()->setValue(3);
+        train->processesBox()->setValue(2);
+        QCOMPARE(train->currentConfig().processes, 2);
+        QSignalSpy started(train, &TrainPage::runStarted), ended(train, &TrainPage::runEnded);
+        QTest::mouseClick(train->startButton(), Qt::LeftButton);
+        QVERIFY2(started.size() == 1, qPrintable(train->errorBanner()->text()));
+        const qint64 run = started.at(0).at(0).toLongLong();
+        QVERIFY(ended.wait(60000));
+        QCOMPARE(ended.at(0).at(1).value<atelier::RunStatus>(), atelier::RunStatus::Finished);
+
+        RunListModel* runs = s.window->runsPage()->model();
+        auto processesOf = [&] {
+            for (int r = 0; r < runs->rowCount(); ++r)
+                if (runs->index(r, 0).data(RunListModel::RunIdRole).toLongLong() == run)
+                    return runs->index(r, RunListModel::ProcessesColumn).data().toString();
+            return QString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(processesOf(), QStringLiteral("2"), 10000);
     }
 
     void trainPageSetsUpAMultimodalRunAndPreviewsItsMedia() {

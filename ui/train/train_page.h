@@ -50,6 +50,7 @@ public:
     QSpinBox* epochsBox() const { return m_epochs; }
     QDoubleSpinBox* lrBox() const { return m_lr; }
     QDoubleSpinBox* dropoutBox() const { return m_dropout; }
+    QSpinBox* processesBox() const { return m_processes; }
     QPushButton* startButton() const { return m_start; }
     QPushButton* stopButton() const { return m_stop; }
     QLabel* estimateLabel() const { return m_estimate; }
