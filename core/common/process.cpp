@@ -162,8 +162,10 @@ ProcessStatus process_status(int64_t pid) {
         const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
         std::fclose(f);
         buf[n] = 0;  // argv[0] ends at the first NUL
-        s.program_known = true;
-        s.program = fs::path(buf).filename().string();
+        // Empty while the process is in execve (its old memory gone, the new not yet there; a
+        // trainer re-executes itself once at start) or for a kernel thread: not known then.
+        s.program_known = n > 0 && buf[0] != 0;
+        if (s.program_known) s.program = fs::path(buf).filename().string();
     }
 #endif
 #endif
