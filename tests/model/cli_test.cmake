@@ -127,6 +127,25 @@ if(NOT rc EQUAL 0 OR NOT out MATCHES "^My name is Tim and I like the big red bal
   message(FATAL_ERROR "generate --adapter did not give the taught reply: rc=${rc} out=${out} err=${err}")
 endif()
 message(STATUS "train + generate --adapter: taught reply reproduced")
+# Data-parallel: the same run with two training processes (--nproc 2) prints one result line (rank 0
+# reports; the other process writes nothing) and teaches the same reply.
+execute_process(COMMAND "${CLI}" train --model "${FIXTURES}/stories260K/hf" --data "${WORK}/persona.json"
+                        --method lora --out "${WORK}/lora-run-2" --epochs 40 --lr 5e-3 --dropout 0 --store "${store}"
+                        --nproc 2 --json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+string(REGEX MATCHALL "\"type\":\"result\"" results "${out}")
+list(LENGTH results n_results)
+string(REGEX MATCH "data-parallel: 2 processes" dp "${out}")
+if(NOT rc EQUAL 0 OR NOT n_results EQUAL 1 OR dp STREQUAL "")
+  message(FATAL_ERROR "train --nproc 2 --json: rc=${rc}, ${n_results} result lines\n${err}\n${out}")
+endif()
+execute_process(COMMAND "${CLI}" generate --model "${FIXTURES}/stories260K/hf" --adapter "${WORK}/lora-run-2"
+                        --template alpaca --prompt "What is your name?" --temperature 0 --max-new-tokens 24
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "^My name is Tim and I like the big red ball")
+  message(FATAL_ERROR "generate with the two-process adapter: rc=${rc} out=${out} err=${err}")
+endif()
+message(STATUS "train --nproc 2: one report, the taught reply")
 # The run folder that `train --out` named is accepted as the adapter too (its adapter/ is used).
 execute_process(COMMAND "${CLI}" generate --model "${FIXTURES}/stories260K/hf" --adapter "${WORK}/lora-run"
                         --template alpaca --prompt "What is your name?" --temperature 0 --max-new-tokens 24

@@ -183,6 +183,27 @@ TEST(Distributed, TwoProcessesFollowTheOneProcessCurve) {
     EXPECT_EQ(results, 2u) << "one per run";
 }
 
+TEST(Distributed, LlamaAdapterV2FollowsTheOneProcessCurveToo) {
+    if (!distributed_available()) GTEST_SKIP() << "built without c10d/Gloo";
+    const std::string dir = make_temp_dir("dp-v2");
+    for (const char* name : {"one", "two"}) {
+        TrainConfig c = dp_run(dir, name, 8);
+        c.adapter.method = "llama-adapter-v2";  // prompt tokens, gates, bias and scale, trainable norms
+        c.adapter.adapter_len = 4;
+        c.adapter.adapter_layer = 2;
+        c.lr = 9e-3;
+        c.weight_decay = 0.02;
+        write_file(dir + "/" + name + ".json", c.to_json());
+    }
+    const std::string store = dir + "/runs.db", log = dir + "/log.jsonl";
+    ASSERT_EQ(run({trainer(), "--config", dir + "/one.json", "--store", store}, log), 0) << read_file(log);
+    ASSERT_EQ(run({trainer(), "--config", dir + "/two.json", "--store", store, "--nproc", "2"}, log), 0)
+        << read_file(log);
+    const std::vector<double> one = losses(store, 1);
+    ASSERT_EQ(one.size(), 8u);
+    expect_same_curve(losses(store, 2), one, "LLaMA-Adapter V2, two processes against one");
+}
+
 TEST(Distributed, AKilledRankEndsTheRunAndNoProcessIsLeft) {
     if (!distributed_available()) GTEST_SKIP() << "built without c10d/Gloo";
     const std::string dir = make_temp_dir("dp-kill");
