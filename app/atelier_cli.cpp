@@ -16,13 +16,13 @@
 #include "common/blas_kernels.h"
 #include "common/error.h"
 #include "generate/generator.h"
+#include "launcher.h"
 #include "model/importers.h"
 #include "model/llama.h"
 #include "multimodal/multimodal_model.h"
 #include "run_store.h"
 #include "session/chat_session.h"
 #include "tokenizer/tokenizer.h"
-#include "launcher.h"
 #include "train_runner.h"
 
 #include <nlohmann/json.hpp>

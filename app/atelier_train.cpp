@@ -40,12 +40,6 @@ void on_signal(int) {
     g_stop.store(true);
 }
 
-// This process's rank in a data-parallel run (RANK; 0 when not set or not a number).
-int rank_of_this_process() {
-    const char* r = std::getenv("RANK");
-    return r ? std::atoi(r) : 0;
-}
-
 int usage(const std::string& why) {
     std::cerr
         << "atelier-train: " << why
@@ -154,8 +148,9 @@ int main(int argc, char** argv) {
         if (r.rank == 0) std::cout << atelier::outcome_json(r) << std::endl;
         return 0;
     } catch (const atelier::Error& e) {
-        if (rank_of_this_process() != 0) {
-            std::cerr << "atelier-train (rank " << rank_of_this_process() << "): error: " << e.what() << "\n";
+        if (atelier::rank_from_env() != 0) {
+            std::cerr << "atelier-train (rank " << atelier::rank_from_env() << "): error: " << e.what()
+                      << "\n";
             return 1;
         }
         std::cout << nlohmann::json{{"type", "error"},
@@ -168,7 +163,8 @@ int main(int argc, char** argv) {
         return 1;
     } catch (const std::exception& e) {
         std::cerr << "atelier-train"
-                  << (rank_of_this_process() ? " (rank " + std::to_string(rank_of_this_process()) + ")" : "")
+                  << (atelier::rank_from_env() ? " (rank " + std::to_string(atelier::rank_from_env()) + ")"
+                                               : "")
                   << ": error: " << e.what() << "\n";
         return 1;
     }

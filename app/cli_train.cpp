@@ -11,7 +11,6 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <iostream>
 
 namespace cli {
@@ -123,8 +122,7 @@ int cmd_train(const Args& a) {
     if (a.has("nproc")) opt.processes = c.processes;  // also on a resumed run, whatever it used before
     opt.rank_command = atelier::rank_command(a.argc(), a.argv());
     // The other ranks of a data-parallel run (RANK > 0) print nothing: rank 0 reports.
-    const char* rank_env = std::getenv("RANK");
-    const bool quiet_rank = rank_env && std::atoi(rank_env) != 0;
+    const bool quiet_rank = atelier::rank_from_env() != 0;
     opt.store_path = a.get("store");
     opt.resume = !a.has("no-resume");
     opt.stop = &g_stop_training;

@@ -3,6 +3,7 @@
 #include "demo_data.h"
 
 #include "common/error.h"
+#include "common/mix64.h"
 #include "media/media.h"
 
 #include <nlohmann/json.hpp>
@@ -51,12 +52,7 @@ const char* const kCategories[] = {"image-colour",    "image-shape",  "audio-cou
 class Rng {
 public:
     explicit Rng(uint64_t seed) : m_state(seed) {}
-    uint64_t next() {
-        uint64_t z = (m_state += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        return z ^ (z >> 31);
-    }
+    uint64_t next() { return mix64(m_state += kGoldenGamma); }
     double uniform() { return double(next() >> 11) * 0x1.0p-53; }  // [0, 1)
     double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
     int integer(int lo, int hi) { return std::min(hi, lo + int(uniform() * (hi - lo + 1))); }  // [lo, hi]

@@ -4,7 +4,7 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <limits>
+#include <type_traits>
 
 #if ATELIER_WITH_C10D
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
@@ -122,6 +122,15 @@ struct ProcessGroup::Impl {
         o.reduceOp = op;
         group->allreduce(t, o)->wait();
     }
+
+    // One number reduced over the ranks.
+    template <typename T>
+    T reduce(T value, c10d::ReduceOp op, const char* what) {
+        std::vector<at::Tensor> t{
+            torch::full({1}, value, std::is_floating_point_v<T> ? torch::kFloat64 : torch::kInt64)};
+        collective(what, [&] { run(t, op); });
+        return t[0].item<T>();
+    }
 };
 
 ProcessGroup::ProcessGroup(std::unique_ptr<Impl> impl) : m(std::move(impl)) {}
@@ -236,21 +245,15 @@ void ProcessGroup::broadcast_from_rank0(const std::vector<torch::Tensor>& tensor
 }
 
 double ProcessGroup::allreduce_sum(double value) {
-    std::vector<at::Tensor> t{torch::full({1}, value, torch::kFloat64)};
-    m->collective("summing a figure", [&] { m->run(t, c10d::ReduceOp::SUM); });
-    return t[0].item<double>();
+    return m->reduce(value, c10d::ReduceOp::SUM, "summing a figure");
 }
 
 int64_t ProcessGroup::allreduce_sum(int64_t value) {
-    std::vector<at::Tensor> t{torch::full({1}, value, torch::kInt64)};
-    m->collective("summing a count", [&] { m->run(t, c10d::ReduceOp::SUM); });
-    return t[0].item<int64_t>();
+    return m->reduce(value, c10d::ReduceOp::SUM, "summing a count");
 }
 
 int64_t ProcessGroup::allreduce_max(int64_t value) {
-    std::vector<at::Tensor> t{torch::full({1}, value, torch::kInt64)};
-    m->collective("agreeing on a value", [&] { m->run(t, c10d::ReduceOp::MAX); });
-    return t[0].item<int64_t>();
+    return m->reduce(value, c10d::ReduceOp::MAX, "agreeing on a value");
 }
 
 std::vector<double> ProcessGroup::allgather(double value) {
@@ -276,10 +279,6 @@ std::string ProcessGroup::share(const std::string& key, const std::string& value
         }
     });
     return result;
-}
-
-void ProcessGroup::barrier() {
-    m->collective("waiting for every process", [&] { m->group->barrier()->wait(); });
 }
 
 double ProcessGroup::take_comm_seconds() {
@@ -337,7 +336,6 @@ std::vector<double> ProcessGroup::allgather(double value) {
 std::string ProcessGroup::share(const std::string&, const std::string& value) {
     return value;
 }
-void ProcessGroup::barrier() {}
 double ProcessGroup::take_comm_seconds() {
     return 0;
 }

@@ -72,7 +72,6 @@ public:
     std::vector<double> allgather(double value);
     // Rank 0's `value` on every rank (others pass anything), through the store.
     std::string share(const std::string& key, const std::string& value);
-    void barrier();
 
     // Seconds spent in collectives since the last call (all-reduce time per step).
     double take_comm_seconds();

@@ -49,7 +49,6 @@ struct FinetuneRecipe::Impl {
     }
 
     std::vector<size_t> order(int64_t e) const { return epoch_order(train.size(), cfg.seed, e); }
-    bool writes() const { return !group || group->rank() == 0; }
 
     // Right-padded batch: ids [B, T] and labels [B, T] (padding ignored by the loss).
     std::pair<torch::Tensor, torch::Tensor> batch(const std::vector<const TokenizedExample*>& rows) const {
@@ -186,11 +185,8 @@ void FinetuneRecipe::setup(bool resume) {
     m->total = m->steps_per_epoch * cfg.epochs;
     if (cfg.max_steps > 0) m->total = std::min(m->total, cfg.max_steps);
 
-    // Rank 0 picks the checkpoint (and sets damaged ones aside); the others take its word.
-    std::string checkpoint;
-    if (resume && m->writes())
-        checkpoint = resumable_checkpoint(cfg.out, [&](const std::string& why) { m->event("info", why); });
-    if (m->group) checkpoint = m->group->share("resume-checkpoint", checkpoint);
+    const std::string checkpoint = checkpoint_to_resume(
+        cfg.out, resume, m->group, [&](const std::string& why) { m->event("info", why); });
     auto& net = m->model->module();
     torch::manual_seed(cfg.seed);
     if (checkpoint.empty()) {
@@ -211,7 +207,7 @@ void FinetuneRecipe::setup(bool resume) {
         m->last_eval = p.eval_loss;
         m->event("resumed", checkpoint);
     }
-    if (m->writes()) {
+    if (writes_run_files(m->group)) {
         fs::create_directories(cfg.out);
         write_text_file((fs::path(cfg.out) / "train_config.json").string(), cfg.to_json());
     }
@@ -234,17 +230,14 @@ double FinetuneRecipe::evaluate() {
         sum += loss.item<double>();
         tokens += n;
     }
-    if (m->group) {
-        sum = m->group->allreduce_sum(sum);
-        tokens = m->group->allreduce_sum(tokens);
-    }
+    sum_over_ranks(m->group, sum, tokens);
     m->last_eval = tokens ? sum / static_cast<double>(tokens) : -1;
     m->log("eval_loss", m->last_eval);
     return m->last_eval;
 }
 
 std::string FinetuneRecipe::save_checkpoint() {
-    if (!m->writes()) return (fs::path(m->cfg.out) / "checkpoints" / checkpoint_name(m->step)).string();
+    if (!writes_run_files(m->group)) return checkpoint_dir(m->cfg.out, m->step);
     const std::string tmp = begin_checkpoint(m->cfg.out, m->step);
     m->adapter->save(tmp);
     const std::string dir = finish_checkpoint(
@@ -330,9 +323,7 @@ TrainResult FinetuneRecipe::train(const std::atomic<bool>* stop,
             last)
             result.checkpoint_dir = save_checkpoint();
         // Every rank stops at the same step: the request reaches any one of them.
-        bool stopping = !last && stop && stop->load();
-        if (!last && s.group) stopping = s.group->allreduce_max(stopping ? 1 : 0) > 0;
-        if (stopping) {
+        if (!last && agreed_stop(stop && stop->load(), s.group)) {
             if (result.checkpoint_dir.empty() ||
                 fs::path(result.checkpoint_dir).filename() != checkpoint_name(s.step))
                 result.checkpoint_dir = save_checkpoint();
@@ -345,7 +336,7 @@ TrainResult FinetuneRecipe::train(const std::atomic<bool>* stop,
     }
     s.adapter->set_training(false);
     result.adapter_dir = (fs::path(cfg.out) / "adapter").string();
-    if (s.writes()) s.adapter->save(result.adapter_dir);
+    if (writes_run_files(s.group)) s.adapter->save(result.adapter_dir);
     result.steps = s.step;
     result.last_eval_loss = s.last_eval;
     result.status = TrainStatus::Finished;

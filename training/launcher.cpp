@@ -36,6 +36,11 @@ std::vector<std::string> rank_command(int argc, char** argv) {
     return cmd;
 }
 
+int rank_from_env() {
+    const char* r = std::getenv("RANK");
+    return r ? std::atoi(r) : 0;
+}
+
 void end_with_launcher() {
 #if defined(__linux__)
     const char* v = std::getenv(kLauncherPid);

@@ -26,6 +26,10 @@ bool distributed_available();
 // this executable's path (/proc/self/exe on Linux).
 std::vector<std::string> rank_command(int argc, char** argv);
 
+// This process's rank in a data-parallel run, from torchrun's RANK (0 when unset or not a number):
+// the programs let only rank 0 print.
+int rank_from_env();
+
 // In a process LocalRanks started: ends it when the launching process ends, whatever the way
 // (Linux: the parent-death signal; elsewhere a no-op). Does nothing outside a launched rank.
 void end_with_launcher();

@@ -95,7 +95,6 @@ struct MultimodalRecipe::Impl {
     MetricSink* sink = nullptr;
     ProcessGroup* group = nullptr;  // null: one process
     bool training = false;          // set_training's
-    bool writes() const { return !group || group->rank() == 0; }
     std::string bundle_src, llm_path, base_adapter, template_name;
     std::unique_ptr<LlamaModel> model;
     std::unique_ptr<Tokenizer> tok;
@@ -410,11 +409,8 @@ void MultimodalRecipe::setup(bool resume) {
     s.total = steps_per_epoch * cfg.epochs;
     if (cfg.max_steps > 0) s.total = std::min(s.total, cfg.max_steps);
 
-    // Rank 0 picks the checkpoint (and sets damaged ones aside); the others take its word.
-    std::string checkpoint;
-    if (resume && s.writes())
-        checkpoint = resumable_checkpoint(cfg.out, [&](const std::string& why) { s.event("info", why); });
-    if (s.group) checkpoint = s.group->share("resume-checkpoint", checkpoint);
+    const std::string checkpoint =
+        checkpoint_to_resume(cfg.out, resume, s.group, [&](const std::string& why) { s.event("info", why); });
     // The LLM adapter: trained in stage 2; a bundle's own adapter stays attached, frozen, otherwise.
     if (cfg.multimodal.trains_adapter()) {
         cfg.adapter.base_model = s.llm_path;
@@ -476,7 +472,7 @@ void MultimodalRecipe::setup(bool resume) {
         s.last_eval = p.eval_loss;
         s.event("resumed", checkpoint);
     }
-    if (s.writes()) {
+    if (writes_run_files(s.group)) {
         fs::create_directories(cfg.out);
         write_text_file((fs::path(cfg.out) / "train_config.json").string(), cfg.to_json());
     }
@@ -499,10 +495,7 @@ double MultimodalRecipe::evaluate() {
         sum += loss.item<double>();
         tokens += n;
     }
-    if (s.group) {
-        sum = s.group->allreduce_sum(sum);
-        tokens = s.group->allreduce_sum(tokens);
-    }
+    sum_over_ranks(s.group, sum, tokens);
     s.last_eval = tokens ? sum / static_cast<double>(tokens) : -1;
     s.log("eval_loss", s.last_eval);
     return s.last_eval;
@@ -510,7 +503,7 @@ double MultimodalRecipe::evaluate() {
 
 std::string MultimodalRecipe::save_checkpoint() {
     Impl& s = *m;
-    if (!s.writes()) return (fs::path(s.cfg.out) / "checkpoints" / checkpoint_name(s.step)).string();
+    if (!writes_run_files(s.group)) return checkpoint_dir(s.cfg.out, s.step);
     const std::string tmp = begin_checkpoint(s.cfg.out, s.step);
     if (s.adapter && s.cfg.multimodal.trains_adapter()) s.adapter->save(tmp);
     s.tower->save(tmp, /*encoders_into_dir=*/true);
@@ -645,9 +638,7 @@ TrainResult MultimodalRecipe::train(const std::atomic<bool>* stop,
             last)
             result.checkpoint_dir = save_checkpoint();
         // Every rank stops at the same step: the request reaches any one of them.
-        bool stopping = !last && stop && stop->load();
-        if (!last && s.group) stopping = s.group->allreduce_max(stopping ? 1 : 0) > 0;
-        if (stopping) {
+        if (!last && agreed_stop(stop && stop->load(), s.group)) {
             if (result.checkpoint_dir.empty() ||
                 fs::path(result.checkpoint_dir).filename() != checkpoint_name(s.step))
                 result.checkpoint_dir = save_checkpoint();
@@ -662,7 +653,7 @@ TrainResult MultimodalRecipe::train(const std::atomic<bool>* stop,
     }
     s.set_training(false);
     result.bundle_dir = (fs::path(cfg.out) / "bundle").string();
-    if (s.writes()) save_bundle(result.bundle_dir);
+    if (writes_run_files(s.group)) save_bundle(result.bundle_dir);
     if (s.adapter && cfg.multimodal.trains_adapter())
         result.adapter_dir = (fs::path(result.bundle_dir) / "adapter").string();
     result.steps = s.step;

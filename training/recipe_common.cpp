@@ -5,6 +5,7 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/json_util.h"
+#include "common/mix64.h"
 #include "io/safetensors.h"
 #include "io/zip_reader.h"
 
@@ -94,6 +95,10 @@ std::string checkpoint_name(int64_t step) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "step-%08lld", static_cast<long long>(step));
     return buf;
+}
+
+std::string checkpoint_dir(const std::string& out, int64_t step) {
+    return (fs::path(out) / "checkpoints" / checkpoint_name(step)).string();
 }
 
 std::string begin_checkpoint(const std::string& out, int64_t step) {
@@ -277,12 +282,9 @@ RankShare rank_share(size_t begin, size_t end, const ProcessGroup* group) {
 }
 
 uint64_t micro_batch_seed(uint64_t seed, int64_t epoch, int64_t micro) {
-    // splitmix64 over (seed, epoch, micro): distinct, well-mixed seeds for every micro-batch.
-    uint64_t z = seed ^ (0x9e3779b97f4a7c15ULL *
-                         (static_cast<uint64_t>(epoch) * 1000003ULL + static_cast<uint64_t>(micro) + 1));
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return (z ^ (z >> 31)) & 0x7fffffffffffffffULL;
+    // Distinct, well-mixed seeds for every micro-batch (non-negative: torch::manual_seed's range).
+    const uint64_t counter = static_cast<uint64_t>(epoch) * 1000003ULL + static_cast<uint64_t>(micro) + 1;
+    return mix64(seed ^ (kGoldenGamma * counter)) & 0x7fffffffffffffffULL;
 }
 
 int process_threads(const TrainConfig& cfg, const ProcessGroup* group) {
@@ -291,14 +293,36 @@ int process_threads(const TrainConfig& cfg, const ProcessGroup* group) {
     return std::max(1, cores / group->options().local_world_size);
 }
 
-void allreduce_gradients(ProcessGroup* group, const std::vector<torch::Tensor>& params) {
-    if (!group || group->size() == 1) return;
+bool writes_run_files(const ProcessGroup* group) {
+    return !group || group->rank() == 0;
+}
+
+std::string checkpoint_to_resume(const std::string& out, bool resume, ProcessGroup* group,
+                                 const std::function<void(const std::string&)>& note) {
+    std::string checkpoint;
+    if (resume && writes_run_files(group)) checkpoint = resumable_checkpoint(out, note);
+    return group ? group->share("resume-checkpoint", checkpoint) : checkpoint;
+}
+
+bool agreed_stop(bool requested, ProcessGroup* group) {
+    return group ? group->allreduce_max(requested ? 1 : 0) > 0 : requested;
+}
+
+void sum_over_ranks(ProcessGroup* group, double& sum, int64_t& tokens) {
+    if (!group) return;
+    sum = group->allreduce_sum(sum);
+    tokens = group->allreduce_sum(tokens);
+}
+
+namespace {
+
+void allreduce_gradients(ProcessGroup& group, const std::vector<torch::Tensor>& params) {
     // A parameter no rank computed a gradient for keeps none (the optimiser skips it, as one process
     // would); one that some rank did gets zeros elsewhere, then the sum.
     auto defined = torch::zeros({static_cast<int64_t>(params.size())}, torch::kFloat64);
     auto* d = defined.data_ptr<double>();
     for (size_t i = 0; i < params.size(); ++i) d[i] = params[i].grad().defined() ? 1 : 0;
-    group->allreduce_sum({defined});
+    group.allreduce_sum({defined});
     std::vector<torch::Tensor> grads;
     for (size_t i = 0; i < params.size(); ++i) {
         if (d[i] == 0) continue;
@@ -306,13 +330,15 @@ void allreduce_gradients(ProcessGroup* group, const std::vector<torch::Tensor>& 
         if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
         grads.push_back(p.grad());
     }
-    group->allreduce_sum(grads);
+    group.allreduce_sum(grads);
 }
+
+}  // namespace
 
 double RankFigures::reduce(ProcessGroup& group, const std::vector<torch::Tensor>& params, double loss_sum,
                            int64_t local_tokens, double seconds) {
     const double compute = seconds - group.take_comm_seconds();
-    allreduce_gradients(&group, params);
+    allreduce_gradients(group, params);
     const double loss = group.allreduce_sum(loss_sum);
     rates = group.allgather(compute > 0 ? static_cast<double>(local_tokens) / compute : 0.0);
     tokens = group.allreduce_sum(local_tokens);

@@ -40,11 +40,21 @@ RankShare rank_share(size_t begin, size_t end, const ProcessGroup* group);
 uint64_t micro_batch_seed(uint64_t seed, int64_t epoch, int64_t micro);
 // Intra-op threads for one process: cfg.threads, or 0 (all cores) shared among this machine's ranks.
 int process_threads(const TrainConfig& cfg, const ProcessGroup* group);
-// Sums the gradients of `params` over the ranks (undefined ones as zeros): with each rank's loss
-// divided by the whole batch's trained tokens, the sum is the one-process gradient.
-void allreduce_gradients(ProcessGroup* group, const std::vector<torch::Tensor>& params);
-// The end of a data-parallel step's backward on every rank: gradients summed (allreduce_gradients),
-// the loss sum and token count summed, each rank's own rate gathered. log() records
+// Whether this process writes the run's files (checkpoints, config, adapter): rank 0, or the only one.
+bool writes_run_files(const ProcessGroup* group);
+// The checkpoint a (re)start continues from ("" = fresh): rank 0 chooses (resumable_checkpoint,
+// telling `note`), the others take its answer.
+std::string checkpoint_to_resume(const std::string& out, bool resume, ProcessGroup* group,
+                                 const std::function<void(const std::string&)>& note);
+// Whether the run stops after this step: any rank's request, agreed by all (every rank calls it
+// at the same step).
+bool agreed_stop(bool requested, ProcessGroup* group);
+// An evaluation's loss sum and token count over all ranks (unchanged without a group).
+void sum_over_ranks(ProcessGroup* group, double& sum, int64_t& tokens);
+// The end of a data-parallel step's backward on every rank: gradients summed (each rank's loss was
+// divided by the whole batch's trained tokens, so the sum is the one-process gradient; a parameter
+// no rank has a gradient for keeps none), the loss sum and token count summed, each rank's own rate
+// gathered. log() records
 // rank<r>_tokens_per_second and allreduce_seconds (the step's time in collectives) on rank 0's sink.
 struct RankFigures {
     int64_t tokens = 0;  // positions of the whole batch
@@ -80,6 +90,8 @@ TrainProgress finish_step(const TrainConfig& cfg, torch::optim::Optimizer& opt,
                           const StepFigures& f, MetricSink* sink);
 
 std::string checkpoint_name(int64_t step);  // "step-00000012"
+// out/checkpoints/step-00000012: where the checkpoint of `step` ends up.
+std::string checkpoint_dir(const std::string& out, int64_t step);
 // A fresh temporary folder for the checkpoint of `step` under out/checkpoints.
 std::string begin_checkpoint(const std::string& out, int64_t step);
 // Saves the optimiser, random state and position into `tmp`, makes every file durable (fsync),

@@ -1,6 +1,7 @@
 #include "model/torch_util.h"
 
 #include "common/error.h"
+#include "common/mix64.h"
 #include "model/softmax_rows.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -72,14 +73,6 @@ torch::Tensor attention_softmax(const torch::Tensor& scores, torch::Dtype dtype)
 
 namespace {
 
-// splitmix64's finaliser: a bijective mix whose outputs for consecutive counters are independent
-// enough for dropout masks (the same mixer seeds xoshiro generators).
-inline uint64_t mix64(uint64_t z) {
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 std::atomic<int64_t> g_dropout_first_row{0};
 
 }  // namespace
@@ -110,7 +103,7 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p) {
         int64_t row = begin / per_row, j = begin % per_row;
         for (int64_t i = begin; i < end; ++i) {
             const uint64_t counter = ((first + uint64_t(row)) << 40) + uint64_t(j);
-            k[i] = (mix64(base + 0x9e3779b97f4a7c15ULL * counter) & 0xffffffffULL) >= threshold;
+            k[i] = (mix64(base + kGoldenGamma * counter) & 0xffffffffULL) >= threshold;
             if (++j == per_row) j = 0, ++row;
         }
     });
