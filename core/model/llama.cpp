@@ -8,8 +8,8 @@
 #include "common/files.h"
 #include "common/process.h"
 #include "model/half_gemv.h"
+#include "model/direct_decode.h"
 #include "model/importers.h"
-#include "model/small_decode.h"
 #include "model/torch_util.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -629,11 +629,10 @@ std::vector<float> LlamaModel::decode(const std::vector<int>& tokens) {
             throw Error(ErrorCode::InvalidArgument, "decode",
                         "token id " + std::to_string(t) + " is outside the vocabulary");
     c10::InferenceMode guard;
-    // small_decode.cpp is AVX2 code
-    if (T == 1 && cpu_has_avx2_fma_f16c() &&
-        small_decode_applies(*m->net)) {  // a small model's next token: no per-op overhead
+    // One token without LibTorch's per-op overhead (direct_decode.cpp is AVX2 code).
+    if (T == 1 && m->device.is_cpu() && cpu_has_avx2_fma_f16c() && direct_decode_applies(*m->net)) {
         std::vector<float> logits(static_cast<size_t>(m->config.vocab_size));
-        small_decode_step(*m->net, m->cache, m->pos, tokens[0], logits.data());
+        direct_decode_step(*m->net, m->cache, m->pos, tokens[0], logits.data());
         m->pos += 1;
         return logits;
     }

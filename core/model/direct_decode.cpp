@@ -1,0 +1,309 @@
+#include "model/direct_decode.h"
+
+#include "model/half_gemv.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace atelier {
+
+namespace {
+
+bool cpu_plain(const torch::Tensor& t) {
+    return t.device().is_cpu() && t.is_contiguous() && !t.requires_grad();
+}
+
+// A weight (or bias) this path reads: bf16 compute multiplies bf16 by bf16 (the whole checkpoint in
+// bf16, as the loader makes it); f32 compute widens f16 or bf16 in registers.
+bool usable(const torch::Tensor& t, bool bf16_compute) {
+    if (!t.defined()) return true;
+    if (!cpu_plain(t)) return false;
+    const auto s = t.scalar_type();
+    if (bf16_compute) return s == torch::kBFloat16;
+    return s == torch::kFloat32 || s == torch::kBFloat16 || s == torch::kHalf;
+}
+
+bool plain(const Linear& l, bool bf16) {
+    return l && !l->adapter && l->weight.defined() && usable(l->weight, bf16) && usable(l->bias, bf16);
+}
+
+bool plain(const RMSNorm& n, bool bf16) {
+    return n && !n->adapter && n->weight.defined() && usable(n->weight, bf16);
+}
+
+// float32 -> bf16 -> float32, rounding to nearest even as LibTorch does; NaN stays NaN. A select,
+// not a branch, so the loops around it vectorise.
+inline float round_bf16(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+    u = (u & 0x7fffffffu) > 0x7f800000u ? (u | 0x00400000u) & 0xffff0000u : rounded;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+inline float bf16_value(uint16_t b) {
+    const uint32_t u = uint32_t(b) << 16;
+    float f;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+inline uint16_t bf16_bits(float f) {  // f already holds a bf16 value
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return static_cast<uint16_t>(u >> 16);
+}
+
+// Elements [offset, offset + n) of a f32, bf16 or f16 tensor as float32.
+void to_float(const torch::Tensor& t, int64_t offset, int64_t n, float* dst) {
+    switch (t.scalar_type()) {
+    case torch::kFloat32:
+        std::copy_n(t.data_ptr<float>() + offset, n, dst);
+        break;
+    case torch::kBFloat16:
+    case torch::kHalf:
+        half_to_float(static_cast<const uint16_t*>(t.data_ptr()) + offset, n, t.scalar_type() == torch::kBFloat16,
+                      dst);
+        break;
+    default:
+        TORCH_CHECK(false, "direct decode: unexpected dtype ", t.scalar_type());
+    }
+}
+
+// Buffers reused across steps (one model decodes on one thread at a time).
+struct Scratch {
+    std::vector<float> act, bias, norm;
+    std::vector<uint16_t> xbits;
+};
+
+// With bf16 compute, what LibTorch's bf16 tensors would hold.
+struct Rounding {
+    bool bf16;
+    void operator()(float* x, int64_t n) const {
+        if (bf16)
+            for (int64_t i = 0; i < n; ++i) x[i] = round_bf16(x[i]);
+    }
+    float operator()(float v) const { return bf16 ? round_bf16(v) : v; }
+};
+
+// y[N] = w[N, K] x[K] + bias, as mixed_linear: the f32 sum rounded once to the compute dtype.
+void gemv(const torch::Tensor& w, const torch::Tensor& b, const float* x, float* y, const Rounding& round,
+          Scratch& s) {
+    const int64_t N = w.size(0), K = w.size(1);
+    const float* bias = nullptr;
+    if (b.defined()) {
+        if (b.scalar_type() == torch::kFloat32) {
+            bias = b.data_ptr<float>();
+        } else {
+            s.bias.resize(static_cast<size_t>(N));
+            to_float(b, 0, N, s.bias.data());
+            bias = s.bias.data();
+        }
+    }
+    if (round.bf16) {  // bf16 weights (direct_decode_applies): vdpbf16ps on bf16 activations
+        s.xbits.resize(static_cast<size_t>(K));
+        for (int64_t k = 0; k < K; ++k) s.xbits[k] = bf16_bits(x[k]);
+        bf16_gemv(s.xbits.data(), K, static_cast<const uint16_t*>(w.data_ptr()), N, bias, y);
+        round(y, N);
+        return;
+    }
+    if (w.scalar_type() == torch::kFloat32)
+        gemv_f32(x, K, w.data_ptr<float>(), N, bias, y);
+    else
+        half_gemv(x, 1, K, static_cast<const uint16_t*>(w.data_ptr()), w.scalar_type() == torch::kBFloat16, N,
+                  bias, y);
+}
+
+void linear(const Linear& l, const float* x, float* y, const Rounding& round, Scratch& s) {
+    gemv(l->weight, l->bias, x, y, round, s);
+}
+
+// As RMSNormImpl::forward: x * rsqrt(mean(x²) + eps) in float32, cast to the compute dtype, times
+// the weight.
+void rmsnorm(const RMSNorm& n, const float* x, int64_t D, float* y, const Rounding& round, Scratch& s) {
+    float ss = 0;
+    for (int64_t i = 0; i < D; ++i) ss += x[i] * x[i];
+    const float scale = 1.0f / std::sqrt(ss / static_cast<float>(D) + static_cast<float>(n->eps));
+    s.norm.resize(static_cast<size_t>(D));
+    to_float(n->weight, 0, D, s.norm.data());
+    const float* w = s.norm.data();
+    for (int64_t i = 0; i < D; ++i) y[i] = round(w[i] * round(x[i] * scale));
+}
+
+// q * cos + rotate_half(q) * sin for each of `heads` rows of hd values (HF's rotate-half layout),
+// each product and the sum rounded as LibTorch's tensors are.
+void rope(float* x, int64_t heads, int64_t hd, const float* cos, const float* sin, const Rounding& round) {
+    const int64_t half = hd / 2;
+    for (int64_t h = 0; h < heads; ++h) {
+        float* r = x + h * hd;
+        for (int64_t i = 0; i < half; ++i) {
+            const float a = r[i], b = r[i + half];
+            r[i] = round(round(a * cos[i]) + round(-b * sin[i]));
+            r[i + half] = round(round(b * cos[i + half]) + round(a * sin[i + half]));
+        }
+    }
+}
+
+// Attention of H query heads over S cached positions (grouped: head h reads KV head h / rep), into
+// out [H * hd]. The cache holds f32 or (bf16 compute) bf16; scores [H * S] is scratch. Heads are
+// split over LibTorch's threads once there is enough work (long contexts).
+template <typename KV>
+void attend(const float* q, int64_t H, int64_t rep, int64_t hd, const KV* kc, const KV* vc, int64_t cap, int64_t S,
+            float* scores, float* out, const Rounding& round) {
+    auto value = [](KV v) {
+        if constexpr (std::is_same_v<KV, float>)
+            return v;
+        else
+            return bf16_value(v);
+    };
+    const float sqrt_hd = static_cast<float>(std::sqrt(static_cast<double>(hd)));
+    const int64_t grain = H * S * hd >= 65536 ? 1 : H + 1;
+    at::parallel_for(0, H, grain, [&](int64_t h0, int64_t h1) {
+        for (int64_t h = h0; h < h1; ++h) {
+            const float* qh = q + h * hd;
+            const KV* kg = kc + (h / rep) * cap * hd;
+            const KV* vg = vc + (h / rep) * cap * hd;
+            float* sc = scores + h * S;
+            float top = -std::numeric_limits<float>::max();
+            for (int64_t j = 0; j < S; ++j) {
+                const KV* kj = kg + j * hd;
+                float dot = 0;
+                for (int64_t i = 0; i < hd; ++i) dot += qh[i] * value(kj[i]);
+                sc[j] = round(round(dot) / sqrt_hd);
+                top = std::max(top, sc[j]);
+            }
+            float sum = 0;
+            for (int64_t j = 0; j < S; ++j) {
+                sc[j] = std::exp(sc[j] - top);
+                sum += sc[j];
+            }
+            const float inv = 1.0f / sum;
+            float* o = out + h * hd;
+            std::fill_n(o, hd, 0.0f);
+            for (int64_t j = 0; j < S; ++j) {
+                const float p = round(sc[j] * inv);
+                const KV* vj = vg + j * hd;
+                for (int64_t i = 0; i < hd; ++i) o[i] += p * value(vj[i]);
+            }
+            round(o, hd);
+        }
+    });
+}
+
+}  // namespace
+
+bool direct_decode_applies(LlamaForCausalLMImpl& net) {
+    static const bool enabled = [] {
+        const char* env = std::getenv("ATELIER_DIRECT_DECODE");
+        return !env || std::string(env) != "0";
+    }();
+    if (!enabled || net.head_adapter || net.gradient_checkpointing || net.config.head_dim % 2 != 0) return false;
+    const bool bf16 = net.compute_dtype == torch::kBFloat16;
+    if (!bf16 && net.compute_dtype != torch::kFloat32) return false;
+    if (!usable(net.model->embed_tokens->weight, bf16) || !plain(net.model->norm, bf16) ||
+        !usable(net.output_weight(), bf16))
+        return false;
+    for (int64_t i = 0; i < net.config.num_hidden_layers; ++i) {
+        DecoderLayerImpl& l = net.layer(i);
+        const AttentionImpl& a = *l.self_attn;
+        if (a.hook || !plain(a.q_proj, bf16) || !plain(a.k_proj, bf16) || !plain(a.v_proj, bf16) ||
+            !plain(a.o_proj, bf16) || !plain(l.mlp->gate_proj, bf16) || !plain(l.mlp->up_proj, bf16) ||
+            !plain(l.mlp->down_proj, bf16) || !plain(l.input_layernorm, bf16) ||
+            !plain(l.post_attention_layernorm, bf16))
+            return false;
+    }
+    // bf16 compute: LibTorch's GEMM where it is the faster on this CPU (measured once).
+    return !bf16 || half_gemv_beats_gemm();
+}
+
+void direct_decode_step(LlamaForCausalLMImpl& net, KVCache& cache, int64_t pos, int token, float* logits) {
+    const ModelConfig& c = net.config;
+    const int64_t D = c.hidden_size, H = c.num_attention_heads, KV = c.num_key_value_heads, hd = c.head_dim,
+                  I = c.intermediate_size, rep = H / KV, S = pos + 1, cap = cache.capacity;
+    const Rounding round{net.compute_dtype == torch::kBFloat16};
+    const torch::Dtype cache_dtype = round.bf16 ? torch::kBFloat16 : torch::kFloat32;
+    net.ensure_rope(S);
+    TORCH_CHECK(net.rope.cos.scalar_type() == cache_dtype && net.rope.cos.is_contiguous(),
+                "direct decode: the rotary table is not in the compute dtype");
+
+    thread_local Scratch s;
+    const size_t need = static_cast<size_t>(2 * D + 2 * H * hd + 2 * KV * hd + 2 * I + H * S + 2 * hd);
+    if (s.act.size() < need) s.act.resize(need);
+    float* x = s.act.data();   // residual stream [D]
+    float* xb = x + D;         // normalised input [D]
+    float* q = xb + D;         // [H * hd]
+    float* k = q + H * hd;     // [KV * hd]
+    float* v = k + KV * hd;    // [KV * hd]
+    float* att = v + KV * hd;  // the heads' outputs [H * hd]
+    float* hb = att + H * hd;  // gate [I]
+    float* hb2 = hb + I;       // up [I]
+    float* cos = hb2 + I;      // [hd]
+    float* sin = cos + hd;     // [hd]
+    float* scores = sin + hd;  // [H * S]
+    to_float(net.rope.cos, pos * hd, hd, cos);
+    to_float(net.rope.sin, pos * hd, hd, sin);
+
+    to_float(net.model->embed_tokens->weight, static_cast<int64_t>(token) * D, D, x);
+    round(x, D);
+    for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
+        DecoderLayerImpl& layer = net.layer(l);
+        AttentionImpl& a = *layer.self_attn;
+        rmsnorm(layer.input_layernorm, x, D, xb, round, s);
+        const torch::Tensor &kt = cache.k[l], &vt = cache.v[l];
+        TORCH_CHECK(kt.scalar_type() == cache_dtype && vt.scalar_type() == cache_dtype && cpu_plain(kt) &&
+                        cpu_plain(vt) && kt.size(0) == 1,
+                    "direct decode: the KV cache is not a batch-1 CPU cache in the compute dtype");
+        linear(a.q_proj, xb, q, round, s);
+        linear(a.k_proj, xb, k, round, s);
+        linear(a.v_proj, xb, v, round, s);
+        rope(q, H, hd, cos, sin, round);
+        rope(k, KV, hd, cos, sin, round);
+        // K and V straight into the cache ([1, KV, capacity, hd]): row `pos` of each KV head.
+        if (round.bf16) {
+            auto* kc = static_cast<uint16_t*>(kt.data_ptr());
+            auto* vc = static_cast<uint16_t*>(vt.data_ptr());
+            for (int64_t g = 0; g < KV; ++g)
+                for (int64_t i = 0; i < hd; ++i) {
+                    kc[(g * cap + pos) * hd + i] = bf16_bits(k[g * hd + i]);
+                    vc[(g * cap + pos) * hd + i] = bf16_bits(v[g * hd + i]);
+                }
+            attend(q, H, rep, hd, static_cast<const uint16_t*>(kc), static_cast<const uint16_t*>(vc), cap, S, scores,
+                   att, round);
+        } else {
+            float* kc = kt.data_ptr<float>();
+            float* vc = vt.data_ptr<float>();
+            for (int64_t g = 0; g < KV; ++g) {
+                std::copy_n(k + g * hd, hd, kc + (g * cap + pos) * hd);
+                std::copy_n(v + g * hd, hd, vc + (g * cap + pos) * hd);
+            }
+            attend(q, H, rep, hd, static_cast<const float*>(kc), static_cast<const float*>(vc), cap, S, scores, att,
+                   round);
+        }
+        linear(a.o_proj, att, xb, round, s);
+        for (int64_t i = 0; i < D; ++i) x[i] = round(x[i] + xb[i]);
+
+        rmsnorm(layer.post_attention_layernorm, x, D, xb, round, s);
+        linear(layer.mlp->gate_proj, xb, hb, round, s);
+        linear(layer.mlp->up_proj, xb, hb2, round, s);
+        // silu(gate) * up. LibTorch 1.13's bf16 silu rounds exp, 1 + exp and the quotient each.
+        for (int64_t i = 0; i < I; ++i) {
+            const float g = hb[i];
+            hb[i] = round(round(g / round(1.0f + round(std::exp(-g)))) * hb2[i]);
+        }
+        linear(layer.mlp->down_proj, hb, xb, round, s);
+        for (int64_t i = 0; i < D; ++i) x[i] = round(x[i] + xb[i]);
+    }
+    rmsnorm(net.model->norm, x, D, xb, round, s);
+    gemv(net.output_weight(), torch::Tensor(), xb, logits, round, s);
+}
+
+}  // namespace atelier
