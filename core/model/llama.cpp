@@ -38,7 +38,7 @@ namespace {
 // This CPU and LibTorch, for remembering a measured kernel choice: the model name on Linux; empty
 // (measure every time) where it is not known.
 // Names this build's GEMV kernels in the remembered answer: a new kernel is weighed again.
-constexpr const char* kDecodeKernels = "half_gemv 2 (eight rows per pass)";
+constexpr const char* kDecodeKernels = "half_gemv 3 (sixteen bf16 rows per pass)";
 
 std::string cpu_identity() {
     std::ifstream f("/proc/cpuinfo");
