@@ -27,6 +27,11 @@ namespace atelier {
 // Activation by its Hugging Face name (quick_gelu, gelu, gelu_new/gelu_pytorch_tanh, relu, silu).
 torch::Tensor activation(const std::string& name, const torch::Tensor& x);
 
+// act(l(x)) · scale (act "" for none). Inference on the CPU in f32 or bf16: one GEMM, then bias,
+// quick GELU and scale in one pass over the output (model/row_kernels.h; other activations after
+// it, as LibTorch computes them); otherwise, and in training, LibTorch's linear and activation.
+torch::Tensor linear_act(torch::nn::Linear& l, const torch::Tensor& x, const std::string& act, double scale);
+
 // Called between layers with (layers done, layers to run); return false to cancel
 // (ErrorCode::Cancelled is thrown).
 using LayerProgress = std::function<bool(int64_t, int64_t)>;
@@ -43,7 +48,9 @@ TORCH_MODULE(ClipAttention);
 
 struct ClipMlpImpl : torch::nn::Module {
     ClipMlpImpl(int64_t dim, int64_t hidden, std::string act);
-    torch::Tensor forward(const torch::Tensor& x) { return fc2(activation(act, fc1(x))); }
+    torch::Tensor forward(const torch::Tensor& x) {
+        return linear_act(fc2, linear_act(fc1, x, act, 1.0), "", 1.0);
+    }
     torch::nn::Linear fc1{nullptr}, fc2{nullptr};
     std::string act;
 };

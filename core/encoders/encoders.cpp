@@ -3,6 +3,7 @@
 #include "encoders/encoder_modules.h"
 
 #include "common/error.h"
+#include "model/row_kernels.h"
 #include "model/torch_util.h"
 
 #include <cmath>
@@ -18,19 +19,64 @@ torch::Tensor activation(const std::string& name, const torch::Tensor& x) {
     TORCH_CHECK(false, "unknown activation ", name);
 }
 
+torch::Tensor linear_act(torch::nn::Linear& l, const torch::Tensor& x, const std::string& act, double scale) {
+    const auto dtype = x.scalar_type();
+    const torch::Tensor &w = l->weight, &b = l->bias;
+    if (!c10::InferenceMode::is_enabled() || !x.device().is_cpu() ||
+        (dtype != torch::kFloat32 && dtype != torch::kBFloat16) || w.scalar_type() != dtype ||
+        (b.defined() && b.scalar_type() != dtype)) {
+        auto y = l(x);
+        if (!act.empty()) y = activation(act, y);
+        return scale == 1.0 ? y : y * scale;
+    }
+    const bool quick = act == "quick_gelu", later = !act.empty() && !quick;  // `later`: LibTorch's activation
+    auto y = torch::matmul(x, w.t()).contiguous();
+    const torch::Tensor bias = b.defined() ? b.contiguous() : b;
+    bias_act_rows(y.data_ptr(), dtype == torch::kBFloat16, y.numel() / y.size(-1), y.size(-1),
+                  bias.defined() ? bias.data_ptr() : nullptr, dtype == torch::kBFloat16,
+                  later ? 1.0f : static_cast<float>(scale), quick ? RowAct::QuickGelu : RowAct::None);
+    if (!later) return y;
+    y = activation(act, y);
+    return scale == 1.0 ? y : y * scale;
+}
+
 namespace {
+
+// softmax(q kᵀ) v for inference on the CPU, one head at a time, when the scores of all heads would
+// not stay in the caches (Whisper's 8 × 1500² bf16 scores are 36 MB, written by the first product,
+// read and rewritten by the softmax, read by the second; one head's 4.5 MB stay in L2/L3 between
+// them): Whisper-base's encoder 0.108-0.113 s against 0.124-0.127 s batched on the dev VM. Smaller
+// score sets (CLIP-L/336: 16 × 577², 10.6 MB) run batched, which was the faster for them
+// (0.38 against 0.41 s). q, k, v: [B, H, N, hd], q already scaled; returns [B, N, H * hd].
+torch::Tensor attention_by_head(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
+    const int64_t B = q.size(0), H = q.size(1), N = q.size(2), hd = q.size(3);
+    const auto qc = q.contiguous(), kc = k.contiguous(), vc = v.contiguous();
+    auto out = torch::empty({B, N, H, hd}, q.options());
+    for (int64_t b = 0; b < B; ++b)
+        for (int64_t h = 0; h < H; ++h) {
+            auto probs = attention_softmax(torch::mm(qc[b][h], kc[b][h].t()), v.scalar_type());  // [N, N]
+            out[b].select(1, h).copy_(torch::mm(probs, vc[b][h]));                               // [N, hd]
+        }
+    return out.view({B, N, H * hd});
+}
 
 // Multi-head self-attention without a mask. q is scaled by hd^-0.5 as both HF modules do.
 torch::Tensor self_attention(const torch::Tensor& x, torch::nn::Linear& q_proj, torch::nn::Linear& k_proj,
                              torch::nn::Linear& v_proj, torch::nn::Linear& out_proj, int64_t H, int64_t hd) {
     const int64_t B = x.size(0), N = x.size(1);
-    auto q = q_proj(x).view({B, N, H, hd}).transpose(1, 2);                             // [B, H, N, hd]
-    auto k = k_proj(x).view({B, N, H, hd}).transpose(1, 2);                             // [B, H, N, hd]
-    auto v = v_proj(x).view({B, N, H, hd}).transpose(1, 2);                             // [B, H, N, hd]
-    auto scores = torch::matmul(q * (1.0 / std::sqrt(double(hd))), k.transpose(2, 3));  // [B, H, N, N]
-    auto probs = attention_softmax(scores, v.scalar_type());                            // [B, H, N, N]
-    auto out = torch::matmul(probs, v).transpose(1, 2).reshape({B, N, H * hd});         // [B, N, D]
-    return out_proj(out);                                                               // [B, N, D]
+    auto q = linear_act(q_proj, x, "", 1.0 / std::sqrt(double(hd))).view({B, N, H, hd}).transpose(1, 2);
+    auto k = linear_act(k_proj, x, "", 1.0).view({B, N, H, hd}).transpose(1, 2);  // [B, H, N, hd]
+    auto v = linear_act(v_proj, x, "", 1.0).view({B, N, H, hd}).transpose(1, 2);  // [B, H, N, hd]
+    const int64_t score_bytes = H * N * N * static_cast<int64_t>(q.element_size());
+    torch::Tensor out;
+    if (c10::InferenceMode::is_enabled() && x.device().is_cpu() && score_bytes > (int64_t{16} << 20)) {
+        out = attention_by_head(q, k, v);  // [B, N, D]
+    } else {
+        auto scores = torch::matmul(q, k.transpose(2, 3));                      // [B, H, N, N]
+        auto probs = attention_softmax(scores, v.scalar_type());                // [B, H, N, N]
+        out = torch::matmul(probs, v).transpose(1, 2).reshape({B, N, H * hd});  // [B, N, D]
+    }
+    return linear_act(out_proj, out, "", 1.0);  // [B, N, D]
 }
 
 torch::nn::LayerNorm layer_norm(int64_t dim, double eps) {
@@ -88,8 +134,8 @@ ClipEncoderLayerImpl::ClipEncoderLayerImpl(const ClipVisionConfig& c) {
 }
 
 torch::Tensor ClipEncoderLayerImpl::forward(const torch::Tensor& x) {
-    auto h = x + self_attn(layer_norm1(x));  // [B, N, D]
-    return h + mlp(layer_norm2(h));          // [B, N, D]
+    auto h = x + self_attn(apply_layer_norm(layer_norm1, x));  // [B, N, D]
+    return h + mlp(apply_layer_norm(layer_norm2, h));          // [B, N, D]
 }
 
 ClipEncoderImpl::ClipEncoderImpl(const ClipVisionConfig& c) {
@@ -130,7 +176,7 @@ ClipVisionOutput ClipVisionTransformerImpl::forward(const torch::Tensor& pixel_v
     const int64_t L = static_cast<int64_t>(encoder->layers->size());
     if (layers_to_run <= 0 || layers_to_run > L) layers_to_run = L;
     ClipVisionOutput out;
-    auto h = pre_layrnorm(embeddings(pixel_values));  // [B, 1+P, D]
+    auto h = apply_layer_norm(pre_layrnorm, embeddings(pixel_values));  // [B, 1+P, D]
     out.hidden_states.push_back(h);
     for (int64_t i = 0; i < layers_to_run; ++i) {
         report(progress, i, layers_to_run);
@@ -143,7 +189,7 @@ ClipVisionOutput ClipVisionTransformerImpl::forward(const torch::Tensor& pixel_v
 }
 
 torch::Tensor ClipVisionTransformerImpl::pooled(const torch::Tensor& last_hidden_state) {
-    return post_layernorm(last_hidden_state.select(1, 0));  // [B, D]
+    return apply_layer_norm(post_layernorm, last_hidden_state.select(1, 0));  // [B, D]
 }
 
 // ---------------------------------------------------------------- Whisper encoder
@@ -169,8 +215,8 @@ WhisperEncoderLayerImpl::WhisperEncoderLayerImpl(const WhisperEncoderConfig& c) 
 }
 
 torch::Tensor WhisperEncoderLayerImpl::forward(const torch::Tensor& x) {
-    auto h = x + self_attn(self_attn_layer_norm(x));            // [B, N, D]
-    return h + fc2(activation(act, fc1(final_layer_norm(h))));  // [B, N, D]
+    auto h = x + self_attn(apply_layer_norm(self_attn_layer_norm, x));  // [B, N, D]
+    return h + linear_act(fc2, linear_act(fc1, apply_layer_norm(final_layer_norm, h), act, 1.0), "", 1.0);
 }
 
 WhisperEncoderImpl::WhisperEncoderImpl(const WhisperEncoderConfig& c) : config(c) {
@@ -195,8 +241,10 @@ torch::Tensor WhisperEncoderImpl::forward(const torch::Tensor& input_features,
     auto x = activation(config.activation_function,
                         train ? conv1d_trainable(in, conv1, 1) : conv1(in));  // [B, D, F]
     x = activation(config.activation_function,
-                   train ? conv1d_trainable(x, conv2, 1) : conv2(x));                  // [B, D, N]
-    x = x.transpose(1, 2);                                                             // [B, N, D]
+                   train ? conv1d_trainable(x, conv2, 1) : conv2(x));  // [B, D, N]
+    // Row-major from here: a transposed view would carry its strides into every layer's adds and
+    // norms (LibTorch keeps the first input's layout), each then a strided pass or a copy.
+    x = x.transpose(1, 2).contiguous();                                                // [B, N, D]
     x = x + embed_positions->weight.narrow(0, 0, N).to(x.scalar_type()).unsqueeze(0);  // [B, N, D]
     const int64_t L = static_cast<int64_t>(layers->size());
     for (int64_t i = 0; i < L; ++i) {
@@ -204,7 +252,7 @@ torch::Tensor WhisperEncoderImpl::forward(const torch::Tensor& input_features,
         x = layers[i]->as<WhisperEncoderLayerImpl>()->forward(x);  // [B, N, D]
     }
     report(progress, L, L);
-    return layer_norm(x);  // [B, N, D]
+    return apply_layer_norm(layer_norm, x);  // [B, N, D]
 }
 
 }  // namespace atelier

@@ -66,16 +66,13 @@ inline uint16_t bf16_bits(float f) {  // f already holds a bf16 value
 // Elements [offset, offset + n) of a f32, bf16 or f16 tensor as float32.
 void to_float(const torch::Tensor& t, int64_t offset, int64_t n, float* dst) {
     switch (t.scalar_type()) {
-    case torch::kFloat32:
-        std::copy_n(t.data_ptr<float>() + offset, n, dst);
-        break;
-    case torch::kBFloat16:
-    case torch::kHalf:
-        half_to_float(static_cast<const uint16_t*>(t.data_ptr()) + offset, n, t.scalar_type() == torch::kBFloat16,
-                      dst);
-        break;
-    default:
-        TORCH_CHECK(false, "direct decode: unexpected dtype ", t.scalar_type());
+        case torch::kFloat32: std::copy_n(t.data_ptr<float>() + offset, n, dst); break;
+        case torch::kBFloat16:
+        case torch::kHalf:
+            half_to_float(static_cast<const uint16_t*>(t.data_ptr()) + offset, n,
+                          t.scalar_type() == torch::kBFloat16, dst);
+            break;
+        default: TORCH_CHECK(false, "direct decode: unexpected dtype ", t.scalar_type());
     }
 }
 
@@ -157,8 +154,8 @@ void rope(float* x, int64_t heads, int64_t hd, const float* cos, const float* si
 // out [H * hd]. The cache holds f32 or (bf16 compute) bf16; scores [H * S] is scratch. Heads are
 // split over LibTorch's threads once there is enough work (long contexts).
 template <typename KV>
-void attend(const float* q, int64_t H, int64_t rep, int64_t hd, const KV* kc, const KV* vc, int64_t cap, int64_t S,
-            float* scores, float* out, const Rounding& round) {
+void attend(const float* q, int64_t H, int64_t rep, int64_t hd, const KV* kc, const KV* vc, int64_t cap,
+            int64_t S, float* scores, float* out, const Rounding& round) {
     auto value = [](KV v) {
         if constexpr (std::is_same_v<KV, float>)
             return v;
@@ -206,7 +203,8 @@ bool direct_decode_applies(LlamaForCausalLMImpl& net) {
         const char* env = std::getenv("ATELIER_DIRECT_DECODE");
         return !env || std::string(env) != "0";
     }();
-    if (!enabled || net.head_adapter || net.gradient_checkpointing || net.config.head_dim % 2 != 0) return false;
+    if (!enabled || net.head_adapter || net.gradient_checkpointing || net.config.head_dim % 2 != 0)
+        return false;
     const bool bf16 = net.compute_dtype == torch::kBFloat16;
     if (!bf16 && net.compute_dtype != torch::kFloat32) return false;
     if (!usable(net.model->embed_tokens->weight, bf16) || !plain(net.model->norm, bf16) ||
@@ -276,8 +274,8 @@ void direct_decode_step(LlamaForCausalLMImpl& net, KVCache& cache, int64_t pos, 
                     kc[(g * cap + pos) * hd + i] = bf16_bits(k[g * hd + i]);
                     vc[(g * cap + pos) * hd + i] = bf16_bits(v[g * hd + i]);
                 }
-            attend(q, H, rep, hd, static_cast<const uint16_t*>(kc), static_cast<const uint16_t*>(vc), cap, S, scores,
-                   att, round);
+            attend(q, H, rep, hd, static_cast<const uint16_t*>(kc), static_cast<const uint16_t*>(vc), cap, S,
+                   scores, att, round);
         } else {
             float* kc = kt.data_ptr<float>();
             float* vc = vt.data_ptr<float>();
@@ -285,8 +283,8 @@ void direct_decode_step(LlamaForCausalLMImpl& net, KVCache& cache, int64_t pos, 
                 std::copy_n(k + g * hd, hd, kc + (g * cap + pos) * hd);
                 std::copy_n(v + g * hd, hd, vc + (g * cap + pos) * hd);
             }
-            attend(q, H, rep, hd, static_cast<const float*>(kc), static_cast<const float*>(vc), cap, S, scores, att,
-                   round);
+            attend(q, H, rep, hd, static_cast<const float*>(kc), static_cast<const float*>(vc), cap, S,
+                   scores, att, round);
         }
         linear(a.o_proj, att, xb, round, s);
         for (int64_t i = 0; i < D; ++i) x[i] = round(x[i] + xb[i]);

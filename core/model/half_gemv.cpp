@@ -328,7 +328,8 @@ void bf16_gemv(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const
         const int64_t block = 64, blocks = (N + block - 1) / block;
 #pragma omp parallel for schedule(dynamic) if (N * K > 32768)
         for (int64_t b = 0; b < blocks; ++b) {
-            const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N, n16 = n0 + (n1 - n0) / 16 * 16;
+            const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N,
+                          n16 = n0 + (n1 - n0) / 16 * 16;
             rows_dpbf16<16>(x, K, w, n0, n16, bias, y);
             rows_dpbf16<1>(x, K, w, n16, n1, bias, y);
         }

@@ -29,7 +29,7 @@ void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float*
 // Widens n 16-bit values to f32 (for prefill: BLAS then multiplies the widened weights).
 void half_to_float(const uint16_t* src, int64_t n, bool bf16, float* dst);
 
-// What the CPU offers these kernels (and softmax_rows): AVX2+FMA+F16C; AVX512F+BW+VL+BF16 with the OS
+// What the CPU offers these kernels (and row_kernels): AVX2+FMA+F16C; AVX512F+BW+VL+BF16 with the OS
 // saving ZMM state. Both false off x86-64 (and the second under MSVC, whose kernels stay AVX2).
 bool cpu_has_avx2_fma_f16c();
 bool cpu_has_avx512_bf16();

@@ -1,4 +1,4 @@
-// What the hand-written CPU kernels (half_gemv.cpp, softmax_rows.cpp) share: the x86 preamble
+// What the hand-written CPU kernels (half_gemv.cpp, row_kernels.cpp) share: the x86 preamble
 // (target attributes, which intrinsics the compiler offers), bf16 bits to float, and horizontal
 // reductions of a vector register. Private to core/model; no LibTorch.
 //

@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "common/mix64.h"
-#include "model/softmax_rows.h"
+#include "model/row_kernels.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
@@ -69,6 +69,16 @@ torch::Tensor attention_softmax(const torch::Tensor& scores, torch::Dtype dtype)
     const int64_t cols = x.size(-1), rows = cols > 0 ? x.numel() / cols : 0;
     softmax_rows(x.data_ptr(), in == torch::kBFloat16, rows, cols, out.data_ptr(), dtype == torch::kBFloat16);
     return out;
+}
+
+torch::Tensor apply_layer_norm(torch::nn::LayerNorm& ln, const torch::Tensor& x) {
+    const auto dtype = x.scalar_type();
+    if (!x.device().is_cpu() || (dtype != torch::kBFloat16 && dtype != torch::kHalf)) return ln(x);
+    auto widen = [](const torch::Tensor& t) { return t.defined() ? t.to(torch::kFloat32) : t; };
+    const auto& o = ln->options;
+    return torch::layer_norm(x.to(torch::kFloat32), o.normalized_shape(), widen(ln->weight), widen(ln->bias),
+                             o.eps())
+        .to(dtype);
 }
 
 namespace {

@@ -70,7 +70,7 @@ FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t hidden, std::string act_) 
 }
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
-    return fc2(activation(act, fc1(norm(x))));
+    return fc2(activation(act, fc1(apply_layer_norm(norm, x))));
 }
 
 PerceiverBlockImpl::PerceiverBlockImpl(int64_t dim, int64_t heads, int64_t ff_hidden,
@@ -82,10 +82,10 @@ PerceiverBlockImpl::PerceiverBlockImpl(int64_t dim, int64_t heads, int64_t ff_hi
 }
 
 torch::Tensor PerceiverBlockImpl::forward(const torch::Tensor& media, const torch::Tensor& latents) {
-    auto l = norm_latents(latents);                    // [B, L, D]
-    auto ctx = torch::cat({norm_media(media), l}, 1);  // [B, N+L, D]: Flamingo's kv
-    auto h = latents + attn(l, ctx);                   // [B, L, D]
-    return h + ff(h);                                  // [B, L, D]
+    auto l = apply_layer_norm(norm_latents, latents);                    // [B, L, D]
+    auto ctx = torch::cat({apply_layer_norm(norm_media, media), l}, 1);  // [B, N+L, D]: Flamingo's kv
+    auto h = latents + attn(l, ctx);                                     // [B, L, D]
+    return h + ff(h);                                                    // [B, L, D]
 }
 
 QFormerBlockImpl::QFormerBlockImpl(int64_t dim, int64_t heads, int64_t ff_hidden, const std::string& act) {
@@ -97,10 +97,11 @@ QFormerBlockImpl::QFormerBlockImpl(int64_t dim, int64_t heads, int64_t ff_hidden
 }
 
 torch::Tensor QFormerBlockImpl::forward(const torch::Tensor& queries, const torch::Tensor& media) {
-    auto q1 = norm1(queries);
+    auto q1 = apply_layer_norm(norm1, queries);
     auto h = queries + self_attn(q1, q1);  // [B, Q, D]
-    h = h + cross_attn(norm2(h), media);   // [B, Q, D]: every query sees every frame's tokens
-    return h + ff(h);                      // [B, Q, D]
+    h = h +
+        cross_attn(apply_layer_norm(norm2, h), media);  // [B, Q, D]: every query sees every frame's tokens
+    return h + ff(h);                                   // [B, Q, D]
 }
 
 BindBlockImpl::BindBlockImpl(int64_t dim, int64_t hidden) {
@@ -178,7 +179,7 @@ torch::Tensor ProjectorImpl::forward(const torch::Tensor& x_in) {
         const int64_t B = x.size(0);
         auto l = latents.unsqueeze(0).expand({B, -1, -1});  // [B, L, Din]
         for (auto& m : *layers) l = m->as<PerceiverBlockImpl>()->forward(x, l);
-        return proj(norm(l));  // [B, L, Dout]
+        return proj(apply_layer_norm(norm, l));  // [B, L, Dout]
     }
     if (t == "qformer") {
         TORCH_CHECK(x.dim() == 4, "qformer expects [B, frames, tokens, D]");
@@ -188,7 +189,7 @@ torch::Tensor ProjectorImpl::forward(const torch::Tensor& x_in) {
         media = media.reshape({B, F * N, D});                                          // [B, F*N, D]
         auto q = latents.unsqueeze(0).expand({B, -1, -1});                             // [B, Q, D]
         for (auto& m : *layers) q = m->as<QFormerBlockImpl>()->forward(q, media);
-        return proj(norm(q));  // [B, Q, Dout]
+        return proj(apply_layer_norm(norm, q));  // [B, Q, Dout]
     }
     if (t == "spectrum") {  // [B, N, D] -> one token [B, 1, Dout]
         TORCH_CHECK(x.dim() == 3, "spectrum expects [B, tokens, D]");
@@ -196,8 +197,9 @@ torch::Tensor ProjectorImpl::forward(const torch::Tensor& x_in) {
         // is many times the others, and the shape lives in the others (the demo's shape question
         // learns in 100 steps, not 300).
         auto spectrum = torch::log1p(pooled_cells(x, config.grid, /*magnitude_spectrum=*/true));
-        auto cells = torch::cat(
-            {pooled_cells(x, 1, false).to(x.scalar_type()), norm(spectrum.to(x.scalar_type()))}, -1);
+        auto cells = torch::cat({pooled_cells(x, 1, false).to(x.scalar_type()),
+                                 apply_layer_norm(norm, spectrum.to(x.scalar_type()))},
+                                -1);
         return linear_2(activation(config.act, linear_1(cells.unsqueeze(1))));  // [B, 1, Dout]
     }
     if (t == "dct") {

@@ -1,10 +1,10 @@
 // The LLaMA engine against llama2.c's reference outputs for the real stories260K model.
 #include "common/error.h"
 #include "generate/generator.h"
-#include "model/llama.h"
-#include "model/reference.h"
 #include "model/direct_decode.h"
 #include "model/half_gemv.h"
+#include "model/llama.h"
+#include "model/reference.h"
 #include "tokenizer/tokenizer.h"
 
 #include <gtest/gtest.h>
@@ -156,7 +156,8 @@ TEST(LlamaEngine, DirectDecodeEqualsLibTorchsForward) {
         LlamaForCausalLMImpl& net = model->module();
         if (!direct_decode_applies(net)) {  // bf16 compute where LibTorch's GEMM was measured faster
             ASSERT_TRUE(net.compute_dtype == torch::kBFloat16 && !half_gemv_beats_gemm());
-            std::printf("[direct decode] %s: LibTorch's GEMM is the faster here; not compared\n", dtype.c_str());
+            std::printf("[direct decode] %s: LibTorch's GEMM is the faster here; not compared\n",
+                        dtype.c_str());
             continue;
         }
         c10::InferenceMode guard;
@@ -166,7 +167,9 @@ TEST(LlamaEngine, DirectDecodeEqualsLibTorchsForward) {
             auto l = net.forward(t, pos, &cache, /*last_only=*/true).view({-1}).contiguous();
             return std::vector<float>(l.data_ptr<float>(), l.data_ptr<float>() + l.numel());
         };
-        auto top1 = [](const std::vector<float>& l) { return std::max_element(l.begin(), l.end()) - l.begin(); };
+        auto top1 = [](const std::vector<float>& l) {
+            return std::max_element(l.begin(), l.end()) - l.begin();
+        };
         // Prefill 7 tokens (LibTorch in both), then one token at a time (direct beside LibTorch).
         model->reset();
         model->decode(std::vector<int>(seq.begin(), seq.begin() + 7));
@@ -188,9 +191,10 @@ TEST(LlamaEngine, DirectDecodeEqualsLibTorchsForward) {
             direct_top1 += top1(direct) == top1(f32);
             libtorch_top1 += top1(ref) == top1(f32);
         }
-        std::printf("[direct decode] %s, %d steps: max |direct - LibTorch| %.2g, same top-1 at %d; against f32: "
-                    "direct %.3g (top-1 %d), LibTorch %.3g (top-1 %d)\n",
-                    dtype.c_str(), steps, diff, same_top1, direct_err, direct_top1, libtorch_err, libtorch_top1);
+        std::printf(
+            "[direct decode] %s, %d steps: max |direct - LibTorch| %.2g, same top-1 at %d; against f32: "
+            "direct %.3g (top-1 %d), LibTorch %.3g (top-1 %d)\n",
+            dtype.c_str(), steps, diff, same_top1, direct_err, direct_top1, libtorch_err, libtorch_top1);
         if (dtype != "bf16") {
             EXPECT_LT(diff, 1e-4);
             EXPECT_EQ(same_top1, steps);

@@ -1,4 +1,4 @@
-#include "model/softmax_rows.h"
+#include "model/row_kernels.h"
 
 #include "model/half_gemv.h"
 #include "model/kernel_util.h"
@@ -57,6 +57,23 @@ void row_scalar(const void* in, bool in_bf16, int64_t cols, void* out, bool out_
     for (int64_t j = 0; j < cols; ++j) store_scalar(out, out_bf16, j, e[j] * inv);
 }
 
+// x · sigmoid(1.702 x), sigmoid from exp(-|z|) (in (0, 1], no overflow): 1 / (1 + e) for z >= 0,
+// e / (1 + e) below.
+float quick_gelu_scalar(float v) {
+    const float z = 1.702f * v, e = std::exp(-std::fabs(z));
+    return v * (z >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e));
+}
+
+void act_row_scalar(void* y, bool bf16, int64_t cols, const void* bias, bool bias_bf16, float scale,
+                    RowAct act) {
+    for (int64_t j = 0; j < cols; ++j) {
+        float v = load_scalar(y, bf16, j);
+        if (bias) v += load_scalar(bias, bias_bf16, j);
+        if (act == RowAct::QuickGelu) v = quick_gelu_scalar(v);
+        store_scalar(y, bf16, j, v * scale);
+    }
+}
+
 #if ATELIER_X86
 
 ATELIER_TARGET("avx2,fma") inline __m256 exp8(__m256 x) {
@@ -84,6 +101,46 @@ ATELIER_TARGET("avx2,fma") inline __m256 load8(const void* in, bool bf16, int64_
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
 }
 
+// Eight floats to f32, or to bf16 rounded to nearest even with NaN a quiet NaN (as LibTorch rounds).
+ATELIER_TARGET("avx2,fma") inline void store8(void* out, bool bf16, int64_t j, __m256 v) {
+    if (!bf16) {
+        _mm256_storeu_ps(static_cast<float*>(out) + j, v);
+        return;
+    }
+    const __m256i one = _mm256_set1_epi32(1), bias = _mm256_set1_epi32(0x7fff);
+    __m256i b = _mm256_castps_si256(v);
+    b = _mm256_srli_epi32(
+        _mm256_add_epi32(_mm256_add_epi32(b, bias), _mm256_and_si256(_mm256_srli_epi32(b, 16), one)), 16);
+    b = _mm256_blendv_epi8(b, _mm256_set1_epi32(0x7fc0),
+                           _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+    const __m128i packed = _mm_packus_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(static_cast<uint16_t*>(out) + j), packed);
+}
+
+ATELIER_TARGET("avx2,fma") inline __m256 quick_gelu8(__m256 v) {
+    const __m256 z = _mm256_mul_ps(v, _mm256_set1_ps(1.702f)), one = _mm256_set1_ps(1.0f);
+    const __m256 e = exp8(_mm256_or_ps(z, _mm256_set1_ps(-0.0f)));  // exp(-|z|)
+    const __m256 inv = _mm256_div_ps(one, _mm256_add_ps(one, e));
+    const __m256 negative = _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_LT_OQ);
+    return _mm256_mul_ps(v, _mm256_blendv_ps(inv, _mm256_mul_ps(e, inv), negative));
+}
+
+ATELIER_TARGET("avx2,fma")
+void act_row_avx2(void* y, bool bf16, int64_t cols, const void* bias, bool bias_bf16, float scale,
+                  RowAct act) {
+    const int64_t c8 = cols - cols % 8;
+    const __m256 sv = _mm256_set1_ps(scale);
+    for (int64_t j = 0; j < c8; j += 8) {
+        __m256 v = load8(y, bf16, j);
+        if (bias) v = _mm256_add_ps(v, load8(bias, bias_bf16, j));
+        if (act == RowAct::QuickGelu) v = quick_gelu8(v);
+        store8(y, bf16, j, _mm256_mul_ps(v, sv));
+    }
+    act_row_scalar(static_cast<char*>(y) + c8 * (bf16 ? 2 : 4), bf16, cols - c8,
+                   bias ? static_cast<const char*>(bias) + c8 * (bias_bf16 ? 2 : 4) : nullptr, bias_bf16,
+                   scale, act);
+}
+
 ATELIER_TARGET("avx2,fma")
 void row_avx2(const void* in, bool in_bf16, int64_t cols, void* out, bool out_bf16, float* e) {
     const int64_t c8 = cols - cols % 8;
@@ -102,27 +159,7 @@ void row_avx2(const void* in, bool in_bf16, int64_t cols, void* out, bool out_bf
     for (int64_t j = c8; j < cols; ++j) sum += e[j] = exp_scalar(load_scalar(in, in_bf16, j) - m);
     const float inv = 1.0f / sum;
     const __m256 iv = _mm256_set1_ps(inv);
-    if (out_bf16) {
-        uint16_t* o = static_cast<uint16_t*>(out);
-        const __m256i one = _mm256_set1_epi32(1), bias = _mm256_set1_epi32(0x7fff);
-        for (int64_t j = 0; j < c8; j += 8) {
-            const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(e + j), iv);
-            __m256i b = _mm256_castps_si256(v);
-            b = _mm256_srli_epi32(
-                _mm256_add_epi32(_mm256_add_epi32(b, bias), _mm256_and_si256(_mm256_srli_epi32(b, 16), one)),
-                16);
-            // NaN (a row of -inf or NaN) stays a quiet NaN, as LibTorch rounds it.
-            b = _mm256_blendv_epi8(b, _mm256_set1_epi32(0x7fc0),
-                                   _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
-            const __m128i packed =
-                _mm_packus_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1));
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(o + j), packed);
-        }
-    } else {
-        float* o = static_cast<float*>(out);
-        for (int64_t j = 0; j < c8; j += 8)
-            _mm256_storeu_ps(o + j, _mm256_mul_ps(_mm256_loadu_ps(e + j), iv));
-    }
+    for (int64_t j = 0; j < c8; j += 8) store8(out, out_bf16, j, _mm256_mul_ps(_mm256_loadu_ps(e + j), iv));
     for (int64_t j = c8; j < cols; ++j) store_scalar(out, out_bf16, j, e[j] * inv);
 }
 
@@ -190,6 +227,32 @@ void row_avx512(const void* in, bool in_bf16, int64_t cols, void* out, bool out_
             _mm512_mask_storeu_ps(static_cast<float*>(out) + j, k, v);
     }
 }
+ATELIER_AVX512 inline __m512 quick_gelu16(__m512 v) {
+    const __m512 z = _mm512_mul_ps(v, _mm512_set1_ps(1.702f)), one = _mm512_set1_ps(1.0f);
+    const __m512 e = exp16(_mm512_castsi512_ps(_mm512_or_si512(
+        _mm512_castps_si512(z), _mm512_set1_epi32(static_cast<int>(0x80000000u)))));  // exp(-|z|)
+    const __m512 inv = _mm512_div_ps(one, _mm512_add_ps(one, e));
+    const __mmask16 negative = _mm512_cmp_ps_mask(z, _mm512_setzero_ps(), _CMP_LT_OQ);
+    return _mm512_mul_ps(v, _mm512_mask_mul_ps(inv, negative, e, inv));
+}
+
+ATELIER_AVX512
+void act_row_avx512(void* y, bool bf16, int64_t cols, const void* bias, bool bias_bf16, float scale,
+                    RowAct act) {
+    const __m512 sv = _mm512_set1_ps(scale);
+    for (int64_t j = 0; j < cols; j += 16) {
+        const __mmask16 k =
+            cols - j >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (cols - j)) - 1);
+        __m512 v = load16(y, bf16, j, k);
+        if (bias) v = _mm512_add_ps(v, load16(bias, bias_bf16, j, k));
+        if (act == RowAct::QuickGelu) v = quick_gelu16(v);
+        v = _mm512_mul_ps(v, sv);
+        if (bf16)  // vcvtneps2bf16: nearest even, NaN to a quiet NaN
+            _mm256_mask_storeu_epi16(static_cast<uint16_t*>(y) + j, k, (__m256i)_mm512_cvtneps_pbh(v));
+        else
+            _mm512_mask_storeu_ps(static_cast<float*>(y) + j, k, v);
+    }
+}
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -211,7 +274,31 @@ RowKernel pick(SoftmaxIsa isa) {
     return row_scalar;
 }
 
+using ActKernel = void (*)(void*, bool, int64_t, const void*, bool, float, RowAct);
+
+ActKernel pick_act(SoftmaxIsa isa) {
+#if ATELIER_X86_BF16_CASTS
+    if (isa == SoftmaxIsa::Best && cpu_has_avx512_bf16()) return act_row_avx512;
+#endif
+#if ATELIER_X86
+    if (isa != SoftmaxIsa::Scalar && cpu_has_avx2_fma_f16c()) return act_row_avx2;
+#else
+    (void)isa;
+#endif
+    return act_row_scalar;
+}
+
 }  // namespace
+
+void bias_act_rows(void* y, bool bf16, int64_t rows, int64_t cols, const void* bias, bool bias_bf16,
+                   float scale, RowAct act, SoftmaxIsa isa) {
+    if (rows <= 0 || cols <= 0) return;
+    const ActKernel kernel = pick_act(isa);
+    const size_t size = bf16 ? 2 : 4;
+#pragma omp parallel for schedule(static) if (rows * cols > 16384)
+    for (int64_t r = 0; r < rows; ++r)
+        kernel(static_cast<char*>(y) + r * cols * size, bf16, cols, bias, bias_bf16, scale, act);
+}
 
 const char* softmax_rows_isa() {
     const RowKernel k = pick(SoftmaxIsa::Best);

@@ -1,5 +1,5 @@
-// softmax_rows against a double-precision softmax, for every kernel this CPU can run.
-#include "model/softmax_rows.h"
+// The row kernels (softmax_rows, bias_act_rows) against double precision, for every kernel this CPU can run.
+#include "model/row_kernels.h"
 
 #include <gtest/gtest.h>
 
@@ -107,4 +107,58 @@ TEST(SoftmaxRows, ARowOfMinusInfinityGivesNaNAsLibTorchDoes) {
         }
     const std::string isa = atelier::softmax_rows_isa();
     EXPECT_TRUE(isa == "avx512" || isa == "avx2" || isa == "scalar") << isa;
+}
+
+// act(y + bias) · scale in double, for quick GELU x · sigmoid(1.702 x) and none.
+TEST(BiasActRows, MatchesDoublePrecisionForEveryKernelLengthAndDtype) {
+    std::mt19937 rng(9);
+    std::normal_distribution<float> n(0.0f, 3.0f);
+    for (SoftmaxIsa isa : kIsas)
+        for (int64_t cols : {1, 7, 8, 15, 16, 17, 33, 1024})
+            for (bool bf16 : {false, true})
+                for (bool with_bias : {false, true})
+                    for (auto act : {atelier::RowAct::None, atelier::RowAct::QuickGelu}) {
+                        const int64_t rows = 21;  // 21 × 1024 > 16384: OpenMP splits the rows
+                        const float scale = act == atelier::RowAct::None ? 0.125f : 1.0f;
+                        std::vector<float> y(rows * cols), bias(cols);
+                        std::vector<uint16_t> yb(y.size()), bb(cols);
+                        for (size_t i = 0; i < y.size(); ++i) {
+                            y[i] = i % 97 == 5 ? (i % 2 ? 95.0f : -95.0f)
+                                               : n(rng);  // exp(±162) must not overflow
+                            yb[i] = float_to_bf16(y[i]);
+                            if (bf16) y[i] = bf16_to_float(yb[i]);
+                        }
+                        for (int64_t c = 0; c < cols; ++c) {
+                            bb[c] = float_to_bf16(n(rng));
+                            bias[c] = bf16 ? bf16_to_float(bb[c]) : n(rng);
+                        }
+                        std::vector<float> out = y;
+                        atelier::bias_act_rows(
+                            bf16 ? static_cast<void*>(yb.data()) : out.data(), bf16, rows, cols,
+                            with_bias ? (bf16 ? static_cast<const void*>(bb.data()) : bias.data()) : nullptr,
+                            bf16, scale, act, isa);
+                        for (int64_t i = 0; i < rows * cols; ++i) {
+                            double v = double(y[i]) + (with_bias ? double(bias[i % cols]) : 0.0);
+                            if (act == atelier::RowAct::QuickGelu) v = v / (1.0 + std::exp(-1.702 * v));
+                            v *= scale;
+                            const double got = bf16 ? bf16_to_float(yb[i]) : out[i];
+                            // bf16: one rounding (2^-8 relative) after f32 arithmetic; f32: exp to a few ulp.
+                            const double tol = (bf16 ? 4e-3 : 1e-5) * std::fabs(v) + 1e-7;
+                            ASSERT_NEAR(got, v, tol)
+                                << "isa " << int(isa) << " cols " << cols << " bf16 " << bf16 << " act "
+                                << int(act) << " at " << i << " of " << y[i];
+                        }
+                    }
+}
+
+TEST(BiasActRows, NaNStaysNaN) {
+    for (SoftmaxIsa isa : kIsas)
+        for (bool bf16 : {false, true}) {
+            std::vector<float> y(19, std::numeric_limits<float>::quiet_NaN());
+            std::vector<uint16_t> yb(19, 0x7fc0);
+            atelier::bias_act_rows(bf16 ? static_cast<void*>(yb.data()) : y.data(), bf16, 1, 19, nullptr,
+                                   bf16, 1.0f, atelier::RowAct::QuickGelu, isa);
+            for (int j = 0; j < 19; ++j)
+                EXPECT_TRUE(std::isnan(bf16 ? bf16_to_float(yb[j]) : y[j])) << int(isa);
+        }
 }
