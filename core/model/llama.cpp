@@ -7,8 +7,8 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/process.h"
-#include "model/half_gemv.h"
 #include "model/direct_decode.h"
+#include "model/half_gemv.h"
 #include "model/importers.h"
 #include "model/torch_util.h"
 
@@ -266,10 +266,16 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, int64_t start_pos, 
     // the rep query heads of a group ride along the row dimension.
     auto qg = q.reshape({B, KV, rep * T, hd});                                   // [B, KV, rep*T, hd]
     auto scores = torch::matmul(qg, k.transpose(2, 3)) / std::sqrt(double(hd));  // [B, KV, rep*T, S]
-    if (mask.defined())
-        scores = (scores.to(torch::kFloat32).view({B, KV, rep, T, S}) + mask).view({B, KV, rep * T, S});
-    auto probs = attention_softmax(scores, v.scalar_type());  // [B, KV, rep*T, S]
-    auto out = torch::matmul(probs, v).view({B, H, T, hd});   // [B, H, T, hd]
+    torch::Tensor probs;                                                         // [B, KV, rep*T, S]
+    if (mask.defined() && c10::InferenceMode::is_enabled()) {
+        // Prefill: the mask (causal, see forward_embeddings) applied inside the fused softmax.
+        probs = causal_attention_softmax(scores, v.scalar_type(), T);
+    } else {
+        if (mask.defined())
+            scores = (scores.to(torch::kFloat32).view({B, KV, rep, T, S}) + mask).view({B, KV, rep * T, S});
+        probs = attention_softmax(scores, v.scalar_type());
+    }
+    auto out = torch::matmul(probs, v).view({B, H, T, hd});  // [B, H, T, hd]
 
     if (hook) {
         torch::Tensor extra = hook->extra(layer, q);  // [B, H, T, hd] or undefined

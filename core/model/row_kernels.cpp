@@ -312,6 +312,26 @@ const char* softmax_rows_isa() {
     return "scalar";
 }
 
+void softmax_rows_causal(const void* in, bool in_bf16, int64_t rows, int64_t cols, void* out, bool out_bf16,
+                         int64_t period, int64_t first, SoftmaxIsa isa) {
+    if (rows <= 0 || cols <= 0 || period <= 0) return;
+    const RowKernel kernel = pick(isa);
+    const size_t in_size = in_bf16 ? 2 : 4, out_size = out_bf16 ? 2 : 4;
+#pragma omp parallel if (rows * cols > 16384)
+    {
+        std::vector<float> e(static_cast<size_t>(cols) + 16);
+#pragma omp for schedule(static)
+        for (int64_t r = 0; r < rows; ++r) {
+            const int64_t valid = std::min(cols, std::max<int64_t>(first + r % period + 1, 0));
+            char* o = static_cast<char*>(out) + r * cols * out_size;
+            if (valid > 0)
+                kernel(static_cast<const char*>(in) + r * cols * in_size, in_bf16, valid, o, out_bf16,
+                       e.data());
+            std::memset(o + valid * out_size, 0, static_cast<size_t>(cols - valid) * out_size);
+        }
+    }
+}
+
 void softmax_rows(const void* in, bool in_bf16, int64_t rows, int64_t cols, void* out, bool out_bf16,
                   SoftmaxIsa isa) {
     if (rows <= 0 || cols <= 0) return;

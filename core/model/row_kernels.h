@@ -32,6 +32,13 @@ enum class RowAct { None, QuickGelu };
 void softmax_rows(const void* in, bool in_bf16, int64_t rows, int64_t cols, void* out, bool out_bf16,
                   SoftmaxIsa isa = SoftmaxIsa::Best);
 
+// Causal attention after `first` cached positions: rows are groups of `period` queries, query t of
+// a group (row r, t = r % period) sees the first min(cols, first + t + 1) columns, and the rest of
+// its row is written as 0 — what adding a -inf upper-triangle mask before softmax_rows gives,
+// without the f32 mask pass over [heads, T, S] scores (prefill).
+void softmax_rows_causal(const void* in, bool in_bf16, int64_t rows, int64_t cols, void* out, bool out_bf16,
+                         int64_t period, int64_t first, SoftmaxIsa isa = SoftmaxIsa::Best);
+
 // y: rows × cols, contiguous, f32 (or bf16 bits when bf16), rewritten in place; bias: cols values
 // (bf16 bits when bias_bf16) or null.
 void bias_act_rows(void* y, bool bf16, int64_t rows, int64_t cols, const void* bias, bool bias_bf16,

@@ -4,6 +4,8 @@
 #include "common/mix64.h"
 #include "model/row_kernels.h"
 
+#include <limits>
+
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
@@ -68,6 +70,25 @@ torch::Tensor attention_softmax(const torch::Tensor& scores, torch::Dtype dtype)
     auto out = torch::empty(x.sizes(), x.options().dtype(dtype));
     const int64_t cols = x.size(-1), rows = cols > 0 ? x.numel() / cols : 0;
     softmax_rows(x.data_ptr(), in == torch::kBFloat16, rows, cols, out.data_ptr(), dtype == torch::kBFloat16);
+    return out;
+}
+
+torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype dtype, int64_t T) {
+    const auto in = scores.scalar_type();
+    const int64_t S = scores.size(-1);
+    if (!c10::InferenceMode::is_enabled() || !scores.device().is_cpu() ||
+        (in != torch::kFloat32 && in != torch::kBFloat16) ||
+        (dtype != torch::kFloat32 && dtype != torch::kBFloat16)) {
+        auto mask = torch::full({T, S}, -std::numeric_limits<float>::infinity(),
+                                torch::TensorOptions().dtype(torch::kFloat32).device(scores.device()))
+                        .triu(S - T + 1);
+        const auto shape = scores.sizes().vec();
+        return attention_softmax((scores.to(torch::kFloat32).view({-1, T, S}) + mask).view(shape), dtype);
+    }
+    const auto x = scores.contiguous();
+    auto out = torch::empty(x.sizes(), x.options().dtype(dtype));
+    softmax_rows_causal(x.data_ptr(), in == torch::kBFloat16, x.numel() / S, S, out.data_ptr(),
+                        dtype == torch::kBFloat16, T, S - T);
     return out;
 }
 
