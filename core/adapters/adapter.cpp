@@ -60,6 +60,13 @@ struct LoraLinear : LinearAdapter {
                                          /*alpha=*/scaling * state->scale);
         return sum.view(y.sizes()).to(y.scalar_type());
     }
+    bool low_rank(torch::Tensor* a, torch::Tensor* b, double* scale) const override {
+        if (state->training) return false;  // dropout
+        *a = A;
+        *b = B;
+        *scale = scaling * state->scale;
+        return true;
+    }
 };
 
 // LLaMA-Adapter V2: y' = scale * (y + bias), interpolated towards y by the run-time scale.

@@ -31,8 +31,22 @@ bool usable(const torch::Tensor& t, bool bf16_compute) {
     return s == torch::kFloat32 || s == torch::kBFloat16 || s == torch::kHalf;
 }
 
+// LoRA's A and B: f32 (the trained master weights) or bf16, on the CPU.
+bool usable_low_rank(const std::shared_ptr<LinearAdapter>& adapter) {
+    if (!adapter) return true;
+    torch::Tensor A, B;
+    double scale = 0;
+    if (!adapter->low_rank(&A, &B, &scale)) return false;
+    for (const torch::Tensor* t : {&A, &B})
+        if (!t->defined() || !t->device().is_cpu() || !t->is_contiguous() || t->dim() != 2 ||
+            (t->scalar_type() != torch::kFloat32 && t->scalar_type() != torch::kBFloat16))
+            return false;
+    return true;
+}
+
 bool plain(const Linear& l, bool bf16) {
-    return l && !l->adapter && l->weight.defined() && usable(l->weight, bf16) && usable(l->bias, bf16);
+    return l && usable_low_rank(l->adapter) && l->weight.defined() && usable(l->weight, bf16) &&
+           usable(l->bias, bf16);
 }
 
 bool plain(const RMSNorm& n, bool bf16) {
@@ -78,7 +92,7 @@ void to_float(const torch::Tensor& t, int64_t offset, int64_t n, float* dst) {
 
 // Buffers reused across steps (one model decodes on one thread at a time).
 struct Scratch {
-    std::vector<float> act, bias, norm;
+    std::vector<float> act, bias, norm, low_rank;
     std::vector<uint16_t> xbits;
 };
 
@@ -120,8 +134,41 @@ void gemv(const torch::Tensor& w, const torch::Tensor& b, const float* x, float*
                   bias, y);
 }
 
+// Element i of a f32 or bf16 tensor's data in the compute dtype, as `A.to(dtype)` rounds it.
+inline float element(const float* f32, const uint16_t* bf16, int64_t i, const Rounding& round) {
+    return f32 ? round(f32[i]) : bf16_value(bf16[i]);
+}
+
+// LoRA as LoraLinear::apply computes it: hA = A x in the compute dtype, then y + scale · B hA as one
+// addmm, each rounded once.
+void add_low_rank(const LinearAdapter& adapter, const float* x, float* y, const Rounding& round, Scratch& s) {
+    torch::Tensor A, B;
+    double scale = 0;
+    adapter.low_rank(&A, &B, &scale);
+    const int64_t r = A.size(0), K = A.size(1), N = B.size(0);
+    const bool a32 = A.scalar_type() == torch::kFloat32, b32 = B.scalar_type() == torch::kFloat32;
+    const float* af = a32 ? A.data_ptr<float>() : nullptr;
+    const float* bf = b32 ? B.data_ptr<float>() : nullptr;
+    const auto* ab = a32 ? nullptr : static_cast<const uint16_t*>(A.data_ptr());
+    const auto* bb = b32 ? nullptr : static_cast<const uint16_t*>(B.data_ptr());
+    s.low_rank.resize(static_cast<size_t>(r));
+    float* ha = s.low_rank.data();
+    for (int64_t i = 0; i < r; ++i) {
+        float dot = 0;
+        for (int64_t k = 0; k < K; ++k) dot += element(af, ab, i * K + k, round) * x[k];
+        ha[i] = round(dot);
+    }
+    const float sc = static_cast<float>(scale);
+    for (int64_t n = 0; n < N; ++n) {
+        float dot = 0;
+        for (int64_t i = 0; i < r; ++i) dot += element(bf, bb, n * r + i, round) * ha[i];
+        y[n] = round(y[n] + sc * dot);
+    }
+}
+
 void linear(const Linear& l, const float* x, float* y, const Rounding& round, Scratch& s) {
     gemv(l->weight, l->bias, x, y, round, s);
+    if (l->adapter) add_low_rank(*l->adapter, x, y, round, s);
 }
 
 // As RMSNormImpl::forward: x * rsqrt(mean(x²) + eps) in float32, cast to the compute dtype, times
@@ -203,7 +250,8 @@ bool direct_decode_applies(LlamaForCausalLMImpl& net) {
         const char* env = std::getenv("ATELIER_DIRECT_DECODE");
         return !env || std::string(env) != "0";
     }();
-    if (!enabled || net.head_adapter || net.gradient_checkpointing || net.config.head_dim % 2 != 0)
+    if (!enabled || !usable_low_rank(net.head_adapter) || net.gradient_checkpointing ||
+        net.config.head_dim % 2 != 0)
         return false;
     const bool bf16 = net.compute_dtype == torch::kBFloat16;
     if (!bf16 && net.compute_dtype != torch::kFloat32) return false;
@@ -302,6 +350,7 @@ void direct_decode_step(LlamaForCausalLMImpl& net, KVCache& cache, int64_t pos, 
     }
     rmsnorm(net.model->norm, x, D, xb, round, s);
     gemv(net.output_weight(), torch::Tensor(), xb, logits, round, s);
+    if (net.head_adapter) add_low_rank(*net.head_adapter, xb, logits, round, s);
 }
 
 }  // namespace atelier

@@ -18,7 +18,8 @@ namespace atelier {
 
 // True for a CPU model with f32 compute (f32, f16 or bf16 weights) or bf16 compute (bf16 weights,
 // where the engine's bf16 GEMV beats LibTorch's GEMM on this CPU), with nothing attached that this
-// path does not run (adapters, attention hooks). ATELIER_DIRECT_DECODE=0 turns it off
+// path does not run: LoRA it runs (a chat with a fine-tune), LLaMA-Adapter's prefix hooks and its
+// bias/scale and norm adapters it does not. ATELIER_DIRECT_DECODE=0 turns it off
 // (comparisons, bisecting). direct_decode.cpp is compiled for AVX2 + FMA (its loops vectorised): the
 // caller checks for AVX2 first, in code compiled for any x86-64.
 bool direct_decode_applies(LlamaForCausalLMImpl& net);

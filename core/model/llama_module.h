@@ -29,6 +29,11 @@ namespace atelier {
 struct LinearAdapter {
     virtual ~LinearAdapter() = default;
     virtual torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& y) = 0;
+    // The adapter as y + scale · B (A x) (LoRA outside training), for the direct decode path: sets
+    // A [r, in], B [out, r] and scale and returns true; false where apply is not of that form.
+    virtual bool low_rank(torch::Tensor* /*A*/, torch::Tensor* /*B*/, double* /*scale*/) const {
+        return false;
+    }
 };
 
 // Replaces an RMSNorm's weight (LLaMA-Adapter V2 trains the norms without touching the base ones).

@@ -1,4 +1,5 @@
 // The LLaMA engine against llama2.c's reference outputs for the real stories260K model.
+#include "adapters/adapter_module.h"
 #include "common/error.h"
 #include "generate/generator.h"
 #include "model/direct_decode.h"
@@ -16,6 +17,7 @@
 
 using namespace atelier;
 using atelier::test::fixture;
+using atelier::test::make_temp_dir;
 using atelier::test::reference;
 
 namespace {
@@ -150,9 +152,24 @@ TEST(LlamaEngine, DirectDecodeEqualsLibTorchsForward) {
     std::vector<int> seq = {1};
     seq.insert(seq.end(), want.begin(), want.begin() + 47);
     std::vector<std::vector<float>> f32_steps;  // the f32 model's logits at steps 7..
-    for (const std::string dtype : {"f32", "f16", "bf16"}) {
-        SCOPED_TRACE(dtype);
+    // A LoRA adapter (B no longer zero) runs on the direct path too: a chat with a fine-tune.
+    const std::string lora_dir = make_temp_dir("direct-decode-lora");
+    {
+        auto base = load("stories260K/hf");
+        auto adapter = Adapter::create(AdapterConfig::preset("lora", base->config()), base->config(), 3,
+                                       &base->module());
+        torch::NoGradGuard no_grad;
+        torch::manual_seed(4);
+        for (const auto& [name, t] : adapter->parameters()) t.add_(torch::randn_like(t) * 0.05);
+        adapter->save(lora_dir);
+    }
+    std::vector<std::vector<float>> f32_lora_steps;  // the f32 model's with the adapter
+    for (const std::string variant : {"f32", "f16", "bf16", "f32+lora", "bf16+lora"}) {
+        SCOPED_TRACE(variant);
+        const std::string dtype = variant.substr(0, variant.find('+'));
+        const bool lora = variant.find("lora") != std::string::npos;
         auto model = load("stories260K/hf", dtype);
+        if (lora) model->attach_adapter(lora_dir);
         LlamaForCausalLMImpl& net = model->module();
         if (!direct_decode_applies(net)) {  // bf16 compute where LibTorch's GEMM was measured faster
             ASSERT_TRUE(net.compute_dtype == torch::kBFloat16 && !half_gemv_beats_gemm());
@@ -180,8 +197,9 @@ TEST(LlamaEngine, DirectDecodeEqualsLibTorchsForward) {
             const std::vector<float> direct = model->decode({seq[t]});
             const std::vector<float> ref = libtorch_step({seq[t]}, static_cast<int64_t>(t));
             ASSERT_EQ(direct.size(), ref.size());
-            if (dtype == "f32") f32_steps.push_back(ref);
-            const std::vector<float>& f32 = f32_steps.at(steps);
+            auto& f32_ref = lora ? f32_lora_steps : f32_steps;
+            if (dtype == "f32") f32_ref.push_back(ref);
+            const std::vector<float>& f32 = f32_ref.at(steps);
             for (size_t v = 0; v < ref.size(); ++v) {
                 diff = std::max(diff, double(std::fabs(direct[v] - ref[v])));
                 direct_err = std::max(direct_err, double(std::fabs(direct[v] - f32[v])));
@@ -194,7 +212,7 @@ TEST(LlamaEngine, DirectDecodeEqualsLibTorchsForward) {
         std::printf(
             "[direct decode] %s, %d steps: max |direct - LibTorch| %.2g, same top-1 at %d; against f32: "
             "direct %.3g (top-1 %d), LibTorch %.3g (top-1 %d)\n",
-            dtype.c_str(), steps, diff, same_top1, direct_err, direct_top1, libtorch_err, libtorch_top1);
+            variant.c_str(), steps, diff, same_top1, direct_err, direct_top1, libtorch_err, libtorch_top1);
         if (dtype != "bf16") {
             EXPECT_LT(diff, 1e-4);
             EXPECT_EQ(same_top1, steps);
