@@ -191,13 +191,15 @@ void rows_dpbf16(const uint16_t* x, int64_t K, const uint16_t* w, int64_t n0, in
         }
     }
 }
-// f32 weights on AVX-512: sixteen rows per pass of one 512-bit load each, prefetch 256 bytes ahead,
-// as rows_dpbf16. On a llama2.c 1.1B (f32, 2 threads) on the dev VM: 7.8 tok/s against 7.3-7.4 with
-// the eight-row AVX2 pass (bench/vs-llama2c.sh 1b).
-template <int R>
+// f32 activations on AVX-512, f32, f16 or bf16 weights (widened in registers): sixteen rows per pass
+// of sixteen weights each, prefetch 256 bytes ahead, as rows_dpbf16. On the dev VM, 2 threads: a
+// llama2.c 1.1B (f32) decoded at 7.8 tok/s against 7.3-7.4 with the eight-row AVX2 pass
+// (bench/vs-llama2c.sh 1b); a random 1.1B in f16 at 12.9-13.3 tok/s against 12.4-12.7 (bench_generate).
+template <int R, Weights W>
 ATELIER_TARGET("avx512f")
-void rows_f32_avx512(const float* x, int64_t K, const float* w, int64_t n0, int64_t n1, const float* bias,
-                     float* y) {
+void rows_x1_avx512(const float* x, int64_t K, const typename WeightType<W>::type* w, int64_t n0, int64_t n1,
+                    const float* bias, float* y) {
+    constexpr int64_t ahead = 256 / sizeof(typename WeightType<W>::type);
     const int64_t K16 = K - K % 16;
     for (int64_t n = n0; n + R <= n1; n += R) {
         __m512 a[R];
@@ -205,18 +207,41 @@ void rows_f32_avx512(const float* x, int64_t K, const float* w, int64_t n0, int6
         for (int64_t k = 0; k < K16; k += 16) {
             const __m512 xv = _mm512_loadu_ps(x + k);
             for (int r = 0; r < R; ++r) {
-                const float* row = w + (n + r) * K + k;
-                _mm_prefetch(reinterpret_cast<const char*>(row + 64), _MM_HINT_T0);
-                a[r] = _mm512_fmadd_ps(_mm512_loadu_ps(row), xv, a[r]);
+                const auto* row = w + (n + r) * K + k;
+                _mm_prefetch(reinterpret_cast<const char*>(row + ahead), _MM_HINT_T0);
+                __m512 wv;
+                if constexpr (W == Weights::F32) {
+                    wv = _mm512_loadu_ps(row);
+                } else {
+                    const __m256i h = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
+                    wv = W == Weights::F16
+                             ? _mm512_cvtph_ps(h)
+                             : _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+                }
+                a[r] = _mm512_fmadd_ps(wv, xv, a[r]);
             }
         }
         for (int r = 0; r < R; ++r) {
-            const float* row = w + (n + r) * K;
+            const auto* row = w + (n + r) * K;
             float s = kernel::hsum16(a[r]);
-            for (int64_t k = K16; k < K; ++k) s += row[k] * x[k];
+            for (int64_t k = K16; k < K; ++k) {
+                if constexpr (W == Weights::F32)
+                    s += row[k] * x[k];
+                else
+                    s += (W == Weights::BF16 ? bf16_to_float(row[k]) : f16_to_f32(row[k])) * x[k];
+            }
             y[n + r] = s + (bias ? bias[n + r] : 0.0f);
         }
     }
+}
+
+// Rows n0..n1: sixteen at a time, the rest one by one.
+template <Weights W>
+void rows_x1_512(const float* x, int64_t K, const typename WeightType<W>::type* w, int64_t n0, int64_t n1,
+                 const float* bias, float* y) {
+    const int64_t n16 = n0 + (n1 - n0) / 16 * 16;
+    rows_x1_avx512<16, W>(x, K, w, n0, n16, bias, y);
+    rows_x1_avx512<1, W>(x, K, w, n16, n1, bias, y);
 }
 #endif  // ATELIER_X86_BF16_CASTS
 
@@ -304,9 +329,7 @@ void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float*
         const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
 #if ATELIER_X86_BF16_CASTS
         if (avx512) {
-            const int64_t n16 = n0 + (n1 - n0) / 16 * 16;
-            rows_f32_avx512<16>(x, K, w, n0, n16, bias, y);
-            rows_f32_avx512<1>(x, K, w, n16, n1, bias, y);
+            rows_x1_512<Weights::F32>(x, K, w, n0, n1, bias, y);
             continue;
         }
 #endif
@@ -380,6 +403,20 @@ void bf16_gemv(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const
 void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N,
                const float* bias, float* y) {
     [[maybe_unused]] const bool avx2 = cpu_has_avx2_fma_f16c();
+#if ATELIER_X86_BF16_CASTS
+    if (M == 1 && cpu_has_avx512_bf16()) {  // implies AVX512F
+        const int64_t block = 64, blocks = (N + block - 1) / block;
+#pragma omp parallel for schedule(dynamic) if (N * K > 32768)
+        for (int64_t b = 0; b < blocks; ++b) {
+            const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
+            if (bf16)
+                rows_x1_512<Weights::BF16>(x, K, w, n0, n1, bias, y);
+            else
+                rows_x1_512<Weights::F16>(x, K, w, n0, n1, bias, y);
+        }
+        return;
+    }
+#endif
 #if ATELIER_X86
     if (avx2 && M == 1) {
         // bf16: x split into even/odd halves per 16-element chunk (see rows_x1_avx2).
