@@ -120,6 +120,19 @@ struct WeightType<Weights::F32> {
     using type = float;
 };
 
+// Σ row[k]·x[k] over k0 <= k < K: the part of a row the vector loop leaves.
+template <Weights W>
+float row_tail(const typename WeightType<W>::type* row, const float* x, int64_t k0, int64_t K) {
+    float s = 0;
+    for (int64_t k = k0; k < K; ++k) {
+        if constexpr (W == Weights::F32)
+            s += row[k] * x[k];
+        else
+            s += (W == Weights::BF16 ? bf16_to_float(row[k]) : f16_to_f32(row[k])) * x[k];
+    }
+    return s;
+}
+
 template <int R, Weights W>
 ATELIER_TARGET("avx2,fma,f16c")
 void rows_x1_avx2(const float* xs, const float* x, int64_t K, const typename WeightType<W>::type* w,
@@ -148,17 +161,9 @@ void rows_x1_avx2(const float* xs, const float* x, int64_t K, const typename Wei
                 }
             }
         }
-        for (int r = 0; r < R; ++r) {
-            const auto* row = w + (n + r) * K;
-            float s = hsum8(_mm256_add_ps(a[r], b[r]));
-            for (int64_t k = K16; k < K; ++k) {
-                if constexpr (W == Weights::F32)
-                    s += row[k] * x[k];
-                else
-                    s += (W == Weights::BF16 ? bf16_to_float(row[k]) : f16_to_f32(row[k])) * x[k];
-            }
-            y[n + r] = s + (bias ? bias[n + r] : 0.0f);
-        }
+        for (int r = 0; r < R; ++r)
+            y[n + r] = hsum8(_mm256_add_ps(a[r], b[r])) + row_tail<W>(w + (n + r) * K, x, K16, K) +
+                       (bias ? bias[n + r] : 0.0f);
     }
 }
 
@@ -221,17 +226,9 @@ void rows_x1_avx512(const float* x, int64_t K, const typename WeightType<W>::typ
                 a[r] = _mm512_fmadd_ps(wv, xv, a[r]);
             }
         }
-        for (int r = 0; r < R; ++r) {
-            const auto* row = w + (n + r) * K;
-            float s = kernel::hsum16(a[r]);
-            for (int64_t k = K16; k < K; ++k) {
-                if constexpr (W == Weights::F32)
-                    s += row[k] * x[k];
-                else
-                    s += (W == Weights::BF16 ? bf16_to_float(row[k]) : f16_to_f32(row[k])) * x[k];
-            }
-            y[n + r] = s + (bias ? bias[n + r] : 0.0f);
-        }
+        for (int r = 0; r < R; ++r)
+            y[n + r] =
+                kernel::hsum16(a[r]) + row_tail<W>(w + (n + r) * K, x, K16, K) + (bias ? bias[n + r] : 0.0f);
     }
 }
 
