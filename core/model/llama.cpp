@@ -264,13 +264,15 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, int64_t start_pos, 
 
     // Grouped-query attention without copying K/V: query head h = g*rep + r reads KV head g, so
     // the rep query heads of a group ride along the row dimension.
-    auto qg = q.reshape({B, KV, rep * T, hd});                                   // [B, KV, rep*T, hd]
-    auto scores = torch::matmul(qg, k.transpose(2, 3)) / std::sqrt(double(hd));  // [B, KV, rep*T, S]
-    torch::Tensor probs;                                                         // [B, KV, rep*T, S]
+    auto qg = q.reshape({B, KV, rep * T, hd});           // [B, KV, rep*T, hd]
+    auto scores = torch::matmul(qg, k.transpose(2, 3));  // [B, KV, rep*T, S]
+    torch::Tensor probs;                                 // [B, KV, rep*T, S]
     if (mask.defined() && c10::InferenceMode::is_enabled()) {
-        // Prefill: the mask (causal, see forward_embeddings) applied inside the fused softmax.
-        probs = causal_attention_softmax(scores, v.scalar_type(), T);
+        // Prefill: the causal mask (see forward_embeddings) and 1/sqrt(hd) applied inside the fused
+        // softmax, not as passes of their own over every head's scores.
+        probs = causal_attention_softmax(scores, v.scalar_type(), T, 1.0 / std::sqrt(double(hd)));
     } else {
+        scores = scores / std::sqrt(double(hd));
         if (mask.defined())
             scores = (scores.to(torch::kFloat32).view({B, KV, rep, T, S}) + mask).view({B, KV, rep * T, S});
         probs = attention_softmax(scores, v.scalar_type());

@@ -48,11 +48,11 @@ void store_scalar(void* out, bool bf16, int64_t i, float v) {
         static_cast<float*>(out)[i] = v;
 }
 
-void row_scalar(const void* in, bool in_bf16, int64_t cols, void* out, bool out_bf16, float* e) {
+void row_scalar(const void* in, bool in_bf16, int64_t cols, float scale, void* out, bool out_bf16, float* e) {
     float m = -std::numeric_limits<float>::infinity();
     for (int64_t j = 0; j < cols; ++j) m = std::max(m, load_scalar(in, in_bf16, j));
     float sum = 0;
-    for (int64_t j = 0; j < cols; ++j) sum += e[j] = exp_scalar(load_scalar(in, in_bf16, j) - m);
+    for (int64_t j = 0; j < cols; ++j) sum += e[j] = exp_scalar((load_scalar(in, in_bf16, j) - m) * scale);
     const float inv = 1.0f / sum;
     for (int64_t j = 0; j < cols; ++j) store_scalar(out, out_bf16, j, e[j] * inv);
 }
@@ -142,21 +142,21 @@ void act_row_avx2(void* y, bool bf16, int64_t cols, const void* bias, bool bias_
 }
 
 ATELIER_TARGET("avx2,fma")
-void row_avx2(const void* in, bool in_bf16, int64_t cols, void* out, bool out_bf16, float* e) {
+void row_avx2(const void* in, bool in_bf16, int64_t cols, float scale, void* out, bool out_bf16, float* e) {
     const int64_t c8 = cols - cols % 8;
     __m256 vm = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
     for (int64_t j = 0; j < c8; j += 8) vm = _mm256_max_ps(vm, load8(in, in_bf16, j));
     float m = kernel::hmax8(vm);
     for (int64_t j = c8; j < cols; ++j) m = std::max(m, load_scalar(in, in_bf16, j));
-    const __m256 mv = _mm256_set1_ps(m);
+    const __m256 mv = _mm256_set1_ps(m), sv = _mm256_set1_ps(scale);
     __m256 vs = _mm256_setzero_ps();
     for (int64_t j = 0; j < c8; j += 8) {
-        const __m256 v = exp8(_mm256_sub_ps(load8(in, in_bf16, j), mv));
+        const __m256 v = exp8(_mm256_mul_ps(_mm256_sub_ps(load8(in, in_bf16, j), mv), sv));
         _mm256_storeu_ps(e + j, v);
         vs = _mm256_add_ps(vs, v);
     }
     float sum = kernel::hsum8(vs);
-    for (int64_t j = c8; j < cols; ++j) sum += e[j] = exp_scalar(load_scalar(in, in_bf16, j) - m);
+    for (int64_t j = c8; j < cols; ++j) sum += e[j] = exp_scalar((load_scalar(in, in_bf16, j) - m) * scale);
     const float inv = 1.0f / sum;
     const __m256 iv = _mm256_set1_ps(inv);
     for (int64_t j = 0; j < c8; j += 8) store8(out, out_bf16, j, _mm256_mul_ps(_mm256_loadu_ps(e + j), iv));
@@ -198,7 +198,7 @@ ATELIER_AVX512 inline __m512 load16(const void* in, bool bf16, int64_t j, __mmas
 }
 
 ATELIER_AVX512
-void row_avx512(const void* in, bool in_bf16, int64_t cols, void* out, bool out_bf16, float* e) {
+void row_avx512(const void* in, bool in_bf16, int64_t cols, float scale, void* out, bool out_bf16, float* e) {
     const __m512 neg_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
     auto mask = [cols](int64_t j) {
         return cols - j >= 16 ? static_cast<__mmask16>(0xffff)
@@ -209,11 +209,12 @@ void row_avx512(const void* in, bool in_bf16, int64_t cols, void* out, bool out_
         const __mmask16 k = mask(j);
         vm = _mm512_mask_max_ps(vm, k, vm, load16(in, in_bf16, j, k));
     }
-    const __m512 mv = _mm512_set1_ps(kernel::hmax16(vm));
+    const __m512 mv = _mm512_set1_ps(kernel::hmax16(vm)), sv = _mm512_set1_ps(scale);
     __m512 vs = _mm512_setzero_ps();
     for (int64_t j = 0; j < cols; j += 16) {
         const __mmask16 k = mask(j);
-        const __m512 v = _mm512_maskz_mov_ps(k, exp16(_mm512_sub_ps(load16(in, in_bf16, j, k), mv)));
+        const __m512 v =
+            _mm512_maskz_mov_ps(k, exp16(_mm512_mul_ps(_mm512_sub_ps(load16(in, in_bf16, j, k), mv), sv)));
         _mm512_mask_storeu_ps(e + j, k, v);
         vs = _mm512_add_ps(vs, v);
     }
@@ -260,7 +261,8 @@ void act_row_avx512(void* y, bool bf16, int64_t cols, const void* bias, bool bia
 
 #endif  // ATELIER_X86
 
-using RowKernel = void (*)(const void*, bool, int64_t, void*, bool, float*);
+// softmax(scale · row) for scale > 0: exp(scale · (x - max)) / sum.
+using RowKernel = void (*)(const void*, bool, int64_t, float, void*, bool, float*);
 
 RowKernel pick(SoftmaxIsa isa) {
 #if ATELIER_X86_BF16_CASTS
@@ -313,7 +315,7 @@ const char* softmax_rows_isa() {
 }
 
 void softmax_rows_causal(const void* in, bool in_bf16, int64_t rows, int64_t cols, void* out, bool out_bf16,
-                         int64_t period, int64_t first, SoftmaxIsa isa) {
+                         int64_t period, int64_t first, float scale, SoftmaxIsa isa) {
     if (rows <= 0 || cols <= 0 || period <= 0) return;
     const RowKernel kernel = pick(isa);
     const size_t in_size = in_bf16 ? 2 : 4, out_size = out_bf16 ? 2 : 4;
@@ -325,7 +327,7 @@ void softmax_rows_causal(const void* in, bool in_bf16, int64_t rows, int64_t col
             const int64_t valid = std::min(cols, std::max<int64_t>(first + r % period + 1, 0));
             char* o = static_cast<char*>(out) + r * cols * out_size;
             if (valid > 0)
-                kernel(static_cast<const char*>(in) + r * cols * in_size, in_bf16, valid, o, out_bf16,
+                kernel(static_cast<const char*>(in) + r * cols * in_size, in_bf16, valid, scale, o, out_bf16,
                        e.data());
             std::memset(o + valid * out_size, 0, static_cast<size_t>(cols - valid) * out_size);
         }
@@ -342,7 +344,7 @@ void softmax_rows(const void* in, bool in_bf16, int64_t rows, int64_t cols, void
         std::vector<float> e(static_cast<size_t>(cols) + 16);
 #pragma omp for schedule(static)
         for (int64_t r = 0; r < rows; ++r)
-            kernel(static_cast<const char*>(in) + r * cols * in_size, in_bf16, cols,
+            kernel(static_cast<const char*>(in) + r * cols * in_size, in_bf16, cols, 1.0f,
                    static_cast<char*>(out) + r * cols * out_size, out_bf16, e.data());
     }
 }

@@ -35,9 +35,10 @@ void softmax_rows(const void* in, bool in_bf16, int64_t rows, int64_t cols, void
 // Causal attention after `first` cached positions: rows are groups of `period` queries, query t of
 // a group (row r, t = r % period) sees the first min(cols, first + t + 1) columns, and the rest of
 // its row is written as 0 — what adding a -inf upper-triangle mask before softmax_rows gives,
-// without the f32 mask pass over [heads, T, S] scores (prefill).
+// without the f32 mask pass over [heads, T, S] scores (prefill). The visible scores are multiplied
+// by `scale` (> 0; attention's 1/sqrt(head_dim)) inside the pass, not by a pass of their own.
 void softmax_rows_causal(const void* in, bool in_bf16, int64_t rows, int64_t cols, void* out, bool out_bf16,
-                         int64_t period, int64_t first, SoftmaxIsa isa = SoftmaxIsa::Best);
+                         int64_t period, int64_t first, float scale, SoftmaxIsa isa = SoftmaxIsa::Best);
 
 // y: rows × cols, contiguous, f32 (or bf16 bits when bf16), rewritten in place; bias: cols values
 // (bf16 bits when bias_bf16) or null.

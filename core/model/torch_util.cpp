@@ -73,7 +73,8 @@ torch::Tensor attention_softmax(const torch::Tensor& scores, torch::Dtype dtype)
     return out;
 }
 
-torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype dtype, int64_t T) {
+torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype dtype, int64_t T,
+                                       double scale) {
     const auto in = scores.scalar_type();
     const int64_t S = scores.size(-1);
     if (!c10::InferenceMode::is_enabled() || !scores.device().is_cpu() ||
@@ -83,12 +84,13 @@ torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype
                                 torch::TensorOptions().dtype(torch::kFloat32).device(scores.device()))
                         .triu(S - T + 1);
         const auto shape = scores.sizes().vec();
-        return attention_softmax((scores.to(torch::kFloat32).view({-1, T, S}) + mask).view(shape), dtype);
+        return attention_softmax((scores.to(torch::kFloat32).view({-1, T, S}) * scale + mask).view(shape),
+                                 dtype);
     }
     const auto x = scores.contiguous();
     auto out = torch::empty(x.sizes(), x.options().dtype(dtype));
     softmax_rows_causal(x.data_ptr(), in == torch::kBFloat16, x.numel() / S, S, out.data_ptr(),
-                        dtype == torch::kBFloat16, T, S - T);
+                        dtype == torch::kBFloat16, T, S - T, static_cast<float>(scale));
     return out;
 }
 

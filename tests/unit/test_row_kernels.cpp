@@ -163,7 +163,8 @@ TEST(BiasActRows, NaNStaysNaN) {
         }
 }
 
-// The causal softmax equals softmax_rows over the same scores with the upper triangle at -inf.
+// The causal softmax of scale · scores equals softmax_rows over the scaled scores with the upper
+// triangle at -inf.
 TEST(SoftmaxRows, CausalEqualsAMaskedSoftmax) {
     std::mt19937 rng(3);
     std::normal_distribution<float> n(0.0f, 2.0f);
@@ -171,13 +172,14 @@ TEST(SoftmaxRows, CausalEqualsAMaskedSoftmax) {
         for (bool bf16 : {false, true})
             for (const auto& [period, first] :
                  {std::pair<int64_t, int64_t>{5, 0}, {5, 12}, {1, 16}, {7, 30}}) {
+                const float scale = period == 5 ? 0.125f : 0.3f;         // attention's 1/sqrt(head_dim)
                 const int64_t cols = first + period, rows = 3 * period;  // three groups (heads) of queries
                 std::vector<float> x(rows * cols), masked(x.size());
                 for (auto& v : x) v = bf16 ? bf16_to_float(float_to_bf16(n(rng))) : n(rng);
                 for (int64_t r = 0; r < rows; ++r)
                     for (int64_t c = 0; c < cols; ++c)
                         masked[r * cols + c] = c <= first + r % period
-                                                   ? x[r * cols + c]
+                                                   ? x[r * cols + c] * scale
                                                    : -std::numeric_limits<float>::infinity();
                 std::vector<uint16_t> xb(x.size()), got_b(x.size()), want_b(x.size());
                 for (size_t i = 0; i < x.size(); ++i) xb[i] = float_to_bf16(x[i]);
@@ -185,10 +187,10 @@ TEST(SoftmaxRows, CausalEqualsAMaskedSoftmax) {
                 atelier::softmax_rows(masked.data(), false, rows, cols, want.data(), false, isa);
                 if (bf16)
                     atelier::softmax_rows_causal(xb.data(), true, rows, cols, got_b.data(), true, period,
-                                                 first, isa);
+                                                 first, scale, isa);
                 else
                     atelier::softmax_rows_causal(x.data(), false, rows, cols, got.data(), false, period,
-                                                 first, isa);
+                                                 first, scale, isa);
                 for (size_t i = 0; i < x.size(); ++i) {
                     const float g = bf16 ? bf16_to_float(got_b[i]) : got[i];
                     if (want[i] == 0)
