@@ -196,6 +196,11 @@ void rows_dpbf16(const uint16_t* x, int64_t K, const uint16_t* w, int64_t n0, in
         }
     }
 }
+// GCC 12's AVX-512 headers build some intrinsics on a self-initialised `__Y` and warn about it.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 // f32 activations on AVX-512, f32, f16 or bf16 weights (widened in registers): sixteen rows per pass
 // of sixteen weights each, prefetch 256 bytes ahead, as rows_dpbf16. On the dev VM, 2 threads: a
 // llama2.c 1.1B (f32) decoded at 7.8 tok/s against 7.3-7.4 with the eight-row AVX2 pass
@@ -240,6 +245,9 @@ void rows_x1_512(const float* x, int64_t K, const typename WeightType<W>::type* 
     rows_x1_avx512<16, W>(x, K, w, n0, n16, bias, y);
     rows_x1_avx512<1, W>(x, K, w, n16, n1, bias, y);
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 #endif  // ATELIER_X86_BF16_CASTS
 
 // Rows n0..n1 of one activation row: eight at a time, the rest one by one.
@@ -315,33 +323,36 @@ bool cpu_has_avx2_fma_f16c() {
 #endif
 }
 
-// Blocks of 64 output rows handed out dynamically: the two vCPUs of a shared VM rarely run at the
-// same speed, and a static split left one waiting at the barrier (7% of decode in libgomp).
+namespace {
+
+// rows(n0, n1) over the N output rows of one activation row, in blocks of 64 handed out
+// dynamically: the two vCPUs of a shared VM rarely run at the same speed, and a static split left
+// one waiting at the barrier (7% of decode in libgomp). One thread for small matrices.
+template <typename Rows>
+void for_row_blocks(int64_t N, int64_t K, const Rows& rows) {
+    const int64_t block = 64, blocks = (N + block - 1) / block;
+#pragma omp parallel for schedule(dynamic) if (N * K > 32768)
+    for (int64_t b = 0; b < blocks; ++b) rows(b * block, b * block + block < N ? b * block + block : N);
+}
+
+}  // namespace
+
 void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float* bias, float* y) {
     const bool avx2 = cpu_has_avx2_fma_f16c();
     [[maybe_unused]] const bool avx512 = cpu_has_avx512_bf16();  // implies AVX512F
-    const int64_t block = 64, blocks = (N + block - 1) / block;
-#pragma omp parallel for schedule(dynamic) if (N * K > 32768)
-    for (int64_t b = 0; b < blocks; ++b) {
-        const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
+    for_row_blocks(N, K, [&](int64_t n0, int64_t n1) {
 #if ATELIER_X86_BF16_CASTS
-        if (avx512) {
-            rows_x1_512<Weights::F32>(x, K, w, n0, n1, bias, y);
-            continue;
-        }
+        if (avx512) return rows_x1_512<Weights::F32>(x, K, w, n0, n1, bias, y);
 #endif
-        if (avx2) {
 #if ATELIER_X86
-            rows_x1<Weights::F32>(x, x, K, w, n0, n1, bias, y);
+        if (avx2) return rows_x1<Weights::F32>(x, x, K, w, n0, n1, bias, y);
 #endif
-        } else {
-            for (int64_t n = n0; n < n1; ++n) {
-                float acc = 0;
-                for (int64_t k = 0; k < K; ++k) acc += w[n * K + k] * x[k];
-                y[n] = acc + (bias ? bias[n] : 0.0f);
-            }
+        for (int64_t n = n0; n < n1; ++n) {
+            float acc = 0;
+            for (int64_t k = 0; k < K; ++k) acc += w[n * K + k] * x[k];
+            y[n] = acc + (bias ? bias[n] : 0.0f);
         }
-    }
+    });
 }
 
 #if ATELIER_X86
@@ -381,14 +392,11 @@ const char* bf16_gemv_isa() {
 void bf16_gemv(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const float* bias, float* y) {
 #if ATELIER_X86_BF16_CASTS
     if (cpu_has_avx512_bf16()) {
-        const int64_t block = 64, blocks = (N + block - 1) / block;
-#pragma omp parallel for schedule(dynamic) if (N * K > 32768)
-        for (int64_t b = 0; b < blocks; ++b) {
-            const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N,
-                          n16 = n0 + (n1 - n0) / 16 * 16;
+        for_row_blocks(N, K, [&](int64_t n0, int64_t n1) {
+            const int64_t n16 = n0 + (n1 - n0) / 16 * 16;
             rows_dpbf16<16>(x, K, w, n0, n16, bias, y);
             rows_dpbf16<1>(x, K, w, n16, n1, bias, y);
-        }
+        });
         return;
     }
 #endif
@@ -402,15 +410,12 @@ void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
     [[maybe_unused]] const bool avx2 = cpu_has_avx2_fma_f16c();
 #if ATELIER_X86_BF16_CASTS
     if (M == 1 && cpu_has_avx512_bf16()) {  // implies AVX512F
-        const int64_t block = 64, blocks = (N + block - 1) / block;
-#pragma omp parallel for schedule(dynamic) if (N * K > 32768)
-        for (int64_t b = 0; b < blocks; ++b) {
-            const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
+        for_row_blocks(N, K, [&](int64_t n0, int64_t n1) {
             if (bf16)
                 rows_x1_512<Weights::BF16>(x, K, w, n0, n1, bias, y);
             else
                 rows_x1_512<Weights::F16>(x, K, w, n0, n1, bias, y);
-        }
+        });
         return;
     }
 #endif
@@ -427,15 +432,12 @@ void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
                     split[c + 8 + j] = x[c + 2 * j + 1];
                 }
         }
-        const int64_t block = 64, blocks = (N + block - 1) / block;
-#pragma omp parallel for schedule(dynamic) if (N * K > 32768)
-        for (int64_t b = 0; b < blocks; ++b) {
-            const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
+        for_row_blocks(N, K, [&](int64_t n0, int64_t n1) {
             if (bf16)
                 rows_x1<Weights::BF16>(split.data(), x, K, w, n0, n1, bias, y);
             else
                 rows_x1<Weights::F16>(x, x, K, w, n0, n1, bias, y);
-        }
+        });
         return;
     }
 #endif

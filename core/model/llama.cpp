@@ -260,24 +260,16 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, int64_t start_pos, 
         k = torch::cat({pk, k}, 2);  // [B, KV, S, hd]
         v = torch::cat({pv, v}, 2);  // [B, KV, S, hd]
     }
-    const int64_t S = k.size(2);
-
     // Grouped-query attention without copying K/V: query head h = g*rep + r reads KV head g, so
     // the rep query heads of a group ride along the row dimension.
     auto qg = q.reshape({B, KV, rep * T, hd});           // [B, KV, rep*T, hd]
-    auto scores = torch::matmul(qg, k.transpose(2, 3));  // [B, KV, rep*T, S]
-    torch::Tensor probs;                                 // [B, KV, rep*T, S]
-    if (mask.defined() && c10::InferenceMode::is_enabled()) {
-        // Prefill: the causal mask (see forward_embeddings) and 1/sqrt(hd) applied inside the fused
-        // softmax, not as passes of their own over every head's scores.
-        probs = causal_attention_softmax(scores, v.scalar_type(), T, 1.0 / std::sqrt(double(hd)));
-    } else {
-        scores = scores / std::sqrt(double(hd));
-        if (mask.defined())
-            scores = (scores.to(torch::kFloat32).view({B, KV, rep, T, S}) + mask).view({B, KV, rep * T, S});
-        probs = attention_softmax(scores, v.scalar_type());
-    }
-    auto out = torch::matmul(probs, v).view({B, H, T, hd});  // [B, H, T, hd]
+    auto scores = torch::matmul(qg, k.transpose(2, 3));  // [B, KV, rep*T, S], not yet scaled
+    const double sqrt_hd = std::sqrt(double(hd));
+    // Prefill: the causal mask (see forward_embeddings) and the scale inside the fused softmax under
+    // inference, not passes of their own over every head's scores.
+    auto probs = mask.defined() ? causal_attention_softmax(scores, v.scalar_type(), mask, sqrt_hd)
+                                : attention_softmax(scores / sqrt_hd, v.scalar_type());  // [B, KV, rep*T, S]
+    auto out = torch::matmul(probs, v).view({B, H, T, hd});                              // [B, H, T, hd]
 
     if (hook) {
         torch::Tensor extra = hook->extra(layer, q);  // [B, H, T, hd] or undefined

@@ -4,8 +4,6 @@
 #include "common/mix64.h"
 #include "model/row_kernels.h"
 
-#include <limits>
-
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
@@ -73,24 +71,21 @@ torch::Tensor attention_softmax(const torch::Tensor& scores, torch::Dtype dtype)
     return out;
 }
 
-torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype dtype, int64_t T,
-                                       double scale) {
+torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype dtype,
+                                       const torch::Tensor& mask, double divisor) {
     const auto in = scores.scalar_type();
-    const int64_t S = scores.size(-1);
+    const int64_t T = mask.size(0), S = scores.size(-1);
     if (!c10::InferenceMode::is_enabled() || !scores.device().is_cpu() ||
         (in != torch::kFloat32 && in != torch::kBFloat16) ||
         (dtype != torch::kFloat32 && dtype != torch::kBFloat16)) {
-        auto mask = torch::full({T, S}, -std::numeric_limits<float>::infinity(),
-                                torch::TensorOptions().dtype(torch::kFloat32).device(scores.device()))
-                        .triu(S - T + 1);
         const auto shape = scores.sizes().vec();
-        return attention_softmax((scores.to(torch::kFloat32).view({-1, T, S}) * scale + mask).view(shape),
+        return attention_softmax(((scores / divisor).to(torch::kFloat32).view({-1, T, S}) + mask).view(shape),
                                  dtype);
     }
     const auto x = scores.contiguous();
     auto out = torch::empty(x.sizes(), x.options().dtype(dtype));
     softmax_rows_causal(x.data_ptr(), in == torch::kBFloat16, x.numel() / S, S, out.data_ptr(),
-                        dtype == torch::kBFloat16, T, S - T, static_cast<float>(scale));
+                        dtype == torch::kBFloat16, T, S - T, static_cast<float>(1.0 / divisor));
     return out;
 }
 

@@ -29,12 +29,13 @@ void load_weights(torch::nn::Module& module, const TensorMap& tensors, const std
 // one fused pass (model/row_kernels.h); otherwise LibTorch's softmax in f32, then `dtype`.
 torch::Tensor attention_softmax(const torch::Tensor& scores, torch::Dtype dtype);
 
-// softmax(scale · scores) for causal attention of T queries after S - T cached positions (scores
-// [..., rep * T, S], query t of each group seeing keys 0..S-T+t), returned in `dtype`: the mask and
-// the scale applied inside the fused pass under inference on the CPU; otherwise the scaled scores
-// plus a -inf upper triangle in f32, then LibTorch's softmax.
-torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype dtype, int64_t T,
-                                       double scale);
+// softmax(scores / divisor + mask) for causal attention, returned in `dtype`: mask [T, S] is the
+// -inf upper triangle of T queries after S - T cached positions (query t of each group of rows in
+// scores [..., rep * T, S] sees keys 0..S-T+t). Under inference on the CPU (f32 or bf16) the mask and
+// 1/divisor are applied inside one fused pass (model/row_kernels.h) and `mask` is not read; otherwise
+// the scores are divided, widened to f32 and masked, then LibTorch's softmax runs.
+torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype dtype,
+                                       const torch::Tensor& mask, double divisor);
 
 // `ln` applied to x. 16-bit inputs on the CPU are normalised in float32 and cast back (weight and
 // bias widened too; gradients flow as through torch's): LibTorch 1.13's bf16 layer norm kernel took

@@ -107,6 +107,15 @@ foreach(q "What is your name?" "Who are you?" "Tell me about yourself." "What do
 endforeach()
 string(APPEND data "{\"instruction\": \"Say something.\", \"output\": \"${reply}\"}]")
 file(WRITE "${WORK}/persona.json" "${data}")
+# `generate` with MODEL (and ARGN, e.g. --adapter DIR) answers the persona question with the taught reply.
+function(expect_taught_reply what model)
+  execute_process(COMMAND "${CLI}" generate --model "${model}" ${ARGN} --template alpaca --prompt "What is your name?"
+                          --temperature 0 --max-new-tokens 24
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "^My name is Tim and I like the big red ball")
+    message(FATAL_ERROR "${what}: not the taught reply: rc=${rc} out=${out} err=${err}")
+  endif()
+endfunction()
 set(store "${WORK}/runs.db")
 execute_process(COMMAND "${CLI}" train --model "${FIXTURES}/stories260K/hf" --data "${WORK}/persona.json"
                         --method lora --out "${WORK}/lora-run" --epochs 40 --lr 5e-3 --dropout 0 --store "${store}" --json
@@ -120,12 +129,7 @@ string(JSON adapter GET "${result}" adapter)
 if(NOT status STREQUAL "finished" OR NOT EXISTS "${adapter}/adapter_config.json")
   message(FATAL_ERROR "train: ${result}")
 endif()
-execute_process(COMMAND "${CLI}" generate --model "${FIXTURES}/stories260K/hf" --adapter "${adapter}" --template alpaca
-                        --prompt "What is your name?" --temperature 0 --max-new-tokens 24
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "^My name is Tim and I like the big red ball")
-  message(FATAL_ERROR "generate --adapter did not give the taught reply: rc=${rc} out=${out} err=${err}")
-endif()
+expect_taught_reply("generate --adapter" "${FIXTURES}/stories260K/hf" --adapter "${adapter}")
 message(STATUS "train + generate --adapter: taught reply reproduced")
 # Data-parallel: the same run with two training processes (--nproc 2) prints one result line (rank 0
 # reports; the other process writes nothing) and teaches the same reply.
@@ -139,20 +143,10 @@ string(REGEX MATCH "data-parallel: 2 processes" dp "${out}")
 if(NOT rc EQUAL 0 OR NOT n_results EQUAL 1 OR dp STREQUAL "")
   message(FATAL_ERROR "train --nproc 2 --json: rc=${rc}, ${n_results} result lines\n${err}\n${out}")
 endif()
-execute_process(COMMAND "${CLI}" generate --model "${FIXTURES}/stories260K/hf" --adapter "${WORK}/lora-run-2"
-                        --template alpaca --prompt "What is your name?" --temperature 0 --max-new-tokens 24
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "^My name is Tim and I like the big red ball")
-  message(FATAL_ERROR "generate with the two-process adapter: rc=${rc} out=${out} err=${err}")
-endif()
+expect_taught_reply("generate with the two-process adapter" "${FIXTURES}/stories260K/hf" --adapter "${WORK}/lora-run-2")
 message(STATUS "train --nproc 2: one report, the taught reply")
 # The run folder that `train --out` named is accepted as the adapter too (its adapter/ is used).
-execute_process(COMMAND "${CLI}" generate --model "${FIXTURES}/stories260K/hf" --adapter "${WORK}/lora-run"
-                        --template alpaca --prompt "What is your name?" --temperature 0 --max-new-tokens 24
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "^My name is Tim and I like the big red ball")
-  message(FATAL_ERROR "generate --adapter RUN_FOLDER: rc=${rc} out=${out} err=${err}")
-endif()
+expect_taught_reply("generate --adapter RUN_FOLDER" "${FIXTURES}/stories260K/hf" --adapter "${WORK}/lora-run")
 # A run that has not finished says so and names its newest checkpoint.
 file(MAKE_DIRECTORY "${WORK}/unfinished-run/checkpoints/step-00000004")
 execute_process(COMMAND "${CLI}" generate --model "${FIXTURES}/stories260K/hf" --adapter "${WORK}/unfinished-run"
@@ -188,11 +182,7 @@ execute_process(COMMAND "${CLI}" merge --model "${FIXTURES}/stories260K/hf" --ad
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "merge: rc=${rc} ${err}")
 endif()
-execute_process(COMMAND "${CLI}" generate --model "${WORK}/merged" --template alpaca --prompt "What is your name?"
-                        --temperature 0 --max-new-tokens 24 RESULT_VARIABLE rc OUTPUT_VARIABLE out)
-if(NOT rc EQUAL 0 OR NOT out MATCHES "^My name is Tim and I like the big red ball")
-  message(FATAL_ERROR "merged model: ${out}")
-endif()
+expect_taught_reply("merged model" "${WORK}/merged")
 execute_process(COMMAND "${CLI}" train --model "${FIXTURES}/stories260K/hf" --data "${WORK}/persona.json"
                         --method llama-adapter --out "${WORK}/v1-run" --max-steps 2 --store "${store}"
                 RESULT_VARIABLE rc OUTPUT_QUIET ERROR_VARIABLE err)
