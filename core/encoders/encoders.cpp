@@ -30,7 +30,7 @@ torch::Tensor linear_act(torch::nn::Linear& l, const torch::Tensor& x, const std
         return scale == 1.0 ? y : y * scale;
     }
     const bool quick = act == "quick_gelu", later = !act.empty() && !quick;  // `later`: LibTorch's activation
-    auto y = torch::matmul(x, w.t()).contiguous();
+    auto y = linear_rows_padded(x, w, torch::Tensor());
     const torch::Tensor bias = b.defined() ? b.contiguous() : b;
     bias_act_rows(y.data_ptr(), dtype == torch::kBFloat16, y.numel() / y.size(-1), y.size(-1),
                   bias.defined() ? bias.data_ptr() : nullptr, dtype == torch::kBFloat16,

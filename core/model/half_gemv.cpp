@@ -15,6 +15,18 @@
 #define ATELIER_GEMV_CPUID 0
 #endif
 
+// The loops over a pass's rows index arrays of vector registers: unrolled they stay in registers;
+// GCC 12 at -O2 (RelWithDebInfo) leaves them rolled and keeps the sums in memory, a load and a store
+// per multiply-add (on an EPYC dev VM the bf16 GEMV over a 1.1B model's matrices read 34-36 GB/s
+// rolled against 49-51 unrolled; bench_generate bf16 decode 13.3 -> 17.1-18.0 tok/s).
+#if defined(__clang__)
+#define ATELIER_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define ATELIER_UNROLL _Pragma("GCC unroll 32")
+#else
+#define ATELIER_UNROLL
+#endif
+
 namespace atelier {
 
 namespace {
@@ -142,9 +154,11 @@ void rows_x1_avx2(const float* xs, const float* x, int64_t K, const typename Wei
     const __m256i hi_mask = _mm256_set1_epi32(static_cast<int>(0xffff0000u));
     for (int64_t n = n0; n + R <= n1; n += R) {
         __m256 a[R], b[R];
+        ATELIER_UNROLL
         for (int r = 0; r < R; ++r) a[r] = b[r] = _mm256_setzero_ps();
         for (int64_t k = 0; k < K16; k += 16) {
             const __m256 x0 = _mm256_loadu_ps(xs + k), x1 = _mm256_loadu_ps(xs + k + 8);
+            ATELIER_UNROLL
             for (int r = 0; r < R; ++r) {
                 const auto* row = w + (n + r) * K + k;
                 _mm_prefetch(reinterpret_cast<const char*>(row + ahead), _MM_HINT_T0);
@@ -161,6 +175,7 @@ void rows_x1_avx2(const float* xs, const float* x, int64_t K, const typename Wei
                 }
             }
         }
+        ATELIER_UNROLL
         for (int r = 0; r < R; ++r)
             y[n + r] = hsum8(_mm256_add_ps(a[r], b[r])) + row_tail<W>(w + (n + r) * K, x, K16, K) +
                        (bias ? bias[n + r] : 0.0f);
@@ -179,15 +194,18 @@ void rows_dpbf16(const uint16_t* x, int64_t K, const uint16_t* w, int64_t n0, in
     const int64_t K32 = K - K % 32;
     for (int64_t n = n0; n + R <= n1; n += R) {
         __m512 a[R];
+        ATELIER_UNROLL
         for (int r = 0; r < R; ++r) a[r] = _mm512_setzero_ps();
         for (int64_t k = 0; k < K32; k += 32) {
             const __m512bh xv = (__m512bh)_mm512_loadu_si512(x + k);
+            ATELIER_UNROLL
             for (int r = 0; r < R; ++r) {
                 const uint16_t* row = w + (n + r) * K + k;
                 _mm_prefetch(reinterpret_cast<const char*>(row + 128), _MM_HINT_T0);
                 a[r] = _mm512_dpbf16_ps(a[r], (__m512bh)_mm512_loadu_si512(row), xv);
             }
         }
+        ATELIER_UNROLL
         for (int r = 0; r < R; ++r) {
             const uint16_t* row = w + (n + r) * K;
             float s = kernel::hsum16(a[r]);
@@ -213,9 +231,11 @@ void rows_x1_avx512(const float* x, int64_t K, const typename WeightType<W>::typ
     const int64_t K16 = K - K % 16;
     for (int64_t n = n0; n + R <= n1; n += R) {
         __m512 a[R];
+        ATELIER_UNROLL
         for (int r = 0; r < R; ++r) a[r] = _mm512_setzero_ps();
         for (int64_t k = 0; k < K16; k += 16) {
             const __m512 xv = _mm512_loadu_ps(x + k);
+            ATELIER_UNROLL
             for (int r = 0; r < R; ++r) {
                 const auto* row = w + (n + r) * K + k;
                 _mm_prefetch(reinterpret_cast<const char*>(row + ahead), _MM_HINT_T0);
@@ -231,6 +251,7 @@ void rows_x1_avx512(const float* x, int64_t K, const typename WeightType<W>::typ
                 a[r] = _mm512_fmadd_ps(wv, xv, a[r]);
             }
         }
+        ATELIER_UNROLL
         for (int r = 0; r < R; ++r)
             y[n + r] =
                 kernel::hsum16(a[r]) + row_tail<W>(w + (n + r) * K, x, K16, K) + (bias ? bias[n + r] : 0.0f);

@@ -140,4 +140,15 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p) {
     return x * mask;
 }
 
+torch::Tensor linear_rows_padded(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+    const int64_t K = x.size(-1), M = K ? x.numel() / K : 0, pad = (4 - M % 4) % 4;
+    if (pad == 0 || M < 16 || x.scalar_type() != torch::kBFloat16 || !x.device().is_cpu() ||
+        !c10::InferenceMode::is_enabled())
+        return torch::linear(x, w, b).contiguous();
+    auto sizes = x.sizes().vec();
+    sizes.back() = w.size(0);
+    auto rows = torch::constant_pad_nd(x.reshape({M, K}), {0, 0, 0, pad});
+    return torch::linear(rows, w, b).narrow(0, 0, M).view(sizes);
+}
+
 }  // namespace atelier

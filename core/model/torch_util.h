@@ -42,6 +42,14 @@ torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype
 // 1.6 ms on a CLIP-L layer's [577, 1024] where the round trip through f32 takes 0.24 ms.
 torch::Tensor apply_layer_norm(torch::nn::LayerNorm& ln, const torch::Tensor& x);
 
+// torch::linear(x, w, b) for bf16 inference on the CPU with the rows (all but the last dimension)
+// padded with zeros to a multiple of four and the extra rows dropped: oneDNN's bf16 GEMM runs well
+// below its peak at some row counts (on the EPYC dev VM, Zen 5: 577 rows at 380-410 GFLOP/s against
+// 570-640 for 580-600; in isolation 601 and 1501 rows also ran 10-17% slower than 604 and 1504, but
+// a 601-position LLaMA prefill did not move, so only the encoders use it). Otherwise plain linear.
+// The result is contiguous.
+torch::Tensor linear_rows_padded(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
+
 // Dropout (train mode) as LibTorch's torch::dropout computes it — x · mask / (1 - p), the mask and
 // scale in x's dtype, gradients through the product — but the mask from a counter-based hash of one
 // 64-bit seed drawn from LibTorch's default CPU generator, in parallel. LibTorch 1.13's CPU bernoulli
