@@ -129,6 +129,8 @@ Llama2cFile read_llama2c(const std::string& path) {
             t.data = p + offset;
             t.nbytes = bytes;
             t.owner = owner;
+            t.file = file.get();
+            t.file_offset = offset;
             f.tensors[name] = std::move(t);
         }
         offset += bytes;

@@ -190,6 +190,8 @@ private:
             out.data = base;
             out.nbytes = static_cast<size_t>(nbytes);
             out.owner = std::shared_ptr<const void>(m_file, base);  // keeps the mapping alive
+            out.file = m_file.get();
+            out.file_offset = static_cast<size_t>(base - m_file->data());
             return out;
         }
         // A stride-0 (expanded) view copies to more bytes than it stores, and one view may sit

@@ -113,6 +113,7 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
     file->m_path = path;
     file->m_map = const_cast<uint8_t*>(mapped->data());
     file->m_size = size;
+    const MappedFile* mapped_file = mapped.get();
     file->m_mapping = std::move(mapped);
 
     const auto* bytes = static_cast<const uint8_t*>(file->m_map);
@@ -194,6 +195,8 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
         t.data = data + e.begin;
         t.nbytes = static_cast<size_t>(e.end - e.begin);
         t.owner = std::shared_ptr<const void>(file->m_mapping, t.data);
+        t.file = mapped_file;
+        t.file_offset = static_cast<size_t>(8 + header_len + e.begin);
         file->m_tensors[e.name] = std::move(t);
     }
     return file;

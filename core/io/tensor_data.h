@@ -19,6 +19,8 @@
 
 namespace atelier {
 
+class MappedFile;
+
 enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, Bool };
 
 size_t dtype_size(DType dtype);
@@ -32,6 +34,11 @@ struct TensorData {
     const void* data = nullptr;         // first byte of the tensor, contiguous row-major
     size_t nbytes = 0;                  // == numel(shape) * dtype_size(dtype)
     std::shared_ptr<const void> owner;  // keeps `data` alive (mmap, buffer, ...)
+    // Where `data` is a stretch of a mapped file (kept alive by `owner`): the file, and the offset of
+    // `data` in it, so a copy can be read from the file (MappedFile::read_at) without faulting the
+    // mapping's pages in. Null for heap buffers.
+    const MappedFile* file = nullptr;
+    size_t file_offset = 0;
 
     int64_t numel() const;
 };

@@ -119,6 +119,12 @@ MappedFile::~MappedFile() {
     if (m_data) ::UnmapViewOfFile(m_data);
 }
 
+bool MappedFile::read_at(size_t offset, void* dst, size_t n) const {
+    if (offset > m_size || n > m_size - offset) return false;
+    if (n) std::memcpy(dst, m_data + offset, n);
+    return true;
+}
+
 #else
 
 std::shared_ptr<MappedFile> MappedFile::open(const std::string& path, const char* expected) {
@@ -145,11 +151,26 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path, const char
         throw Error(ErrorCode::Io, path, std::string("cannot mmap: ") + std::strerror(errno));
     }
     file->m_data = static_cast<const uint8_t*>(p);
+    file->m_fd = fd.fd;
+    fd.fd = -1;
     return file;
 }
 
 MappedFile::~MappedFile() {
     if (m_data) ::munmap(const_cast<uint8_t*>(m_data), m_size);
+    if (m_fd >= 0) ::close(m_fd);
+}
+
+bool MappedFile::read_at(size_t offset, void* dst, size_t n) const {
+    if (offset > m_size || n > m_size - offset || m_fd < 0) return false;
+    auto* out = static_cast<uint8_t*>(dst);
+    while (n > 0) {
+        const ssize_t got = ::pread(m_fd, out, n, static_cast<off_t>(offset));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return false;
+        out += got, offset += static_cast<size_t>(got), n -= static_cast<size_t>(got);
+    }
+    return true;
 }
 
 #endif

@@ -6,6 +6,7 @@
 #include "adapters/adapter_module.h"
 #include "common/error.h"
 #include "common/files.h"
+#include "common/memory.h"
 #include "common/process.h"
 #include "model/direct_decode.h"
 #include "model/half_gemv.h"
@@ -38,7 +39,7 @@ namespace {
 // This CPU and LibTorch, for remembering a measured kernel choice: the model name on Linux; empty
 // (measure every time) where it is not known.
 // Names this build's GEMV kernels in the remembered answer: a new kernel is weighed again.
-constexpr const char* kDecodeKernels = "half_gemv 3 (sixteen bf16 rows per pass)";
+constexpr const char* kDecodeKernels = "half_gemv 4 (aligned rows one per pass, from huge pages)";
 
 std::string cpu_identity() {
     std::ifstream f("/proc/cpuinfo");
@@ -67,8 +68,11 @@ bool half_gemv_beats_gemm() {
         // Decode streams weights from memory, so the contest is run on more than any cache holds
         // (512 MiB of bf16; on 16 MiB, inside a large L3, the ranking can flip). ~0.3 s, once.
         torch::NoGradGuard no_grad;
+        // The weights in memory as the model's are (allocate_streamed: huge pages, rows on cache lines).
         const int64_t N = 16384, K = 16384;
-        const torch::Tensor w = torch::zeros({N, K}, torch::kBFloat16);
+        const std::shared_ptr<uint8_t> arena = allocate_streamed(size_t(N * K) * 2);
+        const torch::Tensor w = torch::from_blob(
+            arena.get(), {N, K}, [arena](void*) {}, torch::kBFloat16);
         const torch::Tensor x = torch::randn({1, K}).to(torch::kBFloat16);
         torch::Tensor y = torch::empty({1, N});
         auto timed = [](const std::function<void()>& f) {
@@ -543,6 +547,18 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
     m.net = LlamaForCausalLM(ck.config);
     m.net->compute_dtype = m.compute_dtype;
     auto params = m.net->named_parameters(/*recurse=*/true);
+    // On the CPU the weights are read from their file into one block asked for in huge pages, each
+    // tensor on a cache line (common/memory.h; MappedFile::read_at, so the mapping's pages are never
+    // faulted in): decode streams every matrix once per token, and from there the GEMVs read one row
+    // at a time — on the EPYC dev VM bf16 decode went from 55-59% to 68-83% of the bandwidth bound
+    // (docs/benchmarks.md, 2026-12-02). Where memory is short they stay mapped.
+    std::shared_ptr<uint8_t> arena;
+    size_t arena_offset = 0;
+    if (device.is_cpu()) {
+        size_t total = 0;
+        for (const auto& p : params) total += arena_bytes(p.value().numel(), m.dtype);
+        arena = allocate_streamed_if_room(total);
+    }
     size_t done = 0;
     for (auto& p : params) {
         auto it = ck.tensors.find(p.key());
@@ -552,7 +568,8 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
         if (std::vector<int64_t>(p.value().sizes().begin(), p.value().sizes().end()) != it->second.shape)
             throw Error(ErrorCode::ShapeMismatch, ck.source,
                         "tensor '" + p.key() + "' has an unexpected shape");
-        p.value().set_data(tensor_from_data(it->second, m.dtype, device));
+        p.value().set_data(arena ? tensor_into_arena(it->second, m.dtype, arena, arena_offset)
+                                 : tensor_from_data(it->second, m.dtype, device));
         ++done;
         if (options.progress && !options.progress(static_cast<float>(done) / params.size()))
             throw Error(ErrorCode::Cancelled, ck.source, "model loading cancelled");

@@ -7,6 +7,8 @@
 
 #include "io/tensor_data.h"
 
+#include <memory>
+
 #include <torch/torch.h>
 
 #include <string>
@@ -18,6 +20,14 @@ torch::Dtype torch_dtype_of(DType d);
 // Zero-copy when the stored dtype is the target on CPU: the tensor aliases the checkpoint's memory
 // (an mmap for safetensors) and keeps it alive. Such weights are frozen, never written in place.
 torch::Tensor tensor_from_data(const TensorData& t, torch::Dtype dtype, torch::Device device);
+
+// Bytes a tensor of `numel` elements of `dtype` takes in a weight arena: rounded up to 64, so every
+// tensor in it starts on a cache line.
+size_t arena_bytes(int64_t numel, torch::Dtype dtype);
+// `t` converted to `dtype` and copied into `arena` at `offset` (advanced by arena_bytes); the tensor
+// keeps the arena alive. CPU only.
+torch::Tensor tensor_into_arena(const TensorData& t, torch::Dtype dtype,
+                                const std::shared_ptr<uint8_t>& arena, size_t& offset);
 
 // Sets every parameter of `module` from tensors[prefix + name] (names are checkpoint keys) and
 // freezes it; MissingTensor / ShapeMismatch / UnknownDtype name `where` and the key.

@@ -266,6 +266,32 @@ TEST(LlamaEngine, Bf16AgreesWithF32) {
     for (size_t v = 0; v < V; ++v) EXPECT_NEAR(step[v], b[v], 1e-3);
 }
 
+TEST(LlamaEngine, WeightsReadIntoAlignedMemoryDecodeAsMappedOnes) {
+    // On the CPU the weights are read into one arena, every tensor on a cache line (where the GEMVs
+    // read rows one at a time); ATELIER_MAPPED_WEIGHTS=1 keeps them in the file's mapping. Both decode
+    // the reference's greedy continuation with logits equal to f32 rounding. (The kernels on rows off
+    // a cache line: HalfGemv's tests.)
+    auto resident = load("stories260K/hf");
+    for (const auto& p : resident->module().named_parameters())
+        EXPECT_EQ(reinterpret_cast<uintptr_t>(p.value().data_ptr()) % 64, 0u) << p.key();
+    ::setenv("ATELIER_MAPPED_WEIGHTS", "1", 1);
+    auto mapped = load("stories260K/hf");
+    ::unsetenv("ATELIER_MAPPED_WEIGHTS");
+    std::vector<int> a_ids, b_ids;
+    int a = 1, b = 1;
+    for (int step = 0; step < 32; ++step) {
+        const auto la = resident->decode({a}), lb = mapped->decode({b});
+        ASSERT_EQ(la.size(), lb.size());
+        for (size_t v = 0; v < la.size(); ++v) ASSERT_NEAR(la[v], lb[v], 1e-4) << "step " << step;
+        a_ids.push_back(a = argmax(la));
+        b_ids.push_back(b = argmax(lb));
+    }
+    EXPECT_EQ(a_ids, b_ids);
+    const auto ref = ids_of(reference()["greedy_from_bos"]["output_ids"]);
+    ASSERT_GE(ref.size(), a_ids.size());
+    EXPECT_EQ(a_ids, std::vector<int>(ref.begin(), ref.begin() + a_ids.size()));
+}
+
 TEST(LlamaEngine, ContextOverflowIsAnErrorNotACrash) {
     LoadOptions o;
     o.context_length = 8;

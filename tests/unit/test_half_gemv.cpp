@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -25,7 +27,26 @@ uint16_t to_f16(float f) {
     return static_cast<uint16_t>(sign | ((exp - 127 + 15) << 10) | (mant >> 13));
 }
 
-void check(int64_t M, int64_t K, int64_t N, bool bf16, bool with_bias) {
+// A copy of `v` starting `offset` bytes past a 64-byte boundary: the kernels read rows that all start
+// on a cache line one at a time (the model's weight arena) and other rows sixteen at a time, so each
+// check runs both ways.
+template <typename T>
+struct Placed {
+    std::vector<T> storage;
+    T* data = nullptr;
+};
+template <typename T>
+Placed<T> place(const std::vector<T>& v, size_t offset) {
+    Placed<T> p;
+    p.storage.resize(v.size() + 128 / sizeof(T));
+    const uintptr_t base = (reinterpret_cast<uintptr_t>(p.storage.data()) + 63) / 64 * 64 + offset;
+    p.data = reinterpret_cast<T*>(base);
+    std::copy(v.begin(), v.end(), p.data);
+    return p;
+}
+constexpr size_t kOffsets[] = {0, 8};  // on a cache line; 8 bytes past one (a safetensors offset)
+
+void check(int64_t M, int64_t K, int64_t N, bool bf16, bool with_bias, size_t offset) {
     std::mt19937 rng(static_cast<unsigned>(M * 1000003 + K * 101 + N + bf16));
     std::uniform_int_distribution<int> q(-64, 64);
     std::vector<float> wf(N * K), x(M * K), bias(N);
@@ -38,7 +59,8 @@ void check(int64_t M, int64_t K, int64_t N, bool bf16, bool with_bias) {
     for (float& v : x) v = u(rng);
     for (float& v : bias) v = u(rng);
     std::vector<float> y(M * N, NAN);
-    atelier::half_gemv(x.data(), M, K, w.data(), bf16, N, with_bias ? bias.data() : nullptr, y.data());
+    const auto wp = place(w, offset);
+    atelier::half_gemv(x.data(), M, K, wp.data, bf16, N, with_bias ? bias.data() : nullptr, y.data());
     for (int64_t m = 0; m < M; ++m)
         for (int64_t n = 0; n < N; ++n) {
             double ref = with_bias ? bias[n] : 0.0, mag = std::fabs(ref);
@@ -47,8 +69,8 @@ void check(int64_t M, int64_t K, int64_t N, bool bf16, bool with_bias) {
                 mag += std::fabs(double(wf[n * K + k]) * x[m * K + k]);
             }
             ASSERT_NEAR(y[m * N + n], ref, 1e-5 * mag + 1e-6)
-                << (bf16 ? "bf16" : "f16") << " M=" << M << " K=" << K << " N=" << N << " at (" << m << ","
-                << n << ")";
+                << (bf16 ? "bf16" : "f16") << " M=" << M << " K=" << K << " N=" << N << " offset " << offset
+                << " at (" << m << "," << n << ")";
         }
 }
 
@@ -57,8 +79,9 @@ void check(int64_t M, int64_t K, int64_t N, bool bf16, bool with_bias) {
 TEST(HalfGemv, MatchesReferenceForAllShapesAndTails) {
     for (bool bf16 : {true, false})
         for (int64_t M : {1, 3, 4, 5, 8})
-            for (int64_t K : {1, 15, 16, 17, 100, 2048})
-                for (int64_t N : {1, 63, 64, 65, 200}) check(M, K, N, bf16, (M + K + N) % 2 == 0);
+            for (int64_t K : {1, 15, 16, 17, 100, 288, 2048})
+                for (int64_t N : {1, 63, 64, 65, 200})
+                    for (size_t offset : kOffsets) check(M, K, N, bf16, (M + K + N) % 2 == 0, offset);
 }
 
 TEST(HalfGemv, ConvertsSpecialF16Values) {
@@ -87,49 +110,55 @@ TEST(HalfGemv, WidensToFloat) {
 }
 
 TEST(HalfGemv, F32RowMatchesReference) {
-    for (int64_t K : {1, 31, 32, 33, 2048})
-        for (int64_t N : {1, 64, 65, 300}) {
-            std::mt19937 rng(static_cast<unsigned>(K * 7 + N));
-            std::uniform_real_distribution<float> u(-1, 1);
-            std::vector<float> w(N * K), x(K), bias(N), y(N);
-            for (float& v : w) v = u(rng);
-            for (float& v : x) v = u(rng);
-            for (float& v : bias) v = u(rng);
-            atelier::gemv_f32(x.data(), K, w.data(), N, bias.data(), y.data());
-            for (int64_t n = 0; n < N; ++n) {
-                double ref = bias[n], mag = std::fabs(bias[n]);
-                for (int64_t k = 0; k < K; ++k) {
-                    ref += double(w[n * K + k]) * x[k];
-                    mag += std::fabs(double(w[n * K + k]) * x[k]);
+    for (int64_t K : {1, 31, 32, 33, 272, 2048})
+        for (int64_t N : {1, 64, 65, 300})
+            for (size_t offset : kOffsets) {
+                std::mt19937 rng(static_cast<unsigned>(K * 7 + N));
+                std::uniform_real_distribution<float> u(-1, 1);
+                std::vector<float> w(N * K), x(K), bias(N), y(N);
+                for (float& v : w) v = u(rng);
+                for (float& v : x) v = u(rng);
+                for (float& v : bias) v = u(rng);
+                const auto wp = place(w, offset);
+                atelier::gemv_f32(x.data(), K, wp.data, N, bias.data(), y.data());
+                for (int64_t n = 0; n < N; ++n) {
+                    double ref = bias[n], mag = std::fabs(bias[n]);
+                    for (int64_t k = 0; k < K; ++k) {
+                        ref += double(w[n * K + k]) * x[k];
+                        mag += std::fabs(double(w[n * K + k]) * x[k]);
+                    }
+                    ASSERT_NEAR(y[n], ref, 1e-5 * mag + 1e-6)
+                        << "K=" << K << " N=" << N << " offset " << offset;
                 }
-                ASSERT_NEAR(y[n], ref, 1e-5 * mag + 1e-6) << "K=" << K << " N=" << N;
             }
-        }
 }
 
 TEST(HalfGemv, Bf16ActivationsMatchReference) {
     // bf16 x bf16 pairs of k/8 values are exact products; only the f32 summation order differs.
-    for (int64_t K : {1, 31, 32, 33, 100, 2048})
-        for (int64_t N : {1, 7, 8, 9, 64, 65, 300}) {
-            std::mt19937 rng(static_cast<unsigned>(K * 13 + N));
-            std::uniform_int_distribution<int> q(-64, 64);
-            std::vector<float> wf(N * K), xf(K), bias(N);
-            std::vector<uint16_t> w(N * K), x(K);
-            for (int64_t i = 0; i < N * K; ++i) w[i] = to_bf16(wf[i] = q(rng) / 8.0f);
-            for (int64_t k = 0; k < K; ++k) x[k] = to_bf16(xf[k] = q(rng) / 8.0f);
-            for (float& v : bias) v = q(rng) / 8.0f;
-            std::vector<float> y(N, NAN);
-            atelier::bf16_gemv(x.data(), K, w.data(), N, bias.data(), y.data());
-            for (int64_t n = 0; n < N; ++n) {
-                double ref = bias[n], mag = std::fabs(bias[n]);
-                for (int64_t k = 0; k < K; ++k) {
-                    ref += double(wf[n * K + k]) * xf[k];
-                    mag += std::fabs(double(wf[n * K + k]) * xf[k]);
+    for (int64_t K : {1, 31, 32, 33, 100, 288, 2048})
+        for (int64_t N : {1, 7, 8, 9, 64, 65, 300})
+            for (size_t offset : kOffsets) {
+                std::mt19937 rng(static_cast<unsigned>(K * 13 + N));
+                std::uniform_int_distribution<int> q(-64, 64);
+                std::vector<float> wf(N * K), xf(K), bias(N);
+                std::vector<uint16_t> w(N * K), x(K);
+                for (int64_t i = 0; i < N * K; ++i) w[i] = to_bf16(wf[i] = q(rng) / 8.0f);
+                for (int64_t k = 0; k < K; ++k) x[k] = to_bf16(xf[k] = q(rng) / 8.0f);
+                for (float& v : bias) v = q(rng) / 8.0f;
+                std::vector<float> y(N, NAN);
+                const auto wp = place(w, offset);
+                atelier::bf16_gemv(x.data(), K, wp.data, N, bias.data(), y.data());
+                for (int64_t n = 0; n < N; ++n) {
+                    double ref = bias[n], mag = std::fabs(bias[n]);
+                    for (int64_t k = 0; k < K; ++k) {
+                        ref += double(wf[n * K + k]) * xf[k];
+                        mag += std::fabs(double(wf[n * K + k]) * xf[k]);
+                    }
+                    ASSERT_NEAR(y[n], ref, 1e-6 * mag + 1e-6)
+                        << atelier::bf16_gemv_isa() << " K=" << K << " N=" << N << " offset " << offset
+                        << " row " << n;
                 }
-                ASSERT_NEAR(y[n], ref, 1e-6 * mag + 1e-6)
-                    << atelier::bf16_gemv_isa() << " K=" << K << " N=" << N << " row " << n;
             }
-        }
     const std::string isa = atelier::bf16_gemv_isa();
     EXPECT_TRUE(isa == "avx512_bf16" || isa == "avx2" || isa == "scalar") << isa;
 }

@@ -2,6 +2,7 @@
 // per way a file can be malformed (each must name the file and give the right ErrorCode).
 #include "common/error.h"
 #include "io/safetensors.h"
+#include "io/zip_reader.h"
 #include "test_util.h"
 
 #include <gtest/gtest.h>
@@ -176,6 +177,26 @@ TEST(Safetensors, TensorsKeepTheMappingAliveAfterTheFileIsDropped) {
     EXPECT_EQ(bytes_of(kept), bytes_of(sample_tensors().at("f32")));
     kept = TensorData();
     EXPECT_EQ(mappings_of(path), 0) << "the mmap leaked (a reference cycle?)";
+}
+
+TEST(Safetensors, TensorsNameTheirFileSoACopyCanBeReadFromIt) {
+    const std::string dir = atelier::test::make_temp_dir("st");
+    const std::string path = dir + "/out.safetensors";
+    atelier::write_safetensors(path, sample_tensors());
+    auto file = atelier::SafetensorsFile::open(path);
+    ASSERT_FALSE(file->tensors().empty());
+    for (const auto& [name, t] : file->tensors()) {
+        ASSERT_NE(t.file, nullptr) << name;
+        std::string copy(t.nbytes, '\0');
+        ASSERT_TRUE(t.file->read_at(t.file_offset, copy.data(), t.nbytes)) << name;
+        EXPECT_EQ(copy, bytes_of(t)) << name;
+        EXPECT_EQ(static_cast<const uint8_t*>(t.data), t.file->data() + t.file_offset) << name;
+    }
+    const auto* f = file->tensors().begin()->second.file;
+    char byte = 0;
+    EXPECT_TRUE(f->read_at(f->size() - 1, &byte, 1));
+    EXPECT_FALSE(f->read_at(f->size(), &byte, 1)) << "past the end";
+    EXPECT_FALSE(f->read_at(f->size() - 1, &byte, 2)) << "runs past the end";
 }
 
 TEST(Safetensors, ReadsTheStories260KFixture) {
