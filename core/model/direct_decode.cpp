@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -94,6 +95,7 @@ void to_float(const torch::Tensor& t, int64_t offset, int64_t n, float* dst) {
 struct Scratch {
     std::vector<float> act, bias, norm, low_rank;
     std::vector<uint16_t> xbits;
+    std::vector<float> part_bias[3];  // linears(): the parts' biases widened
 };
 
 // With bf16 compute, what LibTorch's bf16 tensors would hold.
@@ -169,6 +171,41 @@ void add_low_rank(const LinearAdapter& adapter, const float* x, float* y, const 
 void linear(const Linear& l, const float* x, float* y, const Rounding& round, Scratch& s) {
     gemv(l->weight, l->bias, x, y, round, s);
     if (l->adapter) add_low_rank(*l->adapter, x, y, round, s);
+}
+
+// Linears of the same input (q, k and v; gate and up), as linear() each: with bf16 compute in one
+// parallel pass over all their matrices' rows (bf16_gemv_set).
+struct LinearOut {
+    const Linear* l;
+    float* y;
+};
+void linears(std::initializer_list<LinearOut> outs, const float* x, const Rounding& round, Scratch& s) {
+    if (!round.bf16) {
+        for (const LinearOut& o : outs) linear(*o.l, x, o.y, round, s);
+        return;
+    }
+    const int64_t K = (*outs.begin()->l)->weight.size(1);
+    s.xbits.resize(static_cast<size_t>(K));
+    for (int64_t k = 0; k < K; ++k) s.xbits[k] = bf16_bits(x[k]);
+    Bf16GemvPart parts[3];
+    int count = 0;
+    for (const LinearOut& o : outs) {
+        const Linear& l = *o.l;
+        const int64_t N = l->weight.size(0);
+        const float* bias = nullptr;
+        if (l->bias.defined()) {
+            s.part_bias[count].resize(static_cast<size_t>(N));
+            to_float(l->bias, 0, N, s.part_bias[count].data());
+            bias = s.part_bias[count].data();
+        }
+        parts[count++] = {static_cast<const uint16_t*>(l->weight.data_ptr()), N, bias, o.y};
+    }
+    bf16_gemv_set(s.xbits.data(), K, parts, count);
+    int i = 0;
+    for (const LinearOut& o : outs) {
+        round(o.y, parts[i++].N);
+        if ((*o.l)->adapter) add_low_rank(*(*o.l)->adapter, x, o.y, round, s);
+    }
 }
 
 // As RMSNormImpl::forward: x * rsqrt(mean(x²) + eps) in float32, cast to the compute dtype, times
@@ -308,9 +345,7 @@ void direct_decode_step(LlamaForCausalLMImpl& net, KVCache& cache, int64_t pos, 
         TORCH_CHECK(kt.scalar_type() == cache_dtype && vt.scalar_type() == cache_dtype && cpu_plain(kt) &&
                         cpu_plain(vt) && kt.size(0) == 1,
                     "direct decode: the KV cache is not a batch-1 CPU cache in the compute dtype");
-        linear(a.q_proj, xb, q, round, s);
-        linear(a.k_proj, xb, k, round, s);
-        linear(a.v_proj, xb, v, round, s);
+        linears({{&a.q_proj, q}, {&a.k_proj, k}, {&a.v_proj, v}}, xb, round, s);
         rope(q, H, hd, cos, sin, round);
         rope(k, KV, hd, cos, sin, round);
         // K and V straight into the cache ([1, KV, capacity, hd]): row `pos` of each KV head.
@@ -338,8 +373,7 @@ void direct_decode_step(LlamaForCausalLMImpl& net, KVCache& cache, int64_t pos, 
         for (int64_t i = 0; i < D; ++i) x[i] = round(x[i] + xb[i]);
 
         rmsnorm(layer.post_attention_layernorm, x, D, xb, round, s);
-        linear(layer.mlp->gate_proj, xb, hb, round, s);
-        linear(layer.mlp->up_proj, xb, hb2, round, s);
+        linears({{&layer.mlp->gate_proj, hb}, {&layer.mlp->up_proj, hb2}}, xb, round, s);
         // silu(gate) * up. LibTorch 1.13's bf16 silu rounds exp, 1 + exp and the quotient each.
         for (int64_t i = 0; i < I; ++i) {
             const float g = hb[i];

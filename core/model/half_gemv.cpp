@@ -512,6 +512,26 @@ void bf16_gemv(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const
     half_gemv(xf.data(), 1, K, w, /*bf16=*/true, N, bias, y);
 }
 
+void bf16_gemv_set(const uint16_t* x, int64_t K, const Bf16GemvPart* parts, int count) {
+#if ATELIER_X86_BF16_CASTS
+    bool aligned = cpu_has_avx512_bf16();
+    int64_t total = 0;
+    for (int i = 0; i < count; ++i) aligned = aligned && rows_aligned(parts[i].w, K), total += parts[i].N;
+    if (aligned) {
+        // Row n of the concatenation: part p, its row n - (rows of the parts before p).
+#pragma omp parallel for schedule(guided, 16) if (total * K > 32768)
+        for (int64_t n = 0; n < total; ++n) {
+            int p = 0;
+            int64_t r = n;
+            while (r >= parts[p].N) r -= parts[p++].N;
+            rows_dpbf16_long(x, K, parts[p].w, r, r + 1, parts[p].bias, parts[p].y);
+        }
+        return;
+    }
+#endif
+    for (int i = 0; i < count; ++i) bf16_gemv(x, K, parts[i].w, parts[i].N, parts[i].bias, parts[i].y);
+}
+
 void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N,
                const float* bias, float* y) {
     [[maybe_unused]] const bool avx2 = cpu_has_avx2_fma_f16c();

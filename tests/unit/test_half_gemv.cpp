@@ -162,3 +162,32 @@ TEST(HalfGemv, Bf16ActivationsMatchReference) {
     const std::string isa = atelier::bf16_gemv_isa();
     EXPECT_TRUE(isa == "avx512_bf16" || isa == "avx2" || isa == "scalar") << isa;
 }
+
+TEST(HalfGemv, Bf16SetEqualsItsPartsOneByOne) {
+    // q, k and v (or gate and up) in one pass: each part's result is bf16_gemv's for that matrix.
+    const int64_t K = 288, Ns[3] = {96, 32, 17};
+    std::mt19937 rng(11);
+    std::uniform_int_distribution<int> q(-64, 64);
+    std::vector<uint16_t> x(K);
+    for (auto& v : x) v = to_bf16(q(rng) / 8.0f);
+    for (size_t offset : kOffsets) {
+        std::vector<Placed<uint16_t>> ws;
+        std::vector<std::vector<float>> biases, ys(3), one(3);
+        atelier::Bf16GemvPart parts[3];
+        for (int p = 0; p < 3; ++p) {
+            std::vector<uint16_t> w(Ns[p] * K);
+            for (auto& v : w) v = to_bf16(q(rng) / 8.0f);
+            ws.push_back(place(w, offset));
+            biases.emplace_back(Ns[p]);
+            for (float& b : biases[p]) b = q(rng) / 8.0f;
+            ys[p].assign(Ns[p], NAN);
+            one[p].assign(Ns[p], NAN);
+            parts[p] = {ws[p].data, Ns[p], p == 1 ? nullptr : biases[p].data(), ys[p].data()};
+        }
+        atelier::bf16_gemv_set(x.data(), K, parts, 3);
+        for (int p = 0; p < 3; ++p) {
+            atelier::bf16_gemv(x.data(), K, ws[p].data, Ns[p], parts[p].bias, one[p].data());
+            EXPECT_EQ(ys[p], one[p]) << "part " << p << " offset " << offset;
+        }
+    }
+}
