@@ -42,6 +42,17 @@ using atelier::bench::tinyllama_config;
 
 namespace {
 
+// The sum of the 64-bit lanes of acc[0..n).
+__attribute__((target("avx2"))) uint64_t lanes_sum(const __m256i* acc, int n) {
+    uint64_t sum = 0;
+    for (int s = 0; s < n; ++s) {
+        alignas(32) uint64_t lanes[4];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc[s]);
+        sum += lanes[0] + lanes[1] + lanes[2] + lanes[3];
+    }
+    return sum;
+}
+
 // Read bandwidth: every thread reads its slice of a buffer much larger than the caches with
 // 256-bit loads, as S interleaved streams (the slice cut in S parts read side by side). One core
 // reads faster from several streams than from one (on the 2-core dev VM 27 GB/s with one stream per
@@ -58,13 +69,7 @@ __attribute__((target("avx2"))) uint64_t sum_slice(const uint64_t* p, size_t n) 
             acc[s] =
                 _mm256_add_epi64(acc[s], _mm256_add_epi64(_mm256_loadu_si256(q), _mm256_loadu_si256(q + 1)));
         }
-    uint64_t sum = 0;
-    for (int s = 0; s < S; ++s) {
-        alignas(32) uint64_t lanes[4];
-        _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc[s]);
-        sum += lanes[0] + lanes[1] + lanes[2] + lanes[3];
-    }
-    return sum;
+    return lanes_sum(acc, S);
 }
 
 // One stream per thread read 512 bytes per step (sixteen 256-bit loads into eight sums): the
@@ -78,13 +83,7 @@ __attribute__((target("avx2"))) uint64_t sum_run(const uint64_t* p, size_t n) {
             acc[s] =
                 _mm256_add_epi64(acc[s], _mm256_add_epi64(_mm256_loadu_si256(q), _mm256_loadu_si256(q + 1)));
         }
-    uint64_t sum = 0;
-    for (int s = 0; s < 8; ++s) {
-        alignas(32) uint64_t lanes[4];
-        _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc[s]);
-        sum += lanes[0] + lanes[1] + lanes[2] + lanes[3];
-    }
-    return sum;
+    return lanes_sum(acc, 8);
 }
 
 // 16 passes over a 1 GiB buffer, each trying 1, 2, 4 and 8 streams per thread and the long run (as

@@ -2,7 +2,7 @@
 // token), and how much memory is free to hold them. No LibTorch, no Qt.
 //
 //   auto arena = atelier::allocate_streamed(bytes);            // 2 MiB aligned; huge pages asked for
-//   if (bytes < atelier::available_memory_bytes() / 2) ...     // 0 where the OS does not say
+//   auto maybe = atelier::allocate_streamed_if_room(bytes);    // null where memory is short
 #pragma once
 
 #include <cstddef>

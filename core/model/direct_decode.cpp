@@ -108,24 +108,29 @@ struct Rounding {
     float operator()(float v) const { return bf16 ? round_bf16(v) : v; }
 };
 
+// A bias as f32: its own data when it is f32, else widened into `buf`; null when undefined.
+const float* f32_bias(const torch::Tensor& b, std::vector<float>& buf) {
+    if (!b.defined()) return nullptr;
+    if (b.scalar_type() == torch::kFloat32) return b.data_ptr<float>();
+    buf.resize(static_cast<size_t>(b.numel()));
+    to_float(b, 0, b.numel(), buf.data());
+    return buf.data();
+}
+
+// x[0..K) as bf16 bits (in s.xbits), the activation row of bf16_gemv.
+const uint16_t* bf16_row(const float* x, int64_t K, Scratch& s) {
+    s.xbits.resize(static_cast<size_t>(K));
+    for (int64_t k = 0; k < K; ++k) s.xbits[k] = bf16_bits(x[k]);
+    return s.xbits.data();
+}
+
 // y[N] = w[N, K] x[K] + bias, as mixed_linear: the f32 sum rounded once to the compute dtype.
 void gemv(const torch::Tensor& w, const torch::Tensor& b, const float* x, float* y, const Rounding& round,
           Scratch& s) {
     const int64_t N = w.size(0), K = w.size(1);
-    const float* bias = nullptr;
-    if (b.defined()) {
-        if (b.scalar_type() == torch::kFloat32) {
-            bias = b.data_ptr<float>();
-        } else {
-            s.bias.resize(static_cast<size_t>(N));
-            to_float(b, 0, N, s.bias.data());
-            bias = s.bias.data();
-        }
-    }
+    const float* bias = f32_bias(b, s.bias);
     if (round.bf16) {  // bf16 weights (direct_decode_applies): vdpbf16ps on bf16 activations
-        s.xbits.resize(static_cast<size_t>(K));
-        for (int64_t k = 0; k < K; ++k) s.xbits[k] = bf16_bits(x[k]);
-        bf16_gemv(s.xbits.data(), K, static_cast<const uint16_t*>(w.data_ptr()), N, bias, y);
+        bf16_gemv(bf16_row(x, K, s), K, static_cast<const uint16_t*>(w.data_ptr()), N, bias, y);
         round(y, N);
         return;
     }
@@ -185,22 +190,15 @@ void linears(std::initializer_list<LinearOut> outs, const float* x, const Roundi
         return;
     }
     const int64_t K = (*outs.begin()->l)->weight.size(1);
-    s.xbits.resize(static_cast<size_t>(K));
-    for (int64_t k = 0; k < K; ++k) s.xbits[k] = bf16_bits(x[k]);
     Bf16GemvPart parts[3];
     int count = 0;
     for (const LinearOut& o : outs) {
         const Linear& l = *o.l;
-        const int64_t N = l->weight.size(0);
-        const float* bias = nullptr;
-        if (l->bias.defined()) {
-            s.part_bias[count].resize(static_cast<size_t>(N));
-            to_float(l->bias, 0, N, s.part_bias[count].data());
-            bias = s.part_bias[count].data();
-        }
-        parts[count++] = {static_cast<const uint16_t*>(l->weight.data_ptr()), N, bias, o.y};
+        parts[count] = {static_cast<const uint16_t*>(l->weight.data_ptr()), l->weight.size(0),
+                        f32_bias(l->bias, s.part_bias[count]), o.y};
+        ++count;
     }
-    bf16_gemv_set(s.xbits.data(), K, parts, count);
+    bf16_gemv_set(bf16_row(x, K, s), K, parts, count);
     int i = 0;
     for (const LinearOut& o : outs) {
         round(o.y, parts[i++].N);

@@ -220,6 +220,12 @@ void rows_dpbf16(const uint16_t* x, int64_t K, const uint16_t* w, int64_t n0, in
         }
     }
 }
+// The sum of all lanes of a[0..7] (the long kernels' eight partial sums), pairwise.
+ATELIER_TARGET("avx512f") inline float hsum_of8(const __m512* a) {
+    return kernel::hsum16(_mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a[0], a[1]), _mm512_add_ps(a[2], a[3])),
+                                        _mm512_add_ps(_mm512_add_ps(a[4], a[5]), _mm512_add_ps(a[6], a[7]))));
+}
+
 // The same for rows that start on a cache line (the weight arena's, model/torch_util.h), one row
 // per pass, 256 pairs (eight 64-byte lines) per step and no software prefetch: one long stream per
 // core that the hardware prefetchers follow. From 2 MiB pages on the EPYC dev VM (Zen 5) a 1.1B
@@ -245,9 +251,7 @@ void rows_dpbf16_long(const uint16_t* x, int64_t K, const uint16_t* w, int64_t n
         for (int64_t k = Kl; k < K32; k += 32)
             a[0] = _mm512_dpbf16_ps(a[0], (__m512bh)_mm512_loadu_si512(row + k),
                                     (__m512bh)_mm512_loadu_si512(x + k));
-        float s = kernel::hsum16(
-            _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a[0], a[1]), _mm512_add_ps(a[2], a[3])),
-                          _mm512_add_ps(_mm512_add_ps(a[4], a[5]), _mm512_add_ps(a[6], a[7]))));
+        float s = hsum_of8(a);
         for (int64_t k = K32; k < K; ++k) s += bf16_to_float(row[k]) * bf16_to_float(x[k]);
         y[n] = s + (bias ? bias[n] : 0.0f);
     }
@@ -321,10 +325,7 @@ void rows_x1_avx512_long(const float* x, int64_t K, const typename WeightType<W>
         }
         for (int64_t k = Kl; k < K16; k += 16)
             a[0] = _mm512_fmadd_ps(load16<W>(row + k), _mm512_loadu_ps(x + k), a[0]);
-        y[n] = kernel::hsum16(
-                   _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a[0], a[1]), _mm512_add_ps(a[2], a[3])),
-                                 _mm512_add_ps(_mm512_add_ps(a[4], a[5]), _mm512_add_ps(a[6], a[7])))) +
-               row_tail<W>(row, x, K16, K) + (bias ? bias[n] : 0.0f);
+        y[n] = hsum_of8(a) + row_tail<W>(row, x, K16, K) + (bias ? bias[n] : 0.0f);
     }
 }
 
@@ -518,14 +519,13 @@ void bf16_gemv_set(const uint16_t* x, int64_t K, const Bf16GemvPart* parts, int 
     int64_t total = 0;
     for (int i = 0; i < count; ++i) aligned = aligned && rows_aligned(parts[i].w, K), total += parts[i].N;
     if (aligned) {
-        // Row n of the concatenation: part p, its row n - (rows of the parts before p).
-#pragma omp parallel for schedule(guided, 16) if (total * K > 32768)
-        for (int64_t n = 0; n < total; ++n) {
+        // Rows of the concatenation, one at a time (aligned): row n is part p's row n minus the rows of
+        // the parts before p.
+        for_row_blocks(total, K, true, [&](int64_t n, int64_t) {
             int p = 0;
-            int64_t r = n;
-            while (r >= parts[p].N) r -= parts[p++].N;
-            rows_dpbf16_long(x, K, parts[p].w, r, r + 1, parts[p].bias, parts[p].y);
-        }
+            while (n >= parts[p].N) n -= parts[p++].N;
+            rows_dpbf16_long(x, K, parts[p].w, n, n + 1, parts[p].bias, parts[p].y);
+        });
         return;
     }
 #endif

@@ -26,7 +26,7 @@ void bf16_gemv(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const
 // Several bf16 matrices [N_i, K] against the same bf16 activation row (a layer's q, k and v; gate
 // and up) in one parallel pass over all their rows: one fork and join instead of one per matrix,
 // and each core's run of rows continues from one matrix into the next (on the Zen 5 dev VM a 1.1B
-// model's matrices read 51.8-52.9 GB/s so against 45.7-49.6 one by one). Each part as bf16_gemv.
+// model's matrices read 51.8-52.9 GB/s so, against 45.7-49.6 one by one). Each part as bf16_gemv.
 struct Bf16GemvPart {
     const uint16_t* w;  // [N, K]
     int64_t N;

@@ -30,11 +30,20 @@ torch::Dtype torch_dtype_of(DType d) {
     return torch::kFloat32;
 }
 
-torch::Tensor tensor_from_data(const TensorData& t, torch::Dtype dtype, torch::Device device) {
+namespace {
+
+// `t`'s bytes as a CPU tensor of its own dtype, keeping its owner alive; no copy.
+torch::Tensor view_of(const TensorData& t) {
     auto owner = t.owner;
-    auto view = torch::from_blob(
+    return torch::from_blob(
         const_cast<void*>(t.data), t.shape, [owner](void*) {},
         torch::TensorOptions().dtype(torch_dtype_of(t.dtype)));
+}
+
+}  // namespace
+
+torch::Tensor tensor_from_data(const TensorData& t, torch::Dtype dtype, torch::Device device) {
+    auto view = view_of(t);
     if (view.scalar_type() == dtype && device.is_cpu()) return view;
     return view.to(device, dtype);
 }
@@ -46,10 +55,7 @@ size_t arena_bytes(int64_t numel, torch::Dtype dtype) {
 
 torch::Tensor tensor_into_arena(const TensorData& t, torch::Dtype dtype,
                                 const std::shared_ptr<uint8_t>& arena, size_t& offset) {
-    auto owner = t.owner;
-    const auto source = torch::from_blob(
-        const_cast<void*>(t.data), t.shape, [owner](void*) {},
-        torch::TensorOptions().dtype(torch_dtype_of(t.dtype)));
+    const auto source = view_of(t);
     auto keep = arena;
     auto dest = torch::from_blob(
         arena.get() + offset, t.shape, [keep](void*) {}, torch::TensorOptions().dtype(dtype));
