@@ -1,6 +1,7 @@
 #include "model/direct_decode.h"
 
 #include "model/half_gemv.h"
+#include "model/kernel_util.h"
 
 #include <ATen/Parallel.h>
 
@@ -232,6 +233,32 @@ void rope(float* x, int64_t heads, int64_t hd, const float* cos, const float* si
     }
 }
 
+#if ATELIER_X86
+ATELIER_TARGET("avx2,fma") inline __m256 load8(const float* v) {
+    return _mm256_loadu_ps(v);
+}
+ATELIER_TARGET("avx2,fma") inline __m256 load8(const uint16_t* v) {  // bf16
+    const __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(v)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+}
+
+// o[0, 8C) = the sum over j < S of p[j] * v[j * stride + (0, 8C)], added in j order with the sums in
+// registers (a plain loop over o kept them in memory: each position's store fed the next one's load,
+// most of a small model's token).
+template <int C, typename KV>
+ATELIER_TARGET("avx2,fma")
+void weighted_sum(const float* p, int64_t S, const KV* v, int64_t stride, float* o) {
+    __m256 acc[C];
+    for (int c = 0; c < C; ++c) acc[c] = _mm256_setzero_ps();
+    for (int64_t j = 0; j < S; ++j) {
+        const __m256 pj = _mm256_set1_ps(p[j]);
+        const KV* vj = v + j * stride;
+        for (int c = 0; c < C; ++c) acc[c] = _mm256_fmadd_ps(pj, load8(vj + 8 * c), acc[c]);
+    }
+    for (int c = 0; c < C; ++c) _mm256_storeu_ps(o + 8 * c, acc[c]);
+}
+#endif
+
 // Attention of H query heads over S cached positions (grouped: head h reads KV head h / rep), into
 // out [H * hd]. The cache holds f32 or (bf16 compute) bf16; scores [H * S] is scratch. Heads are
 // split over LibTorch's threads once there is enough work (long contexts).
@@ -266,12 +293,19 @@ void attend(const float* q, int64_t H, int64_t rep, int64_t hd, const KV* kc, co
                 sum += sc[j];
             }
             const float inv = 1.0f / sum;
+            for (int64_t j = 0; j < S; ++j) sc[j] = round(sc[j] * inv);
             float* o = out + h * hd;
-            std::fill_n(o, hd, 0.0f);
-            for (int64_t j = 0; j < S; ++j) {
-                const float p = round(sc[j] * inv);
-                const KV* vj = vg + j * hd;
-                for (int64_t i = 0; i < hd; ++i) o[i] += p * value(vj[i]);
+            int64_t i = 0;
+#if ATELIER_X86
+            for (; i + 64 <= hd; i += 64) weighted_sum<8>(sc, S, vg + i, hd, o + i);
+            for (; i + 32 <= hd; i += 32) weighted_sum<4>(sc, S, vg + i, hd, o + i);
+            for (; i + 16 <= hd; i += 16) weighted_sum<2>(sc, S, vg + i, hd, o + i);
+            for (; i + 8 <= hd; i += 8) weighted_sum<1>(sc, S, vg + i, hd, o + i);
+#endif
+            for (; i < hd; ++i) {
+                float acc = 0;
+                for (int64_t j = 0; j < S; ++j) acc += sc[j] * value(vg[j * hd + i]);
+                o[i] = acc;
             }
             round(o, hd);
         }

@@ -64,6 +64,15 @@ bool rows_aligned(const T* w, int64_t K) {
     return reinterpret_cast<uintptr_t>(w) % 64 == 0 && (K * int64_t(sizeof(T))) % 64 == 0;
 }
 
+// Whether the long kernels read the rows, one per pass: rows on cache lines, and long enough to fill
+// the kernels' steps. Shorter ones (a small model's 64-wide rows) go sixteen at a time: one pass per
+// row spent more on its reduction of eight sums than on the row.
+constexpr int64_t kLongRowMin = 1024;
+template <typename T>
+bool long_rows(const T* w, int64_t K) {
+    return K >= kLongRowMin && rows_aligned(w, K);
+}
+
 void rows_scalar(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t n0, int64_t n1,
                  int64_t N, const float* bias, float* y) {
     for (int64_t n = n0; n < n1; ++n) {
@@ -334,7 +343,7 @@ void rows_x1_avx512_long(const float* x, int64_t K, const typename WeightType<W>
 template <Weights W>
 void rows_x1_512(const float* x, int64_t K, const typename WeightType<W>::type* w, int64_t n0, int64_t n1,
                  const float* bias, float* y) {
-    if (rows_aligned(w, K)) return rows_x1_avx512_long<W>(x, K, w, n0, n1, bias, y);
+    if (long_rows(w, K)) return rows_x1_avx512_long<W>(x, K, w, n0, n1, bias, y);
     const int64_t n16 = n0 + (n1 - n0) / 16 * 16;
     rows_x1_avx512<16, W>(x, K, w, n0, n16, bias, y);
     rows_x1_avx512<1, W>(x, K, w, n16, n1, bias, y);
@@ -426,15 +435,22 @@ namespace {
 // instead: large first, shrinking to 16 rows, so each core reads long runs and they still finish
 // together (on the dev VM 61-64 GB/s against 58-61 for blocks of 64 or 256 rows and 59-61 for a
 // static split).
+// Small matrices run on the calling thread without entering OpenMP at all (a parallel region with a
+// false `if` still sets up a team: a small model's token makes dozens of these calls).
 template <typename Rows>
 void for_row_blocks(int64_t N, int64_t K, bool aligned, const Rows& rows) {
+    if (N * K <= 32768) {
+        if (!aligned) return rows(0, N);
+        for (int64_t n = 0; n < N; ++n) rows(n, n + 1);
+        return;
+    }
     if (aligned) {
-#pragma omp parallel for schedule(guided, 16) if (N * K > 32768)
+#pragma omp parallel for schedule(guided, 16)
         for (int64_t n = 0; n < N; ++n) rows(n, n + 1);
         return;
     }
     const int64_t block = 64, blocks = (N + block - 1) / block;
-#pragma omp parallel for schedule(dynamic) if (N * K > 32768)
+#pragma omp parallel for schedule(dynamic)
     for (int64_t b = 0; b < blocks; ++b) rows(b * block, b * block + block < N ? b * block + block : N);
 }
 
@@ -443,7 +459,7 @@ void for_row_blocks(int64_t N, int64_t K, bool aligned, const Rows& rows) {
 void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float* bias, float* y) {
     const bool avx2 = cpu_has_avx2_fma_f16c();
     [[maybe_unused]] const bool avx512 = cpu_has_avx512_bf16();  // implies AVX512F
-    for_row_blocks(N, K, avx512 && rows_aligned(w, K), [&](int64_t n0, int64_t n1) {
+    for_row_blocks(N, K, avx512 && long_rows(w, K), [&](int64_t n0, int64_t n1) {
 #if ATELIER_X86_BF16_CASTS
         if (avx512) return rows_x1_512<Weights::F32>(x, K, w, n0, n1, bias, y);
 #endif
@@ -495,7 +511,7 @@ const char* bf16_gemv_isa() {
 void bf16_gemv(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const float* bias, float* y) {
 #if ATELIER_X86_BF16_CASTS
     if (cpu_has_avx512_bf16()) {
-        if (rows_aligned(w, K)) {
+        if (long_rows(w, K)) {
             for_row_blocks(N, K, true,
                            [&](int64_t n0, int64_t n1) { rows_dpbf16_long(x, K, w, n0, n1, bias, y); });
             return;
@@ -517,7 +533,7 @@ void bf16_gemv_set(const uint16_t* x, int64_t K, const Bf16GemvPart* parts, int 
 #if ATELIER_X86_BF16_CASTS
     bool aligned = cpu_has_avx512_bf16();
     int64_t total = 0;
-    for (int i = 0; i < count; ++i) aligned = aligned && rows_aligned(parts[i].w, K), total += parts[i].N;
+    for (int i = 0; i < count; ++i) aligned = aligned && long_rows(parts[i].w, K), total += parts[i].N;
     if (aligned) {
         // Rows of the concatenation, one at a time (aligned): row n is part p's row n minus the rows of
         // the parts before p.
@@ -537,7 +553,7 @@ void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
     [[maybe_unused]] const bool avx2 = cpu_has_avx2_fma_f16c();
 #if ATELIER_X86_BF16_CASTS
     if (M == 1 && cpu_has_avx512_bf16()) {  // implies AVX512F
-        for_row_blocks(N, K, rows_aligned(w, K), [&](int64_t n0, int64_t n1) {
+        for_row_blocks(N, K, long_rows(w, K), [&](int64_t n0, int64_t n1) {
             if (bf16)
                 rows_x1_512<Weights::BF16>(x, K, w, n0, n1, bias, y);
             else

@@ -27,9 +27,9 @@ uint16_t to_f16(float f) {
     return static_cast<uint16_t>(sign | ((exp - 127 + 15) << 10) | (mant >> 13));
 }
 
-// A copy of `v` starting `offset` bytes past a 64-byte boundary: the kernels read rows that all start
-// on a cache line one at a time (the model's weight arena) and other rows sixteen at a time, so each
-// check runs both ways.
+// A copy of `v` starting `offset` bytes past a 64-byte boundary: the kernels read long rows (K from
+// 1024) that all start on a cache line one at a time (the model's weight arena) and other rows
+// sixteen at a time, so each check with such a K runs both ways.
 template <typename T>
 struct Placed {
     std::vector<T> storage;
@@ -79,7 +79,7 @@ void check(int64_t M, int64_t K, int64_t N, bool bf16, bool with_bias, size_t of
 TEST(HalfGemv, MatchesReferenceForAllShapesAndTails) {
     for (bool bf16 : {true, false})
         for (int64_t M : {1, 3, 4, 5, 8})
-            for (int64_t K : {1, 15, 16, 17, 100, 288, 2048})
+            for (int64_t K : {1, 15, 16, 17, 100, 288, 1056, 2048})
                 for (int64_t N : {1, 63, 64, 65, 200})
                     for (size_t offset : kOffsets) check(M, K, N, bf16, (M + K + N) % 2 == 0, offset);
 }
@@ -110,7 +110,7 @@ TEST(HalfGemv, WidensToFloat) {
 }
 
 TEST(HalfGemv, F32RowMatchesReference) {
-    for (int64_t K : {1, 31, 32, 33, 272, 2048})
+    for (int64_t K : {1, 31, 32, 33, 272, 1296, 2048})
         for (int64_t N : {1, 64, 65, 300})
             for (size_t offset : kOffsets) {
                 std::mt19937 rng(static_cast<unsigned>(K * 7 + N));
@@ -135,7 +135,7 @@ TEST(HalfGemv, F32RowMatchesReference) {
 
 TEST(HalfGemv, Bf16ActivationsMatchReference) {
     // bf16 x bf16 pairs of k/8 values are exact products; only the f32 summation order differs.
-    for (int64_t K : {1, 31, 32, 33, 100, 288, 2048})
+    for (int64_t K : {1, 31, 32, 33, 100, 288, 1056, 2048})
         for (int64_t N : {1, 7, 8, 9, 64, 65, 300})
             for (size_t offset : kOffsets) {
                 std::mt19937 rng(static_cast<unsigned>(K * 13 + N));
@@ -165,7 +165,7 @@ TEST(HalfGemv, Bf16ActivationsMatchReference) {
 
 TEST(HalfGemv, Bf16SetEqualsItsPartsOneByOne) {
     // q, k and v (or gate and up) in one pass: each part's result is bf16_gemv's for that matrix.
-    const int64_t K = 288, Ns[3] = {96, 32, 17};
+    const int64_t K = 1056, Ns[3] = {96, 32, 17};  // long rows (one per pass) with a tail
     std::mt19937 rng(11);
     std::uniform_int_distribution<int> q(-64, 64);
     std::vector<uint16_t> x(K);
