@@ -179,27 +179,34 @@ void linear(const Linear& l, const float* x, float* y, const Rounding& round, Sc
     if (l->adapter) add_low_rank(*l->adapter, x, y, round, s);
 }
 
-// Linears of the same input (q, k and v; gate and up), as linear() each: with bf16 compute in one
-// parallel pass over all their matrices' rows (bf16_gemv_set).
+// Linears of the same input (q, k and v; gate and up), as linear() each, in one parallel pass over
+// all their matrices' rows (bf16_gemv_set, gemv_set).
 struct LinearOut {
     const Linear* l;
     float* y;
 };
 void linears(std::initializer_list<LinearOut> outs, const float* x, const Rounding& round, Scratch& s) {
-    if (!round.bf16) {
-        for (const LinearOut& o : outs) linear(*o.l, x, o.y, round, s);
-        return;
-    }
+    const torch::Dtype dtype = (*outs.begin()->l)->weight.scalar_type();
     const int64_t K = (*outs.begin()->l)->weight.size(1);
-    Bf16GemvPart parts[3];
+    GemvPart parts[3];
     int count = 0;
     for (const LinearOut& o : outs) {
         const Linear& l = *o.l;
-        parts[count] = {static_cast<const uint16_t*>(l->weight.data_ptr()), l->weight.size(0),
-                        f32_bias(l->bias, s.part_bias[count]), o.y};
+        if (l->weight.scalar_type() != dtype) {  // mixed weights: one at a time
+            for (const LinearOut& each : outs) linear(*each.l, x, each.y, round, s);
+            return;
+        }
+        parts[count] = {l->weight.data_ptr(), l->weight.size(0), f32_bias(l->bias, s.part_bias[count]), o.y};
         ++count;
     }
-    bf16_gemv_set(bf16_row(x, K, s), K, parts, count);
+    if (round.bf16)
+        bf16_gemv_set(bf16_row(x, K, s), K, parts, count);
+    else
+        gemv_set(x, K,
+                 dtype == torch::kFloat32    ? GemvWeights::F32
+                 : dtype == torch::kBFloat16 ? GemvWeights::BF16
+                                             : GemvWeights::F16,
+                 parts, count);
     int i = 0;
     for (const LinearOut& o : outs) {
         round(o.y, parts[i++].N);

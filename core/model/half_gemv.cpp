@@ -529,23 +529,73 @@ void bf16_gemv(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const
     half_gemv(xf.data(), 1, K, w, /*bf16=*/true, N, bias, y);
 }
 
-void bf16_gemv_set(const uint16_t* x, int64_t K, const Bf16GemvPart* parts, int count) {
-#if ATELIER_X86_BF16_CASTS
-    bool aligned = cpu_has_avx512_bf16();
+namespace {
+
+// row(part, n) for every row n of every part, one row at a time through for_row_blocks' guided
+// loop over the rows of the parts' concatenation.
+template <typename Row>
+void for_part_rows(int64_t K, const GemvPart* parts, int count, const Row& row) {
     int64_t total = 0;
-    for (int i = 0; i < count; ++i) aligned = aligned && long_rows(parts[i].w, K), total += parts[i].N;
-    if (aligned) {
-        // Rows of the concatenation, one at a time (aligned): row n is part p's row n minus the rows of
-        // the parts before p.
-        for_row_blocks(total, K, true, [&](int64_t n, int64_t) {
-            int p = 0;
-            while (n >= parts[p].N) n -= parts[p++].N;
-            rows_dpbf16_long(x, K, parts[p].w, n, n + 1, parts[p].bias, parts[p].y);
+    for (int i = 0; i < count; ++i) total += parts[i].N;
+    for_row_blocks(total, K, true, [&](int64_t n, int64_t) {
+        int p = 0;
+        while (n >= parts[p].N) n -= parts[p++].N;  // row n of the concatenation is part p's row n
+        row(parts[p], n);
+    });
+}
+
+template <typename T>
+bool all_long_rows(int64_t K, const GemvPart* parts, int count) {
+    for (int i = 0; i < count; ++i)
+        if (!long_rows(static_cast<const T*>(parts[i].w), K)) return false;
+    return true;
+}
+
+}  // namespace
+
+void bf16_gemv_set(const uint16_t* x, int64_t K, const GemvPart* parts, int count) {
+#if ATELIER_X86_BF16_CASTS
+    if (cpu_has_avx512_bf16() && all_long_rows<uint16_t>(K, parts, count)) {
+        for_part_rows(K, parts, count, [&](const GemvPart& p, int64_t n) {
+            rows_dpbf16_long(x, K, static_cast<const uint16_t*>(p.w), n, n + 1, p.bias, p.y);
         });
         return;
     }
 #endif
-    for (int i = 0; i < count; ++i) bf16_gemv(x, K, parts[i].w, parts[i].N, parts[i].bias, parts[i].y);
+    for (int i = 0; i < count; ++i)
+        bf16_gemv(x, K, static_cast<const uint16_t*>(parts[i].w), parts[i].N, parts[i].bias, parts[i].y);
+}
+
+void gemv_set(const float* x, int64_t K, GemvWeights type, const GemvPart* parts, int count) {
+#if ATELIER_X86_BF16_CASTS
+    if (cpu_has_avx512_bf16()) {  // implies AVX512F: the long f32-activation kernels
+        if (type == GemvWeights::F32 && all_long_rows<float>(K, parts, count)) {
+            for_part_rows(K, parts, count, [&](const GemvPart& p, int64_t n) {
+                rows_x1_avx512_long<Weights::F32>(x, K, static_cast<const float*>(p.w), n, n + 1, p.bias,
+                                                  p.y);
+            });
+            return;
+        }
+        if (type != GemvWeights::F32 && all_long_rows<uint16_t>(K, parts, count)) {
+            for_part_rows(K, parts, count, [&](const GemvPart& p, int64_t n) {
+                const auto* w = static_cast<const uint16_t*>(p.w);
+                if (type == GemvWeights::BF16)
+                    rows_x1_avx512_long<Weights::BF16>(x, K, w, n, n + 1, p.bias, p.y);
+                else
+                    rows_x1_avx512_long<Weights::F16>(x, K, w, n, n + 1, p.bias, p.y);
+            });
+            return;
+        }
+    }
+#endif
+    for (int i = 0; i < count; ++i) {
+        const GemvPart& p = parts[i];
+        if (type == GemvWeights::F32)
+            gemv_f32(x, K, static_cast<const float*>(p.w), p.N, p.bias, p.y);
+        else
+            half_gemv(x, 1, K, static_cast<const uint16_t*>(p.w), type == GemvWeights::BF16, p.N, p.bias,
+                      p.y);
+    }
 }
 
 void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N,

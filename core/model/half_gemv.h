@@ -23,17 +23,23 @@ void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
 // elsewhere x is widened and half_gemv runs.
 void bf16_gemv(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const float* bias, float* y);
 
-// Several bf16 matrices [N_i, K] against the same bf16 activation row (a layer's q, k and v; gate
-// and up) in one parallel pass over all their rows: one fork and join instead of one per matrix,
-// and each core's run of rows continues from one matrix into the next (on the Zen 5 dev VM a 1.1B
-// model's matrices read 51.8-52.9 GB/s so, against 45.7-49.6 one by one). Each part as bf16_gemv.
-struct Bf16GemvPart {
-    const uint16_t* w;  // [N, K]
+// Several matrices [N_i, K] against the same activation row (a layer's q, k and v; gate and up) in
+// one parallel pass over all their rows: one fork and join instead of one per matrix, and each
+// core's run of rows continues from one matrix into the next (on the Zen 5 dev VM a 1.1B model's
+// bf16 matrices read 51.8-52.9 GB/s so, against 45.7-49.6 one by one). Each part's y equals what
+// its own call computes, bit for bit.
+struct GemvPart {
+    const void* w;  // [N, K], of the set's weight type
     int64_t N;
     const float* bias;  // [N] or null
     float* y;           // [N]
 };
-void bf16_gemv_set(const uint16_t* x, int64_t K, const Bf16GemvPart* parts, int count);
+// bf16 weights and activations, each part as bf16_gemv.
+void bf16_gemv_set(const uint16_t* x, int64_t K, const GemvPart* parts, int count);
+// f32 activations and weights of one type for all parts (f32, or bf16 / f16 when `half`), each part
+// as gemv_f32 or half_gemv with M = 1.
+enum class GemvWeights { F32, BF16, F16 };
+void gemv_set(const float* x, int64_t K, GemvWeights type, const GemvPart* parts, int count);
 
 // The same for f32 weights and one activation row (OpenBLAS sgemv reaches ~40% of bandwidth on 2 cores).
 void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float* bias, float* y);

@@ -173,7 +173,7 @@ TEST(HalfGemv, Bf16SetEqualsItsPartsOneByOne) {
     for (size_t offset : kOffsets) {
         std::vector<Placed<uint16_t>> ws;
         std::vector<std::vector<float>> biases, ys(3), one(3);
-        atelier::Bf16GemvPart parts[3];
+        atelier::GemvPart parts[3];
         for (int p = 0; p < 3; ++p) {
             std::vector<uint16_t> w(Ns[p] * K);
             for (auto& v : w) v = to_bf16(q(rng) / 8.0f);
@@ -190,4 +190,47 @@ TEST(HalfGemv, Bf16SetEqualsItsPartsOneByOne) {
             EXPECT_EQ(ys[p], one[p]) << "part " << p << " offset " << offset;
         }
     }
+}
+
+TEST(HalfGemv, F32ActivationSetEqualsItsPartsOneByOne) {
+    // gemv_set (f32 compute) for each weight type: each part's result is gemv_f32's or half_gemv's.
+    using atelier::GemvWeights;
+    const int64_t K = 1056, Ns[3] = {96, 32, 17};
+    std::mt19937 rng(12);
+    std::uniform_real_distribution<float> u(-1, 1);
+    std::uniform_int_distribution<int> q(-64, 64);  // weights k/8: exact in f16 and bf16
+    std::vector<float> x(K);
+    for (float& v : x) v = u(rng);
+    for (GemvWeights type : {GemvWeights::F32, GemvWeights::BF16, GemvWeights::F16})
+        for (size_t offset : kOffsets) {
+            std::vector<Placed<float>> wf;
+            std::vector<Placed<uint16_t>> wh;
+            std::vector<std::vector<float>> biases, ys(3), one(3);
+            atelier::GemvPart parts[3];
+            for (int p = 0; p < 3; ++p) {
+                std::vector<float> w(Ns[p] * K);
+                for (float& v : w) v = q(rng) / 8.0f;
+                std::vector<uint16_t> h;
+                for (float v : w) h.push_back(type == GemvWeights::BF16 ? to_bf16(v) : to_f16(v));
+                wf.push_back(place(w, offset));
+                wh.push_back(place(h, offset));
+                biases.emplace_back(Ns[p]);
+                for (float& b : biases[p]) b = u(rng);
+                ys[p].assign(Ns[p], NAN);
+                one[p].assign(Ns[p], NAN);
+                const void* data =
+                    type == GemvWeights::F32 ? static_cast<const void*>(wf[p].data) : wh[p].data;
+                parts[p] = {data, Ns[p], p == 1 ? nullptr : biases[p].data(), ys[p].data()};
+            }
+            atelier::gemv_set(x.data(), K, type, parts, 3);
+            for (int p = 0; p < 3; ++p) {
+                if (type == GemvWeights::F32)
+                    atelier::gemv_f32(x.data(), K, wf[p].data, Ns[p], parts[p].bias, one[p].data());
+                else
+                    atelier::half_gemv(x.data(), 1, K, wh[p].data, type == GemvWeights::BF16, Ns[p],
+                                       parts[p].bias, one[p].data());
+                EXPECT_EQ(ys[p], one[p]) << "type " << int(type) << " part " << p << " offset " << offset;
+                EXPECT_FALSE(std::isnan(ys[p][0]));
+            }
+        }
 }
