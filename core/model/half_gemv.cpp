@@ -3,6 +3,7 @@
 #include "model/kernel_util.h"
 
 #include <cstring>
+#include <utility>
 #include <vector>
 
 // The kernels are x86-64 only; elsewhere (Apple silicon, Arm) the portable loops run.
@@ -265,6 +266,38 @@ void rows_dpbf16_long(const uint16_t* x, int64_t K, const uint16_t* w, int64_t n
         y[n] = s + (bias ? bias[n] : 0.0f);
     }
 }
+// M bf16 activation rows (a prompt of a few tokens) against bf16 weights, one weight row per pass:
+// each load of 32 weights serves all M rows, so the pass reads the weights once, as decode does.
+// The K % 32 tail is a masked load (zeros multiply to zero).
+template <int M>
+ATELIER_TARGET("avx512f,avx512bw,avx512bf16")
+void rows_dpbf16_m(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, int64_t n0, int64_t n1,
+                   const float* bias, float* y) {
+    const int64_t K32 = K - K % 32;
+    const auto tail = static_cast<__mmask32>((uint64_t(1) << (K - K32)) - 1);
+    for (int64_t n = n0; n < n1; ++n) {
+        const uint16_t* row = w + n * K;
+        __m512 a[M];
+        ATELIER_UNROLL
+        for (int m = 0; m < M; ++m) a[m] = _mm512_setzero_ps();
+        for (int64_t k = 0; k < K32; k += 32) {
+            const auto wv = (__m512bh)_mm512_loadu_si512(row + k);
+            ATELIER_UNROLL
+            for (int m = 0; m < M; ++m)
+                a[m] = _mm512_dpbf16_ps(a[m], wv, (__m512bh)_mm512_loadu_si512(x + m * K + k));
+        }
+        if (K32 < K) {
+            const auto wv = (__m512bh)_mm512_maskz_loadu_epi16(tail, row + K32);
+            ATELIER_UNROLL
+            for (int m = 0; m < M; ++m)
+                a[m] = _mm512_dpbf16_ps(a[m], wv, (__m512bh)_mm512_maskz_loadu_epi16(tail, x + m * K + K32));
+        }
+        const float b = bias ? bias[n] : 0.0f;
+        ATELIER_UNROLL
+        for (int m = 0; m < M; ++m) y[m * N + n] = kernel::hsum16(a[m]) + b;
+    }
+}
+
 // GCC 12's AVX-512 headers build some intrinsics on a self-initialised `__Y` and warn about it.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
@@ -564,6 +597,32 @@ void bf16_gemv_set(const uint16_t* x, int64_t K, const GemvPart* parts, int coun
 #endif
     for (int i = 0; i < count; ++i)
         bf16_gemv(x, K, static_cast<const uint16_t*>(parts[i].w), parts[i].N, parts[i].bias, parts[i].y);
+}
+
+namespace {
+
+template <int M>
+void bf16_gemm_small_m(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const float* bias,
+                       float* y) {
+#if ATELIER_X86_BF16_CASTS
+    for_row_blocks(N, K * M, false,
+                   [&](int64_t n0, int64_t n1) { rows_dpbf16_m<M>(x, K, w, N, n0, n1, bias, y); });
+#endif
+}
+
+template <int... Ms>
+void bf16_gemm_small_any(int64_t M, const uint16_t* x, int64_t K, const uint16_t* w, int64_t N,
+                         const float* bias, float* y, std::integer_sequence<int, Ms...>) {
+    ((M == Ms + 1 ? bf16_gemm_small_m<Ms + 1>(x, K, w, N, bias, y) : void()), ...);
+}
+
+}  // namespace
+
+bool bf16_gemm_small(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, int64_t N, const float* bias,
+                     float* y) {
+    if (M < 1 || M > kBf16GemmSmallRows || !cpu_has_avx512_bf16()) return false;
+    bf16_gemm_small_any(M, x, K, w, N, bias, y, std::make_integer_sequence<int, kBf16GemmSmallRows>{});
+    return true;
 }
 
 void gemv_set(const float* x, int64_t K, GemvWeights type, const GemvPart* parts, int count) {

@@ -127,24 +127,31 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
     // Decode-sized inputs with 16-bit weights: half_gemv widens the weights in registers and sums in
     // f32, bound by reading the weights. With f32 activations always; with 16-bit activations (bf16
     // compute on CPUs with bf16 instructions) where it beats LibTorch's 16-bit GEMM on this CPU —
-    // one bf16 row goes to bf16_gemv (vdpbf16ps on AVX512-BF16), a few rows to f32 and back.
-    if (half && x.device().is_cpu() && w.is_contiguous() && M <= 8 && !needs_grad &&
+    // one bf16 row goes to bf16_gemv (vdpbf16ps on AVX512-BF16), up to kBf16GemmSmallRows (a prompt
+    // of a few tokens) to bf16_gemm_small and more to the GEMM; a few rows elsewhere to f32 and back.
+    const bool bf16_rows = x.scalar_type() == torch::kBFloat16 && w.scalar_type() == torch::kBFloat16;
+    const int64_t rows_max = bf16_rows && cpu_has_avx512_bf16() ? kBf16GemmSmallRows : 8;
+    if (half && x.device().is_cpu() && w.is_contiguous() && M <= rows_max && !needs_grad &&
         (x.scalar_type() == torch::kFloat32 ||
          (x.scalar_type() == w.scalar_type() && half_gemv_beats_gemm()))) {
         torch::Tensor bias = b.defined() ? b.to(torch::kFloat32).contiguous() : torch::Tensor();
+        const float* bias_data = bias.defined() ? bias.data_ptr<float>() : nullptr;
         auto sizes = x.sizes().vec();
         sizes.back() = N;
         auto y = torch::empty(sizes, x.options().dtype(torch::kFloat32));
-        if (M == 1 && x.scalar_type() == torch::kBFloat16 && w.scalar_type() == torch::kBFloat16) {
+        const auto* wbits = static_cast<const uint16_t*>(w.data_ptr());
+        if (bf16_rows) {
             auto xc = x.contiguous();
-            bf16_gemv(static_cast<const uint16_t*>(xc.data_ptr()), K,
-                      static_cast<const uint16_t*>(w.data_ptr()), N,
-                      bias.defined() ? bias.data_ptr<float>() : nullptr, y.data_ptr<float>());
-            return y.to(x.scalar_type());
+            const auto* xbits = static_cast<const uint16_t*>(xc.data_ptr());
+            if (M == 1) {
+                bf16_gemv(xbits, K, wbits, N, bias_data, y.data_ptr<float>());
+                return y.to(x.scalar_type());
+            }
+            if (bf16_gemm_small(xbits, M, K, wbits, N, bias_data, y.data_ptr<float>()))
+                return y.to(x.scalar_type());
         }
         auto xf = x.to(torch::kFloat32).contiguous();
-        half_gemv(xf.data_ptr<float>(), M, K, static_cast<const uint16_t*>(w.data_ptr()),
-                  w.scalar_type() == torch::kBFloat16, N, bias.defined() ? bias.data_ptr<float>() : nullptr,
+        half_gemv(xf.data_ptr<float>(), M, K, wbits, w.scalar_type() == torch::kBFloat16, N, bias_data,
                   y.data_ptr<float>());
         return y.to(x.scalar_type());
     }

@@ -234,3 +234,41 @@ TEST(HalfGemv, F32ActivationSetEqualsItsPartsOneByOne) {
             }
         }
 }
+
+TEST(HalfGemv, Bf16SmallGemmMatchesReference) {
+    // A prompt of a few tokens: rows of k/8 values (exact bf16 products), K with and without a tail.
+    for (int64_t M = 1; M <= atelier::kBf16GemmSmallRows + 1; ++M)
+        for (int64_t K : {1, 31, 32, 33, 100, 2048})
+            for (int64_t N : {1, 17, 64, 65})
+                for (size_t offset : kOffsets) {
+                    std::mt19937 rng(static_cast<unsigned>(M * 1009 + K * 13 + N));
+                    std::uniform_int_distribution<int> q(-64, 64);
+                    std::vector<float> wf(N * K), xf(M * K), bias(N);
+                    std::vector<uint16_t> w(N * K), x(M * K);
+                    for (int64_t i = 0; i < N * K; ++i) w[i] = to_bf16(wf[i] = q(rng) / 8.0f);
+                    for (int64_t i = 0; i < M * K; ++i) x[i] = to_bf16(xf[i] = q(rng) / 8.0f);
+                    for (float& v : bias) v = q(rng) / 8.0f;
+                    const bool with_bias = (K + N) % 2 == 0;
+                    std::vector<float> y(M * N, NAN);
+                    const auto wp = place(w, offset);
+                    const bool ran = atelier::bf16_gemm_small(x.data(), M, K, wp.data, N,
+                                                              with_bias ? bias.data() : nullptr, y.data());
+                    if (M > atelier::kBf16GemmSmallRows || !atelier::cpu_has_avx512_bf16()) {
+                        EXPECT_FALSE(ran) << "M=" << M;
+                        EXPECT_TRUE(std::isnan(y[0]));  // nothing written
+                        continue;
+                    }
+                    ASSERT_TRUE(ran);
+                    for (int64_t m = 0; m < M; ++m)
+                        for (int64_t n = 0; n < N; ++n) {
+                            double ref = with_bias ? bias[n] : 0.0, mag = std::fabs(ref);
+                            for (int64_t k = 0; k < K; ++k) {
+                                ref += double(wf[n * K + k]) * xf[m * K + k];
+                                mag += std::fabs(double(wf[n * K + k]) * xf[m * K + k]);
+                            }
+                            ASSERT_NEAR(y[m * N + n], ref, 1e-6 * mag + 1e-6)
+                                << "M=" << M << " K=" << K << " N=" << N << " offset " << offset << " m " << m
+                                << " n " << n;
+                        }
+                }
+}
