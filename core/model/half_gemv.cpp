@@ -3,6 +3,7 @@
 #include "model/kernel_util.h"
 
 #include <cstring>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -371,6 +372,33 @@ void rows_x1_avx512_long(const float* x, int64_t K, const typename WeightType<W>
     }
 }
 
+// M f32 activation rows (a prompt of a few tokens, f32 compute) against 16-bit weights widened in
+// registers, one weight row per pass: each sixteen weights serve all M rows. xp holds x's first
+// K - K % 16 columns packed by steps ([K / 16][M][16]: one step's M pieces side by side, where rows
+// of x 8 KiB apart would share L1 sets), x the rows themselves for the tail.
+template <int M, Weights W>
+ATELIER_TARGET("avx512f")
+void rows_x1_avx512_m(const float* xp, const float* x, int64_t K, const typename WeightType<W>::type* w,
+                      int64_t N, int64_t n0, int64_t n1, const float* bias, float* y) {
+    const int64_t K16 = K - K % 16;
+    for (int64_t n = n0; n < n1; ++n) {
+        const auto* row = w + n * K;
+        __m512 a[M];
+        ATELIER_UNROLL
+        for (int m = 0; m < M; ++m) a[m] = _mm512_setzero_ps();
+        for (int64_t k = 0; k < K16; k += 16) {
+            const __m512 wv = load16<W>(row + k);
+            const float* step = xp + k * M;
+            ATELIER_UNROLL
+            for (int m = 0; m < M; ++m) a[m] = _mm512_fmadd_ps(wv, _mm512_loadu_ps(step + 16 * m), a[m]);
+        }
+        const float b = bias ? bias[n] : 0.0f;
+        ATELIER_UNROLL
+        for (int m = 0; m < M; ++m)
+            y[m * N + n] = kernel::hsum16(a[m]) + row_tail<W>(row, x + m * K, K16, K) + b;
+    }
+}
+
 // Rows n0..n1: one at a time where every row starts on a cache line, else sixteen at a time and the
 // rest one by one.
 template <Weights W>
@@ -601,19 +629,10 @@ void bf16_gemv_set(const uint16_t* x, int64_t K, const GemvPart* parts, int coun
 
 namespace {
 
-template <int M>
-void bf16_gemm_small_m(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const float* bias,
-                       float* y) {
-#if ATELIER_X86_BF16_CASTS
-    for_row_blocks(N, K * M, false,
-                   [&](int64_t n0, int64_t n1) { rows_dpbf16_m<M>(x, K, w, N, n0, n1, bias, y); });
-#endif
-}
-
-template <int... Ms>
-void bf16_gemm_small_any(int64_t M, const uint16_t* x, int64_t K, const uint16_t* w, int64_t N,
-                         const float* bias, float* y, std::integer_sequence<int, Ms...>) {
-    ((M == Ms + 1 ? bf16_gemm_small_m<Ms + 1>(x, K, w, N, bias, y) : void()), ...);
+// f(std::integral_constant<int, M>) for the run-time M in 1..sizeof...(Ms).
+template <typename F, int... Ms>
+void with_rows(int64_t M, const F& f, std::integer_sequence<int, Ms...>) {
+    ((M == Ms + 1 ? f(std::integral_constant<int, Ms + 1>{}) : void()), ...);
 }
 
 }  // namespace
@@ -621,7 +640,16 @@ void bf16_gemm_small_any(int64_t M, const uint16_t* x, int64_t K, const uint16_t
 bool bf16_gemm_small(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, int64_t N, const float* bias,
                      float* y) {
     if (M < 1 || M > kBf16GemmSmallRows || !cpu_has_avx512_bf16()) return false;
-    bf16_gemm_small_any(M, x, K, w, N, bias, y, std::make_integer_sequence<int, kBf16GemmSmallRows>{});
+#if ATELIER_X86_BF16_CASTS
+    with_rows(
+        M,
+        [&](auto rows) {
+            for_row_blocks(N, K * rows, false, [&](int64_t n0, int64_t n1) {
+                rows_dpbf16_m<decltype(rows)::value>(x, K, w, N, n0, n1, bias, y);
+            });
+        },
+        std::make_integer_sequence<int, kBf16GemmSmallRows>{});
+#endif
     return true;
 }
 
@@ -668,6 +696,27 @@ void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
             else
                 rows_x1_512<Weights::F16>(x, K, w, n0, n1, bias, y);
         });
+        return;
+    }
+    if (M >= 2 && M <= kHalfGemmSmallRows && cpu_has_avx512_bf16()) {
+        const int64_t K16 = K - K % 16;
+        thread_local std::vector<float> packed;
+        packed.resize(static_cast<size_t>(K16 * M));
+        for (int64_t k = 0; k < K16; k += 16)
+            for (int64_t m = 0; m < M; ++m) std::memcpy(&packed[k * M + 16 * m], x + m * K + k, 64);
+        const float* xp = packed.data();
+        with_rows(
+            M,
+            [&](auto rows) {
+                constexpr int R = decltype(rows)::value;
+                for_row_blocks(N, K * R, false, [&](int64_t n0, int64_t n1) {
+                    if (bf16)
+                        rows_x1_avx512_m<R, Weights::BF16>(xp, x, K, w, N, n0, n1, bias, y);
+                    else
+                        rows_x1_avx512_m<R, Weights::F16>(xp, x, K, w, N, n0, n1, bias, y);
+                });
+            },
+            std::make_integer_sequence<int, kHalfGemmSmallRows>{});
         return;
     }
 #endif

@@ -15,6 +15,9 @@
 namespace atelier {
 
 // x: [M, K] f32; w: [N, K] 16-bit (bf16 when `bf16`, else IEEE f16); bias: [N] f32 or null; y: [M, N] f32.
+// On AVX-512 CPUs up to kHalfGemmSmallRows rows (a prompt of a few tokens) share one pass over the
+// weights; elsewhere the AVX2 pass reads them again every eight rows.
+constexpr int kHalfGemmSmallRows = 16;
 void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N,
                const float* bias, float* y);
 

@@ -129,8 +129,12 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
     // compute on CPUs with bf16 instructions) where it beats LibTorch's 16-bit GEMM on this CPU —
     // one bf16 row goes to bf16_gemv (vdpbf16ps on AVX512-BF16), up to kBf16GemmSmallRows (a prompt
     // of a few tokens) to bf16_gemm_small and more to the GEMM; a few rows elsewhere to f32 and back.
+    // f32 activations: up to kHalfGemmSmallRows rows in one pass on AVX-512, 8 on AVX2.
     const bool bf16_rows = x.scalar_type() == torch::kBFloat16 && w.scalar_type() == torch::kBFloat16;
-    const int64_t rows_max = bf16_rows && cpu_has_avx512_bf16() ? kBf16GemmSmallRows : 8;
+    const int64_t rows_max = !cpu_has_avx512_bf16()               ? 8
+                             : bf16_rows                          ? kBf16GemmSmallRows
+                             : x.scalar_type() == torch::kFloat32 ? kHalfGemmSmallRows
+                                                                  : 8;
     if (half && x.device().is_cpu() && w.is_contiguous() && M <= rows_max && !needs_grad &&
         (x.scalar_type() == torch::kFloat32 ||
          (x.scalar_type() == w.scalar_type() && half_gemv_beats_gemm()))) {

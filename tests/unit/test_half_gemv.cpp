@@ -78,7 +78,7 @@ void check(int64_t M, int64_t K, int64_t N, bool bf16, bool with_bias, size_t of
 
 TEST(HalfGemv, MatchesReferenceForAllShapesAndTails) {
     for (bool bf16 : {true, false})
-        for (int64_t M : {1, 3, 4, 5, 8})
+        for (int64_t M : {1, 3, 4, 5, 8, 16})
             for (int64_t K : {1, 15, 16, 17, 100, 288, 1056, 2048})
                 for (int64_t N : {1, 63, 64, 65, 200})
                     for (size_t offset : kOffsets) check(M, K, N, bf16, (M + K + N) % 2 == 0, offset);
