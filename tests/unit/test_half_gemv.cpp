@@ -46,6 +46,25 @@ Placed<T> place(const std::vector<T>& v, size_t offset) {
 }
 constexpr size_t kOffsets[] = {0, 8};  // on a cache line; 8 bytes past one (a safetensors offset)
 
+// Each y[m, n] against sum_k w[n, k] x[m, k] (+ bias[n]) in double precision, within `rel` times the
+// sum of the terms' magnitudes (+ 1e-6).
+::testing::AssertionResult near_reference(const std::vector<float>& y, const std::vector<float>& w,
+                                          const std::vector<float>& x, int64_t M, int64_t K, int64_t N,
+                                          const float* bias, double rel) {
+    for (int64_t m = 0; m < M; ++m)
+        for (int64_t n = 0; n < N; ++n) {
+            double ref = bias ? bias[n] : 0.0, mag = std::fabs(ref);
+            for (int64_t k = 0; k < K; ++k) {
+                ref += double(w[n * K + k]) * x[m * K + k];
+                mag += std::fabs(double(w[n * K + k]) * x[m * K + k]);
+            }
+            if (!(std::fabs(y[m * N + n] - ref) <= rel * mag + 1e-6))
+                return ::testing::AssertionFailure()
+                       << "at (" << m << "," << n << "): " << y[m * N + n] << " against " << ref;
+        }
+    return ::testing::AssertionSuccess();
+}
+
 void check(int64_t M, int64_t K, int64_t N, bool bf16, bool with_bias, size_t offset) {
     std::mt19937 rng(static_cast<unsigned>(M * 1000003 + K * 101 + N + bf16));
     std::uniform_int_distribution<int> q(-64, 64);
@@ -61,17 +80,8 @@ void check(int64_t M, int64_t K, int64_t N, bool bf16, bool with_bias, size_t of
     std::vector<float> y(M * N, NAN);
     const auto wp = place(w, offset);
     atelier::half_gemv(x.data(), M, K, wp.data, bf16, N, with_bias ? bias.data() : nullptr, y.data());
-    for (int64_t m = 0; m < M; ++m)
-        for (int64_t n = 0; n < N; ++n) {
-            double ref = with_bias ? bias[n] : 0.0, mag = std::fabs(ref);
-            for (int64_t k = 0; k < K; ++k) {
-                ref += double(wf[n * K + k]) * x[m * K + k];
-                mag += std::fabs(double(wf[n * K + k]) * x[m * K + k]);
-            }
-            ASSERT_NEAR(y[m * N + n], ref, 1e-5 * mag + 1e-6)
-                << (bf16 ? "bf16" : "f16") << " M=" << M << " K=" << K << " N=" << N << " offset " << offset
-                << " at (" << m << "," << n << ")";
-        }
+    ASSERT_TRUE(near_reference(y, wf, x, M, K, N, with_bias ? bias.data() : nullptr, 1e-5))
+        << (bf16 ? "bf16" : "f16") << " M=" << M << " K=" << K << " N=" << N << " offset " << offset;
 }
 
 }  // namespace
@@ -121,15 +131,8 @@ TEST(HalfGemv, F32RowMatchesReference) {
                 for (float& v : bias) v = u(rng);
                 const auto wp = place(w, offset);
                 atelier::gemv_f32(x.data(), K, wp.data, N, bias.data(), y.data());
-                for (int64_t n = 0; n < N; ++n) {
-                    double ref = bias[n], mag = std::fabs(bias[n]);
-                    for (int64_t k = 0; k < K; ++k) {
-                        ref += double(w[n * K + k]) * x[k];
-                        mag += std::fabs(double(w[n * K + k]) * x[k]);
-                    }
-                    ASSERT_NEAR(y[n], ref, 1e-5 * mag + 1e-6)
-                        << "K=" << K << " N=" << N << " offset " << offset;
-                }
+                ASSERT_TRUE(near_reference(y, w, x, 1, K, N, bias.data(), 1e-5))
+                    << "K=" << K << " N=" << N << " offset " << offset;
             }
 }
 
@@ -148,16 +151,8 @@ TEST(HalfGemv, Bf16ActivationsMatchReference) {
                 std::vector<float> y(N, NAN);
                 const auto wp = place(w, offset);
                 atelier::bf16_gemv(x.data(), K, wp.data, N, bias.data(), y.data());
-                for (int64_t n = 0; n < N; ++n) {
-                    double ref = bias[n], mag = std::fabs(bias[n]);
-                    for (int64_t k = 0; k < K; ++k) {
-                        ref += double(wf[n * K + k]) * xf[k];
-                        mag += std::fabs(double(wf[n * K + k]) * xf[k]);
-                    }
-                    ASSERT_NEAR(y[n], ref, 1e-6 * mag + 1e-6)
-                        << atelier::bf16_gemv_isa() << " K=" << K << " N=" << N << " offset " << offset
-                        << " row " << n;
-                }
+                ASSERT_TRUE(near_reference(y, wf, xf, 1, K, N, bias.data(), 1e-6))
+                    << atelier::bf16_gemv_isa() << " K=" << K << " N=" << N << " offset " << offset;
             }
     const std::string isa = atelier::bf16_gemv_isa();
     EXPECT_TRUE(isa == "avx512_bf16" || isa == "avx2" || isa == "scalar") << isa;
@@ -259,16 +254,7 @@ TEST(HalfGemv, Bf16SmallGemmMatchesReference) {
                         continue;
                     }
                     ASSERT_TRUE(ran);
-                    for (int64_t m = 0; m < M; ++m)
-                        for (int64_t n = 0; n < N; ++n) {
-                            double ref = with_bias ? bias[n] : 0.0, mag = std::fabs(ref);
-                            for (int64_t k = 0; k < K; ++k) {
-                                ref += double(wf[n * K + k]) * xf[m * K + k];
-                                mag += std::fabs(double(wf[n * K + k]) * xf[m * K + k]);
-                            }
-                            ASSERT_NEAR(y[m * N + n], ref, 1e-6 * mag + 1e-6)
-                                << "M=" << M << " K=" << K << " N=" << N << " offset " << offset << " m " << m
-                                << " n " << n;
-                        }
+                    ASSERT_TRUE(near_reference(y, wf, xf, M, K, N, with_bias ? bias.data() : nullptr, 1e-6))
+                        << "M=" << M << " K=" << K << " N=" << N << " offset " << offset;
                 }
 }
