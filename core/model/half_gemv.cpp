@@ -685,6 +685,41 @@ void gemv_set(const float* x, int64_t K, GemvWeights type, const GemvPart* parts
     }
 }
 
+namespace {
+
+// Up to kHalfGemmSmallRows f32 activation rows in one pass over the weights (rows_x1_avx512_m), x
+// packed by 16-column steps.
+template <Weights W>
+void rows_small(const float* x, int64_t M, int64_t K, const typename WeightType<W>::type* w, int64_t N,
+                const float* bias, float* y) {
+#if ATELIER_X86_BF16_CASTS
+    const int64_t K16 = K - K % 16;
+    thread_local std::vector<float> packed;
+    packed.resize(static_cast<size_t>(K16 * M));
+    for (int64_t k = 0; k < K16; k += 16)
+        for (int64_t m = 0; m < M; ++m) std::memcpy(&packed[k * M + 16 * m], x + m * K + k, 64);
+    const float* xp = packed.data();
+    with_rows(
+        M,
+        [&](auto rows) {
+            constexpr int R = decltype(rows)::value;
+            for_row_blocks(N, K * R, false, [&](int64_t n0, int64_t n1) {
+                rows_x1_avx512_m<R, W>(xp, x, K, w, N, n0, n1, bias, y);
+            });
+        },
+        std::make_integer_sequence<int, kHalfGemmSmallRows>{});
+#endif
+}
+
+}  // namespace
+
+bool gemm_f32_small(const float* x, int64_t M, int64_t K, const float* w, int64_t N, const float* bias,
+                    float* y) {
+    if (M < 1 || M > kHalfGemmSmallRows || !cpu_has_avx512_bf16()) return false;
+    rows_small<Weights::F32>(x, M, K, w, N, bias, y);
+    return true;
+}
+
 void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N,
                const float* bias, float* y) {
     [[maybe_unused]] const bool avx2 = cpu_has_avx2_fma_f16c();
@@ -699,24 +734,10 @@ void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
         return;
     }
     if (M >= 2 && M <= kHalfGemmSmallRows && cpu_has_avx512_bf16()) {
-        const int64_t K16 = K - K % 16;
-        thread_local std::vector<float> packed;
-        packed.resize(static_cast<size_t>(K16 * M));
-        for (int64_t k = 0; k < K16; k += 16)
-            for (int64_t m = 0; m < M; ++m) std::memcpy(&packed[k * M + 16 * m], x + m * K + k, 64);
-        const float* xp = packed.data();
-        with_rows(
-            M,
-            [&](auto rows) {
-                constexpr int R = decltype(rows)::value;
-                for_row_blocks(N, K * R, false, [&](int64_t n0, int64_t n1) {
-                    if (bf16)
-                        rows_x1_avx512_m<R, Weights::BF16>(xp, x, K, w, N, n0, n1, bias, y);
-                    else
-                        rows_x1_avx512_m<R, Weights::F16>(xp, x, K, w, N, n0, n1, bias, y);
-                });
-            },
-            std::make_integer_sequence<int, kHalfGemmSmallRows>{});
+        if (bf16)
+            rows_small<Weights::BF16>(x, M, K, w, N, bias, y);
+        else
+            rows_small<Weights::F16>(x, M, K, w, N, bias, y);
         return;
     }
 #endif

@@ -56,6 +56,11 @@ void gemv_set(const float* x, int64_t K, GemvWeights type, const GemvPart* parts
 // The same for f32 weights and one activation row (OpenBLAS sgemv reaches ~40% of bandwidth on 2 cores).
 void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float* bias, float* y);
 
+// The same with f32 weights and a few activation rows x [M, K] (a prompt of a few tokens): y [M, N]
+// in one pass over the weights. On AVX-512 CPUs and 1 <= M <= kHalfGemmSmallRows; returns false (and
+// computes nothing) elsewhere.
+bool gemm_f32_small(const float* x, int64_t M, int64_t K, const float* w, int64_t N, const float* bias,
+                    float* y);
 // Widens n 16-bit values to f32 (for prefill: BLAS then multiplies the widened weights).
 void half_to_float(const uint16_t* src, int64_t n, bool bf16, float* dst);
 

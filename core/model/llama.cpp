@@ -111,16 +111,27 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
     TORCH_CHECK(x.size(-1) == w.size(1), "linear: input has ", x.size(-1), " features, weight expects ",
                 w.size(1));
     const int64_t N = w.size(0), K = w.size(1), M = x.numel() / K;
-    const bool needs_grad = torch::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad());
+    const bool needs_grad = torch::GradMode::is_enabled() &&
+                            (x.requires_grad() || w.requires_grad() || (b.defined() && b.requires_grad()));
+    // Prompts of a few tokens in one pass over the weights (the kernels below) only when inferring:
+    // training keeps LibTorch's GEMMs, so a checkpointed segment's recomputation sums as its forward did.
+    const bool small_rows = cpu_has_avx512_bf16() && c10::InferenceMode::is_enabled();
+    // f32 decode (one row) and prompts of a few tokens (up to kHalfGemmSmallRows on AVX-512): one
+    // pass over the weights, where OpenBLAS's sgemm read 5 rows of a 1.1B at ~10 GB/s.
     if (w.scalar_type() == torch::kFloat32 && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() &&
-        M == 1 && w.is_contiguous() && !needs_grad && (!b.defined() || b.scalar_type() == torch::kFloat32)) {
+        (M == 1 || (M <= kHalfGemmSmallRows && small_rows)) && w.is_contiguous() && !needs_grad &&
+        (!b.defined() || b.scalar_type() == torch::kFloat32)) {
         auto xc = x.contiguous();
         torch::Tensor bias = b.defined() ? b.contiguous() : torch::Tensor();
+        const float* bias_data = bias.defined() ? bias.data_ptr<float>() : nullptr;
         auto sizes = x.sizes().vec();
         sizes.back() = N;
         auto y = torch::empty(sizes, x.options());
-        gemv_f32(xc.data_ptr<float>(), K, w.data_ptr<float>(), N,
-                 bias.defined() ? bias.data_ptr<float>() : nullptr, y.data_ptr<float>());
+        if (M == 1)
+            gemv_f32(xc.data_ptr<float>(), K, w.data_ptr<float>(), N, bias_data, y.data_ptr<float>());
+        else
+            gemm_f32_small(xc.data_ptr<float>(), M, K, w.data_ptr<float>(), N, bias_data,
+                           y.data_ptr<float>());
         return y;
     }
     const bool half = w.scalar_type() == torch::kBFloat16 || w.scalar_type() == torch::kFloat16;
@@ -131,7 +142,7 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
     // of a few tokens) to bf16_gemm_small and more to the GEMM; a few rows elsewhere to f32 and back.
     // f32 activations: up to kHalfGemmSmallRows rows in one pass on AVX-512, 8 on AVX2.
     const bool bf16_rows = x.scalar_type() == torch::kBFloat16 && w.scalar_type() == torch::kBFloat16;
-    const int64_t rows_max = !cpu_has_avx512_bf16()               ? 8
+    const int64_t rows_max = !small_rows                          ? 8
                              : bf16_rows                          ? kBf16GemmSmallRows
                              : x.scalar_type() == torch::kFloat32 ? kHalfGemmSmallRows
                                                                   : 8;
@@ -151,7 +162,7 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
                 bf16_gemv(xbits, K, wbits, N, bias_data, y.data_ptr<float>());
                 return y.to(x.scalar_type());
             }
-            if (bf16_gemm_small(xbits, M, K, wbits, N, bias_data, y.data_ptr<float>()))
+            if (small_rows && bf16_gemm_small(xbits, M, K, wbits, N, bias_data, y.data_ptr<float>()))
                 return y.to(x.scalar_type());
         }
         auto xf = x.to(torch::kFloat32).contiguous();

@@ -258,3 +258,28 @@ TEST(HalfGemv, Bf16SmallGemmMatchesReference) {
                         << "M=" << M << " K=" << K << " N=" << N << " offset " << offset;
                 }
 }
+
+TEST(HalfGemv, F32SmallGemmMatchesReference) {
+    for (int64_t M : {1, 2, 5, atelier::kHalfGemmSmallRows, atelier::kHalfGemmSmallRows + 1})
+        for (int64_t K : {1, 17, 1296})
+            for (int64_t N : {1, 65})
+                for (size_t offset : kOffsets) {
+                    std::mt19937 rng(static_cast<unsigned>(M * 31 + K * 7 + N));
+                    std::uniform_real_distribution<float> u(-1, 1);
+                    std::vector<float> w(N * K), x(M * K), bias(N), y(M * N, NAN);
+                    for (float& v : w) v = u(rng);
+                    for (float& v : x) v = u(rng);
+                    for (float& v : bias) v = u(rng);
+                    const auto wp = place(w, offset);
+                    const bool ran =
+                        atelier::gemm_f32_small(x.data(), M, K, wp.data, N, bias.data(), y.data());
+                    if (M > atelier::kHalfGemmSmallRows || !atelier::cpu_has_avx512_bf16()) {
+                        EXPECT_FALSE(ran) << "M=" << M;
+                        EXPECT_TRUE(std::isnan(y[0]));  // nothing written
+                        continue;
+                    }
+                    ASSERT_TRUE(ran);
+                    ASSERT_TRUE(near_reference(y, w, x, M, K, N, bias.data(), 1e-5))
+                        << "M=" << M << " K=" << K << " N=" << N << " offset " << offset;
+                }
+}
