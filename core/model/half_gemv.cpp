@@ -34,7 +34,9 @@ namespace atelier {
 namespace {
 
 using kernel::bf16_to_float;
+#if ATELIER_X86
 using kernel::hsum8;
+#endif
 
 inline float f16_to_f32(uint16_t h) {
     const uint32_t sign = uint32_t(h & 0x8000) << 16;
@@ -237,10 +239,10 @@ ATELIER_TARGET("avx512f") inline float hsum_of8(const __m512* a) {
                                         _mm512_add_ps(_mm512_add_ps(a[4], a[5]), _mm512_add_ps(a[6], a[7]))));
 }
 
-// The same for rows that start on a cache line (the weight arena's, model/torch_util.h), one row
-// per pass, 256 pairs (eight 64-byte lines) per step and no software prefetch: one long stream per
-// core that the hardware prefetchers follow. From 2 MiB pages on the EPYC dev VM (Zen 5) a 1.1B
-// model's matrices read 63-70 GB/s this way against 50-52 with sixteen rows per pass; on rows that
+// The same for long rows that start on a cache line (long_rows: the weight arena's,
+// model/torch_util.h), one row per pass, 256 pairs (eight 64-byte lines) per step and no software prefetch:
+// one long stream per core that the hardware prefetchers follow. From 2 MiB pages on the EPYC dev VM (Zen 5)
+// a 1.1B model's matrices read 63-70 GB/s this way against 50-52 with sixteen rows per pass; on rows that
 // straddle cache lines (a tensor at any offset of a mapped file) it read 35 against 47, so those keep
 // the sixteen-row pass.
 ATELIER_TARGET("avx512f,avx512bw,avx512bf16")
@@ -347,7 +349,7 @@ void rows_x1_avx512(const float* x, int64_t K, const typename WeightType<W>::typ
     }
 }
 
-// f32 activations, one row per pass on cache-line-aligned rows (as rows_dpbf16_long): sixteen
+// f32 activations, one row per pass on long cache-line-aligned rows (as rows_dpbf16_long): sixteen
 // 16-weight loads per step (512 bytes of 16-bit weights, 1 KiB of f32) into eight sums.
 template <Weights W>
 ATELIER_TARGET("avx512f")
@@ -399,8 +401,8 @@ void rows_x1_avx512_m(const float* xp, const float* x, int64_t K, const typename
     }
 }
 
-// Rows n0..n1: one at a time where every row starts on a cache line, else sixteen at a time and the
-// rest one by one.
+// Rows n0..n1: one at a time where they are long and every row starts on a cache line (long_rows),
+// else sixteen at a time and the rest one by one.
 template <Weights W>
 void rows_x1_512(const float* x, int64_t K, const typename WeightType<W>::type* w, int64_t n0, int64_t n1,
                  const float* bias, float* y) {
@@ -518,7 +520,7 @@ void for_row_blocks(int64_t N, int64_t K, bool aligned, const Rows& rows) {
 }  // namespace
 
 void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float* bias, float* y) {
-    const bool avx2 = cpu_has_avx2_fma_f16c();
+    [[maybe_unused]] const bool avx2 = cpu_has_avx2_fma_f16c();
     [[maybe_unused]] const bool avx512 = cpu_has_avx512_bf16();  // implies AVX512F
     for_row_blocks(N, K, avx512 && long_rows(w, K), [&](int64_t n0, int64_t n1) {
 #if ATELIER_X86_BF16_CASTS
@@ -637,8 +639,9 @@ void with_rows(int64_t M, const F& f, std::integer_sequence<int, Ms...>) {
 
 }  // namespace
 
-bool bf16_gemm_small(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, int64_t N, const float* bias,
-                     float* y) {
+bool bf16_gemm_small([[maybe_unused]] const uint16_t* x, int64_t M, [[maybe_unused]] int64_t K,
+                     [[maybe_unused]] const uint16_t* w, [[maybe_unused]] int64_t N,
+                     [[maybe_unused]] const float* bias, [[maybe_unused]] float* y) {
     if (M < 1 || M > kBf16GemmSmallRows || !cpu_has_avx512_bf16()) return false;
 #if ATELIER_X86_BF16_CASTS
     with_rows(
@@ -685,14 +688,14 @@ void gemv_set(const float* x, int64_t K, GemvWeights type, const GemvPart* parts
     }
 }
 
+#if ATELIER_X86_BF16_CASTS
 namespace {
 
-// Up to kHalfGemmSmallRows f32 activation rows in one pass over the weights (rows_x1_avx512_m), x
+// Up to kSmallGemmRows f32 activation rows in one pass over the weights (rows_x1_avx512_m), x
 // packed by 16-column steps.
 template <Weights W>
 void rows_small(const float* x, int64_t M, int64_t K, const typename WeightType<W>::type* w, int64_t N,
                 const float* bias, float* y) {
-#if ATELIER_X86_BF16_CASTS
     const int64_t K16 = K - K % 16;
     thread_local std::vector<float> packed;
     packed.resize(static_cast<size_t>(K16 * M));
@@ -707,17 +710,38 @@ void rows_small(const float* x, int64_t M, int64_t K, const typename WeightType<
                 rows_x1_avx512_m<R, W>(xp, x, K, w, N, n0, n1, bias, y);
             });
         },
-        std::make_integer_sequence<int, kHalfGemmSmallRows>{});
-#endif
+        std::make_integer_sequence<int, kSmallGemmRows>{});
 }
 
 }  // namespace
+#endif
 
-bool gemm_f32_small(const float* x, int64_t M, int64_t K, const float* w, int64_t N, const float* bias,
-                    float* y) {
-    if (M < 1 || M > kHalfGemmSmallRows || !cpu_has_avx512_bf16()) return false;
+bool half_gemm_small([[maybe_unused]] const float* x, int64_t M, [[maybe_unused]] int64_t K,
+                     [[maybe_unused]] const uint16_t* w, [[maybe_unused]] bool bf16,
+                     [[maybe_unused]] int64_t N, [[maybe_unused]] const float* bias,
+                     [[maybe_unused]] float* y) {
+    if (M < 1 || M > kSmallGemmRows || !cpu_has_avx512_bf16()) return false;
+#if ATELIER_X86_BF16_CASTS
+    if (bf16)
+        rows_small<Weights::BF16>(x, M, K, w, N, bias, y);
+    else
+        rows_small<Weights::F16>(x, M, K, w, N, bias, y);
+    return true;
+#else
+    return false;
+#endif
+}
+
+bool gemm_f32_small([[maybe_unused]] const float* x, int64_t M, [[maybe_unused]] int64_t K,
+                    [[maybe_unused]] const float* w, [[maybe_unused]] int64_t N,
+                    [[maybe_unused]] const float* bias, [[maybe_unused]] float* y) {
+    if (M < 1 || M > kSmallGemmRows || !cpu_has_avx512_bf16()) return false;
+#if ATELIER_X86_BF16_CASTS
     rows_small<Weights::F32>(x, M, K, w, N, bias, y);
     return true;
+#else
+    return false;
+#endif
 }
 
 void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N,
@@ -731,13 +755,6 @@ void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
             else
                 rows_x1_512<Weights::F16>(x, K, w, n0, n1, bias, y);
         });
-        return;
-    }
-    if (M >= 2 && M <= kHalfGemmSmallRows && cpu_has_avx512_bf16()) {
-        if (bf16)
-            rows_small<Weights::BF16>(x, M, K, w, N, bias, y);
-        else
-            rows_small<Weights::F16>(x, M, K, w, N, bias, y);
         return;
     }
 #endif

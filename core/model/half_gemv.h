@@ -7,7 +7,8 @@
 //   atelier::half_gemv(x, M, K, w_bits, /*bf16=*/true, N, bias_or_null, y);
 //
 // Rows are split across OpenMP threads (LibTorch's pool: at::set_num_threads applies). Meant for
-// small M (decode: M = 1); prefill uses BLAS on widened weights instead.
+// small M (decode: M = 1); a prompt of a few tokens goes to the *_gemm_small kernels below, longer
+// ones to BLAS on widened weights.
 #pragma once
 
 #include <cstdint>
@@ -15,9 +16,7 @@
 namespace atelier {
 
 // x: [M, K] f32; w: [N, K] 16-bit (bf16 when `bf16`, else IEEE f16); bias: [N] f32 or null; y: [M, N] f32.
-// On AVX-512 CPUs up to kHalfGemmSmallRows rows (a prompt of a few tokens) share one pass over the
-// weights; elsewhere the AVX2 pass reads them again every eight rows.
-constexpr int kHalfGemmSmallRows = 16;
+// One row: the AVX-512 or AVX2 pass; more rows: the AVX2 pass, four rows of x per pass.
 void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t N,
                const float* bias, float* y);
 
@@ -32,8 +31,8 @@ void bf16_gemv(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, const
 // a dot product per weight load: on the Zen 5 dev VM a 1.1B prompt of 2-4 tokens prefilled in 56-101
 // ms this way against 118-122 ms through LibTorch's GEMM, which wins from about 5 rows.
 constexpr int kBf16GemmSmallRows = 4;
-bool bf16_gemm_small(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, int64_t N, const float* bias,
-                     float* y);
+[[nodiscard]] bool bf16_gemm_small(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, int64_t N,
+                                   const float* bias, float* y);
 
 // Several matrices [N_i, K] against the same activation row (a layer's q, k and v; gate and up) in
 // one parallel pass over all their rows: one fork and join instead of one per matrix, and each
@@ -48,19 +47,24 @@ struct GemvPart {
 };
 // bf16 weights and activations, each part as bf16_gemv.
 void bf16_gemv_set(const uint16_t* x, int64_t K, const GemvPart* parts, int count);
-// f32 activations and weights of one type for all parts (f32, or bf16 / f16 when `half`), each part
-// as gemv_f32 or half_gemv with M = 1.
+// f32 activations and weights of one type for all parts (`type`: f32, bf16 or f16), each part as
+// gemv_f32 or half_gemv with M = 1.
 enum class GemvWeights { F32, BF16, F16 };
 void gemv_set(const float* x, int64_t K, GemvWeights type, const GemvPart* parts, int count);
 
 // The same for f32 weights and one activation row (OpenBLAS sgemv reaches ~40% of bandwidth on 2 cores).
 void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float* bias, float* y);
 
-// The same with f32 weights and a few activation rows x [M, K] (a prompt of a few tokens): y [M, N]
-// in one pass over the weights. On AVX-512 CPUs and 1 <= M <= kHalfGemmSmallRows; returns false (and
-// computes nothing) elsewhere.
-bool gemm_f32_small(const float* x, int64_t M, int64_t K, const float* w, int64_t N, const float* bias,
-                    float* y);
+// A few f32 activation rows x [M, K] (a prompt of a few tokens, f32 compute) against 16-bit weights
+// (half_gemm_small) or f32 weights (gemm_f32_small): y [M, N] f32, each weight row read once for
+// all M rows. On CPUs with AVX512-BF16 (kernels not built under MSVC) and 1 <= M <= kSmallGemmRows;
+// return false (and compute nothing) elsewhere.
+constexpr int kSmallGemmRows = 16;
+[[nodiscard]] bool half_gemm_small(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16,
+                                   int64_t N, const float* bias, float* y);
+[[nodiscard]] bool gemm_f32_small(const float* x, int64_t M, int64_t K, const float* w, int64_t N,
+                                  const float* bias, float* y);
+
 // Widens n 16-bit values to f32 (for prefill: BLAS then multiplies the widened weights).
 void half_to_float(const uint16_t* src, int64_t n, bool bf16, float* dst);
 
@@ -69,7 +73,8 @@ void half_to_float(const uint16_t* src, int64_t n, bool bf16, float* dst);
 bool cpu_has_avx2_fma_f16c();
 bool cpu_has_avx512_bf16();
 
-// Which path half_gemv takes on this CPU: "avx2" or "scalar"; bf16_gemv: "avx512_bf16" or half_gemv's.
+// Which path half_gemv takes on this CPU with several rows: "avx2" or "scalar" (one row goes to the
+// AVX-512 pass where cpu_has_avx512_bf16()); bf16_gemv: "avx512_bf16" or half_gemv's.
 const char* half_gemv_isa();
 const char* bf16_gemv_isa();
 

@@ -116,10 +116,10 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
     // Prompts of a few tokens in one pass over the weights (the kernels below) only when inferring:
     // training keeps LibTorch's GEMMs, so a checkpointed segment's recomputation sums as its forward did.
     const bool small_rows = cpu_has_avx512_bf16() && c10::InferenceMode::is_enabled();
-    // f32 decode (one row) and prompts of a few tokens (up to kHalfGemmSmallRows on AVX-512): one
+    // f32 decode (one row) and prompts of a few tokens (up to kSmallGemmRows on AVX-512): one
     // pass over the weights, where OpenBLAS's sgemm read 5 rows of a 1.1B at ~10 GB/s.
     if (w.scalar_type() == torch::kFloat32 && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() &&
-        (M == 1 || (M <= kHalfGemmSmallRows && small_rows)) && w.is_contiguous() && !needs_grad &&
+        (M == 1 || (M <= kSmallGemmRows && small_rows)) && w.is_contiguous() && !needs_grad &&
         (!b.defined() || b.scalar_type() == torch::kFloat32)) {
         auto xc = x.contiguous();
         torch::Tensor bias = b.defined() ? b.contiguous() : torch::Tensor();
@@ -129,9 +129,9 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
         auto y = torch::empty(sizes, x.options());
         if (M == 1)
             gemv_f32(xc.data_ptr<float>(), K, w.data_ptr<float>(), N, bias_data, y.data_ptr<float>());
-        else
-            gemm_f32_small(xc.data_ptr<float>(), M, K, w.data_ptr<float>(), N, bias_data,
-                           y.data_ptr<float>());
+        else if (!gemm_f32_small(xc.data_ptr<float>(), M, K, w.data_ptr<float>(), N, bias_data,
+                                 y.data_ptr<float>()))
+            return torch::linear(x, w, b);
         return y;
     }
     const bool half = w.scalar_type() == torch::kBFloat16 || w.scalar_type() == torch::kFloat16;
@@ -140,11 +140,12 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
     // compute on CPUs with bf16 instructions) where it beats LibTorch's 16-bit GEMM on this CPU —
     // one bf16 row goes to bf16_gemv (vdpbf16ps on AVX512-BF16), up to kBf16GemmSmallRows (a prompt
     // of a few tokens) to bf16_gemm_small and more to the GEMM; a few rows elsewhere to f32 and back.
-    // f32 activations: up to kHalfGemmSmallRows rows in one pass on AVX-512, 8 on AVX2.
+    // f32 activations: up to kSmallGemmRows rows to half_gemm_small (inferring, AVX512-BF16), else up
+    // to 8 to half_gemv.
     const bool bf16_rows = x.scalar_type() == torch::kBFloat16 && w.scalar_type() == torch::kBFloat16;
     const int64_t rows_max = !small_rows                          ? 8
                              : bf16_rows                          ? kBf16GemmSmallRows
-                             : x.scalar_type() == torch::kFloat32 ? kHalfGemmSmallRows
+                             : x.scalar_type() == torch::kFloat32 ? kSmallGemmRows
                                                                   : 8;
     if (half && x.device().is_cpu() && w.is_contiguous() && M <= rows_max && !needs_grad &&
         (x.scalar_type() == torch::kFloat32 ||
@@ -166,8 +167,10 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
                 return y.to(x.scalar_type());
         }
         auto xf = x.to(torch::kFloat32).contiguous();
-        half_gemv(xf.data_ptr<float>(), M, K, wbits, w.scalar_type() == torch::kBFloat16, N, bias_data,
-                  y.data_ptr<float>());
+        const bool wbf16 = w.scalar_type() == torch::kBFloat16;
+        if (M == 1 || !small_rows ||
+            !half_gemm_small(xf.data_ptr<float>(), M, K, wbits, wbf16, N, bias_data, y.data_ptr<float>()))
+            half_gemv(xf.data_ptr<float>(), M, K, wbits, wbf16, N, bias_data, y.data_ptr<float>());
         return y.to(x.scalar_type());
     }
     if (w.scalar_type() == x.scalar_type()) return torch::linear(x, w, b);

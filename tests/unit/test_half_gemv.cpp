@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace {
@@ -160,7 +161,7 @@ TEST(HalfGemv, Bf16ActivationsMatchReference) {
 
 TEST(HalfGemv, Bf16SetEqualsItsPartsOneByOne) {
     // q, k and v (or gate and up) in one pass: each part's result is bf16_gemv's for that matrix.
-    const int64_t K = 1056, Ns[3] = {96, 32, 17};  // long rows (one per pass) with a tail
+    const int64_t K = 1056, Ns[3] = {96, 32, 17};  // long rows (one per pass), K % 256 != 0
     std::mt19937 rng(11);
     std::uniform_int_distribution<int> q(-64, 64);
     std::vector<uint16_t> x(K);
@@ -232,6 +233,13 @@ TEST(HalfGemv, F32ActivationSetEqualsItsPartsOneByOne) {
 
 TEST(HalfGemv, Bf16SmallGemmMatchesReference) {
     // A prompt of a few tokens: rows of k/8 values (exact bf16 products), K with and without a tail.
+    if (!atelier::cpu_has_avx512_bf16()) {
+        const std::vector<uint16_t> x(2 * 32, to_bf16(1)), w(32, to_bf16(1));
+        std::vector<float> y(2, NAN);
+        EXPECT_FALSE(atelier::bf16_gemm_small(x.data(), 2, 32, w.data(), 1, nullptr, y.data()));
+        EXPECT_TRUE(std::isnan(y[0]));
+        GTEST_SKIP() << "no AVX512-BF16: the few-row kernel does not run on this CPU";
+    }
     for (int64_t M = 1; M <= atelier::kBf16GemmSmallRows + 1; ++M)
         for (int64_t K : {1, 31, 32, 33, 100, 2048})
             for (int64_t N : {1, 17, 64, 65})
@@ -248,7 +256,7 @@ TEST(HalfGemv, Bf16SmallGemmMatchesReference) {
                     const auto wp = place(w, offset);
                     const bool ran = atelier::bf16_gemm_small(x.data(), M, K, wp.data, N,
                                                               with_bias ? bias.data() : nullptr, y.data());
-                    if (M > atelier::kBf16GemmSmallRows || !atelier::cpu_has_avx512_bf16()) {
+                    if (M > atelier::kBf16GemmSmallRows) {
                         EXPECT_FALSE(ran) << "M=" << M;
                         EXPECT_TRUE(std::isnan(y[0]));  // nothing written
                         continue;
@@ -260,26 +268,46 @@ TEST(HalfGemv, Bf16SmallGemmMatchesReference) {
 }
 
 TEST(HalfGemv, F32SmallGemmMatchesReference) {
-    for (int64_t M : {1, 2, 5, atelier::kHalfGemmSmallRows, atelier::kHalfGemmSmallRows + 1})
-        for (int64_t K : {1, 17, 1296})
-            for (int64_t N : {1, 65})
-                for (size_t offset : kOffsets) {
-                    std::mt19937 rng(static_cast<unsigned>(M * 31 + K * 7 + N));
-                    std::uniform_real_distribution<float> u(-1, 1);
-                    std::vector<float> w(N * K), x(M * K), bias(N), y(M * N, NAN);
-                    for (float& v : w) v = u(rng);
-                    for (float& v : x) v = u(rng);
-                    for (float& v : bias) v = u(rng);
-                    const auto wp = place(w, offset);
-                    const bool ran =
-                        atelier::gemm_f32_small(x.data(), M, K, wp.data, N, bias.data(), y.data());
-                    if (M > atelier::kHalfGemmSmallRows || !atelier::cpu_has_avx512_bf16()) {
-                        EXPECT_FALSE(ran) << "M=" << M;
-                        EXPECT_TRUE(std::isnan(y[0]));  // nothing written
-                        continue;
+    // A prompt of a few tokens with f32 compute: f32 weights (gemm_f32_small) and 16-bit ones
+    // (half_gemm_small; k/8 values, exact in both), K with and without a tail, weights misaligned.
+    if (!atelier::cpu_has_avx512_bf16()) {
+        std::vector<float> x(2 * 16, 1), w(16, 1), y(2, NAN);
+        EXPECT_FALSE(atelier::gemm_f32_small(x.data(), 2, 16, w.data(), 1, nullptr, y.data()));
+        EXPECT_TRUE(std::isnan(y[0]));
+        GTEST_SKIP() << "no AVX512-BF16: the few-row kernels do not run on this CPU";
+    }
+    for (int type = 0; type < 3; ++type)  // f32, bf16, f16 weights
+        for (int64_t M : {1, 2, 5, atelier::kSmallGemmRows, atelier::kSmallGemmRows + 1})
+            for (int64_t K : {1, 17, 1296})
+                for (int64_t N : {1, 65})
+                    for (size_t offset : kOffsets) {
+                        std::mt19937 rng(static_cast<unsigned>(type * 7919 + M * 31 + K * 7 + N));
+                        std::uniform_real_distribution<float> u(-1, 1);
+                        std::uniform_int_distribution<int> q(-64, 64);
+                        std::vector<float> w(N * K), x(M * K), bias(N), y(M * N, NAN);
+                        std::vector<uint16_t> h(N * K);
+                        for (int64_t i = 0; i < N * K; ++i) {
+                            w[i] = type == 0 ? u(rng) : q(rng) / 8.0f;
+                            h[i] = type == 1 ? to_bf16(w[i]) : to_f16(w[i]);
+                        }
+                        for (float& v : x) v = u(rng);
+                        for (float& v : bias) v = u(rng);
+                        const auto wp = place(w, offset);
+                        const auto hp = place(h, offset);
+                        const bool ran =
+                            type == 0
+                                ? atelier::gemm_f32_small(x.data(), M, K, wp.data, N, bias.data(), y.data())
+                                : atelier::half_gemm_small(x.data(), M, K, hp.data, type == 1, N, bias.data(),
+                                                           y.data());
+                        const auto where = "type " + std::to_string(type) + " M=" + std::to_string(M) +
+                                           " K=" + std::to_string(K) + " N=" + std::to_string(N) +
+                                           " offset " + std::to_string(offset);
+                        if (M > atelier::kSmallGemmRows) {
+                            EXPECT_FALSE(ran) << where;
+                            EXPECT_TRUE(std::isnan(y[0])) << where;  // nothing written
+                            continue;
+                        }
+                        ASSERT_TRUE(ran) << where;
+                        ASSERT_TRUE(near_reference(y, w, x, M, K, N, bias.data(), 1e-5)) << where;
                     }
-                    ASSERT_TRUE(ran);
-                    ASSERT_TRUE(near_reference(y, w, x, M, K, N, bias.data(), 1e-5))
-                        << "M=" << M << " K=" << K << " N=" << N << " offset " << offset;
-                }
 }
