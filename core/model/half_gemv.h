@@ -80,7 +80,7 @@ const char* bf16_gemv_isa();
 
 // Whether half_gemv decodes faster than LibTorch's 16-bit GEMM on this CPU when the activations are
 // 16-bit too (bf16 compute): a CPU that "has bf16 instructions" is not thereby faster at M = 1.
-// Measured once per process on 16 MiB of weights (a few milliseconds; defined in llama.cpp, beside
+// Measured once per process on 16 MiB of weights (a few milliseconds; defined in mixed_linear.cpp, beside
 // the GEMM it is weighed against); ATELIER_HALF_GEMV=1 or 0 decides instead. mixed_linear uses it.
 bool half_gemv_beats_gemm();
 

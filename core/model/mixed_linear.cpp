@@ -1,0 +1,174 @@
+// mixed_linear: a linear layer's product on the engine's kernels where they beat LibTorch (one row
+// or a few rows with 16-bit or f32 weights on the CPU), LibTorch's GEMMs elsewhere; and the
+// measured, remembered choice between the bf16 GEMV and LibTorch's bf16 GEMM (half_gemv_beats_gemm).
+#include "model/llama_module.h"
+
+#include "common/files.h"
+#include "common/memory.h"
+#include "common/process.h"
+#include "model/half_gemv.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+
+namespace fs = std::filesystem;
+
+namespace atelier {
+
+namespace {
+
+// This CPU and LibTorch, for remembering a measured kernel choice: the model name on Linux; empty
+// (measure every time) where it is not known.
+// Names this build's GEMV kernels in the remembered answer: a new kernel is weighed again.
+constexpr const char* kDecodeKernels = "half_gemv 4 (aligned rows one per pass, from huge pages)";
+
+std::string cpu_identity() {
+    std::ifstream f("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("model name", 0) == 0)
+            return line + " | torch " + TORCH_VERSION + " | " + kDecodeKernels;
+    return {};
+}
+
+}  // namespace
+
+bool half_gemv_beats_gemm() {
+    static const bool faster = [] {
+        if (const char* env = std::getenv("ATELIER_HALF_GEMV")) return std::string(env) != "0";
+        if (!cpu_has_avx2_fma_f16c()) return false;
+        // Measured once per machine: the answer is kept in the cache folder under this CPU's name.
+        const std::string id = cpu_identity();
+        const fs::path memo = fs::path(default_cache_dir()) /
+                              ("decode-kernel-" + std::to_string(std::hash<std::string>{}(id)) + ".txt");
+        if (!id.empty()) {
+            std::ifstream in(memo);
+            std::string answer;
+            if (in >> answer && (answer == "half_gemv" || answer == "gemm")) return answer == "half_gemv";
+        }
+        // Decode streams weights from memory, so the contest is run on more than any cache holds
+        // (512 MiB of bf16; on 16 MiB, inside a large L3, the ranking can flip). ~0.3 s, once.
+        torch::NoGradGuard no_grad;
+        // The weights in memory as the model's are (allocate_streamed: huge pages, rows on cache lines).
+        const int64_t N = 16384, K = 16384;
+        const std::shared_ptr<uint8_t> arena = allocate_streamed(size_t(N * K) * 2);
+        const torch::Tensor w = torch::from_blob(
+            arena.get(), {N, K}, [arena](void*) {}, torch::kBFloat16);
+        const torch::Tensor x = torch::randn({1, K}).to(torch::kBFloat16);
+        torch::Tensor y = torch::empty({1, N});
+        auto timed = [](const std::function<void()>& f) {
+            const auto t0 = std::chrono::steady_clock::now();
+            f();
+            return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        };
+        auto gemv = [&] {
+            bf16_gemv(static_cast<const uint16_t*>(x.data_ptr()), K,
+                      static_cast<const uint16_t*>(w.data_ptr()), N, nullptr, y.data_ptr<float>());
+        };
+        auto gemm = [&] { (void)torch::linear(x, w); };
+        gemv();  // first touches and thread pools out of the way
+        gemm();
+        double t_gemv = 1e30, t_gemm = 1e30;
+        for (int rep = 0; rep < 2; ++rep) {
+            t_gemv = std::min(t_gemv, timed(gemv));
+            t_gemm = std::min(t_gemm, timed(gemm));
+        }
+        const bool gemv_wins = t_gemv < t_gemm;
+        if (!id.empty()) {
+            std::error_code ec;
+            fs::create_directories(memo.parent_path(), ec);
+            try {
+                write_text_file(memo.string(), gemv_wins ? "half_gemv\n" : "gemm\n");
+            } catch (const std::exception&) {
+                // A read-only cache folder: measured again next time.
+            }
+        }
+        return gemv_wins;
+    }();
+    return faster;
+}
+
+torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+    TORCH_CHECK(x.size(-1) == w.size(1), "linear: input has ", x.size(-1), " features, weight expects ",
+                w.size(1));
+    const int64_t N = w.size(0), K = w.size(1), M = x.numel() / K;
+    const bool needs_grad = torch::GradMode::is_enabled() &&
+                            (x.requires_grad() || w.requires_grad() || (b.defined() && b.requires_grad()));
+    // Prompts of a few tokens in one pass over the weights (the kernels below) only when inferring:
+    // training keeps LibTorch's GEMMs, so a checkpointed segment's recomputation sums as its forward did.
+    const bool small_rows = cpu_has_avx512_bf16() && c10::InferenceMode::is_enabled();
+    // f32 decode (one row) and prompts of a few tokens (up to kSmallGemmRows on AVX-512): one
+    // pass over the weights, where OpenBLAS's sgemm read 5 rows of a 1.1B at ~10 GB/s.
+    if (w.scalar_type() == torch::kFloat32 && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() &&
+        (M == 1 || (M <= kSmallGemmRows && small_rows)) && w.is_contiguous() && !needs_grad &&
+        (!b.defined() || b.scalar_type() == torch::kFloat32)) {
+        auto xc = x.contiguous();
+        torch::Tensor bias = b.defined() ? b.contiguous() : torch::Tensor();
+        const float* bias_data = bias.defined() ? bias.data_ptr<float>() : nullptr;
+        auto sizes = x.sizes().vec();
+        sizes.back() = N;
+        auto y = torch::empty(sizes, x.options());
+        if (M == 1)
+            gemv_f32(xc.data_ptr<float>(), K, w.data_ptr<float>(), N, bias_data, y.data_ptr<float>());
+        else if (!gemm_f32_small(xc.data_ptr<float>(), M, K, w.data_ptr<float>(), N, bias_data,
+                                 y.data_ptr<float>()))
+            return torch::linear(x, w, b);
+        return y;
+    }
+    const bool half = w.scalar_type() == torch::kBFloat16 || w.scalar_type() == torch::kFloat16;
+    // Decode-sized inputs with 16-bit weights: half_gemv widens the weights in registers and sums in
+    // f32, bound by reading the weights. With f32 activations always; with 16-bit activations (bf16
+    // compute on CPUs with bf16 instructions) where it beats LibTorch's 16-bit GEMM on this CPU —
+    // one bf16 row goes to bf16_gemv (vdpbf16ps on AVX512-BF16), up to kBf16GemmSmallRows (a prompt
+    // of a few tokens) to bf16_gemm_small and more to the GEMM; a few rows elsewhere to f32 and back.
+    // f32 activations: up to kSmallGemmRows rows to half_gemm_small (inferring, AVX512-BF16), else up
+    // to 8 to half_gemv.
+    const bool bf16_rows = x.scalar_type() == torch::kBFloat16 && w.scalar_type() == torch::kBFloat16;
+    const int64_t rows_max = !small_rows                          ? 8
+                             : bf16_rows                          ? kBf16GemmSmallRows
+                             : x.scalar_type() == torch::kFloat32 ? kSmallGemmRows
+                                                                  : 8;
+    if (half && x.device().is_cpu() && w.is_contiguous() && M <= rows_max && !needs_grad &&
+        (x.scalar_type() == torch::kFloat32 ||
+         (x.scalar_type() == w.scalar_type() && half_gemv_beats_gemm()))) {
+        torch::Tensor bias = b.defined() ? b.to(torch::kFloat32).contiguous() : torch::Tensor();
+        const float* bias_data = bias.defined() ? bias.data_ptr<float>() : nullptr;
+        auto sizes = x.sizes().vec();
+        sizes.back() = N;
+        auto y = torch::empty(sizes, x.options().dtype(torch::kFloat32));
+        const auto* wbits = static_cast<const uint16_t*>(w.data_ptr());
+        if (bf16_rows) {
+            auto xc = x.contiguous();
+            const auto* xbits = static_cast<const uint16_t*>(xc.data_ptr());
+            if (M == 1) {
+                bf16_gemv(xbits, K, wbits, N, bias_data, y.data_ptr<float>());
+                return y.to(x.scalar_type());
+            }
+            if (small_rows && bf16_gemm_small(xbits, M, K, wbits, N, bias_data, y.data_ptr<float>()))
+                return y.to(x.scalar_type());
+        }
+        auto xf = x.to(torch::kFloat32).contiguous();
+        const bool wbf16 = w.scalar_type() == torch::kBFloat16;
+        if (M == 1 || !small_rows ||
+            !half_gemm_small(xf.data_ptr<float>(), M, K, wbits, wbf16, N, bias_data, y.data_ptr<float>()))
+            half_gemv(xf.data_ptr<float>(), M, K, wbits, wbf16, N, bias_data, y.data_ptr<float>());
+        return y.to(x.scalar_type());
+    }
+    if (w.scalar_type() == x.scalar_type()) return torch::linear(x, w, b);
+    if (half && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() && w.is_contiguous() &&
+        !needs_grad) {
+        // Prefill: widen into a reused per-thread buffer (no page faults per call), then BLAS.
+        thread_local torch::Tensor scratch;
+        if (!scratch.defined() || scratch.numel() < N * K) scratch = torch::empty({N * K}, torch::kFloat32);
+        half_to_float(static_cast<const uint16_t*>(w.data_ptr()), N * K, w.scalar_type() == torch::kBFloat16,
+                      scratch.data_ptr<float>());
+        return torch::linear(x, scratch.narrow(0, 0, N * K).view({N, K}),
+                             b.defined() ? b.to(x.scalar_type()) : b);
+    }
+    return torch::linear(x, w.to(x.scalar_type()), b.defined() ? b.to(x.scalar_type()) : b);
+}
+
+}  // namespace atelier
