@@ -8,6 +8,8 @@
 // the figure does not count as useful work.
 //
 //   ATELIER_FIXTURES=../shared/fixtures build/bin/bench_train [--steps 4] [--tokens 128] [--batch 1]
+//       [--method lora|lora+checkpointing|llama-adapter|llama-adapter-v2]   # only that row
+//       [--profile trace.json]   # LibTorch's op profile of the runs (chrome://tracing format)
 //       [--data-parallel]   # then LoRA through atelier-train with 1 and 2 processes (same batch of 2)
 #include "common/blas_kernels.h"
 #include "finetune_recipe.h"
@@ -18,6 +20,7 @@
 
 #include "bench_util.h"
 
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <nlohmann/json.hpp>
 
 #include <sys/resource.h>
@@ -122,6 +125,8 @@ void data_parallel(const std::string& trainer, const std::string& model, const s
 int main(int argc, char** argv) {
     atelier::use_native_blas_kernels(argv);
     int64_t steps = 4, tokens = 128, batch = 1;
+    std::string only;     // --method: one method's rows (a profile of its step)
+    std::string profile;  // --profile: where LibTorch's op-level trace goes
     bool dp = false;
     for (int i = 1; i < argc; ++i)
         if (std::string(argv[i]) == "--data-parallel") dp = true;
@@ -137,6 +142,10 @@ int main(int argc, char** argv) {
             tokens = std::stoll(argv[i + 1]);
         else if (a == "--batch")
             batch = std::stoll(argv[i + 1]);
+        else if (a == "--method")
+            only = argv[i + 1];
+        else if (a == "--profile")
+            profile = argv[i + 1];
     }
     const char* fx = std::getenv("ATELIER_FIXTURES");
     const std::string fixtures = fx ? fx : "../shared/fixtures";
@@ -171,6 +180,7 @@ int main(int argc, char** argv) {
         };
         for (const Case& k : {Case{"lora", false}, Case{"lora", true}, Case{"llama-adapter", false},
                               Case{"llama-adapter-v2", false}}) {
+            if (!only.empty() && only != k.method + (k.checkpointing ? "+checkpointing" : "")) continue;
             TrainConfig c = TrainConfig::preset(k.method, LlamaModel::load(model)->config());
             c.model = model;
             c.data = data;
@@ -185,6 +195,8 @@ int main(int argc, char** argv) {
             recipe.setup(false);
             std::vector<double> tps, secs;
             auto last = Clock::now();
+            std::unique_ptr<torch::autograd::profiler::RecordProfile> trace;
+            if (!profile.empty()) trace = std::make_unique<torch::autograd::profiler::RecordProfile>(profile);
             recipe.train(nullptr, [&](const TrainProgress& p) {
                 tps.push_back(p.tokens_per_second);
                 secs.push_back(seconds(last));

@@ -45,10 +45,8 @@ RMSNormImpl::RMSNormImpl(int64_t dim, double eps_) : eps(eps_) {
 
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {
     // Normalise in float32 whatever the model dtype, as the reference implementations do.
-    torch::Tensor xf = x.to(torch::kFloat32);
-    xf = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
-    if (adapter) return adapter->weight(weight).to(x.scalar_type()) * xf.to(x.scalar_type());
-    return weight * xf.to(x.scalar_type());
+    // torch_util: one fused pass on the CPU. A trained norm (LLaMA-Adapter V2) in the input's dtype.
+    return rms_norm(x, adapter ? adapter->weight(weight).to(x.scalar_type()) : weight, eps);
 }
 
 EmbeddingImpl::EmbeddingImpl(int64_t vocab, int64_t dim) {
@@ -164,7 +162,7 @@ MLPImpl::MLPImpl(const ModelConfig& c) {
 }
 
 torch::Tensor MLPImpl::forward(const torch::Tensor& x) {
-    return down_proj(torch::silu(gate_proj(x)) * up_proj(x));  // [B, T, D]
+    return down_proj(swiglu(gate_proj(x), up_proj(x)));  // silu(gate) * up; [B, T, D]
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c, int64_t i) {

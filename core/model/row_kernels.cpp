@@ -74,6 +74,81 @@ void act_row_scalar(void* y, bool bf16, int64_t cols, const void* bias, bool bia
     }
 }
 
+// ---- training's row kernels: RMSNorm and SwiGLU, forward and backward (f32 arithmetic) ----
+
+float round_bf16_value(float v) {
+    return bf16_to_float(float_to_bf16_bits(v));
+}
+
+// exp(x) for any x: exp8 holds for x <= 0 and up to exp's overflow; above 88 the result is clamped to
+// a large finite value (1 / (1 + e) is then 0 either way).
+constexpr float kExpMax = 88.0f;
+
+float sigmoid_scalar(float g) {
+    return 1.0f / (1.0f + std::exp(std::min(-g, kExpMax)));
+}
+
+void rms_norm_row_scalar(const void* x, const void* w, bool bf16, bool w_bf16, int64_t cols, float eps,
+                         void* y, float* rstd) {
+    float ss = 0;
+    for (int64_t j = 0; j < cols; ++j) {
+        const float v = load_scalar(x, bf16, j);
+        ss += v * v;
+    }
+    const float r = 1.0f / std::sqrt(ss / static_cast<float>(cols) + eps);
+    *rstd = r;
+    for (int64_t j = 0; j < cols; ++j) {
+        float n = load_scalar(x, bf16, j) * r;
+        if (bf16) n = round_bf16_value(n);  // LibTorch casts the normalised row, then multiplies
+        store_scalar(y, bf16, j, load_scalar(w, w_bf16, j) * n);
+    }
+}
+
+void rms_norm_back_row_scalar(const void* x, const void* w, const void* dy, bool bf16, bool w_bf16,
+                              int64_t cols, float r, void* dx) {
+    float c = 0;
+    for (int64_t j = 0; j < cols; ++j)
+        c += load_scalar(dy, bf16, j) * load_scalar(w, w_bf16, j) * load_scalar(x, bf16, j) * r;
+    c /= static_cast<float>(cols);
+    for (int64_t j = 0; j < cols; ++j) {
+        const float g = load_scalar(dy, bf16, j) * load_scalar(w, w_bf16, j);
+        store_scalar(dx, bf16, j, r * (g - load_scalar(x, bf16, j) * r * c));
+    }
+}
+
+// silu(g) · u. With bf16 data each step rounds as LibTorch 1.13's bf16 silu and product do: exp(-g),
+// 1 + exp, the quotient, the product.
+float swiglu_scalar(float g, float u, bool bf16) {
+    if (!bf16) return g / (1.0f + std::exp(std::min(-g, kExpMax))) * u;
+    const float e = round_bf16_value(std::exp(std::min(-g, kExpMax)));
+    return round_bf16_value(round_bf16_value(g / round_bf16_value(1.0f + e)) * u);
+}
+
+void swiglu_span_scalar(const void* g, const void* u, bool bf16, int64_t n, void* y) {
+    for (int64_t j = 0; j < n; ++j)
+        store_scalar(y, bf16, j, swiglu_scalar(load_scalar(g, bf16, j), load_scalar(u, bf16, j), bf16));
+}
+
+// Softmax's backward for one row of probabilities p and their gradient dp:
+// ds = scale · p · (dp - Σ dp·p).
+void softmax_back_row_scalar(const void* p, const void* dp, bool bf16, int64_t cols, float scale, void* ds) {
+    float dot = 0;
+    for (int64_t j = 0; j < cols; ++j) dot += load_scalar(p, bf16, j) * load_scalar(dp, bf16, j);
+    for (int64_t j = 0; j < cols; ++j)
+        store_scalar(ds, bf16, j, scale * load_scalar(p, bf16, j) * (load_scalar(dp, bf16, j) - dot));
+}
+
+// d/dg silu(g)·u = u·σ(g)·(1 + g·(1 - σ(g))), d/du = silu(g).
+void swiglu_back_span_scalar(const void* g, const void* u, const void* dy, bool bf16, int64_t n, void* dg,
+                             void* du) {
+    for (int64_t j = 0; j < n; ++j) {
+        const float gv = load_scalar(g, bf16, j), uv = load_scalar(u, bf16, j), d = load_scalar(dy, bf16, j);
+        const float sg = sigmoid_scalar(gv);
+        store_scalar(du, bf16, j, d * gv * sg);
+        store_scalar(dg, bf16, j, d * uv * sg * (1.0f + gv * (1.0f - sg)));
+    }
+}
+
 #if ATELIER_X86
 
 ATELIER_TARGET("avx2,fma") inline __m256 exp8(__m256 x) {
@@ -161,6 +236,124 @@ void row_avx2(const void* in, bool in_bf16, int64_t cols, float scale, void* out
     const __m256 iv = _mm256_set1_ps(inv);
     for (int64_t j = 0; j < c8; j += 8) store8(out, out_bf16, j, _mm256_mul_ps(_mm256_loadu_ps(e + j), iv));
     for (int64_t j = c8; j < cols; ++j) store_scalar(out, out_bf16, j, e[j] * inv);
+}
+
+ATELIER_TARGET("avx2,fma") inline __m256 round8_bf16(__m256 v) {
+    const __m256i one = _mm256_set1_epi32(1), bias = _mm256_set1_epi32(0x7fff);
+    __m256i b = _mm256_castps_si256(v);
+    b = _mm256_add_epi32(_mm256_add_epi32(b, bias), _mm256_and_si256(_mm256_srli_epi32(b, 16), one));
+    b = _mm256_and_si256(b, _mm256_set1_epi32(static_cast<int>(0xffff0000u)));
+    return _mm256_blendv_ps(_mm256_castsi256_ps(b), v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+}
+
+ATELIER_TARGET("avx2,fma") inline __m256 exp8_any(__m256 x) {
+    return exp8(_mm256_min_ps(x, _mm256_set1_ps(kExpMax)));
+}
+
+ATELIER_TARGET("avx2,fma")
+void rms_norm_row_avx2(const void* x, const void* w, bool bf16, bool w_bf16, int64_t cols, float eps, void* y,
+                       float* rstd) {
+    const int64_t c8 = cols - cols % 8;
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t j = 0; j < c8; j += 8) {
+        const __m256 v = load8(x, bf16, j);
+        acc = _mm256_fmadd_ps(v, v, acc);
+    }
+    float ss = kernel::hsum8(acc);
+    for (int64_t j = c8; j < cols; ++j) {
+        const float v = load_scalar(x, bf16, j);
+        ss += v * v;
+    }
+    const float r = 1.0f / std::sqrt(ss / static_cast<float>(cols) + eps);
+    *rstd = r;
+    const __m256 rv = _mm256_set1_ps(r);
+    for (int64_t j = 0; j < c8; j += 8) {
+        __m256 n = _mm256_mul_ps(load8(x, bf16, j), rv);
+        if (bf16) n = round8_bf16(n);
+        store8(y, bf16, j, _mm256_mul_ps(load8(w, w_bf16, j), n));
+    }
+    for (int64_t j = c8; j < cols; ++j) {
+        float n = load_scalar(x, bf16, j) * r;
+        if (bf16) n = round_bf16_value(n);
+        store_scalar(y, bf16, j, load_scalar(w, w_bf16, j) * n);
+    }
+}
+
+ATELIER_TARGET("avx2,fma")
+void rms_norm_back_row_avx2(const void* x, const void* w, const void* dy, bool bf16, bool w_bf16,
+                            int64_t cols, float r, void* dx) {
+    const int64_t c8 = cols - cols % 8;
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t j = 0; j < c8; j += 8)
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(load8(dy, bf16, j), load8(w, w_bf16, j)), load8(x, bf16, j), acc);
+    float c = kernel::hsum8(acc);
+    for (int64_t j = c8; j < cols; ++j)
+        c += load_scalar(dy, bf16, j) * load_scalar(w, w_bf16, j) * load_scalar(x, bf16, j);
+    c = c * r / static_cast<float>(cols);
+    const float rr = r * r;
+    const __m256 rv = _mm256_set1_ps(r), crv = _mm256_set1_ps(c * rr);
+    for (int64_t j = 0; j < c8; j += 8) {
+        const __m256 g = _mm256_mul_ps(load8(dy, bf16, j), load8(w, w_bf16, j));
+        store8(dx, bf16, j, _mm256_sub_ps(_mm256_mul_ps(rv, g), _mm256_mul_ps(load8(x, bf16, j), crv)));
+    }
+    for (int64_t j = c8; j < cols; ++j) {
+        const float g = load_scalar(dy, bf16, j) * load_scalar(w, w_bf16, j);
+        store_scalar(dx, bf16, j, r * g - load_scalar(x, bf16, j) * c * rr);
+    }
+}
+
+ATELIER_TARGET("avx2,fma")
+void softmax_back_row_avx2(const void* p, const void* dp, bool bf16, int64_t cols, float scale, void* ds) {
+    const int64_t c8 = cols - cols % 8;
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t j = 0; j < c8; j += 8) acc = _mm256_fmadd_ps(load8(p, bf16, j), load8(dp, bf16, j), acc);
+    float dot = kernel::hsum8(acc);
+    for (int64_t j = c8; j < cols; ++j) dot += load_scalar(p, bf16, j) * load_scalar(dp, bf16, j);
+    const __m256 dv = _mm256_set1_ps(dot), sv = _mm256_set1_ps(scale);
+    for (int64_t j = 0; j < c8; j += 8)
+        store8(ds, bf16, j,
+               _mm256_mul_ps(_mm256_mul_ps(sv, load8(p, bf16, j)), _mm256_sub_ps(load8(dp, bf16, j), dv)));
+    for (int64_t j = c8; j < cols; ++j)
+        store_scalar(ds, bf16, j, scale * load_scalar(p, bf16, j) * (load_scalar(dp, bf16, j) - dot));
+}
+
+ATELIER_TARGET("avx2,fma")
+void swiglu_span_avx2(const void* g, const void* u, bool bf16, int64_t n, void* y) {
+    const int64_t n8 = n - n % 8;
+    const __m256 one = _mm256_set1_ps(1.0f), neg = _mm256_set1_ps(-0.0f);
+    for (int64_t j = 0; j < n8; j += 8) {
+        const __m256 gv = load8(g, bf16, j), uv = load8(u, bf16, j);
+        __m256 out;
+        if (!bf16) {
+            out = _mm256_mul_ps(_mm256_div_ps(gv, _mm256_add_ps(one, exp8_any(_mm256_xor_ps(gv, neg)))), uv);
+        } else {
+            const __m256 e = round8_bf16(exp8_any(_mm256_xor_ps(gv, neg)));
+            out = round8_bf16(
+                _mm256_mul_ps(round8_bf16(_mm256_div_ps(gv, round8_bf16(_mm256_add_ps(one, e)))), uv));
+        }
+        store8(y, bf16, j, out);
+    }
+    const size_t size = bf16 ? 2 : 4;
+    swiglu_span_scalar(static_cast<const char*>(g) + n8 * size, static_cast<const char*>(u) + n8 * size, bf16,
+                       n - n8, static_cast<char*>(y) + n8 * size);
+}
+
+ATELIER_TARGET("avx2,fma")
+void swiglu_back_span_avx2(const void* g, const void* u, const void* dy, bool bf16, int64_t n, void* dg,
+                           void* du) {
+    const int64_t n8 = n - n % 8;
+    const __m256 one = _mm256_set1_ps(1.0f), neg = _mm256_set1_ps(-0.0f);
+    for (int64_t j = 0; j < n8; j += 8) {
+        const __m256 gv = load8(g, bf16, j), uv = load8(u, bf16, j), d = load8(dy, bf16, j);
+        const __m256 sg = _mm256_div_ps(one, _mm256_add_ps(one, exp8_any(_mm256_xor_ps(gv, neg))));
+        store8(du, bf16, j, _mm256_mul_ps(d, _mm256_mul_ps(gv, sg)));
+        const __m256 k = _mm256_fmadd_ps(gv, _mm256_sub_ps(one, sg), one);  // 1 + g(1 - σ)
+        store8(dg, bf16, j, _mm256_mul_ps(_mm256_mul_ps(d, uv), _mm256_mul_ps(sg, k)));
+    }
+    const size_t size = bf16 ? 2 : 4;
+    auto at = [&](const void* p) { return static_cast<const char*>(p) + n8 * size; };
+    swiglu_back_span_scalar(at(g), at(u), at(dy), bf16, n - n8, static_cast<char*>(dg) + n8 * size,
+                            static_cast<char*>(du) + n8 * size);
 }
 
 #if ATELIER_X86_BF16_CASTS
@@ -347,6 +540,101 @@ void softmax_rows(const void* in, bool in_bf16, int64_t rows, int64_t cols, void
             kernel(static_cast<const char*>(in) + r * cols * in_size, in_bf16, cols, 1.0f,
                    static_cast<char*>(out) + r * cols * out_size, out_bf16, e.data());
     }
+}
+
+namespace {
+
+// The AVX2 kernel where the CPU has it and `isa` allows, else the scalar one.
+template <class Kernel>
+Kernel pick_kernel(SoftmaxIsa isa, Kernel scalar, [[maybe_unused]] Kernel avx2) {
+#if ATELIER_X86
+    if (isa != SoftmaxIsa::Scalar && cpu_has_avx2_fma_f16c()) return avx2;
+#else
+    (void)isa;
+#endif
+    return scalar;
+}
+
+// A kernel's scalar and AVX2 versions (name_scalar, name_avx2) for pick_kernel; the scalar one twice
+// where there is no AVX2.
+#if ATELIER_X86
+#define ATELIER_KERNELS(name) &name##_scalar, &name##_avx2
+#else
+#define ATELIER_KERNELS(name) &name##_scalar, &name##_scalar
+#endif
+
+// f(i) for i in [0, count) over the threads where the work is worth a parallel region.
+template <class F>
+void parallel_items(int64_t count, int64_t work, const F& f) {
+#pragma omp parallel for schedule(static) if (work > 16384)
+    for (int64_t i = 0; i < count; ++i) f(i);
+}
+
+// Byte offset of element `index` of a f32 or bf16 array.
+inline size_t at(int64_t index, bool bf16) {
+    return static_cast<size_t>(index) * (bf16 ? 2 : 4);
+}
+
+const char* in(const void* p, size_t offset) {
+    return static_cast<const char*>(p) + offset;
+}
+
+char* out(void* p, size_t offset) {
+    return static_cast<char*>(p) + offset;
+}
+
+// Elementwise spans of 4096 over the threads (SwiGLU's [tokens, intermediate] is one flat array).
+constexpr int64_t kSpan = 4096;
+
+}  // namespace
+
+void rms_norm_rows(const void* x, const void* w, bool bf16, bool w_bf16, int64_t rows, int64_t cols,
+                   float eps, void* y, float* rstd, SoftmaxIsa isa) {
+    if (rows <= 0 || cols <= 0) return;
+    const auto kernel = pick_kernel(isa, ATELIER_KERNELS(rms_norm_row));
+    parallel_items(rows, rows * cols, [&](int64_t r) {
+        kernel(in(x, at(r * cols, bf16)), w, bf16, w_bf16, cols, eps, out(y, at(r * cols, bf16)), rstd + r);
+    });
+}
+
+void rms_norm_backward_rows(const void* x, const void* w, const void* dy, const float* rstd, bool bf16,
+                            bool w_bf16, int64_t rows, int64_t cols, void* dx, SoftmaxIsa isa) {
+    if (rows <= 0 || cols <= 0) return;
+    const auto kernel = pick_kernel(isa, ATELIER_KERNELS(rms_norm_back_row));
+    parallel_items(rows, rows * cols, [&](int64_t r) {
+        const size_t o = at(r * cols, bf16);
+        kernel(in(x, o), w, in(dy, o), bf16, w_bf16, cols, rstd[r], out(dx, o));
+    });
+}
+
+void swiglu(const void* gate, const void* up, bool bf16, int64_t n, void* y, SoftmaxIsa isa) {
+    if (n <= 0) return;
+    const auto kernel = pick_kernel(isa, ATELIER_KERNELS(swiglu_span));
+    parallel_items((n + kSpan - 1) / kSpan, n, [&](int64_t i) {
+        const size_t o = at(i * kSpan, bf16);
+        kernel(in(gate, o), in(up, o), bf16, std::min(kSpan, n - i * kSpan), out(y, o));
+    });
+}
+
+void swiglu_backward(const void* gate, const void* up, const void* dy, bool bf16, int64_t n, void* dgate,
+                     void* dup, SoftmaxIsa isa) {
+    if (n <= 0) return;
+    const auto kernel = pick_kernel(isa, ATELIER_KERNELS(swiglu_back_span));
+    parallel_items((n + kSpan - 1) / kSpan, n, [&](int64_t i) {
+        const size_t o = at(i * kSpan, bf16);
+        kernel(in(gate, o), in(up, o), in(dy, o), bf16, std::min(kSpan, n - i * kSpan), out(dgate, o),
+               out(dup, o));
+    });
+}
+
+void softmax_backward_rows(const void* p, const void* dp, bool bf16, int64_t rows, int64_t cols, float scale,
+                           void* ds, SoftmaxIsa isa) {
+    if (rows <= 0 || cols <= 0) return;
+    const auto kernel = pick_kernel(isa, ATELIER_KERNELS(softmax_back_row));
+    parallel_items(rows, rows * cols, [&](int64_t r) {
+        const size_t o = at(r * cols, bf16);
+        kernel(in(p, o), in(dp, o), bf16, cols, scale, out(ds, o));
+    });
 }
 
 }  // namespace atelier

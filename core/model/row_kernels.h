@@ -45,6 +45,32 @@ void softmax_rows_causal(const void* in, bool in_bf16, int64_t rows, int64_t col
 void bias_act_rows(void* y, bool bf16, int64_t rows, int64_t cols, const void* bias, bool bias_bf16,
                    float scale, RowAct act, SoftmaxIsa isa = SoftmaxIsa::Best);
 
+// Training's elementwise layers as one pass each way (LibTorch's autograd ran RMSNorm as ~8 ops
+// forward and ~12 backward, SwiGLU as 5; docs/benchmarks.md). f32 arithmetic on f32 or bf16 data.
+//
+// RMSNorm over rows × cols: y = w · cast(x · rstd), rstd = 1 / sqrt(mean(x²) + eps) per row, kept
+// for the backward pass (rows floats). With bf16 data the normalised row is rounded to bf16 before
+// the weight multiplies it, as RMSNormImpl's LibTorch ops round it. w: cols values (bf16 bits when
+// w_bf16, which may differ from bf16: an f32 model computing with bf16 weights is not one).
+void rms_norm_rows(const void* x, const void* w, bool bf16, bool w_bf16, int64_t rows, int64_t cols,
+                   float eps, void* y, float* rstd, SoftmaxIsa isa = SoftmaxIsa::Best);
+// dx = rstd · (dy·w - x̂ · mean(dy·w·x̂)), x̂ = x · rstd (the weight is not trained here).
+void rms_norm_backward_rows(const void* x, const void* w, const void* dy, const float* rstd, bool bf16,
+                            bool w_bf16, int64_t rows, int64_t cols, void* dx,
+                            SoftmaxIsa isa = SoftmaxIsa::Best);
+// y = silu(gate) · up over n elements (with bf16 data rounded at each step as LibTorch 1.13's bf16
+// silu and product round); and its backward: dgate = dy·up·σ(g)·(1 + g·(1 - σ(g))), dup = dy·silu(g).
+void swiglu(const void* gate, const void* up, bool bf16, int64_t n, void* y,
+            SoftmaxIsa isa = SoftmaxIsa::Best);
+void swiglu_backward(const void* gate, const void* up, const void* dy, bool bf16, int64_t n, void* dgate,
+                     void* dup, SoftmaxIsa isa = SoftmaxIsa::Best);
+
+// Softmax's backward over rows × cols of probabilities p and their gradient dp (f32 or bf16 alike):
+// ds = scale · p · (dp - Σ_row dp·p). Masked entries (p = 0) get 0. With scale = 1/sqrt(hd), the
+// gradient of softmax_rows_causal's input.
+void softmax_backward_rows(const void* p, const void* dp, bool bf16, int64_t rows, int64_t cols, float scale,
+                           void* ds, SoftmaxIsa isa = SoftmaxIsa::Best);
+
 // "avx512", "avx2" or "scalar": the kernel SoftmaxIsa::Best picks on this CPU.
 const char* softmax_rows_isa();
 

@@ -10,7 +10,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
+#include <string>
 
 namespace atelier {
 
@@ -113,10 +115,65 @@ torch::Tensor attention_softmax(const torch::Tensor& scores, torch::Dtype dtype)
     return out;
 }
 
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+// ATELIER_FUSED_LAYERS=0: LibTorch's ops instead (an A/B switch for benchmarks).
+bool fusable_dtype(const torch::Tensor& t) {
+    static const bool enabled = [] {
+        const char* env = std::getenv("ATELIER_FUSED_LAYERS");
+        return !env || std::string(env) != "0";
+    }();
+    return enabled && (t.scalar_type() == torch::kFloat32 || t.scalar_type() == torch::kBFloat16);
+}
+
+// softmax(scores / divisor + causal mask) with its own backward pass: training's attention, where
+// LibTorch's autograd ran the division, the f32 cast, the mask, the softmax and the cast back as
+// five nodes over every head's scores, forward and backward (and kept the f32 probabilities).
+struct CausalSoftmaxFunction : torch::autograd::Function<CausalSoftmaxFunction> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& scores, int64_t T,
+                                 double divisor) {
+        const int64_t S = scores.size(-1);
+        const bool bf16 = scores.scalar_type() == torch::kBFloat16;
+        auto p = torch::empty_like(scores);
+        softmax_rows_causal(scores.data_ptr(), bf16, scores.numel() / S, S, p.data_ptr(), bf16, T, S - T,
+                            static_cast<float>(1.0 / divisor));
+        ctx->save_for_backward({p});
+        ctx->saved_data["divisor"] = divisor;
+        return p;
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const torch::Tensor p = ctx->get_saved_variables()[0];
+        const auto dp = grads[0].to(p.scalar_type()).contiguous();
+        auto ds = torch::empty_like(p);
+        const int64_t S = p.size(-1);
+        softmax_backward_rows(p.data_ptr(), dp.data_ptr(), p.scalar_type() == torch::kBFloat16, p.numel() / S,
+                              S, static_cast<float>(1.0 / ctx->saved_data["divisor"].toDouble()),
+                              ds.data_ptr());
+        return {ds, torch::Tensor(), torch::Tensor()};
+    }
+};
+
+}  // namespace
+
 torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype dtype,
                                        const torch::Tensor& mask, double divisor) {
     const auto in = scores.scalar_type();
     const int64_t T = mask.size(0), S = scores.size(-1);
+    // Training (and checkpointing's no-grad first pass, which must equal its recomputation): the
+    // fused pass with its own backward, where the scores and the result share a dtype.
+    if (!c10::InferenceMode::is_enabled() && scores.device().is_cpu() && fusable_dtype(scores) &&
+        in == dtype && S >= T && T > 0) {
+        const auto x = scores.contiguous();
+        if (torch::GradMode::is_enabled() && x.requires_grad())
+            return CausalSoftmaxFunction::apply(x, T, divisor);
+        auto out = torch::empty_like(x);
+        softmax_rows_causal(x.data_ptr(), in == torch::kBFloat16, x.numel() / S, S, out.data_ptr(),
+                            in == torch::kBFloat16, T, S - T, static_cast<float>(1.0 / divisor));
+        return out;
+    }
     if (!c10::InferenceMode::is_enabled() || !scores.device().is_cpu() ||
         (in != torch::kFloat32 && in != torch::kBFloat16) ||
         (dtype != torch::kFloat32 && dtype != torch::kBFloat16)) {
@@ -129,6 +186,98 @@ torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype
     softmax_rows_causal(x.data_ptr(), in == torch::kBFloat16, x.numel() / S, S, out.data_ptr(),
                         dtype == torch::kBFloat16, T, S - T, static_cast<float>(1.0 / divisor));
     return out;
+}
+
+namespace {
+
+torch::Tensor rms_norm_forward(const torch::Tensor& x, const torch::Tensor& w, double eps,
+                               torch::Tensor* rstd) {
+    const int64_t cols = x.size(-1), rows = x.numel() / cols;
+    auto y = torch::empty_like(x);
+    auto r = torch::empty({rows}, x.options().dtype(torch::kFloat32));
+    rms_norm_rows(x.data_ptr(), w.data_ptr(), x.scalar_type() == torch::kBFloat16,
+                  w.scalar_type() == torch::kBFloat16, rows, cols, static_cast<float>(eps), y.data_ptr(),
+                  r.data_ptr<float>());
+    if (rstd) *rstd = r;
+    return y;
+}
+
+struct RmsNormFunction : torch::autograd::Function<RmsNormFunction> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& w,
+                                 double eps) {
+        torch::Tensor rstd;
+        auto y = rms_norm_forward(x, w, eps, &rstd);
+        ctx->save_for_backward({x, w, rstd});
+        return y;
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &x = saved[0], &w = saved[1], &rstd = saved[2];
+        const auto dy = grads[0].to(x.scalar_type()).contiguous();
+        const int64_t cols = x.size(-1), rows = x.numel() / cols;
+        torch::Tensor dx, dw;
+        if (ctx->needs_input_grad(0)) {
+            dx = torch::empty_like(x);
+            rms_norm_backward_rows(x.data_ptr(), w.data_ptr(), dy.data_ptr(), rstd.data_ptr<float>(),
+                                   x.scalar_type() == torch::kBFloat16, w.scalar_type() == torch::kBFloat16,
+                                   rows, cols, dx.data_ptr());
+        }
+        if (ctx->needs_input_grad(1)) {  // a trained norm (LLaMA-Adapter V2's scales): Σ_rows dy · cast(x̂)
+            const auto n = (x.reshape({rows, cols}).to(torch::kFloat32) * rstd.view({rows, 1}))
+                               .to(x.scalar_type())
+                               .to(torch::kFloat32);
+            dw = (dy.reshape({rows, cols}).to(torch::kFloat32) * n).sum(0).to(w.scalar_type());
+        }
+        return {dx, dw, torch::Tensor()};
+    }
+};
+
+struct SwigluFunction : torch::autograd::Function<SwigluFunction> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& g, const torch::Tensor& u) {
+        auto y = torch::empty_like(g);
+        swiglu(g.data_ptr(), u.data_ptr(), g.scalar_type() == torch::kBFloat16, g.numel(), y.data_ptr());
+        ctx->save_for_backward({g, u});
+        return y;
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &g = saved[0], &u = saved[1];
+        const auto dy = grads[0].to(g.scalar_type()).contiguous();
+        auto dg = torch::empty_like(g), du = torch::empty_like(u);
+        swiglu_backward(g.data_ptr(), u.data_ptr(), dy.data_ptr(), g.scalar_type() == torch::kBFloat16,
+                        g.numel(), dg.data_ptr(), du.data_ptr());
+        return {dg, du};
+    }
+};
+
+}  // namespace
+
+torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& w, double eps) {
+    const bool fused = x.device().is_cpu() && w.device().is_cpu() && fusable_dtype(x) && x.dim() > 0 &&
+                       x.numel() > 0 && w.dim() == 1 && w.size(0) == x.size(-1) &&
+                       (w.scalar_type() == x.scalar_type() ||
+                        (x.scalar_type() == torch::kFloat32 && w.scalar_type() == torch::kBFloat16));
+    if (!fused) {
+        torch::Tensor xf = x.to(torch::kFloat32);
+        xf = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
+        return w * xf.to(x.scalar_type());
+    }
+    const auto xc = x.contiguous(), wc = w.contiguous();
+    if (torch::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad()))
+        return RmsNormFunction::apply(xc, wc, eps);
+    return rms_norm_forward(xc, wc, eps, nullptr);
+}
+
+torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up) {
+    if (!gate.device().is_cpu() || !fusable_dtype(gate) || up.scalar_type() != gate.scalar_type() ||
+        !up.device().is_cpu() || gate.sizes() != up.sizes())
+        return torch::silu(gate) * up;
+    const auto g = gate.contiguous(), u = up.contiguous();
+    if (torch::GradMode::is_enabled() && (g.requires_grad() || u.requires_grad()))
+        return SwigluFunction::apply(g, u);
+    auto y = torch::empty_like(g);
+    swiglu(g.data_ptr(), u.data_ptr(), g.scalar_type() == torch::kBFloat16, g.numel(), y.data_ptr());
+    return y;
 }
 
 torch::Tensor apply_layer_norm(torch::nn::LayerNorm& ln, const torch::Tensor& x) {

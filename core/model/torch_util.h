@@ -47,6 +47,16 @@ torch::Tensor attention_softmax(const torch::Tensor& scores, torch::Dtype dtype)
 torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype dtype,
                                        const torch::Tensor& mask, double divisor);
 
+// RMSNorm (LLaMA's): w · cast(x · rsqrt(mean(x²) + eps)), the statistics in f32, the result in x's
+// dtype. On the CPU with f32 or bf16 x (w of x's dtype, or bf16 with f32 x): one fused pass forward
+// and one backward (model/row_kernels.h; a custom autograd node, w's gradient too where it is
+// trained), where LibTorch's ops took ~20 passes; otherwise those ops.
+torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& w, double eps);
+
+// silu(gate) · up, LLaMA's MLP activation. On the CPU with f32 or bf16 inputs of one dtype and shape:
+// one fused pass forward and one backward; otherwise LibTorch's silu and product.
+torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up);
+
 // `ln` applied to x. 16-bit inputs on the CPU are normalised in float32 and cast back (weight and
 // bias widened too; gradients flow as through torch's): LibTorch 1.13's bf16 layer norm kernel took
 // 1.6 ms on a CLIP-L layer's [577, 1024] where the round trip through f32 takes 0.24 ms.

@@ -1,0 +1,219 @@
+// The engine's own layers on the CPU against LibTorch's: mixed_linear's routes, and the fused
+// RMSNorm and SwiGLU (forward and backward) that training and prefill use.
+//
+// mixed_linear (core/model/mixed_linear.cpp) sends a linear layer to one of several kernels by the
+// weight's and input's dtypes, the number of rows, InferenceMode and whether a gradient is needed:
+// gemv_f32 / gemm_f32_small, bf16_gemv / bf16_gemm_small, half_gemv / half_gemm_small, the widened
+// GEMM, or LibTorch's linear. Every route must compute the same product, in the input's dtype, and
+// keep autograd wherever a gradient is asked for. The kernels have their own tests
+// (tests/unit/test_half_gemv.cpp); this one checks the routing around them.
+#include "model/llama_module.h"
+#include "model/torch_util.h"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <limits>
+#include <string>
+
+using namespace atelier;
+
+namespace {
+
+const char* name(torch::ScalarType t) {
+    return t == torch::kFloat32 ? "f32" : t == torch::kBFloat16 ? "bf16" : "f16";
+}
+
+// |y - x w^T - b| within rel * (|x| |w|^T + |b|) everywhere, against a float64 product of the same
+// (already rounded) values.
+::testing::AssertionResult near_product(const torch::Tensor& y, const torch::Tensor& x,
+                                        const torch::Tensor& w, const torch::Tensor& b, double rel) {
+    const auto xd = x.to(torch::kFloat64), wd = w.to(torch::kFloat64);
+    auto ref = torch::matmul(xd, wd.t());
+    auto mag = torch::matmul(xd.abs(), wd.abs().t());
+    if (b.defined()) {
+        ref = ref + b.to(torch::kFloat64);
+        mag = mag + b.to(torch::kFloat64).abs();
+    }
+    const auto err = (y.to(torch::kFloat64) - ref).abs() - (mag * rel + 1e-6);
+    const double worst = err.max().item<double>();
+    if (worst > 0) return ::testing::AssertionFailure() << "off by " << worst << " past the tolerance";
+    return ::testing::AssertionSuccess();
+}
+
+}  // namespace
+
+TEST(MixedLinear, EveryRouteComputesTheLinear) {
+    torch::manual_seed(7);
+    const int64_t K = 300, N = 70;  // K: a tail after every vector width; N: past one 64-row block
+    for (auto wt : {torch::kFloat32, torch::kBFloat16, torch::kFloat16})
+        for (auto xt : {torch::kFloat32, torch::kBFloat16})
+            for (int64_t M : {1, 2, 3, 4, 5, 8, 9, 16, 17})
+                for (bool with_bias : {false, true})
+                    for (bool inferring : {false, true}) {
+                        SCOPED_TRACE(std::string("w ") + name(wt) + ", x " + name(xt) + ", M " +
+                                     std::to_string(M) + (with_bias ? ", bias" : "") +
+                                     (inferring ? ", InferenceMode" : ", no grad"));
+                        const auto w = torch::randn({N, K}).to(wt);
+                        const auto b = with_bias ? torch::randn({N}).to(wt) : torch::Tensor();
+                        // Batched as the model's activations are: [1, M, K].
+                        const auto x = torch::randn({1, M, K}).to(xt);
+                        torch::Tensor y;
+                        if (inferring) {
+                            c10::InferenceMode guard;
+                            y = mixed_linear(x, w, b);
+                        } else {
+                            torch::NoGradGuard no_grad;
+                            y = mixed_linear(x, w, b);
+                        }
+                        ASSERT_EQ(y.sizes(), torch::IntArrayRef({1, M, N}));
+                        EXPECT_EQ(y.scalar_type(), xt);
+                        // bf16 results are rounded to 8 bits, and LibTorch's bf16 GEMMs may round
+                        // inside their sums; f32 ones hold to float rounding.
+                        EXPECT_TRUE(near_product(y, x, w, b, xt == torch::kBFloat16 ? 1.0 / 64 : 1e-5));
+                    }
+}
+
+TEST(MixedLinear, KeepsAutogradWhereAGradientIsAsked) {
+    torch::manual_seed(8);
+    const int64_t M = 1, K = 64, N = 32;  // one row: the decode kernels' shape, which have no backward
+    for (auto wt : {torch::kFloat32, torch::kBFloat16}) {
+        SCOPED_TRACE(name(wt));
+        // The input needs a gradient (a trained adapter's branch below the layer).
+        auto x = torch::randn({1, M, K}).requires_grad_(true);
+        const auto w = torch::randn({N, K}).to(wt);
+        mixed_linear(x, w, torch::Tensor()).sum().backward();
+        ASSERT_TRUE(x.grad().defined());
+        EXPECT_TRUE(torch::allclose(x.grad().view({K}), w.to(torch::kFloat32).sum(0), 1e-4, 1e-4));
+        // Only the bias is trained (LLaMA-Adapter V2's bias tuning).
+        auto b = torch::zeros({N}, torch::kFloat32).requires_grad_(true);
+        const auto x2 = torch::randn({1, M, K});
+        mixed_linear(x2, w, b).sum().backward();
+        ASSERT_TRUE(b.grad().defined());
+        EXPECT_TRUE(torch::allclose(b.grad(), torch::ones({N})));
+    }
+}
+
+namespace {
+
+// LibTorch's ops, as RMSNormImpl and MLPImpl ran them before the fused kernels.
+torch::Tensor rms_norm_ops(const torch::Tensor& x, const torch::Tensor& w, double eps) {
+    torch::Tensor xf = x.to(torch::kFloat32);
+    xf = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
+    return w * xf.to(x.scalar_type());
+}
+
+double max_abs(const torch::Tensor& t) {
+    return t.abs().max().item<double>();
+}
+
+}  // namespace
+
+// The fused RMSNorm's value and input gradient against LibTorch's ops in float64 (the truth) and in
+// the fused kernel's own dtype (what it replaced): f32 within float rounding, bf16 within bf16's.
+TEST(FusedLayers, RmsNormMatchesLibTorchForwardAndBackward) {
+    torch::manual_seed(3);
+    for (auto dt : {torch::kFloat32, torch::kBFloat16})
+        for (int64_t D : {7, 64, 2051}) {  // tails after 8 and 16 lanes
+            SCOPED_TRACE(std::string(name(dt)) + " D " + std::to_string(D));
+            const auto x0 = (torch::randn({2, 5, D}) * 3).to(dt);
+            const auto w = (torch::rand({D}) + 0.5).to(dt);
+            const auto dy = torch::randn({2, 5, D}).to(dt);
+            auto x = x0.clone().requires_grad_(true);
+            auto y = rms_norm(x, w, 1e-5);
+            ASSERT_TRUE(y.requires_grad());
+            EXPECT_EQ(y.scalar_type(), dt);
+            y.backward(dy);
+            auto x64 = x0.to(torch::kFloat64).requires_grad_(true);
+            auto y64 = rms_norm_ops(x64, w.to(torch::kFloat64), 1e-5);
+            y64.backward(dy.to(torch::kFloat64));
+            const double tol = dt == torch::kFloat32 ? 1e-5 : 1.0 / 64;
+            EXPECT_LE(max_abs(y.to(torch::kFloat64) - y64), tol * max_abs(y64));
+            EXPECT_LE(max_abs(x.grad().to(torch::kFloat64) - x64.grad()), tol * max_abs(x64.grad()));
+            // Forward: what LibTorch's ops in this dtype give, to the last bit but for the mean's
+            // summation order (f32) — so prefill logits do not move.
+            torch::NoGradGuard no_grad;
+            const auto ops = rms_norm_ops(x0, w, 1e-5);
+            const auto fused = rms_norm(x0, w, 1e-5);
+            const double ulp = dt == torch::kFloat32 ? 1e-6 : 1.0 / 128;
+            EXPECT_LE(max_abs((fused - ops).to(torch::kFloat64)), ulp * max_abs(ops.to(torch::kFloat64)));
+        }
+    // A trained weight (LLaMA-Adapter V2's norm scales): its gradient too.
+    for (auto dt : {torch::kFloat32, torch::kBFloat16}) {
+        SCOPED_TRACE(std::string("trained weight, ") + name(dt));
+        const auto x = torch::randn({4, 3, 48}).to(dt), dy = torch::randn({4, 3, 48}).to(dt);
+        const auto w0 = (torch::rand({48}) + 0.5).to(dt);
+        auto w = w0.clone().requires_grad_(true);
+        rms_norm(x, w, 1e-5).backward(dy);
+        auto w64 = w0.to(torch::kFloat64).requires_grad_(true);
+        rms_norm_ops(x.to(torch::kFloat64), w64, 1e-5).backward(dy.to(torch::kFloat64));
+        ASSERT_TRUE(w.grad().defined());
+        const double tol = dt == torch::kFloat32 ? 1e-5 : 1.0 / 32;
+        EXPECT_LE(max_abs(w.grad().to(torch::kFloat64) - w64.grad()), tol * max_abs(w64.grad()));
+    }
+    // f32 activations with bf16 weights (a bf16 model computing in f32).
+    const auto x = torch::randn({3, 40});
+    const auto w = torch::rand({40}).to(torch::kBFloat16);
+    EXPECT_TRUE(torch::allclose(rms_norm(x, w, 1e-6), rms_norm_ops(x, w, 1e-6), 1e-5, 1e-6));
+}
+
+TEST(FusedLayers, SwigluMatchesLibTorchForwardAndBackward) {
+    torch::manual_seed(4);
+    for (auto dt : {torch::kFloat32, torch::kBFloat16})
+        for (int64_t n : {5, 4096, 4096 * 3 + 13}) {  // one span, several, a tail
+            SCOPED_TRACE(std::string(name(dt)) + " n " + std::to_string(n));
+            // Past exp's range both ways too: silu(-100) = -0, silu(100) = 100.
+            auto g0 = (torch::randn({n}) * 4).to(dt);
+            g0[0] = -100;
+            if (n > 1) g0[1] = 100;
+            const auto u0 = torch::randn({n}).to(dt), dy = torch::randn({n}).to(dt);
+            auto g = g0.clone().requires_grad_(true), u = u0.clone().requires_grad_(true);
+            auto y = swiglu(g, u);
+            y.backward(dy);
+            auto g64 = g0.to(torch::kFloat64).requires_grad_(true),
+                 u64 = u0.to(torch::kFloat64).requires_grad_(true);
+            auto y64 = torch::silu(g64) * u64;
+            y64.backward(dy.to(torch::kFloat64));
+            const double tol = dt == torch::kFloat32 ? 1e-5 : 1.0 / 32;
+            EXPECT_LE(max_abs(y.to(torch::kFloat64) - y64), tol * max_abs(y64));
+            EXPECT_LE(max_abs(g.grad().to(torch::kFloat64) - g64.grad()), tol * max_abs(g64.grad()));
+            EXPECT_LE(max_abs(u.grad().to(torch::kFloat64) - u64.grad()), tol * max_abs(u64.grad()));
+            EXPECT_FALSE(torch::isnan(y).any().item<bool>());
+            // Forward against LibTorch's silu and product in this dtype (bf16 rounds each step).
+            torch::NoGradGuard no_grad;
+            const auto ops = (torch::silu(g0) * u0).to(torch::kFloat64);
+            const double ulp = dt == torch::kFloat32 ? 1e-6 : 1.0 / 64;
+            EXPECT_LE(max_abs(swiglu(g0, u0).to(torch::kFloat64) - ops), ulp * max_abs(ops));
+        }
+}
+
+// Training's attention softmax (scale, causal mask after cached positions, softmax) with its fused
+// backward, against LibTorch's ops in float64.
+TEST(FusedLayers, CausalSoftmaxMatchesLibTorchForwardAndBackward) {
+    torch::manual_seed(5);
+    const double divisor = 8;
+    for (auto dt : {torch::kFloat32, torch::kBFloat16})
+        for (int64_t first : {0, 3}) {  // a prompt alone; after 3 cached (shared-prefix) positions
+            SCOPED_TRACE(std::string(name(dt)) + " first " + std::to_string(first));
+            const int64_t T = 13, S = first + T, rep = 2;
+            const auto mask = torch::full({T, S}, -std::numeric_limits<float>::infinity()).triu(first + 1);
+            const auto s0 = (torch::randn({2, 3, rep * T, S}) * 20).to(dt);
+            const auto dp = torch::randn({2, 3, rep * T, S}).to(dt);
+            auto s = s0.clone().requires_grad_(true);
+            auto p = causal_attention_softmax(s, dt, mask, divisor);
+            ASSERT_TRUE(p.requires_grad());
+            EXPECT_EQ(p.scalar_type(), dt);
+            p.backward(dp);
+            auto s64 = s0.to(torch::kFloat64).requires_grad_(true);
+            auto p64 = torch::softmax((s64 / divisor).view({-1, T, S}) + mask.to(torch::kFloat64), -1)
+                           .view(s0.sizes());
+            p64.backward(dp.to(torch::kFloat64));
+            const double tol = dt == torch::kFloat32 ? 1e-5 : 1.0 / 64;
+            EXPECT_LE(max_abs(p.to(torch::kFloat64) - p64), tol);
+            EXPECT_LE(max_abs(s.grad().to(torch::kFloat64) - s64.grad()), tol * max_abs(s64.grad()));
+            // Masked positions: probability and gradient exactly 0.
+            const auto hidden = torch::isinf(mask).view({1, 1, T, S}).repeat({2, 3, rep, 1});
+            EXPECT_EQ(p.masked_select(hidden).abs().max().item<double>(), 0.0);
+            EXPECT_EQ(s.grad().masked_select(hidden).abs().max().item<double>(), 0.0);
+        }
+}
