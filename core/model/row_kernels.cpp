@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 namespace atelier {
@@ -176,16 +177,22 @@ ATELIER_TARGET("avx2,fma") inline __m256 load8(const void* in, bool bf16, int64_
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
 }
 
+// Eight floats rounded to bf16 values (nearest even), NaN left as it is.
+ATELIER_TARGET("avx2,fma") inline __m256 round8_bf16(__m256 v) {
+    const __m256i one = _mm256_set1_epi32(1), bias = _mm256_set1_epi32(0x7fff);
+    __m256i b = _mm256_castps_si256(v);
+    b = _mm256_add_epi32(_mm256_add_epi32(b, bias), _mm256_and_si256(_mm256_srli_epi32(b, 16), one));
+    b = _mm256_and_si256(b, _mm256_set1_epi32(static_cast<int>(0xffff0000u)));
+    return _mm256_blendv_ps(_mm256_castsi256_ps(b), v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+}
+
 // Eight floats to f32, or to bf16 rounded to nearest even with NaN a quiet NaN (as LibTorch rounds).
 ATELIER_TARGET("avx2,fma") inline void store8(void* out, bool bf16, int64_t j, __m256 v) {
     if (!bf16) {
         _mm256_storeu_ps(static_cast<float*>(out) + j, v);
         return;
     }
-    const __m256i one = _mm256_set1_epi32(1), bias = _mm256_set1_epi32(0x7fff);
-    __m256i b = _mm256_castps_si256(v);
-    b = _mm256_srli_epi32(
-        _mm256_add_epi32(_mm256_add_epi32(b, bias), _mm256_and_si256(_mm256_srli_epi32(b, 16), one)), 16);
+    __m256i b = _mm256_srli_epi32(_mm256_castps_si256(round8_bf16(v)), 16);
     b = _mm256_blendv_epi8(b, _mm256_set1_epi32(0x7fc0),
                            _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
     const __m128i packed = _mm_packus_epi32(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1));
@@ -236,14 +243,6 @@ void row_avx2(const void* in, bool in_bf16, int64_t cols, float scale, void* out
     const __m256 iv = _mm256_set1_ps(inv);
     for (int64_t j = 0; j < c8; j += 8) store8(out, out_bf16, j, _mm256_mul_ps(_mm256_loadu_ps(e + j), iv));
     for (int64_t j = c8; j < cols; ++j) store_scalar(out, out_bf16, j, e[j] * inv);
-}
-
-ATELIER_TARGET("avx2,fma") inline __m256 round8_bf16(__m256 v) {
-    const __m256i one = _mm256_set1_epi32(1), bias = _mm256_set1_epi32(0x7fff);
-    __m256i b = _mm256_castps_si256(v);
-    b = _mm256_add_epi32(_mm256_add_epi32(b, bias), _mm256_and_si256(_mm256_srli_epi32(b, 16), one));
-    b = _mm256_and_si256(b, _mm256_set1_epi32(static_cast<int>(0xffff0000u)));
-    return _mm256_blendv_ps(_mm256_castsi256_ps(b), v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
 }
 
 ATELIER_TARGET("avx2,fma") inline __m256 exp8_any(__m256 x) {
@@ -454,33 +453,44 @@ void act_row_avx512(void* y, bool bf16, int64_t cols, const void* bias, bool bia
 
 #endif  // ATELIER_X86
 
+// The best kernel `isa` allows on this CPU: AVX-512 BF16 (where a kernel has one and isa is Best),
+// AVX2, else scalar.
+template <class Kernel>
+Kernel pick_kernel(SoftmaxIsa isa, Kernel scalar, [[maybe_unused]] Kernel avx2,
+                   [[maybe_unused]] std::common_type_t<Kernel> avx512 = nullptr) {
+#if ATELIER_X86
+    if (avx512 && isa == SoftmaxIsa::Best && cpu_has_avx512_bf16()) return avx512;
+    if (isa != SoftmaxIsa::Scalar && cpu_has_avx2_fma_f16c()) return avx2;
+#else
+    (void)isa;
+#endif
+    return scalar;
+}
+
+// A kernel's versions by name (name_scalar, name_avx2, name_avx512) for pick_kernel: the scalar one
+// stands in where the ISA's is not compiled.
+#if ATELIER_X86
+#define ATELIER_KERNELS(name) &name##_scalar, &name##_avx2
+#else
+#define ATELIER_KERNELS(name) &name##_scalar, &name##_scalar
+#endif
+#if ATELIER_X86_BF16_CASTS
+#define ATELIER_AVX512_KERNEL(name) &name##_avx512
+#else
+#define ATELIER_AVX512_KERNEL(name) nullptr
+#endif
+
 // softmax(scale · row) for scale > 0: exp(scale · (x - max)) / sum.
 using RowKernel = void (*)(const void*, bool, int64_t, float, void*, bool, float*);
 
 RowKernel pick(SoftmaxIsa isa) {
-#if ATELIER_X86_BF16_CASTS
-    if (isa == SoftmaxIsa::Best && cpu_has_avx512_bf16()) return row_avx512;
-#endif
-#if ATELIER_X86
-    if (isa != SoftmaxIsa::Scalar && cpu_has_avx2_fma_f16c()) return row_avx2;
-#else
-    (void)isa;
-#endif
-    return row_scalar;
+    return pick_kernel<RowKernel>(isa, ATELIER_KERNELS(row), ATELIER_AVX512_KERNEL(row));
 }
 
 using ActKernel = void (*)(void*, bool, int64_t, const void*, bool, float, RowAct);
 
 ActKernel pick_act(SoftmaxIsa isa) {
-#if ATELIER_X86_BF16_CASTS
-    if (isa == SoftmaxIsa::Best && cpu_has_avx512_bf16()) return act_row_avx512;
-#endif
-#if ATELIER_X86
-    if (isa != SoftmaxIsa::Scalar && cpu_has_avx2_fma_f16c()) return act_row_avx2;
-#else
-    (void)isa;
-#endif
-    return act_row_scalar;
+    return pick_kernel<ActKernel>(isa, ATELIER_KERNELS(act_row), ATELIER_AVX512_KERNEL(act_row));
 }
 
 }  // namespace
@@ -543,25 +553,6 @@ void softmax_rows(const void* in, bool in_bf16, int64_t rows, int64_t cols, void
 }
 
 namespace {
-
-// The AVX2 kernel where the CPU has it and `isa` allows, else the scalar one.
-template <class Kernel>
-Kernel pick_kernel(SoftmaxIsa isa, Kernel scalar, [[maybe_unused]] Kernel avx2) {
-#if ATELIER_X86
-    if (isa != SoftmaxIsa::Scalar && cpu_has_avx2_fma_f16c()) return avx2;
-#else
-    (void)isa;
-#endif
-    return scalar;
-}
-
-// A kernel's scalar and AVX2 versions (name_scalar, name_avx2) for pick_kernel; the scalar one twice
-// where there is no AVX2.
-#if ATELIER_X86
-#define ATELIER_KERNELS(name) &name##_scalar, &name##_avx2
-#else
-#define ATELIER_KERNELS(name) &name##_scalar, &name##_scalar
-#endif
 
 // f(i) for i in [0, count) over the threads where the work is worth a parallel region.
 template <class F>

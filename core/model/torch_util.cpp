@@ -129,17 +129,24 @@ bool fusable_dtype(const torch::Tensor& t) {
     return enabled && (t.scalar_type() == torch::kFloat32 || t.scalar_type() == torch::kBFloat16);
 }
 
+// softmax(scores / divisor + causal mask) of contiguous f32 or bf16 scores in one pass, as `dtype`.
+torch::Tensor causal_softmax_pass(const torch::Tensor& scores, torch::Dtype dtype, int64_t T,
+                                  double divisor) {
+    const int64_t S = scores.size(-1);
+    auto out = torch::empty(scores.sizes(), scores.options().dtype(dtype));
+    softmax_rows_causal(scores.data_ptr(), scores.scalar_type() == torch::kBFloat16, scores.numel() / S, S,
+                        out.data_ptr(), dtype == torch::kBFloat16, T, S - T,
+                        static_cast<float>(1.0 / divisor));
+    return out;
+}
+
 // softmax(scores / divisor + causal mask) with its own backward pass: training's attention, where
 // LibTorch's autograd ran the division, the f32 cast, the mask, the softmax and the cast back as
 // five nodes over every head's scores, forward and backward (and kept the f32 probabilities).
 struct CausalSoftmaxFunction : torch::autograd::Function<CausalSoftmaxFunction> {
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& scores, int64_t T,
                                  double divisor) {
-        const int64_t S = scores.size(-1);
-        const bool bf16 = scores.scalar_type() == torch::kBFloat16;
-        auto p = torch::empty_like(scores);
-        softmax_rows_causal(scores.data_ptr(), bf16, scores.numel() / S, S, p.data_ptr(), bf16, T, S - T,
-                            static_cast<float>(1.0 / divisor));
+        auto p = causal_softmax_pass(scores, scores.scalar_type(), T, divisor);
         ctx->save_for_backward({p});
         ctx->saved_data["divisor"] = divisor;
         return p;
@@ -169,10 +176,7 @@ torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype
         const auto x = scores.contiguous();
         if (torch::GradMode::is_enabled() && x.requires_grad())
             return CausalSoftmaxFunction::apply(x, T, divisor);
-        auto out = torch::empty_like(x);
-        softmax_rows_causal(x.data_ptr(), in == torch::kBFloat16, x.numel() / S, S, out.data_ptr(),
-                            in == torch::kBFloat16, T, S - T, static_cast<float>(1.0 / divisor));
-        return out;
+        return causal_softmax_pass(x, dtype, T, divisor);
     }
     if (!c10::InferenceMode::is_enabled() || !scores.device().is_cpu() ||
         (in != torch::kFloat32 && in != torch::kBFloat16) ||
@@ -181,11 +185,7 @@ torch::Tensor causal_attention_softmax(const torch::Tensor& scores, torch::Dtype
         return attention_softmax(((scores / divisor).to(torch::kFloat32).view({-1, T, S}) + mask).view(shape),
                                  dtype);
     }
-    const auto x = scores.contiguous();
-    auto out = torch::empty(x.sizes(), x.options().dtype(dtype));
-    softmax_rows_causal(x.data_ptr(), in == torch::kBFloat16, x.numel() / S, S, out.data_ptr(),
-                        dtype == torch::kBFloat16, T, S - T, static_cast<float>(1.0 / divisor));
-    return out;
+    return causal_softmax_pass(scores.contiguous(), dtype, T, divisor);
 }
 
 namespace {
