@@ -70,12 +70,9 @@ struct FinetuneRecipe::Impl {
     // Summed token loss and the number of trained tokens of one batch.
     std::pair<torch::Tensor, int64_t> loss_of(const torch::Tensor& ids, const torch::Tensor& labels) {
         auto& net = model->module();
-        auto logits = net.forward(ids);  // [B, T, V] float32
+        auto logits = net.forward(ids, 0, nullptr, false, /*f32_logits=*/false);  // [B, T, V]
         const int64_t V = logits.size(-1);
-        auto sum = torch::nn::functional::cross_entropy(logits.view({-1, V}), labels.view({-1}),
-                                                        torch::nn::functional::CrossEntropyFuncOptions()
-                                                            .ignore_index(kIgnoreLabel)
-                                                            .reduction(torch::kSum));
+        auto sum = token_cross_entropy(logits.view({-1, V}), labels.view({-1}), kIgnoreLabel);
         return {sum, labels.ne(kIgnoreLabel).sum().item<int64_t>()};
     }
 

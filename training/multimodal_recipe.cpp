@@ -257,20 +257,17 @@ struct MultimodalRecipe::Impl {
                 h->gates = gates;
             }
         }
-        torch::Tensor logits;  // [B, T, V] float32
+        torch::Tensor logits;  // [B, T, V] in the compute dtype
         if (P > 0) {
             KVCache prefix = net.make_cache(1, P, net.compute_dtype, device);
             net.forward_embeddings(rows[0].h.narrow(1, 0, P), 0, &prefix, /*last_only=*/true);
-            logits = net.forward_embeddings(torch::cat(hs, 0), P, &prefix);
+            logits = net.forward_embeddings(torch::cat(hs, 0), P, &prefix, false, /*f32_logits=*/false);
         } else {
-            logits = net.forward_embeddings(torch::cat(hs, 0));
+            logits = net.forward_embeddings(torch::cat(hs, 0), 0, nullptr, false, /*f32_logits=*/false);
         }
         const int64_t V = logits.size(-1);
         labels = labels.to(device);
-        auto sum = torch::nn::functional::cross_entropy(logits.view({-1, V}), labels.view({-1}),
-                                                        torch::nn::functional::CrossEntropyFuncOptions()
-                                                            .ignore_index(kIgnoreLabel)
-                                                            .reduction(torch::kSum));
+        auto sum = token_cross_entropy(logits.view({-1, V}), labels.view({-1}), kIgnoreLabel);
         return {sum, labels.ne(kIgnoreLabel).sum().item<int64_t>()};
     }
 

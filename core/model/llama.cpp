@@ -249,7 +249,7 @@ void LlamaForCausalLMImpl::ensure_rope(int64_t positions) {
 }
 
 torch::Tensor LlamaForCausalLMImpl::forward_embeddings(const torch::Tensor& h_in, int64_t start_pos,
-                                                       KVCache* cache, bool last_only) {
+                                                       KVCache* cache, bool last_only, bool f32_logits) {
     const int64_t T = h_in.size(1), S = start_pos + T;
     ensure_rope(S);
     torch::Tensor mask;  // [T, S]: query i (at start_pos+i) sees keys j <= start_pos+i
@@ -272,12 +272,12 @@ torch::Tensor LlamaForCausalLMImpl::forward_embeddings(const torch::Tensor& h_in
     if (last_only) h = h.narrow(1, T - 1, 1);                                  // [B, 1, D]
     torch::Tensor logits = mixed_linear(h, output_weight(), torch::Tensor());  // [B, T|1, V]
     if (head_adapter) logits = head_adapter->apply(h, logits);
-    return logits.to(torch::kFloat32);
+    return f32_logits ? logits.to(torch::kFloat32) : logits;
 }
 
 torch::Tensor LlamaForCausalLMImpl::forward(const torch::Tensor& ids, int64_t start_pos, KVCache* cache,
-                                            bool last_only) {
-    return forward_embeddings(embed(ids), start_pos, cache, last_only);
+                                            bool last_only, bool f32_logits) {
+    return forward_embeddings(embed(ids), start_pos, cache, last_only, f32_logits);
 }
 
 KVCache LlamaForCausalLMImpl::make_cache(int64_t batch, int64_t capacity, torch::Dtype dtype,

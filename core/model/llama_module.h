@@ -136,11 +136,12 @@ struct LlamaForCausalLMImpl : torch::nn::Module {
     // cache under a batch-B input is a shared prefix: every row attends to its start_pos cached
     // positions and nothing is written (training a batch whose rows begin alike computes that
     // beginning once; gradients reach it through the cache). Returns float32 logits [B, T, V], or
-    // [B, 1, V] for the last position only.
+    // [B, 1, V] for the last position only; in compute_dtype when f32_logits is false (training's
+    // loss reads bf16 logits itself: token_cross_entropy, without a [B, T, V] f32 copy).
     torch::Tensor forward_embeddings(const torch::Tensor& h, int64_t start_pos = 0, KVCache* cache = nullptr,
-                                     bool last_only = false);
+                                     bool last_only = false, bool f32_logits = true);
     torch::Tensor forward(const torch::Tensor& ids, int64_t start_pos = 0, KVCache* cache = nullptr,
-                          bool last_only = false);
+                          bool last_only = false, bool f32_logits = true);
 
     KVCache make_cache(int64_t batch, int64_t capacity, torch::Dtype dtype, torch::Device device) const;
     // The rotary table covers this many positions; grown on demand.

@@ -71,6 +71,25 @@ void swiglu_backward(const void* gate, const void* up, const void* dy, bool bf16
 void softmax_backward_rows(const void* p, const void* dp, bool bf16, int64_t rows, int64_t cols, float scale,
                            void* ds, SoftmaxIsa isa = SoftmaxIsa::Best);
 
+// Token cross-entropy over rows × cols logits (f32 or bf16) with one target column per row:
+// lse[r] = log Σ_c exp(x[r, c]) (kept for the backward pass) and loss[r] = lse[r] - x[r, target[r]];
+// a row whose target is outside [0, cols) (an ignored label) gets loss 0. One read of the logits,
+// f32 arithmetic: LibTorch's log_softmax + nll_loss wrote [rows, cols] f32 log-probabilities (and,
+// for bf16 logits, an f32 copy first) and read them back, forward and backward.
+void cross_entropy_rows(const void* logits, bool bf16, int64_t rows, int64_t cols, const int64_t* target,
+                        float* loss, float* lse, SoftmaxIsa isa = SoftmaxIsa::Best);
+// The gradient of Σ_r loss[r] times g, in the logits' dtype: dx[r, c] = g · (exp(x[r, c] - lse[r]) -
+// [c == target[r]]); 0 on an ignored row.
+void cross_entropy_backward_rows(const void* logits, bool bf16, int64_t rows, int64_t cols,
+                                 const int64_t* target, const float* lse, float g, void* dx,
+                                 SoftmaxIsa isa = SoftmaxIsa::Best);
+
+// Dropout's product with its mask: y[i] = x[i] · (keep[i] ? scale : 0) over n f32 or bf16 values
+// (bf16 rounded to nearest even, as LibTorch's bf16 product rounds), in one pass where LibTorch
+// widened the keep bytes to a mask in x's dtype, scaled it and multiplied. Also dropout's backward.
+void masked_scale(const void* x, bool bf16, const uint8_t* keep, float scale, int64_t n, void* y,
+                  SoftmaxIsa isa = SoftmaxIsa::Best);
+
 // "avx512", "avx2" or "scalar": the kernel SoftmaxIsa::Best picks on this CPU.
 const char* softmax_rows_isa();
 

@@ -280,6 +280,60 @@ torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up) {
     return y;
 }
 
+namespace {
+
+struct CrossEntropyFunction : torch::autograd::Function<CrossEntropyFunction> {
+    // target: labels with ignored rows as -1.
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& target) {
+        const int64_t N = x.size(0), V = x.size(1);
+        auto loss = torch::empty({N}, x.options().dtype(torch::kFloat32));
+        auto lse = torch::empty({N}, x.options().dtype(torch::kFloat32));
+        cross_entropy_rows(x.data_ptr(), x.scalar_type() == torch::kBFloat16, N, V,
+                           target.data_ptr<int64_t>(), loss.data_ptr<float>(), lse.data_ptr<float>());
+        ctx->save_for_backward({x, target, lse});
+        return loss.sum();
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &x = saved[0], &target = saved[1], &lse = saved[2];
+        auto dx = torch::empty_like(x);
+        cross_entropy_backward_rows(x.data_ptr(), x.scalar_type() == torch::kBFloat16, x.size(0), x.size(1),
+                                    target.data_ptr<int64_t>(), lse.data_ptr<float>(), grads[0].item<float>(),
+                                    dx.data_ptr());
+        return {dx, torch::Tensor()};
+    }
+};
+
+}  // namespace
+
+torch::Tensor token_cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels,
+                                  int64_t ignore_index) {
+    if (!logits.device().is_cpu() || !fusable_dtype(logits) || logits.dim() != 2 || labels.dim() != 1 ||
+        labels.size(0) != logits.size(0) || labels.scalar_type() != torch::kInt64)
+        return torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), labels,
+                                                    torch::nn::functional::CrossEntropyFuncOptions()
+                                                        .ignore_index(ignore_index)
+                                                        .reduction(torch::kSum));
+    const int64_t V = logits.size(1);
+    auto target = labels.to(torch::kCPU).contiguous().clone();
+    int64_t* t = target.data_ptr<int64_t>();
+    for (int64_t i = 0; i < target.numel(); ++i) {
+        if (t[i] == ignore_index)
+            t[i] = -1;
+        else if (t[i] < 0 || t[i] >= V)
+            throw Error(
+                ErrorCode::InvalidArgument, "cross-entropy",
+                "label " + std::to_string(t[i]) + " is outside the vocabulary of " + std::to_string(V));
+    }
+    const auto x = logits.contiguous();
+    if (torch::GradMode::is_enabled() && x.requires_grad()) return CrossEntropyFunction::apply(x, target);
+    auto loss = torch::empty({x.size(0)}, x.options().dtype(torch::kFloat32));
+    auto lse = torch::empty_like(loss);
+    cross_entropy_rows(x.data_ptr(), x.scalar_type() == torch::kBFloat16, x.size(0), V, t,
+                       loss.data_ptr<float>(), lse.data_ptr<float>());
+    return loss.sum();
+}
+
 torch::Tensor apply_layer_norm(torch::nn::LayerNorm& ln, const torch::Tensor& x) {
     const auto dtype = x.scalar_type();
     if (!x.device().is_cpu() || (dtype != torch::kBFloat16 && dtype != torch::kHalf)) return ln(x);
@@ -293,6 +347,26 @@ torch::Tensor apply_layer_norm(torch::nn::LayerNorm& ln, const torch::Tensor& x)
 namespace {
 
 std::atomic<int64_t> g_dropout_first_row{0};
+
+struct DropoutFunction : torch::autograd::Function<DropoutFunction> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& keep,
+                                 double scale) {
+        auto y = torch::empty_like(x);
+        masked_scale(x.data_ptr(), x.scalar_type() == torch::kBFloat16, keep.data_ptr<uint8_t>(),
+                     static_cast<float>(scale), x.numel(), y.data_ptr());
+        ctx->save_for_backward({keep});
+        ctx->saved_data["scale"] = scale;
+        return y;
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const torch::Tensor keep = ctx->get_saved_variables()[0];
+        const auto dy = grads[0].contiguous();
+        auto dx = torch::empty_like(dy);
+        masked_scale(dy.data_ptr(), dy.scalar_type() == torch::kBFloat16, keep.data_ptr<uint8_t>(),
+                     static_cast<float>(ctx->saved_data["scale"].toDouble()), dy.numel(), dx.data_ptr());
+        return {dx, torch::Tensor(), torch::Tensor()};
+    }
+};
 
 }  // namespace
 
@@ -327,8 +401,15 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p) {
         }
     });
     // As torch::dropout: the mask in x's dtype, divided by 1 - p in that dtype.
-    auto mask = keep.view(x.sizes()).to(x.scalar_type()).div_(1 - p);
-    return x * mask;
+    if (!fusable_dtype(x)) return x * keep.view(x.sizes()).to(x.scalar_type()).div_(1 - p);
+    // f32 and bf16: the same values in one pass each way (the keep bytes saved, not a mask in x's
+    // dtype); the scale is 1 / (1 - p) as LibTorch rounds it into x's dtype.
+    const float scale = torch::ones({1}, x.options()).div_(1 - p).item<float>();
+    const auto xc = x.contiguous();
+    if (torch::GradMode::is_enabled() && xc.requires_grad()) return DropoutFunction::apply(xc, keep, scale);
+    auto y = torch::empty_like(xc);
+    masked_scale(xc.data_ptr(), xc.scalar_type() == torch::kBFloat16, k, scale, n, y.data_ptr());
+    return y;
 }
 
 torch::Tensor linear_rows_padded(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {

@@ -57,6 +57,14 @@ torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& w, double ep
 // one fused pass forward and one backward; otherwise LibTorch's silu and product.
 torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up);
 
+// Summed token cross-entropy of logits [N, V] against labels [N] (int64; rows labelled ignore_index
+// count 0), as a float32 scalar: cross_entropy(logits.to(f32), labels, ignore_index, sum). On the CPU
+// with f32 or bf16 logits: one pass each way (model/row_kernels.h) without LibTorch's [N, V] f32
+// copy and log-probabilities; its gradient comes in the logits' dtype. A label outside [0, V) that
+// is not ignore_index is an InvalidArgument error, as in LibTorch.
+torch::Tensor token_cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels,
+                                  int64_t ignore_index);
+
 // `ln` applied to x. 16-bit inputs on the CPU are normalised in float32 and cast back (weight and
 // bias widened too; gradients flow as through torch's): LibTorch 1.13's bf16 layer norm kernel took
 // 1.6 ms on a CLIP-L layer's [577, 1024] where the round trip through f32 takes 0.24 ms.

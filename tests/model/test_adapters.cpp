@@ -469,3 +469,23 @@ TEST(FastDropout, DropsAtTheRateScalesAsTorchAndReplaysWithTheGenerator) {
     auto m = fast_dropout(torch::ones({64, 64}), 0.5);
     EXPECT_FALSE(torch::equal(m[0], m[1]));
 }
+
+// The fused pass (f32, bf16) gives bit for bit what LibTorch's ops give with the same mask, forward
+// and backward: x · mask.to(dtype).div_(1 - p), and dy · that mask.
+TEST(FastDropout, FusedPassEqualsLibTorchsProductBitForBit) {
+    torch::manual_seed(8);
+    for (auto dt : {torch::kFloat32, torch::kBFloat16}) {
+        const auto x0 = (torch::rand({3, 77, 301}) + 0.5).to(dt);  // no zeros: y == 0 only where dropped
+        const auto dy = torch::randn({3, 77, 301}).to(dt);
+        auto x = x0.clone().requires_grad_(true);
+        auto y = fast_dropout(x, 0.1);
+        y.backward(dy);
+        const auto mask = (y.detach() != 0).to(dt).div_(0.9);
+        EXPECT_TRUE(torch::equal(y, x0 * mask)) << dt;
+        EXPECT_TRUE(torch::equal(x.grad(), dy * mask)) << dt;
+        torch::NoGradGuard no_grad;  // the no-grad pass too
+        torch::manual_seed(9);
+        const auto z = fast_dropout(x0, 0.3);
+        EXPECT_TRUE(torch::equal(z, x0 * (z != 0).to(dt).div_(0.7))) << dt;
+    }
+}

@@ -1,5 +1,6 @@
 // The engine's own layers on the CPU against LibTorch's: mixed_linear's routes, and the fused
-// RMSNorm and SwiGLU (forward and backward) that training and prefill use.
+// RMSNorm, SwiGLU, attention softmax and token cross-entropy (forward and backward) that training
+// and prefill use.
 //
 // mixed_linear (core/model/mixed_linear.cpp) sends a linear layer to one of several kernels by the
 // weight's and input's dtypes, the number of rows, InferenceMode and whether a gradient is needed:
@@ -7,6 +8,7 @@
 // GEMM, or LibTorch's linear. Every route must compute the same product, in the input's dtype, and
 // keep autograd wherever a gradient is asked for. The kernels have their own tests
 // (tests/unit/test_half_gemv.cpp); this one checks the routing around them.
+#include "common/error.h"
 #include "model/llama_module.h"
 #include "model/torch_util.h"
 
@@ -216,4 +218,44 @@ TEST(FusedLayers, CausalSoftmaxMatchesLibTorchForwardAndBackward) {
             EXPECT_EQ(p.masked_select(hidden).abs().max().item<double>(), 0.0);
             EXPECT_EQ(s.grad().masked_select(hidden).abs().max().item<double>(), 0.0);
         }
+}
+
+// Training's loss: token_cross_entropy (bf16 or f32 logits, gradient in their dtype) against
+// LibTorch's cross_entropy in float64, ignored labels included; a label outside the vocabulary is
+// an error, as in LibTorch.
+TEST(FusedLayers, CrossEntropyMatchesLibTorchForwardAndBackward) {
+    torch::manual_seed(6);
+    const int64_t N = 41, V = 3001, kIgnore = -100;
+    for (auto dt : {torch::kFloat32, torch::kBFloat16}) {
+        SCOPED_TRACE(name(dt));
+        const auto x0 = (torch::randn({N, V}) * 3).to(dt);
+        auto labels = torch::randint(V, {N}, torch::kInt64);
+        labels[0] = 0;
+        labels[1] = V - 1;
+        labels[2] = kIgnore;
+        labels[7] = kIgnore;
+        auto x = x0.clone().requires_grad_(true);
+        auto loss = token_cross_entropy(x, labels, kIgnore);
+        EXPECT_EQ(loss.scalar_type(), torch::kFloat32);
+        EXPECT_EQ(loss.dim(), 0);
+        (loss * 0.5).backward();
+        auto x64 = x0.to(torch::kFloat64).requires_grad_(true);
+        auto ref = torch::nn::functional::cross_entropy(
+            x64, labels,
+            torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnore).reduction(torch::kSum));
+        (ref * 0.5).backward();
+        EXPECT_NEAR(loss.item<double>(), ref.item<double>(), 1e-5 * ref.item<double>());
+        ASSERT_TRUE(x.grad().defined());
+        EXPECT_EQ(x.grad().scalar_type(), dt);
+        const double tol = dt == torch::kFloat32 ? 1e-5 : 1.0 / 128;
+        EXPECT_LE(max_abs(x.grad().to(torch::kFloat64) - x64.grad()), tol * max_abs(x64.grad()));
+        EXPECT_EQ(max_abs(x.grad()[2]), 0.0);  // an ignored row
+        // Without a gradient (evaluation): the same sum.
+        torch::NoGradGuard no_grad;
+        EXPECT_NEAR(token_cross_entropy(x0, labels, kIgnore).item<double>(), ref.item<double>(),
+                    1e-5 * ref.item<double>());
+    }
+    auto bad = torch::zeros({2}, torch::kInt64);
+    bad[1] = V;
+    EXPECT_THROW(token_cross_entropy(torch::randn({2, V}), bad, kIgnore), Error);
 }

@@ -1,4 +1,5 @@
-// The row kernels (softmax_rows, bias_act_rows) against double precision, for every kernel this CPU can run.
+// The row kernels (softmax_rows, bias_act_rows, cross_entropy_rows, masked_scale) against double precision,
+// for every kernel this CPU can run.
 #include "model/row_kernels.h"
 
 #include <gtest/gtest.h>
@@ -197,6 +198,96 @@ TEST(SoftmaxRows, CausalEqualsAMaskedSoftmax) {
                         ASSERT_EQ(g, 0.0f) << i;
                     else
                         ASSERT_NEAR(g, want[i], bf16 ? 4e-3 * want[i] + 1e-6 : 1e-6) << int(isa) << " " << i;
+                }
+            }
+}
+
+// Token cross-entropy rows and their gradient against double precision: every kernel, vector tails,
+// bf16 and f32 logits, ignored rows (loss and gradient exactly 0), a logit far below the rest (exp
+// underflows to 0) and the target as the first, a middle and the last column.
+TEST(CrossEntropyRows, MatchesDoublePrecisionForEveryKernelLengthAndDtype) {
+    std::mt19937 rng(11);
+    std::normal_distribution<float> n(0.0f, 3.0f);
+    for (SoftmaxIsa isa : kIsas)
+        for (int64_t cols : {1, 7, 8, 17, 1003})
+            for (bool bf16 : {false, true}) {
+                SCOPED_TRACE("cols " + std::to_string(cols) + (bf16 ? " bf16" : " f32") + " isa " +
+                             std::to_string(static_cast<int>(isa)));
+                const int64_t rows = 29;  // 29 × 1003 > 16384: OpenMP splits the rows
+                std::vector<float> x(rows * cols);
+                std::vector<uint16_t> xb(x.size());
+                for (size_t i = 0; i < x.size(); ++i) {
+                    x[i] = i % 97 == 5 ? -200.0f : n(rng);
+                    xb[i] = float_to_bf16(x[i]);
+                    if (bf16) x[i] = bf16_to_float(xb[i]);
+                }
+                std::vector<int64_t> target(rows);
+                for (int64_t r = 0; r < rows; ++r)
+                    target[r] = r % 4 == 3 ? -1 : r % 3 == 0 ? 0 : r % 3 == 1 ? cols - 1 : cols / 2;
+                const void* in = bf16 ? static_cast<const void*>(xb.data()) : x.data();
+                std::vector<float> loss(rows, -1), lse(rows);
+                atelier::cross_entropy_rows(in, bf16, rows, cols, target.data(), loss.data(), lse.data(),
+                                            isa);
+                const float g = 0.37f;
+                std::vector<float> dx(rows * cols, 9);
+                std::vector<uint16_t> dxb(rows * cols, 9);
+                void* d = bf16 ? static_cast<void*>(dxb.data()) : dx.data();
+                atelier::cross_entropy_backward_rows(in, bf16, rows, cols, target.data(), lse.data(), g, d,
+                                                     isa);
+                for (int64_t r = 0; r < rows; ++r) {
+                    const float* row = x.data() + r * cols;
+                    double m = -1e300, s = 0;
+                    for (int64_t j = 0; j < cols; ++j) m = std::max(m, double(row[j]));
+                    for (int64_t j = 0; j < cols; ++j) s += std::exp(double(row[j]) - m);
+                    const double ref_lse = m + std::log(s);
+                    const bool skip = target[r] < 0;
+                    EXPECT_NEAR(loss[r], skip ? 0.0 : ref_lse - row[target[r]],
+                                2e-5 * (1 + std::abs(ref_lse)));
+                    if (skip) EXPECT_EQ(loss[r], 0.0f);
+                    for (int64_t j = 0; j < cols; ++j) {
+                        const double want =
+                            skip ? 0.0
+                                 : g * (std::exp(double(row[j]) - ref_lse) - (j == target[r] ? 1.0 : 0.0));
+                        const double got = bf16 ? bf16_to_float(dxb[r * cols + j]) : dx[r * cols + j];
+                        if (skip) {
+                            ASSERT_EQ(got, 0.0) << "row " << r << " col " << j;
+                        } else {
+                            ASSERT_NEAR(got, want, (bf16 ? 1.0 / 128 : 1e-5) * std::abs(want) + 1e-7)
+                                << "row " << r << " col " << j;
+                        }
+                    }
+                }
+            }
+}
+
+// Dropout's masked product for every kernel, bf16 and f32, with tails: kept values times the scale
+// (bf16 rounded to nearest even), dropped ones 0 (signed as x · 0 is).
+TEST(MaskedScale, MatchesTheProductForEveryKernelAndDtype) {
+    std::mt19937 rng(13);
+    std::normal_distribution<float> n(0.0f, 2.0f);
+    for (SoftmaxIsa isa : kIsas)
+        for (int64_t count : {1, 7, 8, 9, 4096 * 2 + 5})
+            for (bool bf16 : {false, true}) {
+                std::vector<float> x(count);
+                std::vector<uint16_t> xb(count);
+                std::vector<uint8_t> keep(count);
+                for (int64_t i = 0; i < count; ++i) {
+                    xb[i] = float_to_bf16(n(rng));
+                    x[i] = bf16 ? bf16_to_float(xb[i]) : n(rng);
+                    keep[i] = rng() % 3 ? 1 : 0;
+                }
+                const float scale = 1.109375f;
+                std::vector<float> y(count);
+                std::vector<uint16_t> yb(count);
+                atelier::masked_scale(bf16 ? static_cast<const void*>(xb.data()) : x.data(), bf16,
+                                      keep.data(), scale, count,
+                                      bf16 ? static_cast<void*>(yb.data()) : y.data(), isa);
+                for (int64_t i = 0; i < count; ++i) {
+                    const float want = x[i] * (keep[i] ? scale : 0.0f);
+                    if (bf16)
+                        ASSERT_EQ(yb[i], float_to_bf16(want)) << i << " of " << count;
+                    else
+                        ASSERT_EQ(std::memcmp(&y[i], &want, 4), 0) << i << " of " << count;
                 }
             }
 }
