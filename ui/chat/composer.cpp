@@ -2,6 +2,7 @@
 
 #include "attachment_chip.h"
 #include "attachments.h"
+#include "background_pool.h"
 #include "error_text.h"
 #include "voice_recorder.h"
 
@@ -230,7 +231,7 @@ void Composer::addFiles(const QStringList& paths) {
             watcher->deleteLater();
             if (accept(path, a)) Q_EMIT attachmentsChanged();
         });
-        watcher->setFuture(QtConcurrent::run(describeAttachment, path));
+        watcher->setFuture(QtConcurrent::run(backgroundPool(), describeAttachment, path));
     }
     if (added) Q_EMIT attachmentsChanged();
 }
@@ -280,7 +281,8 @@ void Composer::startPreview(const AttachmentRecord& a) {
         if (AttachmentChip* chip = m_chipByPath.value(p.path)) chip->setPreview(p);
         Q_EMIT previewReady(p.path);
     });
-    watcher->setFuture(QtConcurrent::run(makeMediaPreview, a.path, a.kind, m_model.videoFrames));
+    watcher->setFuture(
+        QtConcurrent::run(backgroundPool(), makeMediaPreview, a.path, a.kind, m_model.videoFrames));
 }
 
 void Composer::setModel(const LoadedModel& model) {

@@ -3,7 +3,7 @@
 // and whether it has an audio track. Made with the engine's own decoders (so the strip shows the
 // very frames the encoder gets), off the GUI thread:
 //
-//   auto future = QtConcurrent::run(makeMediaPreview, path, kind, /*videoFrames=*/8);
+//   auto future = QtConcurrent::run(backgroundPool(), makeMediaPreview, path, kind, /*videoFrames=*/8);
 #pragma once
 
 #include <QImage>

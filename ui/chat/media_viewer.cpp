@@ -1,6 +1,7 @@
 #include "media_viewer.h"
 
 #include "attachment_chip.h"
+#include "background_pool.h"
 #include "media_preview.h"
 
 #include <QDesktopServices>
@@ -61,7 +62,7 @@ MediaViewer::MediaViewer(const AttachmentRecord& a, QWidget* parent) : QDialog(p
                 m_wave->setEnvelope(watcher->result().envelope);
                 watcher->deleteLater();
             });
-            watcher->setFuture(QtConcurrent::run(makeMediaPreview, a.path, a.kind, 1));
+            watcher->setFuture(QtConcurrent::run(backgroundPool(), makeMediaPreview, a.path, a.kind, 1));
         }
         auto* controls = new QHBoxLayout;
         m_time = new QLabel(this);

@@ -1,5 +1,6 @@
 #include "models_page.h"
 
+#include "background_pool.h"
 #include "error_text.h"
 #include "model_inspector.h"
 #include "widgets.h"
@@ -288,7 +289,7 @@ void ModelsPage::addModel(const QString& path) {
     m_validatingPath = path;
     m_busyLabel->setText(tr("Checking %1…").arg(path));
     m_busyRow->show();
-    m_watcher.setFuture(QtConcurrent::run([path] {
+    m_watcher.setFuture(QtConcurrent::run(backgroundPool(), [path] {
         Result r;
         try {
             r.record = inspectModel(path);

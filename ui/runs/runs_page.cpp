@@ -1,5 +1,6 @@
 #include "runs_page.h"
 
+#include "background_pool.h"
 #include "error_text.h"
 #include "metric_chart.h"
 #include "model_inspector.h"
@@ -535,7 +536,7 @@ void RunsPage::exportMerged() {
         return;
     m_exportMerged->setEnabled(false);
     const QString model = q(r.model), adapter = adapterDir(r);
-    m_merge.setFuture(QtConcurrent::run([model, adapter, target]() -> QString {
+    m_merge.setFuture(QtConcurrent::run(backgroundPool(), [model, adapter, target]() -> QString {
         try {
             auto m = atelier::LlamaModel::load(model.toStdString());
             m->attach_adapter(adapter.toStdString());

@@ -1,5 +1,6 @@
 #include "settings_page.h"
 
+#include "background_pool.h"
 #include "voice_recorder.h"
 #include "widgets.h"
 
@@ -193,7 +194,7 @@ void SettingsPage::refreshMicrophones() {
             m_microphone->setItemText(0, tr("System default"));
         Q_EMIT microphonesListed();
     });
-    watcher->setFuture(QtConcurrent::run([] {
+    watcher->setFuture(QtConcurrent::run(backgroundPool(), [] {
         try {
             return atelier::list_audio_inputs();
         } catch (const std::exception&) {

@@ -1,5 +1,6 @@
 #include "train_page.h"
 
+#include "background_pool.h"
 #include "dataset_preview.h"
 #include "error_text.h"
 #include "metric_chart.h"
@@ -517,7 +518,7 @@ void TrainPage::preview() {
     rq.maxLength = m_maxLength->value();
     rq.videoFrames = m_multimodal->videoFrames();
     m_previewInFlight = true;
-    m_previewWatcher.setFuture(QtConcurrent::run([rq]() { return runDatasetPreview(rq); }));
+    m_previewWatcher.setFuture(QtConcurrent::run(backgroundPool(), [rq]() { return runDatasetPreview(rq); }));
 }
 
 bool TrainPage::videoPreviewStale() const {
