@@ -143,6 +143,7 @@ Figures run(const std::string& label, Checkpoint ck, const std::string& dtype, i
     LoadOptions o;
     o.dtype = dtype;
     o.context_length = prompt_tokens + decode_tokens + 8;
+    o.background_arena = false;  // steady-state decode: the weights in the arena before the clock runs
     reset_peak_rss();  // the figure covers this model: its weights (in `ck`), load, prefill and decode
     auto t0 = Clock::now();
     auto model = LlamaModel::from_checkpoint(ck, o);

@@ -143,7 +143,8 @@ void FinetuneRecipe::setup(bool resume) {
     LoadOptions lo;
     lo.device = cfg.device;
     lo.dtype = cfg.dtype;
-    lo.context_length = 8;  // training does not use the generation cache
+    lo.context_length = 8;        // training does not use the generation cache
+    lo.background_arena = false;  // the recipe drives the module itself: weights in place before step 1
     m->model = LlamaModel::load(cfg.model, lo);
     m->device = torch::Device(m->model->device());
     if (m->model->tokenizer_path().empty())

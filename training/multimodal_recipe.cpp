@@ -351,7 +351,8 @@ void MultimodalRecipe::setup(bool resume) {
     LoadOptions lo;
     lo.device = cfg.device;
     lo.dtype = cfg.dtype;
-    lo.context_length = 8;  // training does not use the generation cache
+    lo.context_length = 8;        // training does not use the generation cache
+    lo.background_arena = false;  // the recipe drives the module itself: weights in place before step 1
     s.model = LlamaModel::load(s.llm_path, lo);
     s.device = torch::Device(s.model->device());
     if (s.model->tokenizer_path().empty())

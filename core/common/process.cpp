@@ -231,4 +231,18 @@ bool lower_process_priority() {
 #endif
 }
 
+bool lower_thread_priority() {
+#ifdef _WIN32
+    return ::SetThreadPriority(::GetCurrentThread(), THREAD_PRIORITY_IDLE) != 0;
+#elif defined(__linux__)
+    sched_param param{};
+    param.sched_priority = 0;
+    return ::sched_setscheduler(0, SCHED_IDLE, &param) == 0;  // 0: the calling thread
+#elif defined(__APPLE__)
+    return ::setpriority(PRIO_DARWIN_THREAD, 0, PRIO_DARWIN_BG) == 0;  // this thread, background
+#else
+    return false;
+#endif
+}
+
 }  // namespace atelier

@@ -49,6 +49,11 @@ std::string default_cache_dir();
 // system refused.
 bool lower_process_priority();
 
+// Runs the calling thread only on cores nothing else wants: SCHED_IDLE on Linux, the background
+// band on macOS (PRIO_DARWIN_BG), THREAD_PRIORITY_IDLE on Windows. For work that may wait (a model's weights
+// moving into the arena while it generates from the mapping). False when the system refused.
+bool lower_thread_priority();
+
 // On Windows, calls `handler` when the console asks the program to stop (Ctrl-C, Ctrl-Break), from a
 // thread the system starts: it may only touch lock-free atomics. Elsewhere does nothing (POSIX
 // programs use sigaction / std::signal).

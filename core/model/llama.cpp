@@ -12,6 +12,7 @@
 #include "model/half_gemv.h"
 #include "model/importers.h"
 #include "model/torch_util.h"
+#include "model/weight_arena.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 
@@ -307,6 +308,11 @@ struct LlamaModel::Impl {
     std::unique_ptr<Adapter> adapter;
     std::string adapter_dir;                    // where the attached adapter was read from
     std::vector<float> gated_vec, gated_gates;  // the gated path's input, re-installed around adapters
+    std::unique_ptr<ArenaFill> fill;            // weights still moving into the arena (background_arena)
+    // Before each computing call: moves to the arena copy once it is complete.
+    void adopt_arena() {
+        if (fill && fill->adopt()) fill.reset();
+    }
     void install_gated();
     void remove_gated();
 };
@@ -422,13 +428,24 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
     // faulted in): decode streams every matrix once per token, and from there the GEMVs read one row
     // at a time — on the EPYC dev VM bf16 decode went from 55-59% to 68-83% of the bandwidth bound
     // (docs/benchmarks.md, 2026-12-02). Where memory is short they stay mapped.
+    // With background_arena, the weights the file holds as they are computed start from the mapping
+    // and are copied on a thread (weight_arena.h); others (converted, or permuted like llama2.c's
+    // q and k) are in memory already and stay where they are.
+    const auto mappable = [&](const std::string& key) {
+        auto it = ck.tensors.find(key);
+        return it != ck.tensors.end() && it->second.file && torch_dtype_of(it->second.dtype) == m.dtype &&
+               it->second.nbytes == static_cast<size_t>(it->second.numel()) * c10::elementSize(m.dtype);
+    };
     std::shared_ptr<uint8_t> arena;
     size_t arena_offset = 0;
     if (device.is_cpu()) {
         size_t total = 0;
-        for (const auto& p : params) total += arena_bytes(p.value().numel(), m.dtype);
-        arena = allocate_streamed_if_room(total);
+        for (const auto& p : params)
+            if (!options.background_arena || mappable(p.key()))
+                total += arena_bytes(p.value().numel(), m.dtype);
+        if (total > 0) arena = allocate_streamed_if_room(total);
     }
+    if (arena && options.background_arena) m.fill = std::make_unique<ArenaFill>(arena);
     size_t done = 0;
     for (auto& p : params) {
         auto it = ck.tensors.find(p.key());
@@ -438,8 +455,13 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
         if (std::vector<int64_t>(p.value().sizes().begin(), p.value().sizes().end()) != it->second.shape)
             throw Error(ErrorCode::ShapeMismatch, ck.source,
                         "tensor '" + p.key() + "' has an unexpected shape");
-        p.value().set_data(arena ? tensor_into_arena(it->second, m.dtype, arena, arena_offset)
-                                 : tensor_from_data(it->second, m.dtype, device));
+        if (m.fill && mappable(p.key())) {
+            p.value().set_data(tensor_from_data(it->second, m.dtype, device));
+            m.fill->add(p.value(), it->second, m.dtype, arena_offset);
+        } else {
+            p.value().set_data(arena && !m.fill ? tensor_into_arena(it->second, m.dtype, arena, arena_offset)
+                                                : tensor_from_data(it->second, m.dtype, device));
+        }
         ++done;
         if (options.progress && !options.progress(static_cast<float>(done) / params.size()))
             throw Error(ErrorCode::Cancelled, ck.source, "model loading cancelled");
@@ -453,6 +475,8 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
     m.cache = m.net->make_cache(1, ctx, m.compute_dtype, device);
     m.net->ensure_rope(ctx);
     m.net->eval();
+    if (m.fill && m.fill->empty()) m.fill.reset();
+    if (m.fill) m.fill->start();
     return model;
 }
 
@@ -483,6 +507,11 @@ const std::string& LlamaModel::tokenizer_config_path() const {
 const std::string& LlamaModel::format() const {
     return m->format;
 }
+void LlamaModel::finish_loading() {
+    if (m->fill) m->fill->wait();
+    m->fill.reset();
+}
+
 int64_t LlamaModel::size_on_disk() const {
     return m->size_on_disk;
 }
@@ -515,6 +544,7 @@ std::vector<float> LlamaModel::decode(const std::vector<int>& tokens) {
         if (t < 0 || t >= m->config.vocab_size)
             throw Error(ErrorCode::InvalidArgument, "decode",
                         "token id " + std::to_string(t) + " is outside the vocabulary");
+    m->adopt_arena();
     c10::InferenceMode guard;
     // One token without LibTorch's per-op overhead (direct_decode.cpp is AVX2 code).
     if (T == 1 && m->device.is_cpu() && cpu_has_avx2_fma_f16c() && direct_decode_applies(*m->net)) {
@@ -576,6 +606,7 @@ std::vector<float> LlamaModel::decode_embeddings(const float* data, int64_t coun
         throw Error(ErrorCode::InvalidArgument, "decode",
                     "context full: " + std::to_string(m->pos + count) +
                         " positions exceed the context length of " + std::to_string(m->cache.capacity));
+    m->adopt_arena();
     c10::InferenceMode guard;
     const int64_t D = m->config.hidden_size;
     auto h = torch::from_blob(const_cast<float*>(data), {1, count, D}, torch::kFloat32)
@@ -637,6 +668,7 @@ std::string LlamaModel::adapter_method() const {
 
 std::vector<float> LlamaModel::forward_all(const std::vector<int>& tokens) {
     if (tokens.empty()) return {};
+    m->adopt_arena();
     c10::InferenceMode guard;
     const int64_t T = static_cast<int64_t>(tokens.size());
     auto ids = torch::tensor(std::vector<int64_t>(tokens.begin(), tokens.end()), torch::kInt64)

@@ -43,6 +43,11 @@ struct LoadOptions {
     std::string tokenizer;       // optional tokenizer override (llama2.c folders, Meta folders)
     // Called with a fraction in [0,1]; return false to cancel (throws ErrorCode::Cancelled).
     std::function<bool(float)> progress;
+    // CPU: weights stored as they are computed start from the file's mapping and move to the
+    // huge-page arena on a background thread (swapped between the model's own calls once copied), so
+    // the first token does not wait for the copy. False: copied before load returns (training, whose
+    // recipes drive the module directly, and benchmarks of steady-state decode).
+    bool background_arena = true;
 };
 
 class LlamaModel {
@@ -61,6 +66,8 @@ public:
     const std::string& tokenizer_config_path() const;
     const std::string& format() const;  // "hf" | "meta" | "llama2c"
     int64_t size_on_disk() const;
+    // Waits until a background_arena load has moved the weights into the arena (no-op otherwise).
+    void finish_loading();
 
     // --- decoding with the KV cache (single sequence) ---
     void reset();                     // forget everything cached
