@@ -83,8 +83,9 @@ torch::Tensor linear_rows_padded(const torch::Tensor& x, const torch::Tensor& w,
 // 64-bit seed drawn from LibTorch's default CPU generator, in parallel. LibTorch 1.13's CPU bernoulli
 // draws a double per element on one thread under the generator's lock: 15% of a LoRA training step
 // (dropout on each adapted projection's input). Reproducible as before: seeding (or restoring) the
-// default generator gives the same masks, whatever the thread count. CPU only; elsewhere, and for
-// p = 0 or 1, it is torch::dropout.
+// default generator gives the same masks, whatever the thread count. With f32 or bf16 x the product
+// is one pass each way (masked_scale, keeping the mask's bytes rather than a mask in x's dtype), bit
+// for bit LibTorch's. CPU only; elsewhere, and for p = 0 or 1, it is torch::dropout.
 // Each row along the first dimension draws its mask from its own counters, so a row's mask depends on
 // the seed and the row's number only: set_dropout_first_row (data-parallel training: this process's
 // first row in the whole batch; default 0) numbers them.
