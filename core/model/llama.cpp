@@ -431,17 +431,17 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
     // With background_arena, the weights the file holds as they are computed start from the mapping
     // and are copied on a thread (weight_arena.h); others (converted, or permuted like llama2.c's
     // q and k) are in memory already and stay where they are.
-    const auto mappable = [&](const std::string& key) {
+    const auto deferred = [&](const std::string& key) {
+        if (!options.background_arena) return false;
         auto it = ck.tensors.find(key);
-        return it != ck.tensors.end() && it->second.file && torch_dtype_of(it->second.dtype) == m.dtype &&
-               it->second.nbytes == static_cast<size_t>(it->second.numel()) * c10::elementSize(m.dtype);
+        return it != ck.tensors.end() && it->second.file && torch_dtype_of(it->second.dtype) == m.dtype;
     };
     std::shared_ptr<uint8_t> arena;
     size_t arena_offset = 0;
     if (device.is_cpu()) {
         size_t total = 0;
         for (const auto& p : params)
-            if (!options.background_arena || mappable(p.key()))
+            if (!options.background_arena || deferred(p.key()))
                 total += arena_bytes(p.value().numel(), m.dtype);
         if (total > 0) arena = allocate_streamed_if_room(total);
     }
@@ -455,12 +455,11 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
         if (std::vector<int64_t>(p.value().sizes().begin(), p.value().sizes().end()) != it->second.shape)
             throw Error(ErrorCode::ShapeMismatch, ck.source,
                         "tensor '" + p.key() + "' has an unexpected shape");
-        if (m.fill && mappable(p.key())) {
-            p.value().set_data(tensor_from_data(it->second, m.dtype, device));
-            m.fill->add(p.value(), it->second, m.dtype, arena_offset);
+        if (arena && !m.fill) {
+            p.value().set_data(tensor_into_arena(it->second, m.dtype, arena, arena_offset));
         } else {
-            p.value().set_data(arena && !m.fill ? tensor_into_arena(it->second, m.dtype, arena, arena_offset)
-                                                : tensor_from_data(it->second, m.dtype, device));
+            p.value().set_data(tensor_from_data(it->second, m.dtype, device));  // the mapping, or a copy
+            if (m.fill && deferred(p.key())) m.fill->add(p.value(), it->second, m.dtype, arena_offset);
         }
         ++done;
         if (options.progress && !options.progress(static_cast<float>(done) / params.size()))
@@ -475,8 +474,7 @@ std::unique_ptr<LlamaModel> LlamaModel::from_checkpoint(const Checkpoint& ck, co
     m.cache = m.net->make_cache(1, ctx, m.compute_dtype, device);
     m.net->ensure_rope(ctx);
     m.net->eval();
-    if (m.fill && m.fill->empty()) m.fill.reset();
-    if (m.fill) m.fill->start();
+    if (m.fill) m.fill->start();  // an arena only exists when some weight waits for it
     return model;
 }
 

@@ -38,6 +38,19 @@ uint16_t float_to_bf16_bits(float f) {
     return static_cast<uint16_t>((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
 }
 
+// Byte offset of element `index` of a f32 or bf16 array.
+inline size_t at(int64_t index, bool bf16) {
+    return static_cast<size_t>(index) * (bf16 ? 2 : 4);
+}
+
+const char* in(const void* p, size_t offset) {
+    return static_cast<const char*>(p) + offset;
+}
+
+char* out(void* p, size_t offset) {
+    return static_cast<char*>(p) + offset;
+}
+
 float load_scalar(const void* in, bool bf16, int64_t i) {
     return bf16 ? bf16_to_float(static_cast<const uint16_t*>(in)[i]) : static_cast<const float*>(in)[i];
 }
@@ -166,7 +179,7 @@ void ce_row_scalar(const void* x, bool bf16, int64_t cols, int64_t target, float
 void ce_back_row_scalar(const void* x, bool bf16, int64_t cols, int64_t target, float lse, float g,
                         void* dx) {
     if (ignored(target, cols)) {
-        std::memset(dx, 0, static_cast<size_t>(cols) * (bf16 ? 2 : 4));
+        std::memset(dx, 0, at(cols, bf16));
         return;
     }
     for (int64_t j = 0; j < cols; ++j)
@@ -366,7 +379,7 @@ void ce_row_avx2(const void* x, bool bf16, int64_t cols, int64_t target, float* 
 ATELIER_TARGET("avx2,fma")
 void ce_back_row_avx2(const void* x, bool bf16, int64_t cols, int64_t target, float lse, float g, void* dx) {
     if (ignored(target, cols)) {
-        std::memset(dx, 0, static_cast<size_t>(cols) * (bf16 ? 2 : 4));
+        std::memset(dx, 0, at(cols, bf16));
         return;
     }
     const int64_t c8 = cols - cols % 8;
@@ -388,9 +401,7 @@ void masked_scale_span_avx2(const void* x, bool bf16, const uint8_t* keep, float
             _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_cvtepu8_epi32(k8), _mm256_setzero_si256()));
         store8(y, bf16, i, _mm256_mul_ps(load8(x, bf16, i), _mm256_and_ps(kept, sv)));
     }
-    const size_t o = static_cast<size_t>(n8) * (bf16 ? 2 : 4);
-    masked_scale_span_scalar(static_cast<const char*>(x) + o, bf16, keep + n8, scale, n - n8,
-                             static_cast<char*>(y) + o);
+    masked_scale_span_scalar(in(x, at(n8, bf16)), bf16, keep + n8, scale, n - n8, out(y, at(n8, bf16)));
 }
 
 ATELIER_TARGET("avx2,fma")
@@ -409,9 +420,8 @@ void swiglu_span_avx2(const void* g, const void* u, bool bf16, int64_t n, void* 
         }
         store8(y, bf16, j, out);
     }
-    const size_t size = bf16 ? 2 : 4;
-    swiglu_span_scalar(static_cast<const char*>(g) + n8 * size, static_cast<const char*>(u) + n8 * size, bf16,
-                       n - n8, static_cast<char*>(y) + n8 * size);
+    const size_t o = at(n8, bf16);
+    swiglu_span_scalar(in(g, o), in(u, o), bf16, n - n8, out(y, o));
 }
 
 ATELIER_TARGET("avx2,fma")
@@ -426,10 +436,8 @@ void swiglu_back_span_avx2(const void* g, const void* u, const void* dy, bool bf
         const __m256 k = _mm256_fmadd_ps(gv, _mm256_sub_ps(one, sg), one);  // 1 + g(1 - σ)
         store8(dg, bf16, j, _mm256_mul_ps(_mm256_mul_ps(d, uv), _mm256_mul_ps(sg, k)));
     }
-    const size_t size = bf16 ? 2 : 4;
-    auto at = [&](const void* p) { return static_cast<const char*>(p) + n8 * size; };
-    swiglu_back_span_scalar(at(g), at(u), at(dy), bf16, n - n8, static_cast<char*>(dg) + n8 * size,
-                            static_cast<char*>(du) + n8 * size);
+    const size_t o = at(n8, bf16);
+    swiglu_back_span_scalar(in(g, o), in(u, o), in(dy, o), bf16, n - n8, out(dg, o), out(du, o));
 }
 
 #if ATELIER_X86_BF16_CASTS
@@ -636,19 +644,6 @@ template <class F>
 void parallel_items(int64_t count, int64_t work, const F& f) {
 #pragma omp parallel for schedule(static) if (work > 16384)
     for (int64_t i = 0; i < count; ++i) f(i);
-}
-
-// Byte offset of element `index` of a f32 or bf16 array.
-inline size_t at(int64_t index, bool bf16) {
-    return static_cast<size_t>(index) * (bf16 ? 2 : 4);
-}
-
-const char* in(const void* p, size_t offset) {
-    return static_cast<const char*>(p) + offset;
-}
-
-char* out(void* p, size_t offset) {
-    return static_cast<char*>(p) + offset;
 }
 
 // Elementwise spans of 4096 over the threads (SwiGLU's [tokens, intermediate] is one flat array).

@@ -232,12 +232,17 @@ struct RmsNormFunction : torch::autograd::Function<RmsNormFunction> {
     }
 };
 
+// silu(g) · u of contiguous f32 or bf16 tensors of one dtype and shape, in one pass.
+torch::Tensor swiglu_pass(const torch::Tensor& g, const torch::Tensor& u) {
+    auto y = torch::empty_like(g);
+    swiglu(g.data_ptr(), u.data_ptr(), g.scalar_type() == torch::kBFloat16, g.numel(), y.data_ptr());
+    return y;
+}
+
 struct SwigluFunction : torch::autograd::Function<SwigluFunction> {
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& g, const torch::Tensor& u) {
-        auto y = torch::empty_like(g);
-        swiglu(g.data_ptr(), u.data_ptr(), g.scalar_type() == torch::kBFloat16, g.numel(), y.data_ptr());
         ctx->save_for_backward({g, u});
-        return y;
+        return swiglu_pass(g, u);
     }
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
         const auto saved = ctx->get_saved_variables();
@@ -275,23 +280,28 @@ torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up) {
     const auto g = gate.contiguous(), u = up.contiguous();
     if (torch::GradMode::is_enabled() && (g.requires_grad() || u.requires_grad()))
         return SwigluFunction::apply(g, u);
-    auto y = torch::empty_like(g);
-    swiglu(g.data_ptr(), u.data_ptr(), g.scalar_type() == torch::kBFloat16, g.numel(), y.data_ptr());
-    return y;
+    return swiglu_pass(g, u);
 }
 
 namespace {
 
+// Σ_rows cross-entropy of contiguous f32 or bf16 logits x [N, V] against target (labels with ignored
+// rows as -1), in one pass; each row's log-sum-exp into *lse for the backward pass.
+torch::Tensor cross_entropy_pass(const torch::Tensor& x, const torch::Tensor& target, torch::Tensor* lse) {
+    const int64_t N = x.size(0);
+    auto loss = torch::empty({N}, x.options().dtype(torch::kFloat32));
+    *lse = torch::empty({N}, x.options().dtype(torch::kFloat32));
+    cross_entropy_rows(x.data_ptr(), x.scalar_type() == torch::kBFloat16, N, x.size(1),
+                       target.data_ptr<int64_t>(), loss.data_ptr<float>(), lse->data_ptr<float>());
+    return loss.sum();
+}
+
 struct CrossEntropyFunction : torch::autograd::Function<CrossEntropyFunction> {
-    // target: labels with ignored rows as -1.
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& target) {
-        const int64_t N = x.size(0), V = x.size(1);
-        auto loss = torch::empty({N}, x.options().dtype(torch::kFloat32));
-        auto lse = torch::empty({N}, x.options().dtype(torch::kFloat32));
-        cross_entropy_rows(x.data_ptr(), x.scalar_type() == torch::kBFloat16, N, V,
-                           target.data_ptr<int64_t>(), loss.data_ptr<float>(), lse.data_ptr<float>());
+        torch::Tensor lse;
+        auto sum = cross_entropy_pass(x, target, &lse);
         ctx->save_for_backward({x, target, lse});
-        return loss.sum();
+        return sum;
     }
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
         const auto saved = ctx->get_saved_variables();
@@ -327,11 +337,8 @@ torch::Tensor token_cross_entropy(const torch::Tensor& logits, const torch::Tens
     }
     const auto x = logits.contiguous();
     if (torch::GradMode::is_enabled() && x.requires_grad()) return CrossEntropyFunction::apply(x, target);
-    auto loss = torch::empty({x.size(0)}, x.options().dtype(torch::kFloat32));
-    auto lse = torch::empty_like(loss);
-    cross_entropy_rows(x.data_ptr(), x.scalar_type() == torch::kBFloat16, x.size(0), V, t,
-                       loss.data_ptr<float>(), lse.data_ptr<float>());
-    return loss.sum();
+    torch::Tensor lse;
+    return cross_entropy_pass(x, target, &lse);
 }
 
 torch::Tensor apply_layer_norm(torch::nn::LayerNorm& ln, const torch::Tensor& x) {
@@ -348,23 +355,25 @@ namespace {
 
 std::atomic<int64_t> g_dropout_first_row{0};
 
+// x · (keep ? scale : 0) of a contiguous f32 or bf16 x in one pass: dropout, and its backward.
+torch::Tensor masked_scale_pass(const torch::Tensor& x, const torch::Tensor& keep, double scale) {
+    auto y = torch::empty_like(x);
+    masked_scale(x.data_ptr(), x.scalar_type() == torch::kBFloat16, keep.data_ptr<uint8_t>(),
+                 static_cast<float>(scale), x.numel(), y.data_ptr());
+    return y;
+}
+
 struct DropoutFunction : torch::autograd::Function<DropoutFunction> {
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& keep,
                                  double scale) {
-        auto y = torch::empty_like(x);
-        masked_scale(x.data_ptr(), x.scalar_type() == torch::kBFloat16, keep.data_ptr<uint8_t>(),
-                     static_cast<float>(scale), x.numel(), y.data_ptr());
         ctx->save_for_backward({keep});
         ctx->saved_data["scale"] = scale;
-        return y;
+        return masked_scale_pass(x, keep, scale);
     }
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
-        const torch::Tensor keep = ctx->get_saved_variables()[0];
-        const auto dy = grads[0].contiguous();
-        auto dx = torch::empty_like(dy);
-        masked_scale(dy.data_ptr(), dy.scalar_type() == torch::kBFloat16, keep.data_ptr<uint8_t>(),
-                     static_cast<float>(ctx->saved_data["scale"].toDouble()), dy.numel(), dx.data_ptr());
-        return {dx, torch::Tensor(), torch::Tensor()};
+        return {masked_scale_pass(grads[0].contiguous(), ctx->get_saved_variables()[0],
+                                  ctx->saved_data["scale"].toDouble()),
+                torch::Tensor(), torch::Tensor()};
     }
 };
 
@@ -407,9 +416,7 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p) {
     const float scale = torch::ones({1}, x.options()).div_(1 - p).item<float>();
     const auto xc = x.contiguous();
     if (torch::GradMode::is_enabled() && xc.requires_grad()) return DropoutFunction::apply(xc, keep, scale);
-    auto y = torch::empty_like(xc);
-    masked_scale(xc.data_ptr(), xc.scalar_type() == torch::kBFloat16, k, scale, n, y.data_ptr());
-    return y;
+    return masked_scale_pass(xc, keep, scale);
 }
 
 torch::Tensor linear_rows_padded(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {

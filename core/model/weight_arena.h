@@ -34,7 +34,6 @@ public:
     // Reserves the place of `t` (file-backed, stored as `dtype`) at `offset` (advanced as
     // tensor_into_arena advances it) for `param`, which meanwhile reads the mapping.
     void add(const torch::Tensor& param, const TensorData& t, torch::Dtype dtype, size_t& offset);
-    bool empty() const { return m_items.empty(); }
     void start();
     // On the engine's thread between calls: once the copy is done, points every parameter at its
     // arena copy and returns true (also when the copy failed: the weights then stay mapped);

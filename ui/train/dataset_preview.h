@@ -5,7 +5,8 @@
 // reported on its line instead.
 //
 //   DatasetPreviewRequest rq{dataPath, modelPath, "auto", 512, 8, 8};
-//   watcher.setFuture(QtConcurrent::run(backgroundPool(), [rq] { return runDatasetPreview(rq); }));   // never throws
+//   // never throws:
+//   watcher.setFuture(QtConcurrent::run(backgroundPool(), [rq] { return runDatasetPreview(rq); }));
 //   // GUI thread, when finished:
 //   item->setText(previewItemHtml(r->preview.examples[i], r->media.value(i), highlight));
 //   item->setData(previewThumbnails(r->media.value(i)), PreviewThumbnailsRole);
