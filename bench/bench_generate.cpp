@@ -8,6 +8,7 @@
 //   bench_generate --write-llama2c FILE.bin       # that shape as a llama2.c file (vocab 512: tok512 fits)
 #include "bench_util.h"
 #include "common/blas_kernels.h"
+#include "common/isa_cap.h"
 #include "common/memory.h"
 #include "generate/generator.h"
 #include "io/llama2c.h"
@@ -191,6 +192,9 @@ Figures run(const std::string& label, Checkpoint ck, const std::string& dtype, i
                     !half_gemv_beats_gemm() ? "LibTorch 16-bit GEMM (oneDNN)"
                     : cpu_has_avx512_bf16() ? "bf16_gemv (vdpbf16ps, f32 sums)"
                                             : "half_gemv (widened in registers, f32 sums)");
+    else
+        std::printf("  decode path          %s GEMV kernels, f32 sums\n",
+                    cpu_has_avx512_bf16() ? "avx512" : half_gemv_isa());
     std::printf("  load                 %8.3f s\n", f.load_s);
     std::printf("  prefill (%4d tok)   %8.1f tok/s   bound %8.1f tok/s (GEMM %.0f GFLOP/s)  -> %5.1f%%\n",
                 prompt_tokens, f.prefill_tps, prefill_bound, gemm_gflops,
@@ -284,8 +288,10 @@ int main(int argc, char** argv) {
     }
     try {
         const int threads = init_engine_threads();
-        std::printf("machine: %u hardware threads, LibTorch %d intra-op threads, bf16 instructions: %s\n",
-                    std::thread::hardware_concurrency(), threads, cpu_has_fast_bf16() ? "yes" : "no");
+        std::printf("machine: %u hardware threads, LibTorch %d intra-op threads, bf16 instructions: %s%s%s\n",
+                    std::thread::hardware_concurrency(), threads, cpu_has_fast_bf16() ? "yes" : "no",
+                    isa_cap() == IsaCap::Native ? "" : ", capped by ATELIER_MAX_ISA=",
+                    isa_cap() == IsaCap::Native ? "" : isa_cap_name(isa_cap()));
         const Bandwidth probe = measure_bandwidth_gbs(threads);
         const double bw = probe.best;
         const double gemm_f32 = measure_gemm_gflops(torch::kFloat32, 2048);

@@ -1,5 +1,7 @@
 #include "common/blas_kernels.h"
 
+#include "common/isa_cap.h"
+
 // OpenBLAS is Linux's BLAS (Debian's LibTorch links it); the official LibTorch uses MKL on Windows
 // and Accelerate on macOS, so there is no OpenBLAS to ask or tune there.
 #ifdef __linux__
@@ -24,12 +26,38 @@ std::string blas_core_name() {
 #endif
 }
 
+namespace {
+
+#if defined(__linux__) && (defined(__x86_64__) || defined(__i386__))
+// ATELIER_MAX_ISA's ceiling for oneDNN and ATen, where the user has not set theirs; the OpenBLAS core
+// it implies ("" uncapped).
+const char* cap_libraries(IsaCap cap) {
+    if (cap == IsaCap::Native) return "";
+    const bool avx512 = cap == IsaCap::Avx512, avx2 = cap == IsaCap::Avx2;
+    setenv("ONEDNN_MAX_CPU_ISA", avx512 ? "AVX512_CORE" : avx2 ? "AVX2" : "SSE41", 0);
+    setenv("ATEN_CPU_CAPABILITY", avx512 ? "avx512" : avx2 ? "avx2" : "default", 0);
+    return avx512 ? "SkylakeX" : avx2 ? "Haswell" : "Prescott";
+}
+#endif
+
+}  // namespace
+
 void use_native_blas_kernels(char** argv) {
 #if defined(__linux__) && (defined(__x86_64__) || defined(__i386__))
+    const std::string capped = cap_libraries(isa_cap());
     if (std::getenv("OPENBLAS_CORETYPE")) return;  // the user's choice (or our earlier run's)
     std::string core = blas_core_name();
     if (core.empty()) return;
     std::transform(core.begin(), core.end(), core.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (!capped.empty()) {
+        std::string want = capped;
+        std::transform(want.begin(), want.end(), want.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        if (core == want) return;
+        setenv("OPENBLAS_CORETYPE", capped.c_str(), 1);
+        execv("/proc/self/exe", argv);
+        return;
+    }
     // OpenBLAS's fallbacks when it does not recognise a CPU; a recognised one is left alone.
     static const char* const fallbacks[] = {"prescott",   "core2",     "katmai",
                                             "coppermine", "northwood", "unknown"};

@@ -19,7 +19,8 @@ std::string blas_core_name();
 // When OpenBLAS runs a fallback kernel older than this CPU supports (AVX-512 -> SkylakeX, AVX2+FMA
 // -> Haswell) and the user has not set OPENBLAS_CORETYPE, sets it and re-executes the program with
 // the same arguments (/proc/self/exe). Returns only when nothing is to be done or the re-execution
-// failed (the program then goes on with the kernels it has).
+// failed (the program then goes on with the kernels it has). Under ATELIER_MAX_ISA (common/isa_cap.h)
+// it also caps oneDNN and ATen, and OpenBLAS to the matching core (Haswell for avx2).
 void use_native_blas_kernels(char** argv);
 
 }  // namespace atelier

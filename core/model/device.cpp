@@ -3,6 +3,7 @@
 #include "model/llama_module.h"
 
 #include "common/error.h"
+#include "common/isa_cap.h"
 
 #include <ATen/Context.h>
 #include <torch/cuda.h>
@@ -97,6 +98,7 @@ int init_engine_threads(int threads) {
 }
 
 bool cpu_has_fast_bf16() {
+    if (isa_cap() != IsaCap::Native) return false;  // ATELIER_MAX_ISA: as a CPU without them
 #if defined(__linux__)
     static const bool fast = [] {
         std::ifstream f("/proc/cpuinfo");

@@ -1,6 +1,8 @@
 #include "model/half_gemv.h"
 
-#include "model/kernel_util.h"
+#include "common/isa_cap.h"
+
+#include "model/gemv_kernels.h"
 
 #include <cstring>
 #include <type_traits>
@@ -17,65 +19,11 @@
 #define ATELIER_GEMV_CPUID 0
 #endif
 
-// The loops over a pass's rows index arrays of vector registers: unrolled they stay in registers;
-// GCC 12 at -O2 (RelWithDebInfo) leaves them rolled and keeps the sums in memory, a load and a store
-// per multiply-add (on an EPYC dev VM the bf16 GEMV over a 1.1B model's matrices read 34-36 GB/s
-// rolled against 49-51 unrolled; bench_generate bf16 decode 13.3 -> 17.1-18.0 tok/s).
-#if defined(__clang__)
-#define ATELIER_UNROLL _Pragma("unroll")
-#elif defined(__GNUC__)
-#define ATELIER_UNROLL _Pragma("GCC unroll 32")
-#else
-#define ATELIER_UNROLL
-#endif
-
 namespace atelier {
 
 namespace {
 
-using kernel::bf16_to_float;
-#if ATELIER_X86
-using kernel::hsum8;
-#endif
-
-inline float f16_to_f32(uint16_t h) {
-    const uint32_t sign = uint32_t(h & 0x8000) << 16;
-    uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;
-    if (exp == 0) {
-        if (mant == 0) {
-            bits = sign;
-        } else {  // subnormal: normalise
-            exp = 127 - 15 + 1;
-            while (!(mant & 0x400)) {
-                mant <<= 1;
-                --exp;
-            }
-            bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
-        }
-    } else if (exp == 31) {
-        bits = sign | 0x7f800000 | (mant << 13);
-    } else {
-        bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
-    }
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
-
-// Whether every row of a row-major [N, K] matrix at `w` starts on a 64-byte cache line.
-template <typename T>
-bool rows_aligned(const T* w, int64_t K) {
-    return reinterpret_cast<uintptr_t>(w) % 64 == 0 && (K * int64_t(sizeof(T))) % 64 == 0;
-}
-
-// Whether the long kernels read the rows, one per pass: rows on cache lines, and long enough to fill
-// the kernels' steps. Shorter ones (a small model's 64-wide rows) go sixteen at a time: one pass per
-// row spent more on its reduction of eight sums than on the row.
-constexpr int64_t kLongRowMin = 1024;
-template <typename T>
-bool long_rows(const T* w, int64_t K) {
-    return K >= kLongRowMin && rows_aligned(w, K);
-}
+using namespace gemv;
 
 void rows_scalar(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t n0, int64_t n1,
                  int64_t N, const float* bias, float* y) {
@@ -92,114 +40,6 @@ void rows_scalar(const float* x, int64_t M, int64_t K, const uint16_t* w, bool b
 }
 
 #if ATELIER_X86
-
-ATELIER_TARGET("avx2,fma,f16c") inline __m256 load8(const uint16_t* p, bool bf16) {
-    __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    if (bf16) return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
-    return _mm256_cvtph_ps(h);
-}
-
-// Up to 4 activation rows per pass, so each weight row is read from memory once per 4 rows.
-ATELIER_TARGET("avx2,fma,f16c")
-void rows_avx2(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t n0, int64_t n1,
-               int64_t N, const float* bias, float* y) {
-    const int64_t K16 = K - K % 16;
-    for (int64_t m0 = 0; m0 < M; m0 += 4) {
-        const int64_t mb = M - m0 < 4 ? M - m0 : 4;
-        for (int64_t n = n0; n < n1; ++n) {
-            const uint16_t* row = w + n * K;
-            __m256 acc[4][2];
-            for (int64_t i = 0; i < mb; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
-            for (int64_t k = 0; k < K16; k += 16) {
-                const __m256 w0 = load8(row + k, bf16), w1 = load8(row + k + 8, bf16);
-                for (int64_t i = 0; i < mb; ++i) {
-                    const float* xm = x + (m0 + i) * K + k;
-                    acc[i][0] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xm), acc[i][0]);
-                    acc[i][1] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xm + 8), acc[i][1]);
-                }
-            }
-            for (int64_t i = 0; i < mb; ++i) {
-                const float* xm = x + (m0 + i) * K;
-                float s = hsum8(_mm256_add_ps(acc[i][0], acc[i][1]));
-                for (int64_t k = K16; k < K; ++k)
-                    s += (bf16 ? bf16_to_float(row[k]) : f16_to_f32(row[k])) * xm[k];
-                y[(m0 + i) * N + n] = s + (bias ? bias[n] : 0.0f);
-            }
-        }
-    }
-}
-
-// One activation row (decode), eight weight rows at a time. Decode is bound by reading the weights,
-// and one core reads faster from several streams at once than from one: a single row per pass
-// reached 16-20 GB/s on the 2-core dev VM, eight rows with a prefetch 256 bytes ahead 30-38 GB/s
-// (512 and 1024 bytes ahead, four or sixteen rows were slower; see docs/benchmarks.md). Each step takes 16
-// weights of every row:
-//   f32   two 8-float loads;
-//   f16   two F16C conversions;
-//   bf16  one 256-bit load split without shuffles: a 32-bit lane holds two bf16, (lane << 16) is the
-//         even one as f32 and (lane & 0xffff0000) the odd one, so x comes pre-split into 8 evens
-//         then 8 odds per 16-element chunk (`xs`).
-// The K % 16 tail and the N % 8 rows are summed by the same loop with R = 1 and scalar tails.
-enum class Weights { F32, F16, BF16 };
-
-template <Weights W>
-struct WeightType {
-    using type = uint16_t;
-};
-template <>
-struct WeightType<Weights::F32> {
-    using type = float;
-};
-
-// Σ row[k]·x[k] over k0 <= k < K: the part of a row the vector loop leaves.
-template <Weights W>
-float row_tail(const typename WeightType<W>::type* row, const float* x, int64_t k0, int64_t K) {
-    float s = 0;
-    for (int64_t k = k0; k < K; ++k) {
-        if constexpr (W == Weights::F32)
-            s += row[k] * x[k];
-        else
-            s += (W == Weights::BF16 ? bf16_to_float(row[k]) : f16_to_f32(row[k])) * x[k];
-    }
-    return s;
-}
-
-template <int R, Weights W>
-ATELIER_TARGET("avx2,fma,f16c")
-void rows_x1_avx2(const float* xs, const float* x, int64_t K, const typename WeightType<W>::type* w,
-                  int64_t n0, int64_t n1, const float* bias, float* y) {
-    constexpr int64_t ahead = 256 / sizeof(typename WeightType<W>::type);  // elements prefetched ahead
-    const int64_t K16 = K - K % 16;
-    const __m256i hi_mask = _mm256_set1_epi32(static_cast<int>(0xffff0000u));
-    for (int64_t n = n0; n + R <= n1; n += R) {
-        __m256 a[R], b[R];
-        ATELIER_UNROLL
-        for (int r = 0; r < R; ++r) a[r] = b[r] = _mm256_setzero_ps();
-        for (int64_t k = 0; k < K16; k += 16) {
-            const __m256 x0 = _mm256_loadu_ps(xs + k), x1 = _mm256_loadu_ps(xs + k + 8);
-            ATELIER_UNROLL
-            for (int r = 0; r < R; ++r) {
-                const auto* row = w + (n + r) * K + k;
-                _mm_prefetch(reinterpret_cast<const char*>(row + ahead), _MM_HINT_T0);
-                if constexpr (W == Weights::F32) {
-                    a[r] = _mm256_fmadd_ps(_mm256_loadu_ps(row), x0, a[r]);
-                    b[r] = _mm256_fmadd_ps(_mm256_loadu_ps(row + 8), x1, b[r]);
-                } else if constexpr (W == Weights::F16) {
-                    a[r] = _mm256_fmadd_ps(load8(row, false), x0, a[r]);
-                    b[r] = _mm256_fmadd_ps(load8(row + 8, false), x1, b[r]);
-                } else {
-                    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row));
-                    a[r] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v, 16)), x0, a[r]);
-                    b[r] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v, hi_mask)), x1, b[r]);
-                }
-            }
-        }
-        ATELIER_UNROLL
-        for (int r = 0; r < R; ++r)
-            y[n + r] = hsum8(_mm256_add_ps(a[r], b[r])) + row_tail<W>(w + (n + r) * K, x, K16, K) +
-                       (bias ? bias[n + r] : 0.0f);
-    }
-}
 
 // bf16 activations and weights on AVX512-BF16: lane j of vdpbf16ps adds w[2j]·x[2j] + w[2j+1]·x[2j+1]
 // to an f32 sum, so 32 pairs take one instruction. Sixteen rows per pass (16 of the 32 ZMM
@@ -416,15 +256,6 @@ void rows_x1_512(const float* x, int64_t K, const typename WeightType<W>::type* 
 #endif
 #endif  // ATELIER_X86_BF16_CASTS
 
-// Rows n0..n1 of one activation row: eight at a time, the rest one by one.
-template <Weights W>
-void rows_x1(const float* xs, const float* x, int64_t K, const typename WeightType<W>::type* w, int64_t n0,
-             int64_t n1, const float* bias, float* y) {
-    const int64_t n8 = n0 + (n1 - n0) / 8 * 8;
-    rows_x1_avx2<8, W>(xs, x, K, w, n0, n8, bias, y);
-    rows_x1_avx2<1, W>(xs, x, K, w, n8, n1, bias, y);
-}
-
 #endif  // ATELIER_X86
 
 #if ATELIER_GEMV_CPUID
@@ -467,11 +298,12 @@ bool cpu_has_avx512_bf16() {
 #if !ATELIER_X86_BF16_CASTS
     return false;
 #elif ATELIER_GEMV_CPUID
-    static const bool ok = cpuid_has_avx512_bf16();
+    static const bool ok = cpuid_has_avx512_bf16() && isa_cap() == IsaCap::Native;
     return ok;
 #else
     static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-                           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
+                           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16") &&
+                           isa_cap() == IsaCap::Native;
     return ok;
 #endif
 }
@@ -480,11 +312,11 @@ bool cpu_has_avx2_fma_f16c() {
 #if !ATELIER_X86
     return false;
 #elif ATELIER_GEMV_CPUID
-    static const bool ok = cpuid_has_avx2_fma_f16c();
+    static const bool ok = cpuid_has_avx2_fma_f16c() && isa_cap() != IsaCap::Scalar;
     return ok;
 #else
-    static const bool ok =
-        __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                           __builtin_cpu_supports("f16c") && isa_cap() != IsaCap::Scalar;
     return ok;
 #endif
 }
@@ -522,12 +354,14 @@ void for_row_blocks(int64_t N, int64_t K, bool aligned, const Rows& rows) {
 void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float* bias, float* y) {
     [[maybe_unused]] const bool avx2 = cpu_has_avx2_fma_f16c();
     [[maybe_unused]] const bool avx512 = cpu_has_avx512_bf16();  // implies AVX512F
-    for_row_blocks(N, K, avx512 && long_rows(w, K), [&](int64_t n0, int64_t n1) {
+    const bool aligned = (avx512 || avx2) && long_rows(w, K);
+    for_row_blocks(N, K, aligned, [&](int64_t n0, int64_t n1) {
 #if ATELIER_X86_BF16_CASTS
         if (avx512) return rows_x1_512<Weights::F32>(x, K, w, n0, n1, bias, y);
 #endif
 #if ATELIER_X86
-        if (avx2) return rows_x1<Weights::F32>(x, x, K, w, n0, n1, bias, y);
+        if (avx2 && aligned) return avx2_rows_x1_long<Weights::F32>(x, x, K, w, n0, n1, bias, y);
+        if (avx2) return avx2_rows_x1<Weights::F32>(x, x, K, w, n0, n1, bias, y);
 #endif
         for (int64_t n = n0; n < n1; ++n) {
             float acc = 0;
@@ -537,15 +371,6 @@ void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float*
     });
 }
 
-#if ATELIER_X86
-ATELIER_TARGET("avx2,fma,f16c")
-static void widen_avx2(const uint16_t* src, int64_t n, bool bf16, float* dst) {
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, load8(src + i, bf16));
-    for (; i < n; ++i) dst[i] = bf16 ? bf16_to_float(src[i]) : f16_to_f32(src[i]);
-}
-#endif
-
 void half_to_float(const uint16_t* src, int64_t n, bool bf16, float* dst) {
     const bool avx2 = cpu_has_avx2_fma_f16c();
     const int64_t chunk = 1 << 16, chunks = (n + chunk - 1) / chunk;
@@ -554,7 +379,7 @@ void half_to_float(const uint16_t* src, int64_t n, bool bf16, float* dst) {
         const int64_t begin = c * chunk, len = begin + chunk < n ? chunk : n - begin;
         if (avx2) {
 #if ATELIER_X86
-            widen_avx2(src + begin, len, bf16, dst + begin);
+            avx2_widen(src + begin, len, bf16, dst + begin);
 #endif
         } else {
             for (int64_t i = begin; i < begin + len; ++i)
@@ -678,6 +503,26 @@ void gemv_set(const float* x, int64_t K, GemvWeights type, const GemvPart* parts
         }
     }
 #endif
+#if ATELIER_X86
+    const bool long_parts = type == GemvWeights::F32 ? all_long_rows<float>(K, parts, count)
+                                                     : all_long_rows<uint16_t>(K, parts, count);
+    if (cpu_has_avx2_fma_f16c() && long_parts) {  // one row per pass, as the AVX-512 kernels above
+        const std::vector<float> split =
+            type == GemvWeights::BF16 ? split_even_odd(x, K) : std::vector<float>();
+        for_part_rows(K, parts, count, [&](const GemvPart& p, int64_t n) {
+            if (type == GemvWeights::F32)
+                avx2_rows_x1_long<Weights::F32>(x, x, K, static_cast<const float*>(p.w), n, n + 1, p.bias,
+                                                p.y);
+            else if (type == GemvWeights::BF16)
+                avx2_rows_x1_long<Weights::BF16>(split.data(), x, K, static_cast<const uint16_t*>(p.w), n,
+                                                 n + 1, p.bias, p.y);
+            else
+                avx2_rows_x1_long<Weights::F16>(x, x, K, static_cast<const uint16_t*>(p.w), n, n + 1, p.bias,
+                                                p.y);
+        });
+        return;
+    }
+#endif
     for (int i = 0; i < count; ++i) {
         const GemvPart& p = parts[i];
         if (type == GemvWeights::F32)
@@ -761,21 +606,17 @@ void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
 #if ATELIER_X86
     if (avx2 && M == 1) {
         // bf16: x split into even/odd halves per 16-element chunk (see rows_x1_avx2).
-        std::vector<float> split;
-        if (bf16) {
-            const int64_t K16 = K - K % 16;
-            split.resize(static_cast<size_t>(K16));
-            for (int64_t c = 0; c < K16; c += 16)
-                for (int64_t j = 0; j < 8; ++j) {
-                    split[c + j] = x[c + 2 * j];
-                    split[c + 8 + j] = x[c + 2 * j + 1];
-                }
-        }
-        for_row_blocks(N, K, false, [&](int64_t n0, int64_t n1) {
-            if (bf16)
-                rows_x1<Weights::BF16>(split.data(), x, K, w, n0, n1, bias, y);
+        const std::vector<float> split = bf16 ? split_even_odd(x, K) : std::vector<float>();
+        const bool aligned = long_rows(w, K);
+        for_row_blocks(N, K, aligned, [&](int64_t n0, int64_t n1) {
+            if (aligned && bf16)
+                avx2_rows_x1_long<Weights::BF16>(split.data(), x, K, w, n0, n1, bias, y);
+            else if (aligned)
+                avx2_rows_x1_long<Weights::F16>(x, x, K, w, n0, n1, bias, y);
+            else if (bf16)
+                avx2_rows_x1<Weights::BF16>(split.data(), x, K, w, n0, n1, bias, y);
             else
-                rows_x1<Weights::F16>(x, x, K, w, n0, n1, bias, y);
+                avx2_rows_x1<Weights::F16>(x, x, K, w, n0, n1, bias, y);
         });
         return;
     }
@@ -787,7 +628,7 @@ void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
         const int64_t n0 = b * block, n1 = n0 + block < N ? n0 + block : N;
 #if ATELIER_X86
         if (avx2)
-            rows_avx2(x, M, K, w, bf16, n0, n1, N, bias, y);
+            avx2_rows(x, M, K, w, bf16, n0, n1, N, bias, y);
         else
             rows_scalar(x, M, K, w, bf16, n0, n1, N, bias, y);
 #else

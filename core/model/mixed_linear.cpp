@@ -4,6 +4,7 @@
 #include "model/llama_module.h"
 
 #include "common/files.h"
+#include "common/isa_cap.h"
 #include "common/memory.h"
 #include "common/process.h"
 #include "model/half_gemv.h"
@@ -41,7 +42,8 @@ bool half_gemv_beats_gemm() {
         if (const char* env = std::getenv("ATELIER_HALF_GEMV")) return std::string(env) != "0";
         if (!cpu_has_avx2_fma_f16c()) return false;
         // Measured once per machine: the answer is kept in the cache folder under this CPU's name.
-        const std::string id = cpu_identity();
+        // Under ATELIER_MAX_ISA the contestants differ: a separate answer.
+        const std::string id = cpu_identity() + (isa_cap() == IsaCap::Native ? "" : isa_cap_name(isa_cap()));
         const fs::path memo = fs::path(default_cache_dir()) /
                               ("decode-kernel-" + std::to_string(std::hash<std::string>{}(id)) + ".txt");
         if (!id.empty()) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -106,6 +107,24 @@ TEST(HalfGemv, ConvertsSpecialF16Values) {
     EXPECT_TRUE(std::isnan(y));  // inf * 0
     EXPECT_TRUE(std::string(atelier::half_gemv_isa()) == "avx2" ||
                 std::string(atelier::half_gemv_isa()) == "scalar");
+}
+
+TEST(HalfGemv, KernelsStayUnderAtelierMaxIsa) {
+    // CTest runs this file's tests again as unit.avx2.* and unit.scalar.* (tests/CMakeLists.txt).
+    const char* cap = std::getenv("ATELIER_MAX_ISA");
+    if (!cap) GTEST_SKIP() << "no ATELIER_MAX_ISA: the kernels this CPU has run (checked above)";
+    const std::string isa = cap;
+    EXPECT_FALSE(atelier::cpu_has_avx512_bf16());
+    EXPECT_STREQ(atelier::bf16_gemv_isa(), atelier::half_gemv_isa());
+    if (isa == "scalar") {
+        EXPECT_FALSE(atelier::cpu_has_avx2_fma_f16c());
+        EXPECT_STREQ(atelier::half_gemv_isa(), "scalar");
+    }
+#if defined(__GNUC__) && defined(__x86_64__)
+    if (isa == "avx2" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+        __builtin_cpu_supports("f16c"))
+        EXPECT_STREQ(atelier::half_gemv_isa(), "avx2");
+#endif
 }
 
 TEST(HalfGemv, WidensToFloat) {
