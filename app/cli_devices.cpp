@@ -5,12 +5,15 @@
 #include "cli_args.h"
 
 #include "capture/audio_capture.h"
+#include "common/isa_cap.h"
+#include "model/half_gemv.h"
 #include "model/llama.h"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <iostream>
+#include <string>
 #include <thread>
 
 using nlohmann::ordered_json;
@@ -21,12 +24,16 @@ int cmd_devices(const Args& a) {
     a.check_known({"json", "help"});
     const int cores = static_cast<int>(std::thread::hardware_concurrency());
     const bool bf16 = atelier::cpu_has_fast_bf16();
+    const std::string kernels = atelier::bf16_gemv_isa();  // the widest the engine's own kernels use
+    const atelier::IsaCap cap = atelier::isa_cap();
     const int gpus = atelier::cuda_device_count();
     const bool mps = atelier::mps_available();
     const auto inputs = atelier::list_audio_inputs();
     if (a.has("json")) {
         ordered_json compute = ordered_json::array();
-        compute.push_back({{"device", "cpu"}, {"threads", cores}, {"fast_bf16", bf16}});
+        ordered_json cpu = {{"device", "cpu"}, {"threads", cores}, {"fast_bf16", bf16}, {"kernels", kernels}};
+        if (cap != atelier::IsaCap::Native) cpu["max_isa"] = atelier::isa_cap_name(cap);
+        compute.push_back(cpu);
         for (int i = 0; i < gpus; ++i) compute.push_back({{"device", "cuda:" + std::to_string(i)}});
         if (mps) compute.push_back({{"device", "mps"}});
         ordered_json audio = ordered_json::array();
@@ -43,7 +50,10 @@ int cmd_devices(const Args& a) {
         return 0;
     }
     std::printf("compute devices:\n");
-    std::printf("  cpu      %d threads%s\n", cores, bf16 ? ", fast bf16 (AVX512-BF16/AMX)" : "");
+    std::printf(
+        "  cpu      %d threads%s, %s kernels%s%s\n", cores, bf16 ? ", fast bf16 (AVX512-BF16/AMX)" : "",
+        kernels.c_str(), cap == atelier::IsaCap::Native ? "" : " (held there by ATELIER_MAX_ISA=",
+        cap == atelier::IsaCap::Native ? "" : (std::string(atelier::isa_cap_name(cap)) + ")").c_str());
     for (int i = 0; i < gpus; ++i) std::printf("  cuda:%d\n", i);
     if (mps) std::printf("  mps      Apple GPU (Metal)\n");
     if (gpus == 0 && !mps) std::printf("  (no CUDA or Metal GPU)\n");

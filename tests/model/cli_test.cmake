@@ -234,4 +234,12 @@ execute_process(COMMAND "${CLI}" devices OUTPUT_VARIABLE out RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0 OR NOT out MATCHES "compute devices:\n  cpu" OR NOT out MATCHES "audio inputs:")
   message(FATAL_ERROR "devices: rc=${rc}\n${out}")
 endif()
+# ATELIER_MAX_ISA holds the kernels where a CPU without AVX-512 would have them, and says so.
+execute_process(COMMAND ${CMAKE_COMMAND} -E env ATELIER_MAX_ISA=scalar "${CLI}" devices --json
+  OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+string(JSON kernels ERROR_VARIABLE no_kernels GET "${out}" compute 0 kernels)
+string(JSON max_isa ERROR_VARIABLE no_cap GET "${out}" compute 0 max_isa)
+if(NOT rc EQUAL 0 OR NOT kernels STREQUAL "scalar" OR NOT max_isa STREQUAL "scalar")
+  message(FATAL_ERROR "ATELIER_MAX_ISA=scalar devices --json: rc=${rc}\n${out}")
+endif()
 message(STATUS "devices: cpu and ${inputs} audio inputs listed")
