@@ -87,16 +87,16 @@ __attribute__((target("avx2"))) uint64_t sum_run(const uint64_t* p, size_t n) {
     return lanes_sum(acc, 8);
 }
 
-// 16 passes over a 1 GiB buffer, each trying 1, 2, 4 and 8 streams per thread and the long run (as
-// streams = 0): the best is the bound decode is held to; the median and worst of the passes say how much this
-// machine varies (a shared VM can swing by a third between minutes); `one_stream` is the best with a single
-// stream per thread.
+// `rounds` passes (16 before the models, 4 again after each decode) over a 1 GiB buffer, each trying 1, 2, 4
+// and 8 streams per thread and the long run (as streams = 0): the best is the bound decode is held to; the
+// median and worst of the passes say how much this machine varies (a shared VM can swing by a third between
+// minutes); `one_stream` is the best with a single stream per thread.
 struct Bandwidth {
     double best = 0, median = 0, worst = 0, one_stream = 0;
     int streams = 1;  // per thread, at the best; 0: the long run
 };
 
-Bandwidth measure_bandwidth_gbs(int threads) {
+Bandwidth measure_bandwidth_gbs(int threads, int rounds = 16) {
     // In memory allocated as the model's weights are (huge pages asked for, common/memory.h).
     const size_t bytes = size_t(1) << 30, words = bytes / 8;
     const std::shared_ptr<uint8_t> arena = atelier::allocate_streamed(bytes);
@@ -108,7 +108,7 @@ Bandwidth measure_bandwidth_gbs(int threads) {
     Bandwidth bw;
     std::vector<double> passes;
     uint64_t sink = 0;
-    for (int rep = 0; rep < 16; ++rep) {
+    for (int rep = 0; rep < rounds; ++rep) {
         double pass_best = 0;
         for (const auto& [streams, reader] : readers) {
             std::vector<std::thread> pool;
@@ -204,6 +204,12 @@ Figures run(const std::string& label, Checkpoint ck, const std::string& dtype, i
                 100 * f.decode_tps / decode_bound);
     std::printf("  time to first token  %8.3f s\n", f.ttft_s);
     std::printf("  peak RSS             %8.2f GiB\n", f.rss_gib);
+    // The machine's bandwidth again, right after decode (the weights still loaded, RSS taken above):
+    // a shared VM drifts between the first probe and this point, and the two bounds bracket the ratio.
+    const Bandwidth after = measure_bandwidth_gbs(at::get_num_threads(), 4);
+    const double bound_after = after.best * 1e9 / bytes_per_token;
+    std::printf("  bandwidth after decode %.1f GB/s (best of 4 passes) -> decode %.1f%% of that bound\n",
+                after.best, 100 * f.decode_tps / bound_after);
     return f;
 }
 
