@@ -135,6 +135,63 @@ Bandwidth measure_bandwidth_gbs(int threads, int rounds = 16) {
     return bw;
 }
 
+// The decode GEMV alone against the probe, in alternating rounds so the machine's drift affects both
+// alike: the kernel over 512 MiB of `dtype` weights, [N, 2048] (the hidden size of the 1.1B's
+// matrices: with f32 activations a longer row's x spills out of L1), in the model's memory
+// (huge pages, rows on cache lines), as the engine's decode calls it for that dtype on this CPU
+// (bf16: bf16_gemv where the CPU has AVX512-BF16, else half_gemv with f32 activations); the probe one
+// pass over 1 GiB with every reader, as measure_bandwidth_gbs. Prints each side's median and the
+// spread of the per-round ratio.
+void gemv_against_probe(int threads, const std::string& dtype) {
+    const size_t elem = dtype == "f32" ? 4 : 2;
+    const int64_t K = 2048, N = (int64_t(1) << 29) / (K * int64_t(elem));
+    const std::shared_ptr<uint8_t> wbuf = atelier::allocate_streamed(size_t(N * K) * elem);
+    std::mt19937 rng(3);
+    for (size_t i = 0; i < size_t(N * K) * elem / 4; ++i)  // small values in every dtype's bits
+        reinterpret_cast<uint32_t*>(wbuf.get())[i] =
+            dtype == "f32" ? 0x3c000000u + rng() % 4096 : 0x3c003c00u;
+    std::vector<float> x(K, 0.5f), y(N);
+    std::vector<uint16_t> xb(K, 0x3f00);  // 0.5 in bf16
+    const bool bf16_rows = dtype == "bf16" && cpu_has_fast_bf16();
+    auto kernel = [&] {
+        if (dtype == "f32")
+            gemv_f32(x.data(), K, reinterpret_cast<const float*>(wbuf.get()), N, nullptr, y.data());
+        else if (bf16_rows)
+            bf16_gemv(xb.data(), K, reinterpret_cast<const uint16_t*>(wbuf.get()), N, nullptr, y.data());
+        else
+            half_gemv(x.data(), 1, K, reinterpret_cast<const uint16_t*>(wbuf.get()), dtype == "bf16", N,
+                      nullptr, y.data());
+    };
+    kernel();
+    std::vector<double> k_gbs, p_gbs, ratio;
+    for (int round = 0; round < 8; ++round) {
+        const double probe = measure_bandwidth_gbs(threads, 1).best;
+        double best = 0;
+        for (int rep = 0; rep < 3; ++rep) {
+            auto t0 = Clock::now();
+            kernel();
+            best = std::max(best, double(N * K) * double(elem) / seconds(t0) / 1e9);
+        }
+        k_gbs.push_back(best);
+        p_gbs.push_back(probe);
+        ratio.push_back(best / probe);
+    }
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    std::sort(ratio.begin(), ratio.end());
+    std::printf(
+        "%s GEMV alone (%s), 8 rounds alternating with the probe: kernel %.1f GB/s, probe %.1f GB/s "
+        "(medians); kernel / probe per round %.0f%% (%.0f-%.0f%%)\n",
+        dtype.c_str(),
+        dtype == "f32" ? "gemv_f32"
+        : bf16_rows
+            ? "bf16_gemv"
+            : (std::string("half_gemv ") + (cpu_has_avx512_bf16() ? "avx512" : half_gemv_isa())).c_str(),
+        median(k_gbs), median(p_gbs), 100 * median(ratio), 100 * ratio.front(), 100 * ratio.back());
+}
+
 struct Figures {
     double load_s, prefill_tps, decode_tps, ttft_s, rss_gib;
 };
@@ -310,6 +367,7 @@ int main(int argc, char** argv) {
                                : (std::to_string(probe.streams) + " streams").c_str(),
             probe.median, probe.worst, probe.one_stream, gemm_f32, gemm_bf16);
 
+        gemv_against_probe(threads, dtype == "auto" ? "bf16" : dtype);
         if (!model_path.empty()) {
             Checkpoint ck = load_checkpoint(model_path);
             run(model_path, std::move(ck), dtype, prompt_tokens, decode_tokens, bw, gemm_f32, gemm_bf16);
