@@ -50,10 +50,11 @@ int cmd_devices(const Args& a) {
         return 0;
     }
     std::printf("compute devices:\n");
-    std::printf(
-        "  cpu      %d threads%s, %s kernels%s%s\n", cores, bf16 ? ", fast bf16 (AVX512-BF16/AMX)" : "",
-        kernels.c_str(), cap == atelier::IsaCap::Native ? "" : " (held there by ATELIER_MAX_ISA=",
-        cap == atelier::IsaCap::Native ? "" : (std::string(atelier::isa_cap_name(cap)) + ")").c_str());
+    std::string cpu = std::to_string(cores) + " threads" + (bf16 ? ", fast bf16 (AVX512-BF16/AMX)" : "") +
+                      ", " + kernels + " kernels";
+    if (cap != atelier::IsaCap::Native)
+        cpu += std::string(" (held there by ATELIER_MAX_ISA=") + atelier::isa_cap_name(cap) + ")";
+    std::printf("  cpu      %s\n", cpu.c_str());
     for (int i = 0; i < gpus; ++i) std::printf("  cuda:%d\n", i);
     if (mps) std::printf("  mps      Apple GPU (Metal)\n");
     if (gpus == 0 && !mps) std::printf("  (no CUDA or Metal GPU)\n");

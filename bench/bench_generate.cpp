@@ -87,7 +87,8 @@ __attribute__((target("avx2"))) uint64_t sum_run(const uint64_t* p, size_t n) {
     return lanes_sum(acc, 8);
 }
 
-// `rounds` passes (16 before the models, 4 again after each decode) over a 1 GiB buffer, each trying 1, 2, 4
+// `rounds` passes (16 before the models, 4 again after each decode, 1 per round of gemv_against_probe)
+// over the 1 GiB probe buffer, each trying 1, 2, 4
 // and 8 streams per thread and the long run (as streams = 0): the best is the bound decode is held to; the
 // median and worst of the passes say how much this machine varies (a shared VM can swing by a third between
 // minutes); `one_stream` is the best with a single stream per thread.
@@ -96,12 +97,19 @@ struct Bandwidth {
     int streams = 1;  // per thread, at the best; 0: the long run
 };
 
-Bandwidth measure_bandwidth_gbs(int threads, int rounds = 16) {
-    // In memory allocated as the model's weights are (huge pages asked for, common/memory.h).
-    const size_t bytes = size_t(1) << 30, words = bytes / 8;
-    const std::shared_ptr<uint8_t> arena = atelier::allocate_streamed(bytes);
+constexpr size_t kProbeBytes = size_t(1) << 30;
+
+// The probe's 1 GiB, in memory allocated as the model's weights are (huge pages asked for,
+// common/memory.h), written once.
+std::shared_ptr<uint8_t> probe_buffer() {
+    std::shared_ptr<uint8_t> arena = atelier::allocate_streamed(kProbeBytes);
     uint64_t* buf = reinterpret_cast<uint64_t*>(arena.get());
-    for (size_t i = 0; i < words; ++i) buf[i] = i;
+    for (size_t i = 0; i < kProbeBytes / 8; ++i) buf[i] = i;
+    return arena;
+}
+
+Bandwidth measure_bandwidth_gbs(int threads, int rounds, const uint64_t* buf) {
+    const size_t bytes = kProbeBytes, words = bytes / 8;
     using Reader = uint64_t (*)(const uint64_t*, size_t);
     const std::pair<int, Reader> readers[] = {
         {1, sum_slice<1>}, {2, sum_slice<2>}, {4, sum_slice<4>}, {8, sum_slice<8>}, {0, sum_run}};
@@ -135,6 +143,11 @@ Bandwidth measure_bandwidth_gbs(int threads, int rounds = 16) {
     return bw;
 }
 
+Bandwidth measure_bandwidth_gbs(int threads, int rounds = 16) {
+    const std::shared_ptr<uint8_t> buf = probe_buffer();
+    return measure_bandwidth_gbs(threads, rounds, reinterpret_cast<const uint64_t*>(buf.get()));
+}
+
 // The decode GEMV alone against the probe, in alternating rounds so the machine's drift affects both
 // alike: the kernel over 512 MiB of `dtype` weights, [N, 2048] (the hidden size of the 1.1B's
 // matrices: with f32 activations a longer row's x spills out of L1), in the model's memory
@@ -163,9 +176,11 @@ void gemv_against_probe(int threads, const std::string& dtype) {
                       nullptr, y.data());
     };
     kernel();
+    const std::shared_ptr<uint8_t> probe_buf = probe_buffer();
     std::vector<double> k_gbs, p_gbs, ratio;
     for (int round = 0; round < 8; ++round) {
-        const double probe = measure_bandwidth_gbs(threads, 1).best;
+        const double probe =
+            measure_bandwidth_gbs(threads, 1, reinterpret_cast<const uint64_t*>(probe_buf.get())).best;
         double best = 0;
         for (int rep = 0; rep < 3; ++rep) {
             auto t0 = Clock::now();

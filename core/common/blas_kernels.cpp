@@ -46,31 +46,31 @@ void use_native_blas_kernels(char** argv) {
 #if defined(__linux__) && (defined(__x86_64__) || defined(__i386__))
     const std::string capped = cap_libraries(isa_cap());
     if (std::getenv("OPENBLAS_CORETYPE")) return;  // the user's choice (or our earlier run's)
-    std::string core = blas_core_name();
+    auto lower = [](std::string v) {
+        std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+        return v;
+    };
+    const std::string core = lower(blas_core_name());
     if (core.empty()) return;
-    std::transform(core.begin(), core.end(), core.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (!capped.empty()) {
-        std::string want = capped;
-        std::transform(want.begin(), want.end(), want.begin(),
-                       [](unsigned char c) { return std::tolower(c); });
-        if (core == want) return;
-        setenv("OPENBLAS_CORETYPE", capped.c_str(), 1);
-        execv("/proc/self/exe", argv);
-        return;
+    const char* want = nullptr;
+    if (!capped.empty()) {  // ATELIER_MAX_ISA's core, whatever OpenBLAS picked
+        if (core == lower(capped)) return;
+        want = capped.c_str();
+    } else {
+        // OpenBLAS's fallbacks when it does not recognise a CPU; a recognised one is left alone.
+        static const char* const fallbacks[] = {"prescott",   "core2",     "katmai",
+                                                "coppermine", "northwood", "unknown"};
+        if (std::none_of(std::begin(fallbacks), std::end(fallbacks),
+                         [&](const char* f) { return core == f; }))
+            return;
+        __builtin_cpu_init();  // __builtin_cpu_supports also checks that the OS saves the registers
+        if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
+            want = "SkylakeX";
+        else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+            want = "Haswell";
+        if (!want) return;
     }
-    // OpenBLAS's fallbacks when it does not recognise a CPU; a recognised one is left alone.
-    static const char* const fallbacks[] = {"prescott",   "core2",     "katmai",
-                                            "coppermine", "northwood", "unknown"};
-    if (std::none_of(std::begin(fallbacks), std::end(fallbacks), [&](const char* f) { return core == f; }))
-        return;
-    __builtin_cpu_init();
-    const char* want = nullptr;  // __builtin_cpu_supports also checks that the OS saves the registers
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq"))
-        want = "SkylakeX";
-    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        want = "Haswell";
-    if (!want) return;
     setenv("OPENBLAS_CORETYPE", want, 1);
     execv("/proc/self/exe", argv);
     // Still here: the program goes on with the kernels it has; OPENBLAS_CORETYPE stays set for the

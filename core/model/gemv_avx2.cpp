@@ -156,36 +156,34 @@ void avx2_rows(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
     rows_avx2(x, M, K, w, bf16, n0, n1, N, bias, y);
 }
 
+namespace {
+
+// Rows n0..n1 of one activation row: one per pass where they are long and on cache lines, else eight
+// per pass and the rest one by one.
 template <Weights W>
-void avx2_rows_x1(const float* xs, const float* x, int64_t K, const typename WeightType<W>::type* w,
-                  int64_t n0, int64_t n1, const float* bias, float* y) {
+void rows_x1(bool aligned_long, const float* xs, const float* x, int64_t K, const void* weights, int64_t n0,
+             int64_t n1, const float* bias, float* y) {
+    const auto* w = static_cast<const typename WeightType<W>::type*>(weights);
+    if (aligned_long) return rows_x1_avx2_long<W>(xs, x, K, w, n0, n1, bias, y);
     const int64_t n8 = n0 + (n1 - n0) / 8 * 8;
     rows_x1_avx2<8, W>(xs, x, K, w, n0, n8, bias, y);
     rows_x1_avx2<1, W>(xs, x, K, w, n8, n1, bias, y);
 }
 
-template <Weights W>
-void avx2_rows_x1_long(const float* xs, const float* x, int64_t K, const typename WeightType<W>::type* w,
-                       int64_t n0, int64_t n1, const float* bias, float* y) {
-    rows_x1_avx2_long<W>(xs, x, K, w, n0, n1, bias, y);
+}  // namespace
+
+void avx2_rows_x1(Weights type, bool aligned_long, const float* xs, const float* x, int64_t K, const void* w,
+                  int64_t n0, int64_t n1, const float* bias, float* y) {
+    switch (type) {
+        case Weights::F32: return rows_x1<Weights::F32>(aligned_long, xs, x, K, w, n0, n1, bias, y);
+        case Weights::F16: return rows_x1<Weights::F16>(aligned_long, xs, x, K, w, n0, n1, bias, y);
+        case Weights::BF16: return rows_x1<Weights::BF16>(aligned_long, xs, x, K, w, n0, n1, bias, y);
+    }
 }
 
 void avx2_widen(const uint16_t* src, int64_t n, bool bf16, float* dst) {
     widen(src, n, bf16, dst);
 }
-
-template void avx2_rows_x1<Weights::F32>(const float*, const float*, int64_t, const float*, int64_t, int64_t,
-                                         const float*, float*);
-template void avx2_rows_x1<Weights::F16>(const float*, const float*, int64_t, const uint16_t*, int64_t,
-                                         int64_t, const float*, float*);
-template void avx2_rows_x1<Weights::BF16>(const float*, const float*, int64_t, const uint16_t*, int64_t,
-                                          int64_t, const float*, float*);
-template void avx2_rows_x1_long<Weights::F32>(const float*, const float*, int64_t, const float*, int64_t,
-                                              int64_t, const float*, float*);
-template void avx2_rows_x1_long<Weights::F16>(const float*, const float*, int64_t, const uint16_t*, int64_t,
-                                              int64_t, const float*, float*);
-template void avx2_rows_x1_long<Weights::BF16>(const float*, const float*, int64_t, const uint16_t*, int64_t,
-                                               int64_t, const float*, float*);
 
 }  // namespace atelier::gemv
 

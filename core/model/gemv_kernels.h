@@ -96,16 +96,12 @@ inline float row_tail(const typename WeightType<W>::type* row, const float* x, i
 void avx2_rows(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf16, int64_t n0, int64_t n1,
                int64_t N, const float* bias, float* y);
 
-// One activation row, eight weight rows per pass and the rest one by one. xs is x as split_even_odd
-// gives it for bf16 weights, x itself otherwise (x is read for the K % 16 tail).
-template <Weights W>
-void avx2_rows_x1(const float* xs, const float* x, int64_t K, const typename WeightType<W>::type* w,
+// One activation row against weight rows n0..n1 of a row-major [N, K] matrix of `type`: one row per
+// pass where `aligned_long` (long_rows: rows on cache lines, no software prefetch), else eight per pass
+// and the rest one by one. xs is x as split_even_odd gives it for bf16 weights, x itself otherwise (x
+// is read for the K % 16 tail).
+void avx2_rows_x1(Weights type, bool aligned_long, const float* xs, const float* x, int64_t K, const void* w,
                   int64_t n0, int64_t n1, const float* bias, float* y);
-
-// The same one weight row per pass, for long rows on cache lines (long_rows).
-template <Weights W>
-void avx2_rows_x1_long(const float* xs, const float* x, int64_t K, const typename WeightType<W>::type* w,
-                       int64_t n0, int64_t n1, const float* bias, float* y);
 
 // n f16 or bf16 values widened to f32.
 void avx2_widen(const uint16_t* src, int64_t n, bool bf16, float* dst);

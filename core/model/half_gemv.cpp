@@ -360,8 +360,7 @@ void gemv_f32(const float* x, int64_t K, const float* w, int64_t N, const float*
         if (avx512) return rows_x1_512<Weights::F32>(x, K, w, n0, n1, bias, y);
 #endif
 #if ATELIER_X86
-        if (avx2 && aligned) return avx2_rows_x1_long<Weights::F32>(x, x, K, w, n0, n1, bias, y);
-        if (avx2) return avx2_rows_x1<Weights::F32>(x, x, K, w, n0, n1, bias, y);
+        if (avx2) return avx2_rows_x1(Weights::F32, aligned, x, x, K, w, n0, n1, bias, y);
 #endif
         for (int64_t n = n0; n < n1; ++n) {
             float acc = 0;
@@ -509,16 +508,12 @@ void gemv_set(const float* x, int64_t K, GemvWeights type, const GemvPart* parts
     if (cpu_has_avx2_fma_f16c() && long_parts) {  // one row per pass, as the AVX-512 kernels above
         const std::vector<float> split =
             type == GemvWeights::BF16 ? split_even_odd(x, K) : std::vector<float>();
+        const float* xs = type == GemvWeights::BF16 ? split.data() : x;
+        const Weights w = type == GemvWeights::F32    ? Weights::F32
+                          : type == GemvWeights::BF16 ? Weights::BF16
+                                                      : Weights::F16;
         for_part_rows(K, parts, count, [&](const GemvPart& p, int64_t n) {
-            if (type == GemvWeights::F32)
-                avx2_rows_x1_long<Weights::F32>(x, x, K, static_cast<const float*>(p.w), n, n + 1, p.bias,
-                                                p.y);
-            else if (type == GemvWeights::BF16)
-                avx2_rows_x1_long<Weights::BF16>(split.data(), x, K, static_cast<const uint16_t*>(p.w), n,
-                                                 n + 1, p.bias, p.y);
-            else
-                avx2_rows_x1_long<Weights::F16>(x, x, K, static_cast<const uint16_t*>(p.w), n, n + 1, p.bias,
-                                                p.y);
+            avx2_rows_x1(w, true, xs, x, K, p.w, n, n + 1, p.bias, p.y);
         });
         return;
     }
@@ -609,14 +604,8 @@ void half_gemv(const float* x, int64_t M, int64_t K, const uint16_t* w, bool bf1
         const std::vector<float> split = bf16 ? split_even_odd(x, K) : std::vector<float>();
         const bool aligned = long_rows(w, K);
         for_row_blocks(N, K, aligned, [&](int64_t n0, int64_t n1) {
-            if (aligned && bf16)
-                avx2_rows_x1_long<Weights::BF16>(split.data(), x, K, w, n0, n1, bias, y);
-            else if (aligned)
-                avx2_rows_x1_long<Weights::F16>(x, x, K, w, n0, n1, bias, y);
-            else if (bf16)
-                avx2_rows_x1<Weights::BF16>(split.data(), x, K, w, n0, n1, bias, y);
-            else
-                avx2_rows_x1<Weights::F16>(x, x, K, w, n0, n1, bias, y);
+            avx2_rows_x1(bf16 ? Weights::BF16 : Weights::F16, aligned, bf16 ? split.data() : x, x, K, w, n0,
+                         n1, bias, y);
         });
         return;
     }
