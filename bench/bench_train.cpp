@@ -20,8 +20,8 @@
 #include "model/llama_module.h"
 
 #include "bench_util.h"
+#include "op_table.h"
 
-#include <torch/csrc/autograd/profiler_legacy.h>
 #include <nlohmann/json.hpp>
 
 #include <sys/resource.h>
@@ -125,51 +125,6 @@ void data_parallel(const std::string& trainer, const std::string& model, const s
     }
 }
 
-// The `top` (op, input shapes) pairs with the most self time (their own, not their callees'),
-// per step: which GEMM shapes and which elementwise passes a method's step spends its time in.
-void print_op_table(const torch::autograd::profiler::thread_event_lists& lists, int64_t steps, int top) {
-    using torch::autograd::profiler::EventKind;
-    using torch::autograd::profiler::LegacyEvent;
-    std::map<std::string, std::pair<double, int64_t>> self;  // key -> (µs, calls)
-    for (const auto& events : lists) {
-        struct Open {
-            const LegacyEvent* push;
-            double children_us;
-        };
-        std::vector<Open> open;
-        for (const LegacyEvent& e : events) {
-            if (e.kind() == EventKind::PushRange) {
-                open.push_back({&e, 0.0});
-            } else if (e.kind() == EventKind::PopRange && !open.empty()) {
-                const Open o = open.back();
-                open.pop_back();
-                const double us = o.push->cpuElapsedUs(e);
-                if (!open.empty()) open.back().children_us += us;
-                std::ostringstream key;
-                key << o.push->name() << " ";
-                for (const auto& shape : o.push->shapes()) {
-                    key << "[";
-                    for (size_t i = 0; i < shape.size(); ++i) key << (i ? "," : "") << shape[i];
-                    key << "]";
-                }
-                auto& slot = self[key.str()];
-                slot.first += us - o.children_us;
-                slot.second += 1;
-            }
-        }
-    }
-    std::vector<std::pair<std::string, std::pair<double, int64_t>>> rows(self.begin(), self.end());
-    std::sort(rows.begin(), rows.end(),
-              [](const auto& a, const auto& b) { return a.second.first > b.second.first; });
-    double total = 0;
-    for (const auto& r : rows) total += r.second.first;
-    std::printf("\nself time per step (profiled: small ops read slower than they run), %.0f ms in all\n",
-                total / 1e3 / double(steps));
-    for (int i = 0; i < top && i < int(rows.size()); ++i)
-        std::printf("%9.1f ms %6.0f calls  %s\n", rows[i].second.first / 1e3 / double(steps),
-                    double(rows[i].second.second) / double(steps), rows[i].first.c_str());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -250,15 +205,13 @@ int main(int argc, char** argv) {
             auto last = Clock::now();
             std::unique_ptr<torch::autograd::profiler::RecordProfile> trace;
             if (!profile.empty()) trace = std::make_unique<torch::autograd::profiler::RecordProfile>(profile);
-            if (ops > 0)
-                torch::autograd::profiler::enableProfilerLegacy(
-                    torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU, true));
+            if (ops > 0) bench::start_op_profile();
             recipe.train(nullptr, [&](const TrainProgress& p) {
                 tps.push_back(p.tokens_per_second);
                 secs.push_back(seconds(last));
                 last = Clock::now();
             });
-            if (ops > 0) print_op_table(torch::autograd::profiler::disableProfilerLegacy(), steps, ops);
+            if (ops > 0) bench::print_op_table(bench::stop_op_profile(), steps, ops);
             // The first step warms caches and allocators: report the median of the rest.
             std::vector<double> rest(tps.begin() + (tps.size() > 1 ? 1 : 0), tps.end());
             std::sort(rest.begin(), rest.end());

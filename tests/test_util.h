@@ -28,6 +28,9 @@ int run_command(const std::string& cmd, std::string* out = nullptr);
 
 // Upper 16 bits of a float: its bf16 (exact for values with <= 8 significant bits).
 uint16_t bf16_bits(float f);
+// bf16 bits to float, and float to bf16 rounded to nearest even (finite values).
+float bf16_to_float(uint16_t h);
+uint16_t float_to_bf16(float f);
 
 // True when `p` lies in a mapping of `path` in this process (a reader did not copy).
 bool mapped_from(const void* p, const std::string& path);

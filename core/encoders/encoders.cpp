@@ -3,6 +3,7 @@
 #include "encoders/encoder_modules.h"
 
 #include "common/error.h"
+#include "model/attention_kernels.h"
 #include "model/row_kernels.h"
 #include "model/torch_util.h"
 
@@ -29,12 +30,15 @@ torch::Tensor linear_act(torch::nn::Linear& l, const torch::Tensor& x, const std
         if (!act.empty()) y = activation(act, y);
         return scale == 1.0 ? y : y * scale;
     }
-    const bool quick = act == "quick_gelu", later = !act.empty() && !quick;  // `later`: LibTorch's activation
+    const RowAct fused = act == "quick_gelu" ? RowAct::QuickGelu
+                         : act == "gelu"     ? RowAct::Gelu
+                                             : RowAct::None;
+    const bool later = !act.empty() && fused == RowAct::None;  // `later`: LibTorch's activation
     auto y = linear_rows_padded(x, w, torch::Tensor());
     const torch::Tensor bias = b.defined() ? b.contiguous() : b;
     bias_act_rows(y.data_ptr(), dtype == torch::kBFloat16, y.numel() / y.size(-1), y.size(-1),
                   bias.defined() ? bias.data_ptr() : nullptr, dtype == torch::kBFloat16,
-                  later ? 1.0f : static_cast<float>(scale), quick ? RowAct::QuickGelu : RowAct::None);
+                  later ? 1.0f : static_cast<float>(scale), fused);
     if (!later) return y;
     y = activation(act, y);
     return scale == 1.0 ? y : y * scale;
@@ -60,13 +64,36 @@ torch::Tensor attention_by_head(const torch::Tensor& q, const torch::Tensor& k, 
     return out.view({B, N, H * hd});
 }
 
+// The fused AMX attention (model/attention_kernels.h) over [B, N, H · hd] bf16 rows, or an undefined
+// tensor where it does not run.
+torch::Tensor attention_amx(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, int64_t H,
+                            int64_t hd) {
+    if (!c10::InferenceMode::is_enabled() || !q.device().is_cpu() || q.scalar_type() != torch::kBFloat16 ||
+        !q.is_contiguous() || !k.is_contiguous() || !v.is_contiguous() || !cpu_has_amx_bf16())
+        return {};
+    const int64_t B = q.size(0), N = q.size(1), D = H * hd;
+    auto out = torch::empty({B, N, D}, q.options());
+    const auto bits = [](const torch::Tensor& t, int64_t b) {
+        return reinterpret_cast<const uint16_t*>(t.data_ptr<at::BFloat16>()) + b * t.stride(0);
+    };
+    for (int64_t b = 0; b < B; ++b)
+        if (!attention_bf16_amx(bits(q, b), bits(k, b), bits(v, b), D, H, N, hd,
+                                reinterpret_cast<uint16_t*>(out.data_ptr<at::BFloat16>()) + b * N * D, D))
+            return {};
+    return out;
+}
+
 // Multi-head self-attention without a mask. q is scaled by hd^-0.5 as both HF modules do.
 torch::Tensor self_attention(const torch::Tensor& x, torch::nn::Linear& q_proj, torch::nn::Linear& k_proj,
                              torch::nn::Linear& v_proj, torch::nn::Linear& out_proj, int64_t H, int64_t hd) {
     const int64_t B = x.size(0), N = x.size(1);
-    auto q = linear_act(q_proj, x, "", 1.0 / std::sqrt(double(hd))).view({B, N, H, hd}).transpose(1, 2);
-    auto k = linear_act(k_proj, x, "", 1.0).view({B, N, H, hd}).transpose(1, 2);  // [B, H, N, hd]
-    auto v = linear_act(v_proj, x, "", 1.0).view({B, N, H, hd}).transpose(1, 2);  // [B, H, N, hd]
+    const auto q_rows = linear_act(q_proj, x, "", 1.0 / std::sqrt(double(hd)));  // [B, N, D]
+    const auto k_rows = linear_act(k_proj, x, "", 1.0), v_rows = linear_act(v_proj, x, "", 1.0);
+    if (auto fused = attention_amx(q_rows, k_rows, v_rows, H, hd); fused.defined())
+        return linear_act(out_proj, fused, "", 1.0);
+    auto q = q_rows.view({B, N, H, hd}).transpose(1, 2);  // [B, H, N, hd]
+    auto k = k_rows.view({B, N, H, hd}).transpose(1, 2);
+    auto v = v_rows.view({B, N, H, hd}).transpose(1, 2);
     const int64_t score_bytes = H * N * N * static_cast<int64_t>(q.element_size());
     torch::Tensor out;
     if (c10::InferenceMode::is_enabled() && x.device().is_cpu() && score_bytes > (int64_t{16} << 20)) {

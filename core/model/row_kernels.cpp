@@ -2,6 +2,7 @@
 
 #include "model/half_gemv.h"
 #include "model/kernel_util.h"
+#include "model/vec_exp.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,21 +15,19 @@ namespace atelier {
 
 namespace {
 
-// exp(x) for x <= 0 (softmax subtracts the row maximum first): x = n·ln2 + f with |f| <= ln2/2,
-// exp(f) by Cephes' expf polynomial, 2^n by building the exponent bits. Below -87.3 (and -inf, a
-// masked score) the result is exactly 0, as exp underflows to; NaN stays NaN (a row of -inf gives
-// NaN probabilities, as LibTorch's softmax does).
-constexpr float kLog2e = 1.44269504088896341f;
-constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
-constexpr float kP0 = 1.9875691500e-4f, kP1 = 1.3981999507e-3f, kP2 = 8.3334519073e-3f,
-                kP3 = 4.1665795894e-2f, kP4 = 1.6666665459e-1f, kP5 = 5.0000001201e-1f;
-constexpr float kUnderflow = -87.33654f;
+using kernel::bf16_to_float;
+using namespace kernel::exp_constants;
+#if ATELIER_X86
+using kernel::exp8;
+#endif
+#if ATELIER_X86_BF16_CASTS
+using kernel::exp16;
+#endif
 
+// exp(x), 0 below exp's underflow as the vector kernels' exp8 / exp16 give.
 float exp_scalar(float x) {
     return x < kUnderflow ? 0.0f : std::exp(x);
 }
-
-using kernel::bf16_to_float;
 
 // Round to nearest even, NaN kept a (quiet) NaN: what LibTorch's float -> bfloat16 does.
 uint16_t float_to_bf16_bits(float f) {
@@ -78,12 +77,20 @@ float quick_gelu_scalar(float v) {
     return v * (z >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e));
 }
 
+// x · Φ(x), the exact GELU: x · (1 - c) for x >= 0 and x · c below, c = erfc(|x| / √2) / 2 (no
+// cancellation in the negative tail).
+float gelu_scalar(float v) {
+    const float c = 0.5f * std::erfc(std::fabs(v) * 0.70710678f);
+    return v * (v >= 0 ? 1.0f - c : c);
+}
+
 void act_row_scalar(void* y, bool bf16, int64_t cols, const void* bias, bool bias_bf16, float scale,
                     RowAct act) {
     for (int64_t j = 0; j < cols; ++j) {
         float v = load_scalar(y, bf16, j);
         if (bias) v += load_scalar(bias, bias_bf16, j);
         if (act == RowAct::QuickGelu) v = quick_gelu_scalar(v);
+        if (act == RowAct::Gelu) v = gelu_scalar(v);
         store_scalar(y, bf16, j, v * scale);
     }
 }
@@ -115,6 +122,23 @@ void rms_norm_row_scalar(const void* x, const void* w, bool bf16, bool w_bf16, i
         float n = load_scalar(x, bf16, j) * r;
         if (bf16) n = round_bf16_value(n);  // LibTorch casts the normalised row, then multiplies
         store_scalar(y, bf16, j, load_scalar(w, w_bf16, j) * n);
+    }
+}
+
+void layer_norm_row_scalar(const void* x, const void* w, const void* b, bool bf16, bool w_bf16, int64_t cols,
+                           float eps, void* y) {
+    float sum = 0, ss = 0;
+    for (int64_t j = 0; j < cols; ++j) sum += load_scalar(x, bf16, j);
+    const float mean = sum / static_cast<float>(cols);
+    for (int64_t j = 0; j < cols; ++j) {
+        const float d = load_scalar(x, bf16, j) - mean;
+        ss += d * d;
+    }
+    const float r = 1.0f / std::sqrt(ss / static_cast<float>(cols) + eps);
+    for (int64_t j = 0; j < cols; ++j) {
+        const float n = (load_scalar(x, bf16, j) - mean) * r;
+        store_scalar(y, bf16, j,
+                     n * (w ? load_scalar(w, w_bf16, j) : 1.0f) + (b ? load_scalar(b, w_bf16, j) : 0.0f));
     }
 }
 
@@ -195,25 +219,6 @@ void masked_scale_span_scalar(const void* x, bool bf16, const uint8_t* keep, flo
 
 #if ATELIER_X86
 
-ATELIER_TARGET("avx2,fma") inline __m256 exp8(__m256 x) {
-    const __m256 under = _mm256_cmp_ps(x, _mm256_set1_ps(kUnderflow), _CMP_LT_OQ);
-    x = _mm256_max_ps(_mm256_set1_ps(kUnderflow), x);  // a NaN in x passes through (max returns its 2nd)
-    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(kLog2e)),
-                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 f = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Hi), x);
-    f = _mm256_fnmadd_ps(n, _mm256_set1_ps(kLn2Lo), f);
-    __m256 p = _mm256_set1_ps(kP0);
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kP1));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kP2));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kP3));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kP4));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(kP5));
-    p = _mm256_add_ps(_mm256_fmadd_ps(p, _mm256_mul_ps(f, f), f), _mm256_set1_ps(1.0f));  // (p·f² + f) + 1
-    const __m256i pow2n =
-        _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_andnot_ps(under, _mm256_mul_ps(p, _mm256_castsi256_ps(pow2n)));
-}
-
 ATELIER_TARGET("avx2,fma") inline __m256 load8(const void* in, bool bf16, int64_t j) {
     if (!bf16) return _mm256_loadu_ps(static_cast<const float*>(in) + j);
     const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(static_cast<const uint16_t*>(in) + j));
@@ -250,6 +255,22 @@ ATELIER_TARGET("avx2,fma") inline __m256 quick_gelu8(__m256 v) {
     return _mm256_mul_ps(v, _mm256_blendv_ps(inv, _mm256_mul_ps(e, inv), negative));
 }
 
+// erfc(z) / 2 for z >= 0 as Numerical Recipes' erfcc gives it (Chebyshev fit of the exponent,
+// fractional error below 1.2e-7 everywhere): t · exp(-z² + P(t)), t = 1 / (1 + z/2).
+constexpr float kErfc[10] = {-1.26551223f, 1.00002368f,  0.37409196f, 0.09678418f,  -0.18628806f,
+                             0.27886807f,  -1.13520398f, 1.48851587f, -0.82215223f, 0.17087277f};
+
+ATELIER_TARGET("avx2,fma") inline __m256 gelu8(__m256 v) {
+    const __m256 z = _mm256_mul_ps(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), v), _mm256_set1_ps(0.70710678f));
+    const __m256 t =
+        _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_fmadd_ps(z, _mm256_set1_ps(0.5f), _mm256_set1_ps(1.0f)));
+    __m256 p = _mm256_set1_ps(kErfc[9]);
+    for (int i = 8; i >= 0; --i) p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(kErfc[i]));
+    const __m256 c = _mm256_mul_ps(_mm256_mul_ps(t, _mm256_set1_ps(0.5f)), exp8(_mm256_fnmadd_ps(z, z, p)));
+    const __m256 negative = _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ);
+    return _mm256_mul_ps(v, _mm256_blendv_ps(_mm256_sub_ps(_mm256_set1_ps(1.0f), c), c, negative));
+}
+
 ATELIER_TARGET("avx2,fma")
 void act_row_avx2(void* y, bool bf16, int64_t cols, const void* bias, bool bias_bf16, float scale,
                   RowAct act) {
@@ -259,6 +280,7 @@ void act_row_avx2(void* y, bool bf16, int64_t cols, const void* bias, bool bias_
         __m256 v = load8(y, bf16, j);
         if (bias) v = _mm256_add_ps(v, load8(bias, bias_bf16, j));
         if (act == RowAct::QuickGelu) v = quick_gelu8(v);
+        if (act == RowAct::Gelu) v = gelu8(v);
         store8(y, bf16, j, _mm256_mul_ps(v, sv));
     }
     act_row_scalar(static_cast<char*>(y) + c8 * (bf16 ? 2 : 4), bf16, cols - c8,
@@ -318,6 +340,28 @@ void rms_norm_row_avx2(const void* x, const void* w, bool bf16, bool w_bf16, int
         float n = load_scalar(x, bf16, j) * r;
         if (bf16) n = round_bf16_value(n);
         store_scalar(y, bf16, j, load_scalar(w, w_bf16, j) * n);
+    }
+}
+
+ATELIER_TARGET("avx2,fma")
+void layer_norm_row_avx2(const void* x, const void* w, const void* b, bool bf16, bool w_bf16, int64_t cols,
+                         float eps, void* y) {
+    const int64_t c8 = cols - cols % 8;
+    if (c8 != cols) return layer_norm_row_scalar(x, w, b, bf16, w_bf16, cols, eps, y);
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t j = 0; j < cols; j += 8) acc = _mm256_add_ps(acc, load8(x, bf16, j));
+    const __m256 mean = _mm256_set1_ps(kernel::hsum8(acc) / static_cast<float>(cols));
+    acc = _mm256_setzero_ps();
+    for (int64_t j = 0; j < cols; j += 8) {
+        const __m256 d = _mm256_sub_ps(load8(x, bf16, j), mean);
+        acc = _mm256_fmadd_ps(d, d, acc);
+    }
+    const __m256 r = _mm256_set1_ps(1.0f / std::sqrt(kernel::hsum8(acc) / static_cast<float>(cols) + eps));
+    for (int64_t j = 0; j < cols; j += 8) {
+        __m256 n = _mm256_mul_ps(_mm256_sub_ps(load8(x, bf16, j), mean), r);
+        if (w) n = _mm256_mul_ps(n, load8(w, w_bf16, j));
+        if (b) n = _mm256_add_ps(n, load8(b, w_bf16, j));
+        store8(y, bf16, j, n);
     }
 }
 
@@ -448,25 +492,6 @@ void swiglu_back_span_avx2(const void* g, const void* u, const void* dy, bool bf
 #endif
 #define ATELIER_AVX512 ATELIER_TARGET("avx512f,avx512bw,avx512vl,avx512bf16")
 
-ATELIER_AVX512 inline __m512 exp16(__m512 x) {
-    const __mmask16 under = _mm512_cmp_ps_mask(x, _mm512_set1_ps(kUnderflow), _CMP_LT_OQ);
-    x = _mm512_max_ps(_mm512_set1_ps(kUnderflow), x);  // a NaN in x passes through
-    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(kLog2e)),
-                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 f = _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Hi), x);
-    f = _mm512_fnmadd_ps(n, _mm512_set1_ps(kLn2Lo), f);
-    __m512 p = _mm512_set1_ps(kP0);
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kP1));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kP2));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kP3));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kP4));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(kP5));
-    p = _mm512_add_ps(_mm512_fmadd_ps(p, _mm512_mul_ps(f, f), f), _mm512_set1_ps(1.0f));  // (p·f² + f) + 1
-    const __m512i pow2n =
-        _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
-    return _mm512_maskz_mul_ps(static_cast<__mmask16>(~under), p, _mm512_castsi512_ps(pow2n));
-}
-
 // 16 lanes at a time, the tail through masks (one code path for any row length).
 ATELIER_AVX512 inline __m512 load16(const void* in, bool bf16, int64_t j, __mmask16 k) {
     if (!bf16) return _mm512_maskz_loadu_ps(k, static_cast<const float*>(in) + j);
@@ -514,6 +539,17 @@ ATELIER_AVX512 inline __m512 quick_gelu16(__m512 v) {
     return _mm512_mul_ps(v, _mm512_mask_mul_ps(inv, negative, e, inv));
 }
 
+ATELIER_AVX512 inline __m512 gelu16(__m512 v) {
+    const __m512 z = _mm512_mul_ps(_mm512_abs_ps(v), _mm512_set1_ps(0.70710678f));
+    const __m512 t =
+        _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(z, _mm512_set1_ps(0.5f), _mm512_set1_ps(1.0f)));
+    __m512 p = _mm512_set1_ps(kErfc[9]);
+    for (int i = 8; i >= 0; --i) p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(kErfc[i]));
+    const __m512 c = _mm512_mul_ps(_mm512_mul_ps(t, _mm512_set1_ps(0.5f)), exp16(_mm512_fnmadd_ps(z, z, p)));
+    const __mmask16 negative = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_LT_OQ);
+    return _mm512_mul_ps(v, _mm512_mask_mov_ps(_mm512_sub_ps(_mm512_set1_ps(1.0f), c), negative, c));
+}
+
 ATELIER_AVX512
 void act_row_avx512(void* y, bool bf16, int64_t cols, const void* bias, bool bias_bf16, float scale,
                     RowAct act) {
@@ -524,6 +560,7 @@ void act_row_avx512(void* y, bool bf16, int64_t cols, const void* bias, bool bia
         __m512 v = load16(y, bf16, j, k);
         if (bias) v = _mm512_add_ps(v, load16(bias, bias_bf16, j, k));
         if (act == RowAct::QuickGelu) v = quick_gelu16(v);
+        if (act == RowAct::Gelu) v = gelu16(v);
         v = _mm512_mul_ps(v, sv);
         if (bf16)  // vcvtneps2bf16: nearest even, NaN to a quiet NaN
             _mm256_mask_storeu_epi16(static_cast<uint16_t*>(y) + j, k, (__m256i)_mm512_cvtneps_pbh(v));
@@ -657,6 +694,15 @@ void rms_norm_rows(const void* x, const void* w, bool bf16, bool w_bf16, int64_t
     const auto kernel = pick_kernel(isa, ATELIER_KERNELS(rms_norm_row));
     parallel_items(rows, rows * cols, [&](int64_t r) {
         kernel(in(x, at(r * cols, bf16)), w, bf16, w_bf16, cols, eps, out(y, at(r * cols, bf16)), rstd + r);
+    });
+}
+
+void layer_norm_rows(const void* x, const void* w, const void* b, bool bf16, bool w_bf16, int64_t rows,
+                     int64_t cols, float eps, void* y, SoftmaxIsa isa) {
+    if (rows <= 0 || cols <= 0) return;
+    const auto kernel = pick_kernel(isa, ATELIER_KERNELS(layer_norm_row));
+    parallel_items(rows, rows * cols, [&](int64_t r) {
+        kernel(in(x, at(r * cols, bf16)), w, b, bf16, w_bf16, cols, eps, out(y, at(r * cols, bf16)));
     });
 }
 

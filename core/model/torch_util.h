@@ -67,15 +67,19 @@ torch::Tensor token_cross_entropy(const torch::Tensor& logits, const torch::Tens
 
 // `ln` applied to x. 16-bit inputs on the CPU are normalised in float32 and cast back (weight and
 // bias widened too; gradients flow as through torch's): LibTorch 1.13's bf16 layer norm kernel took
-// 1.6 ms on a CLIP-L layer's [577, 1024] where the round trip through f32 takes 0.24 ms.
+// 1.6 ms on a CLIP-L layer's [577, 1024] where the round trip through f32 takes 0.24 ms. bf16
+// inference runs the same arithmetic as one pass (layer_norm_rows): no f32 copy of x and back.
 torch::Tensor apply_layer_norm(torch::nn::LayerNorm& ln, const torch::Tensor& x);
 
 // torch::linear(x, w, b) for bf16 inference on the CPU with the rows (all but the last dimension)
-// padded with zeros to a multiple of four and the extra rows dropped: oneDNN's bf16 GEMM runs well
-// below its peak at some row counts (on the EPYC dev VM, Zen 5: 577 rows at 380-410 GFLOP/s against
-// 570-640 for 580-600; in isolation 601 and 1501 rows also ran 10-17% slower than 604 and 1504, but
-// a 601-position LLaMA prefill did not move, so only the encoders use it). Otherwise plain linear.
-// The result is contiguous.
+// padded with zeros to the count oneDNN's bf16 GEMM runs fastest for that shape on this machine, the
+// extra rows dropped as a view. Its speed swings with the row count, differently per CPU: on the
+// Xeon dev VM (AMX) [M, 1024] x [1024, 1024] ran at 1500-1700 GFLOP/s for most M near 577 but at
+// 240-500 for 570, 580, 583, 590, 610 and 620 rows; on the EPYC one (Zen 5) 577 rows ran at 380-410
+// against 570-640 for 580-600. So the count is measured, once per shape and process, among M and M
+// rounded up to a multiple of 8, 16 and 32 (the
+// padding must win by 10%, its copy included). Only the encoders use it (a 601-position LLaMA prefill
+// did not move). The result is contiguous.
 torch::Tensor linear_rows_padded(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
 
 // Dropout (train mode) as LibTorch's torch::dropout computes it — x · mask / (1 - p), the mask and

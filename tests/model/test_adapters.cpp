@@ -421,7 +421,10 @@ TEST(SharedPrefix, GivesTheSameLogitsAndGradientsAsTheWholeRows) {
         };
         torch::Tensor a, b;
         const auto plain = run(false, &a), shared = run(true, &b);
-        EXPECT_TRUE(torch::allclose(a, b, 1e-4, 1e-5)) << method;
+        // Logits to float32 rounding of their scale: the prefix's and the rows' products split their
+        // sums differently (OpenBLAS's SkylakeX kernels on the AMX Xeon VM: 2.2e-5 at a scale of 17).
+        const double logit_scale = a.abs().max().item<double>();
+        EXPECT_LE((a - b).abs().max().item<double>(), 1e-5 * logit_scale + 1e-6) << method;
         ASSERT_EQ(plain.size(), shared.size());
         double largest = 0;
         for (size_t i = 0; i < plain.size(); ++i) {

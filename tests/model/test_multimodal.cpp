@@ -180,14 +180,14 @@ TEST(Encoders, WhisperMatchesTheFloat64Reference) {
     EXPECT_LE(relative_error(array(out, "last_hidden_state"), ref->tensors().at("last_hidden_state")), 1e-4);
 }
 
-// The encoders' bf16 linears pad their rows to a multiple of four for oneDNN's GEMM: the same
+// The encoders' bf16 linears pad their rows to the count oneDNN's GEMM runs fastest: the same
 // product as LibTorch's linear — same rows, shape and layout, no padding row let through — and as
 // close to the float32 product as LibTorch's own bf16 linear is.
 TEST(Encoders, PaddedRowsLinearEqualsLibTorchs) {
     c10::InferenceMode guard;
     torch::manual_seed(5);
     const auto w = torch::randn({96, 64}).to(torch::kBFloat16), b = torch::randn({96}).to(torch::kBFloat16);
-    for (int64_t rows : {577, 578, 579, 580, 3}) {
+    for (int64_t rows : {577, 578, 579, 580, 3, 577}) {  // 577 again: the remembered choice
         const auto x = torch::randn({1, rows, 64}).to(torch::kBFloat16);
         const auto got = linear_rows_padded(x, w, b), plain = torch::linear(x, w, b);
         ASSERT_EQ(got.sizes(), plain.sizes()) << rows;
@@ -198,7 +198,7 @@ TEST(Encoders, PaddedRowsLinearEqualsLibTorchs) {
         EXPECT_LE(err, 1.25 * lib + 1e-3) << rows;
         // bf16 rounding (half an ulp: 2^-9 of the value), not a wrong row
         EXPECT_LT(err, 0.004 * exact.abs().max().item<double>()) << rows;
-        if (rows % 4 == 0 || rows < 16) EXPECT_TRUE(torch::equal(got, plain)) << rows;
+        if (rows < 16) EXPECT_TRUE(torch::equal(got, plain)) << rows;
     }
 }
 

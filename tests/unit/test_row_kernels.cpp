@@ -2,6 +2,8 @@
 // for every kernel this CPU can run.
 #include "model/row_kernels.h"
 
+#include "test_util.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -15,18 +17,8 @@ namespace {
 
 using atelier::SoftmaxIsa;
 
-float bf16_to_float(uint16_t h) {
-    const uint32_t bits = uint32_t(h) << 16;
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
-
-uint16_t float_to_bf16(float f) {  // nearest even (the inputs here are finite)
-    uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    return static_cast<uint16_t>((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
-}
+using atelier::test::bf16_to_float;
+using atelier::test::float_to_bf16;
 
 std::vector<double> reference(const std::vector<float>& row) {
     double m = -std::numeric_limits<double>::infinity(), sum = 0;
@@ -110,7 +102,7 @@ TEST(SoftmaxRows, ARowOfMinusInfinityGivesNaNAsLibTorchDoes) {
     EXPECT_TRUE(isa == "avx512" || isa == "avx2" || isa == "scalar") << isa;
 }
 
-// act(y + bias) · scale in double, for quick GELU x · sigmoid(1.702 x) and none.
+// act(y + bias) · scale in double, for quick GELU x · sigmoid(1.702 x), the exact GELU x · Φ(x) and none.
 TEST(BiasActRows, MatchesDoublePrecisionForEveryKernelLengthAndDtype) {
     std::mt19937 rng(9);
     std::normal_distribution<float> n(0.0f, 3.0f);
@@ -118,7 +110,8 @@ TEST(BiasActRows, MatchesDoublePrecisionForEveryKernelLengthAndDtype) {
         for (int64_t cols : {1, 7, 8, 15, 16, 17, 33, 1024})
             for (bool bf16 : {false, true})
                 for (bool with_bias : {false, true})
-                    for (auto act : {atelier::RowAct::None, atelier::RowAct::QuickGelu}) {
+                    for (auto act :
+                         {atelier::RowAct::None, atelier::RowAct::QuickGelu, atelier::RowAct::Gelu}) {
                         const int64_t rows = 21;  // 21 × 1024 > 16384: OpenMP splits the rows
                         const float scale = act == atelier::RowAct::None ? 0.125f : 1.0f;
                         std::vector<float> y(rows * cols), bias(cols);
@@ -141,6 +134,7 @@ TEST(BiasActRows, MatchesDoublePrecisionForEveryKernelLengthAndDtype) {
                         for (int64_t i = 0; i < rows * cols; ++i) {
                             double v = double(y[i]) + (with_bias ? double(bias[i % cols]) : 0.0);
                             if (act == atelier::RowAct::QuickGelu) v = v / (1.0 + std::exp(-1.702 * v));
+                            if (act == atelier::RowAct::Gelu) v = 0.5 * v * std::erfc(-v / std::sqrt(2.0));
                             v *= scale;
                             const double got = bf16 ? bf16_to_float(yb[i]) : out[i];
                             // bf16: one rounding (2^-8 relative) after f32 arithmetic; f32: exp to a few ulp.
@@ -157,10 +151,12 @@ TEST(BiasActRows, NaNStaysNaN) {
         for (bool bf16 : {false, true}) {
             std::vector<float> y(19, std::numeric_limits<float>::quiet_NaN());
             std::vector<uint16_t> yb(19, 0x7fc0);
-            atelier::bias_act_rows(bf16 ? static_cast<void*>(yb.data()) : y.data(), bf16, 1, 19, nullptr,
-                                   bf16, 1.0f, atelier::RowAct::QuickGelu, isa);
-            for (int j = 0; j < 19; ++j)
-                EXPECT_TRUE(std::isnan(bf16 ? bf16_to_float(yb[j]) : y[j])) << int(isa);
+            for (auto act : {atelier::RowAct::QuickGelu, atelier::RowAct::Gelu}) {
+                atelier::bias_act_rows(bf16 ? static_cast<void*>(yb.data()) : y.data(), bf16, 1, 19, nullptr,
+                                       bf16, 1.0f, act, isa);
+                for (int j = 0; j < 19; ++j)
+                    EXPECT_TRUE(std::isnan(bf16 ? bf16_to_float(yb[j]) : y[j])) << int(isa) << int(act);
+            }
         }
 }
 
@@ -290,4 +286,53 @@ TEST(MaskedScale, MatchesTheProductForEveryKernelAndDtype) {
                         ASSERT_EQ(std::memcmp(&y[i], &want, 4), 0) << i << " of " << count;
                 }
             }
+}
+
+// LayerNorm rows against double precision: every kernel, lengths around the vector width, f32 and
+// bf16 data, with and without weight and bias, rows far from zero mean.
+TEST(LayerNormRows, MatchesDoublePrecisionForEveryKernelLengthAndDtype) {
+    std::mt19937 rng(11);
+    std::normal_distribution<float> n(0.0f, 1.0f);
+    for (SoftmaxIsa isa : kIsas)
+        for (int64_t cols : {1, 7, 8, 9, 64, 512})
+            for (bool bf16 : {false, true})
+                for (bool affine : {false, true}) {
+                    const int64_t rows = 40;  // 40 × 512 > 16384: OpenMP splits the rows
+                    std::vector<float> x(rows * cols), w(cols), b(cols), y(x.size());
+                    std::vector<uint16_t> xb(x.size()), wb(cols), bb(cols), yb(x.size());
+                    for (size_t i = 0; i < x.size(); ++i) {
+                        xb[i] = float_to_bf16(5.0f + 3.0f * n(rng));
+                        x[i] = bf16 ? bf16_to_float(xb[i]) : 5.0f + 3.0f * n(rng);
+                    }
+                    for (int64_t c = 0; c < cols; ++c) {
+                        wb[c] = float_to_bf16(1.0f + 0.5f * n(rng));
+                        bb[c] = float_to_bf16(n(rng));
+                        w[c] = bf16 ? bf16_to_float(wb[c]) : 1.0f + 0.5f * n(rng);
+                        b[c] = bf16 ? bf16_to_float(bb[c]) : n(rng);
+                    }
+                    const void* wp =
+                        affine ? (bf16 ? static_cast<const void*>(wb.data()) : w.data()) : nullptr;
+                    const void* bp =
+                        affine ? (bf16 ? static_cast<const void*>(bb.data()) : b.data()) : nullptr;
+                    atelier::layer_norm_rows(bf16 ? static_cast<const void*>(xb.data()) : x.data(), wp, bp,
+                                             bf16, bf16, rows, cols, 1e-5f,
+                                             bf16 ? static_cast<void*>(yb.data()) : y.data(), isa);
+                    for (int64_t r = 0; r < rows; ++r) {
+                        double mean = 0, var = 0;
+                        for (int64_t c = 0; c < cols; ++c) mean += x[r * cols + c];
+                        mean /= double(cols);
+                        for (int64_t c = 0; c < cols; ++c)
+                            var += (x[r * cols + c] - mean) * (x[r * cols + c] - mean);
+                        const double rstd = 1.0 / std::sqrt(var / double(cols) + 1e-5);
+                        for (int64_t c = 0; c < cols; ++c) {
+                            double want = (x[r * cols + c] - mean) * rstd;
+                            if (affine) want = want * w[c] + b[c];
+                            const double got = bf16 ? bf16_to_float(yb[r * cols + c]) : y[r * cols + c];
+                            const double tol = (bf16 ? 4e-3 : 2e-5) * std::fabs(want) + 1e-4;
+                            ASSERT_NEAR(got, want, tol)
+                                << "isa " << int(isa) << " cols " << cols << " bf16 " << bf16 << " affine "
+                                << affine << " row " << r << " col " << c;
+                        }
+                    }
+                }
 }
