@@ -343,6 +343,7 @@ bool direct_decode_applies(LlamaForCausalLMImpl& net) {
             !plain(l.post_attention_layernorm, bf16))
             return false;
     }
+    choose_gemv_passes();  // one row or several per pass, as this machine streams them faster (measured once)
     // bf16 compute: LibTorch's GEMM where it is the faster on this CPU (measured once).
     return !bf16 || half_gemv_beats_gemm();
 }

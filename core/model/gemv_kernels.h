@@ -3,6 +3,7 @@
 // (cpu_has_avx2_fma_f16c, cpu_has_avx512_bf16). No LibTorch.
 #pragma once
 
+#include "model/half_gemv.h"
 #include "model/kernel_util.h"
 
 #include <cstdint>
@@ -58,10 +59,12 @@ inline bool rows_aligned(const T* w, int64_t K) {
 // Whether the long kernels read the rows, one per pass: rows on cache lines, and long enough to fill
 // the kernels' steps. Shorter ones (a small model's 64-wide rows) go sixteen at a time: one pass per
 // row spent more on its reduction of eight sums than on the row.
+// long_row_passes() (half_gemv.h) turns the one-row passes off where the decode measured the
+// multi-row ones faster on this machine.
 constexpr int64_t kLongRowMin = 1024;
 template <typename T>
 inline bool long_rows(const T* w, int64_t K) {
-    return K >= kLongRowMin && rows_aligned(w, K);
+    return K >= kLongRowMin && rows_aligned(w, K) && long_row_passes();
 }
 
 enum class Weights { F32, F16, BF16 };

@@ -4,6 +4,7 @@
 
 #include "model/gemv_kernels.h"
 
+#include <atomic>
 #include <cstring>
 #include <type_traits>
 #include <utility>
@@ -306,6 +307,18 @@ bool cpu_has_avx512_bf16() {
                            isa_cap() == IsaCap::Native;
     return ok;
 #endif
+}
+
+namespace {
+std::atomic<bool> g_long_row_passes{true};
+}  // namespace
+
+bool long_row_passes() {
+    return g_long_row_passes.load(std::memory_order_relaxed);
+}
+
+void set_long_row_passes(bool on) {
+    g_long_row_passes.store(on, std::memory_order_relaxed);
 }
 
 bool cpu_has_avx2_fma_f16c() {

@@ -84,4 +84,15 @@ const char* bf16_gemv_isa();
 // the GEMM it is weighed against); ATELIER_HALF_GEMV=1 or 0 decides instead. mixed_linear uses it.
 bool half_gemv_beats_gemm();
 
+// Whether the GEMVs read rows on cache lines one per pass (hardware prefetch; 63-70 against 50-52
+// GB/s on the EPYC VM, Zen 5) or several per pass with a software prefetch (77-80% against 84-87% of
+// the bandwidth probe for f16 weights on the Xeon VM): on by default, set by choose_gemv_passes().
+bool long_row_passes();
+void set_long_row_passes(bool on);
+
+// Measures once per machine (remembered in the cache folder, as half_gemv_beats_gemm is) which pass
+// shape streams 512 MiB of weights faster here and sets it; ATELIER_LONG_ROWS=1 or 0 decides instead.
+// The decode calls it before its first token. Defined in mixed_linear.cpp.
+void choose_gemv_passes();
+
 }  // namespace atelier

@@ -11,9 +11,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -24,7 +27,8 @@ namespace {
 // This CPU and LibTorch, for remembering a measured kernel choice: the model name on Linux; empty
 // (measure every time) where it is not known.
 // Names this build's GEMV kernels in the remembered answer: a new kernel is weighed again.
-constexpr const char* kDecodeKernels = "half_gemv 4 (aligned rows one per pass, from huge pages)";
+constexpr const char* kDecodeKernels =
+    "half_gemv 5 (one row or several per pass as measured; contests on written memory)";
 
 std::string cpu_identity() {
     std::ifstream f("/proc/cpuinfo");
@@ -37,60 +41,113 @@ std::string cpu_identity() {
 
 }  // namespace
 
+namespace {
+
+// The answer remembered for this machine under `name` (one of `answers`, in the cache folder under
+// this CPU's name; under ATELIER_MAX_ISA the contestants differ: a separate answer), else measure()'s,
+// remembered for next time.
+std::string remembered_choice(const std::string& name, std::initializer_list<const char*> answers,
+                              const std::function<std::string()>& measure) {
+    const std::string id = cpu_identity() + (isa_cap() == IsaCap::Native ? "" : isa_cap_name(isa_cap()));
+    const fs::path memo =
+        fs::path(default_cache_dir()) / (name + "-" + std::to_string(std::hash<std::string>{}(id)) + ".txt");
+    if (!id.empty()) {
+        std::ifstream in(memo);
+        std::string answer;
+        if (in >> answer)
+            for (const char* ok : answers)
+                if (answer == ok) return answer;
+    }
+    const std::string answer = measure();
+    if (!id.empty()) {
+        std::error_code ec;
+        fs::create_directories(memo.parent_path(), ec);
+        try {
+            write_text_file(memo.string(), answer + "\n");
+        } catch (const std::exception&) {
+            // A read-only cache folder: measured again next time.
+        }
+    }
+    return answer;
+}
+
+double timed(const std::function<void()>& f) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// `bytes` of weights in memory as the model's are (allocate_streamed: huge pages, rows on cache
+// lines), written once: untouched pages would all read the kernel's zero page, from the caches.
+std::shared_ptr<uint8_t> streamed_weights(size_t bytes) {
+    auto arena = allocate_streamed(bytes);
+    std::memset(arena.get(), 0x3c, bytes);  // bf16 / f16 values near 0.01 / 1
+    return arena;
+}
+
+}  // namespace
+
 bool half_gemv_beats_gemm() {
     static const bool faster = [] {
         if (const char* env = std::getenv("ATELIER_HALF_GEMV")) return std::string(env) != "0";
         if (!cpu_has_avx2_fma_f16c()) return false;
-        // Measured once per machine: the answer is kept in the cache folder under this CPU's name.
-        // Under ATELIER_MAX_ISA the contestants differ: a separate answer.
-        const std::string id = cpu_identity() + (isa_cap() == IsaCap::Native ? "" : isa_cap_name(isa_cap()));
-        const fs::path memo = fs::path(default_cache_dir()) /
-                              ("decode-kernel-" + std::to_string(std::hash<std::string>{}(id)) + ".txt");
-        if (!id.empty()) {
-            std::ifstream in(memo);
-            std::string answer;
-            if (in >> answer && (answer == "half_gemv" || answer == "gemm")) return answer == "half_gemv";
-        }
-        // Decode streams weights from memory, so the contest is run on more than any cache holds
-        // (512 MiB of bf16; on 16 MiB, inside a large L3, the ranking can flip). ~0.3 s, once.
-        torch::NoGradGuard no_grad;
-        // The weights in memory as the model's are (allocate_streamed: huge pages, rows on cache lines).
-        const int64_t N = 16384, K = 16384;
-        const std::shared_ptr<uint8_t> arena = allocate_streamed(size_t(N * K) * 2);
-        const torch::Tensor w = torch::from_blob(
-            arena.get(), {N, K}, [arena](void*) {}, torch::kBFloat16);
-        const torch::Tensor x = torch::randn({1, K}).to(torch::kBFloat16);
-        torch::Tensor y = torch::empty({1, N});
-        auto timed = [](const std::function<void()>& f) {
-            const auto t0 = std::chrono::steady_clock::now();
-            f();
-            return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        };
-        auto gemv = [&] {
-            bf16_gemv(static_cast<const uint16_t*>(x.data_ptr()), K,
-                      static_cast<const uint16_t*>(w.data_ptr()), N, nullptr, y.data_ptr<float>());
-        };
-        auto gemm = [&] { (void)torch::linear(x, w); };
-        gemv();  // first touches and thread pools out of the way
-        gemm();
-        double t_gemv = 1e30, t_gemm = 1e30;
-        for (int rep = 0; rep < 2; ++rep) {
-            t_gemv = std::min(t_gemv, timed(gemv));
-            t_gemm = std::min(t_gemm, timed(gemm));
-        }
-        const bool gemv_wins = t_gemv < t_gemm;
-        if (!id.empty()) {
-            std::error_code ec;
-            fs::create_directories(memo.parent_path(), ec);
-            try {
-                write_text_file(memo.string(), gemv_wins ? "half_gemv\n" : "gemm\n");
-            } catch (const std::exception&) {
-                // A read-only cache folder: measured again next time.
-            }
-        }
-        return gemv_wins;
+        return remembered_choice("decode-kernel", {"half_gemv", "gemm"}, [] {
+                   // Decode streams weights from memory, so the contest is run on more than any
+                   // cache holds (512 MiB of bf16; on 16 MiB, inside a large L3, the ranking can
+                   // flip). ~0.3 s, once.
+                   torch::NoGradGuard no_grad;
+                   const int64_t N = 16384, K = 16384;
+                   const std::shared_ptr<uint8_t> arena = streamed_weights(size_t(N * K) * 2);
+                   const torch::Tensor w = torch::from_blob(
+                       arena.get(), {N, K}, [arena](void*) {}, torch::kBFloat16);
+                   const torch::Tensor x = torch::randn({1, K}).to(torch::kBFloat16);
+                   torch::Tensor y = torch::empty({1, N});
+                   auto gemv = [&] {
+                       bf16_gemv(static_cast<const uint16_t*>(x.data_ptr()), K,
+                                 static_cast<const uint16_t*>(w.data_ptr()), N, nullptr, y.data_ptr<float>());
+                   };
+                   auto gemm = [&] { (void)torch::linear(x, w); };
+                   gemv();  // thread pools out of the way
+                   gemm();
+                   double t_gemv = 1e30, t_gemm = 1e30;
+                   for (int rep = 0; rep < 2; ++rep) {
+                       t_gemv = std::min(t_gemv, timed(gemv));
+                       t_gemm = std::min(t_gemm, timed(gemm));
+                   }
+                   return std::string(t_gemv < t_gemm ? "half_gemv" : "gemm");
+               }) == "half_gemv";
     }();
     return faster;
+}
+
+void choose_gemv_passes() {
+    static const bool long_passes = [] {
+        if (const char* env = std::getenv("ATELIER_LONG_ROWS")) return std::string(env) != "0";
+        if (!cpu_has_avx2_fma_f16c()) return true;  // the scalar loops have one shape
+        return remembered_choice("gemv-passes", {"long", "rows"}, [] {
+                   // 512 MiB of bf16 weights in the model's row shape ([N, 2048]: with f32
+                   // activations a longer x leaves L1), f32 activations (half_gemv: f16 or bf16
+                   // weights, f32 compute); each shape at its best of three, alternating.
+                   const int64_t N = 131072, K = 2048;
+                   const std::shared_ptr<uint8_t> arena = streamed_weights(size_t(N * K) * 2);
+                   const auto* w = reinterpret_cast<const uint16_t*>(arena.get());
+                   std::vector<float> x(static_cast<size_t>(K), 0.5f), y(static_cast<size_t>(N));
+                   auto run = [&](bool long_pass) {
+                       set_long_row_passes(long_pass);
+                       return timed([&] { half_gemv(x.data(), 1, K, w, true, N, nullptr, y.data()); });
+                   };
+                   run(true);  // thread pools out of the way
+                   run(false);
+                   double t_long = 1e30, t_rows = 1e30;
+                   for (int rep = 0; rep < 3; ++rep) {
+                       t_long = std::min(t_long, run(true));
+                       t_rows = std::min(t_rows, run(false));
+                   }
+                   // the one-row pass unless the other is clearly faster
+                   return std::string(t_rows < 0.97 * t_long ? "rows" : "long");
+               }) == "long";
+    }();
+    set_long_row_passes(long_passes);
 }
 
 torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {

@@ -331,3 +331,28 @@ TEST(HalfGemv, F32SmallGemmMatchesReference) {
                         ASSERT_TRUE(near_reference(y, w, x, M, K, N, bias.data(), 1e-5)) << where;
                     }
 }
+
+// With the one-row passes off (choose_gemv_passes found the multi-row ones faster on this machine),
+// rows on cache lines go several per pass and the products stay right, for every kernel.
+TEST(HalfGemv, LongRowPassesOffStillMatchReference) {
+    ASSERT_TRUE(atelier::long_row_passes());  // the default
+    atelier::set_long_row_passes(false);
+    for (bool bf16 : {true, false})
+        for (int64_t M : {1, 5})
+            for (int64_t K : {1056, 2048}) check(M, K, 65, bf16, true, 0);
+    std::mt19937 rng(5);
+    std::uniform_int_distribution<int> q(-64, 64);
+    const int64_t K = 2048, N = 67;
+    std::vector<float> wf(N * K), xf(K), y(N, NAN);
+    std::vector<uint16_t> w(N * K), x(K);
+    for (int64_t i = 0; i < N * K; ++i) w[i] = to_bf16(wf[i] = q(rng) / 8.0f);
+    for (int64_t k = 0; k < K; ++k) x[k] = to_bf16(xf[k] = q(rng) / 8.0f);
+    const auto wp = place(w, 0);
+    atelier::bf16_gemv(x.data(), K, wp.data, N, nullptr, y.data());
+    EXPECT_TRUE(near_reference(y, wf, xf, 1, K, N, nullptr, 1e-6));
+    const auto wfp = place(wf, 0);
+    std::fill(y.begin(), y.end(), NAN);
+    atelier::gemv_f32(xf.data(), K, wfp.data, N, nullptr, y.data());
+    EXPECT_TRUE(near_reference(y, wf, xf, 1, K, N, nullptr, 1e-5));
+    atelier::set_long_row_passes(true);
+}
