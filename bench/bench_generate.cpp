@@ -5,6 +5,7 @@
 //   bench_generate                                # stories260K (from $ATELIER_FIXTURES) + random 1.1B bf16
 //   bench_generate --model DIR --dtype bf16       # any model
 //   bench_generate --synthetic-only --dtype f32   # only the random 1.1B model (TinyLlama shape)
+//   bench_generate --synthetic-only --ops 25      # and the prefill's 25 ops with the most self time
 //   bench_generate --write-llama2c FILE.bin       # that shape as a llama2.c file (vocab 512: tok512 fits)
 #include "bench_util.h"
 #include "common/blas_kernels.h"
@@ -16,6 +17,7 @@
 #include "model/importers.h"
 #include "model/llama.h"
 #include "model/llama_module.h"
+#include "op_table.h"
 
 #include <immintrin.h>
 #include <sys/resource.h>
@@ -36,8 +38,11 @@ using namespace atelier;
 using atelier::bench::Clock;
 using atelier::bench::measure_gemm_gflops;
 using atelier::bench::peak_rss_gib;
+using atelier::bench::print_op_table;
 using atelier::bench::reset_peak_rss;
 using atelier::bench::seconds;
+using atelier::bench::start_op_profile;
+using atelier::bench::stop_op_profile;
 using atelier::bench::synthetic_checkpoint;
 using atelier::bench::tinyllama_config;
 
@@ -207,6 +212,8 @@ void gemv_against_probe(int threads, const std::string& dtype) {
         median(k_gbs), median(p_gbs), 100 * median(ratio), 100 * ratio.front(), 100 * ratio.back());
 }
 
+int g_ops = 0;  // --ops: the prefill's ops with the most self time
+
 struct Figures {
     double load_s, prefill_tps, decode_tps, ttft_s, rss_gib;
 };
@@ -239,6 +246,13 @@ Figures run(const std::string& label, Checkpoint ck, const std::string& dtype, i
     tp = Clock::now();
     model->decode(prompt);
     double prefill_s = std::min(ttft, seconds(tp));
+    if (g_ops > 0) {  // once more under LibTorch's op profiler
+        model->reset();
+        start_op_profile();
+        model->decode(prompt);
+        std::printf("\nprefill of %d tokens:", prompt_tokens);
+        print_op_table(stop_op_profile(), 1, g_ops, "prefill");
+    }
 
     model->reset();
     model->decode(prompt);
@@ -347,6 +361,8 @@ int main(int argc, char** argv) {
             prompt_tokens = std::atoi(next().c_str());
         else if (a == "--decode-tokens")
             decode_tokens = std::atoi(next().c_str());
+        else if (a == "--ops")
+            g_ops = std::atoi(next().c_str());
         else if (a == "--write-llama2c") {
             const std::string path = next();
             try {
@@ -360,7 +376,7 @@ int main(int argc, char** argv) {
         } else {
             std::fprintf(stderr,
                          "usage: bench_generate [--model PATH] [--dtype auto|f32|bf16] [--synthetic-only] "
-                         "[--prompt-tokens N] [--decode-tokens N] | --write-llama2c FILE.bin\n");
+                         "[--prompt-tokens N] [--decode-tokens N] [--ops N] | --write-llama2c FILE.bin\n");
             return 2;
         }
     }
