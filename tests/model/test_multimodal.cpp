@@ -3,6 +3,7 @@
 // projector, every modality), the gated path's zero-init, KV-cache reuse with media, the encode
 // cache, and media the model cannot read.
 #include "common/error.h"
+#include "encoders/encoder_modules.h"
 #include "io/safetensors.h"
 #include "model/llama.h"
 #include "model/torch_util.h"
@@ -178,6 +179,28 @@ TEST(Encoders, WhisperMatchesTheFloat64Reference) {
     auto out = whisper->encode_details("audio", fixture("media/jfk.wav"));
     EXPECT_LE(relative_error(array(out, "input_features"), ref->tensors().at("input_features")), 1e-5);
     EXPECT_LE(relative_error(array(out, "last_hidden_state"), ref->tensors().at("last_hidden_state")), 1e-4);
+}
+
+// A Whisper encoder in bf16 (inference: the convolutions as row GEMMs with GELU in their epilogue,
+// one-pass LayerNorms, and on AMX CPUs the fused attention) follows its own float32 forward to
+// bf16's precision over two layers of 64-wide heads.
+TEST(Encoders, Bf16WhisperFollowsItsFloat32Forward) {
+    c10::InferenceMode guard;
+    torch::manual_seed(3);
+    WhisperEncoderConfig c;
+    c.d_model = 128;
+    c.encoder_layers = 2;
+    c.encoder_attention_heads = 2;
+    c.encoder_ffn_dim = 256;
+    WhisperEncoder enc(c);
+    enc->eval();
+    const auto mel = torch::randn({1, c.num_mel_bins, 2 * c.max_source_positions});
+    const auto want = enc->forward(mel);
+    enc->to(torch::kBFloat16);
+    const auto got = enc->forward(mel).to(torch::kFloat32);
+    ASSERT_EQ(got.sizes(), want.sizes());
+    const double err = ((got - want).norm() / want.norm()).item<double>();
+    EXPECT_LT(err, 0.01) << "bf16 against float32, relative (measured 0.0046)";
 }
 
 // The encoders' bf16 linears pad their rows to the count oneDNN's GEMM runs fastest: the same
