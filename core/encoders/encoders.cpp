@@ -20,6 +20,12 @@ torch::Tensor activation(const std::string& name, const torch::Tensor& x) {
     TORCH_CHECK(false, "unknown activation ", name);
 }
 
+// The row kernels' form of an activation LibTorch would run after a product: None for none and for
+// those they do not have (the caller then runs LibTorch's).
+RowAct row_act(const std::string& act) {
+    return act == "quick_gelu" ? RowAct::QuickGelu : act == "gelu" ? RowAct::Gelu : RowAct::None;
+}
+
 torch::Tensor linear_act(torch::nn::Linear& l, const torch::Tensor& x, const std::string& act, double scale) {
     const auto dtype = x.scalar_type();
     const torch::Tensor &w = l->weight, &b = l->bias;
@@ -30,9 +36,7 @@ torch::Tensor linear_act(torch::nn::Linear& l, const torch::Tensor& x, const std
         if (!act.empty()) y = activation(act, y);
         return scale == 1.0 ? y : y * scale;
     }
-    const RowAct fused = act == "quick_gelu" ? RowAct::QuickGelu
-                         : act == "gelu"     ? RowAct::Gelu
-                                             : RowAct::None;
+    const RowAct fused = row_act(act);
     const bool later = !act.empty() && fused == RowAct::None;  // `later`: LibTorch's activation
     auto y = linear_rows_padded(x, w, torch::Tensor());
     const torch::Tensor bias = b.defined() ? b.contiguous() : b;
@@ -135,9 +139,7 @@ torch::Tensor conv1d_rows(const torch::Tensor& x, torch::nn::Conv1d& conv, const
     const auto& o = conv->options;
     const torch::Tensor &w = conv->weight, &b = conv->bias;
     const auto dtype = x.scalar_type();
-    const RowAct fused = act == "gelu"         ? RowAct::Gelu
-                         : act == "quick_gelu" ? RowAct::QuickGelu
-                                               : RowAct::None;
+    const RowAct fused = row_act(act);
     const auto* pad = c10::get_if<torch::ExpandingArray<1>>(&o.padding());
     if (!c10::InferenceMode::is_enabled() || !x.device().is_cpu() ||
         (dtype != torch::kFloat32 && dtype != torch::kBFloat16) || w.scalar_type() != dtype ||
@@ -300,8 +302,8 @@ torch::Tensor WhisperEncoderImpl::forward(const torch::Tensor& input_features,
     const std::string& act = config.activation_function;
     // Row-major from here: a transposed view would carry its strides into every layer's adds and
     // norms (LibTorch keeps the first input's layout), each then a strided pass or a copy.
-    torch::Tensor x = train ? torch::Tensor() : conv1d_rows(in.transpose(1, 2), conv1, act);  // [B, F, D]
-    if (x.defined()) x = conv1d_rows(x, conv2, act);                                          // [B, N, D]
+    torch::Tensor x = conv1d_rows(in.transpose(1, 2), conv1, act);  // [B, F, D]; undefined when training
+    if (x.defined()) x = conv1d_rows(x, conv2, act);                // [B, N, D]
     if (!x.defined()) {
         x = activation(act, train ? conv1d_trainable(in, conv1, 1) : conv1(in));  // [B, D, F]
         x = activation(act, train ? conv1d_trainable(x, conv2, 1) : conv2(x));    // [B, D, N]

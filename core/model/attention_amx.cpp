@@ -66,8 +66,8 @@ ATELIER_AMX_TARGET void configure_tiles() {
     _tile_loadconfig(&config);
 }
 
-uint32_t pair(const uint16_t* lo, const uint16_t* hi, int64_t d) {
-    return uint32_t(lo ? lo[d] : 0) | uint32_t(hi ? hi[d] : 0) << 16;
+uint32_t pair(uint16_t lo, uint16_t hi) {
+    return uint32_t(lo) | uint32_t(hi) << 16;
 }
 
 // k of one head as the second operand of q·kᵀ, one tile after another: dims (2p, 2p+1) of key
@@ -77,7 +77,7 @@ void pack_keys(const uint16_t* k, int64_t stride, int64_t N, int64_t Np, uint32_
     for (int64_t n = 0; n < Np; ++n) {
         const uint16_t* row = n < N ? k + n * stride : nullptr;
         uint32_t* dst = kp + (n / 16) * (kHd / 2) * 16 + n % 16;
-        for (int64_t p = 0; p < kHd / 2; ++p) dst[p * 16] = row ? pair(row + 2 * p, row + 2 * p + 1, 0) : 0;
+        for (int64_t p = 0; p < kHd / 2; ++p) dst[p * 16] = row ? pair(row[2 * p], row[2 * p + 1]) : 0;
     }
 }
 
@@ -87,7 +87,7 @@ void pack_values(const uint16_t* v, int64_t stride, int64_t N, int64_t Np, uint3
     for (int64_t i = 0; i < Np / 2; ++i) {
         const uint16_t* lo = 2 * i < N ? v + 2 * i * stride : nullptr;
         const uint16_t* hi = 2 * i + 1 < N ? v + (2 * i + 1) * stride : nullptr;
-        for (int64_t d = 0; d < kHd; ++d) vp[i * kHd + d] = pair(lo, hi, d);
+        for (int64_t d = 0; d < kHd; ++d) vp[i * kHd + d] = pair(lo ? lo[d] : 0, hi ? hi[d] : 0);
     }
 }
 

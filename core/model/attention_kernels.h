@@ -4,7 +4,7 @@
 // around a softmax: per head q·kᵀ, the [N, N] scores written out in bf16, read back by the softmax,
 // its probabilities written and read again by ·v. On the Xeon dev VM (AMX) the first product ran at
 // 200-430 GFLOP/s where the encoders' linears run at 1200-2000, and attention took a fifth of a
-// CLIP-L/336 encode and over a third of Whisper-base's. Here each block of 16 queries goes through
+// CLIP-L/336 encode and over a third of Whisper-base's. Here each block of 32 queries goes through
 // AMX tiles: its scores against all keys into an f32 buffer that stays in L2, the softmax over each
 // row (probabilities rounded to bf16, as LibTorch's bf16 path rounds them), and the product with v
 // accumulated in f32 tiles.
@@ -25,7 +25,7 @@ bool cpu_has_amx_bf16();
 // q, k, v: bf16 bits, position n of head h at [n · stride + h · 64] (stride ≥ heads · 64, the
 // [N, heads · 64] rows a linear layer writes); out likewise with out_stride. Threads: LibTorch's
 // OpenMP pool. Returns false, writing nothing, where it does not run (no AMX, head_dim ≠ 64).
-bool attention_bf16_amx(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t stride, int64_t heads,
-                        int64_t N, int64_t head_dim, uint16_t* out, int64_t out_stride);
+bool attention_bf16_amx(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t stride,
+                        int64_t heads, int64_t N, int64_t head_dim, uint16_t* out, int64_t out_stride);
 
 }  // namespace atelier

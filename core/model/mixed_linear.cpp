@@ -39,10 +39,6 @@ std::string cpu_identity() {
     return {};
 }
 
-}  // namespace
-
-namespace {
-
 // The answer remembered for this machine under `name` (one of `answers`, in the cache folder under
 // this CPU's name; under ATELIER_MAX_ISA the contestants differ: a separate answer), else measure()'s,
 // remembered for next time.
@@ -121,7 +117,7 @@ bool half_gemv_beats_gemm() {
 }
 
 void choose_gemv_passes() {
-    static const bool long_passes = [] {
+    static const bool chosen = [] {
         if (const char* env = std::getenv("ATELIER_LONG_ROWS")) return std::string(env) != "0";
         if (!cpu_has_avx2_fma_f16c()) return true;  // the scalar loops have one shape
         return remembered_choice("gemv-passes", {"long", "rows"}, [] {
@@ -147,7 +143,8 @@ void choose_gemv_passes() {
                    return std::string(t_rows < 0.97 * t_long ? "rows" : "long");
                }) == "long";
     }();
-    set_long_row_passes(long_passes);
+    static const bool once = (set_long_row_passes(chosen), true);  // not again per token
+    (void)once;
 }
 
 torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
