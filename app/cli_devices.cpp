@@ -6,7 +6,7 @@
 
 #include "capture/audio_capture.h"
 #include "common/isa_cap.h"
-#include "model/attention_kernels.h"
+#include "model/amx_kernels.h"
 #include "model/half_gemv.h"
 #include "model/llama.h"
 

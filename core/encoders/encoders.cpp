@@ -3,7 +3,7 @@
 #include "encoders/encoder_modules.h"
 
 #include "common/error.h"
-#include "model/attention_kernels.h"
+#include "model/amx_kernels.h"
 #include "model/row_kernels.h"
 #include "model/torch_util.h"
 
@@ -68,7 +68,7 @@ torch::Tensor attention_by_head(const torch::Tensor& q, const torch::Tensor& k, 
     return out.view({B, N, H * hd});
 }
 
-// The fused AMX attention (model/attention_kernels.h) over [B, N, H · hd] bf16 rows, or an undefined
+// The fused AMX attention (model/amx_kernels.h) over [B, N, H · hd] bf16 rows, or an undefined
 // tensor where it does not run.
 torch::Tensor attention_amx(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v, int64_t H,
                             int64_t hd) {

@@ -1,23 +1,15 @@
-#include "model/attention_kernels.h"
+#include "model/amx_kernels.h"
 
+#include "model/amx_tiles.h"
 #include "model/half_gemv.h"
-#include "model/kernel_util.h"
 
 #include <algorithm>
 #include <cstring>
 #include <limits>
 #include <vector>
 
-// AMX needs the tile intrinsics (GCC 11+, Clang) and, on Linux, the kernel's leave to use the tile
-// state (arch_prctl, Linux 5.16+). Elsewhere attention_bf16_amx declines and the caller's path runs.
-#if ATELIER_X86_BF16_CASTS && defined(__linux__) && (defined(__clang__) || __GNUC__ >= 11)
-#define ATELIER_AMX 1
-#include <cpuid.h>
+#if ATELIER_AMX
 #include <omp.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#else
-#define ATELIER_AMX 0
 #endif
 
 namespace atelier {
@@ -32,39 +24,11 @@ namespace {
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-#define ATELIER_AMX_TARGET ATELIER_TARGET("amx-tile,amx-bf16,avx512f,avx512bw,avx512vl,avx512bf16")
-
 constexpr int64_t kHd = 64;    // the head_dim the tiles are laid out for: two 32-wide halves
 constexpr int64_t kRows = 32;  // queries per block: two AMX tiles of 16 rows
 
-bool amx_granted() {
-    unsigned a = 0, b = 0, c = 0, d = 0;
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
-    if (!(d & (1u << 22)) || !(d & (1u << 24))) return false;  // AMX-BF16, AMX-TILE
-    uint32_t lo = 0, hi = 0;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));  // OSXSAVE: cpu_has_avx512_bf16 checked it
-    if ((lo & (3u << 17)) != (3u << 17)) return false;         // XTILECFG, XTILEDATA enabled by the OS
-    constexpr long kReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
-    return syscall(SYS_arch_prctl, kReqXcompPerm, kXfeatureXtiledata) == 0;
-}
-
-// Palette 1: all eight tiles 16 rows of 64 bytes (16 × 32 bf16, or 16 × 16 f32).
-struct alignas(64) TileConfig {
-    uint8_t palette = 1;
-    uint8_t start_row = 0;
-    uint8_t reserved[14] = {};
-    uint16_t colsb[16] = {};
-    uint8_t rows[16] = {};
-};
-
-ATELIER_AMX_TARGET void configure_tiles() {
-    TileConfig config;
-    for (int i = 0; i < 8; ++i) config.colsb[i] = 64, config.rows[i] = 16;
-    // GCC 12's _tile_loadconfig tells the compiler it reads 8 bytes of the 64: without the barrier
-    // the other stores above may be dropped (tiles left unconfigured: tileloadd raises SIGILL).
-    __asm__ volatile("" ::: "memory");
-    _tile_loadconfig(&config);
-}
+using amx::configure_tiles;
+using amx::release_tiles;
 
 uint32_t pair(uint16_t lo, uint16_t hi) {
     return uint32_t(lo) | uint32_t(hi) << 16;
@@ -210,10 +174,6 @@ ATELIER_AMX_TARGET void attend_block(const uint16_t* q, int64_t stride, int64_t 
     }
 }
 
-ATELIER_AMX_TARGET void release_tiles() {
-    _tile_release();
-}
-
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -224,7 +184,7 @@ ATELIER_AMX_TARGET void release_tiles() {
 
 bool cpu_has_amx_bf16() {
 #if ATELIER_AMX
-    static const bool ok = cpu_has_avx512_bf16() && amx_granted();
+    static const bool ok = cpu_has_avx512_bf16() && amx::granted();
     return ok;
 #else
     return false;

@@ -8,6 +8,7 @@
 #include "common/memory.h"
 #include "common/process.h"
 #include "model/half_gemv.h"
+#include "model/torch_util.h"
 
 #include <algorithm>
 #include <chrono>
@@ -213,7 +214,10 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
             half_gemv(xf.data_ptr<float>(), M, K, wbits, wbf16, N, bias_data, y.data_ptr<float>());
         return y.to(x.scalar_type());
     }
-    if (w.scalar_type() == x.scalar_type()) return torch::linear(x, w, b);
+    if (w.scalar_type() == x.scalar_type()) {
+        if (torch::Tensor y = amx_linear(x, w, b); y.defined()) return y;  // bf16 prefill on AMX
+        return torch::linear(x, w, b);
+    }
     if (half && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() && w.is_contiguous() &&
         !needs_grad) {
         // Prefill: widen into a reused per-thread buffer (no page faults per call), then BLAS.

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/mix64.h"
 #include "io/zip_reader.h"
+#include "model/amx_kernels.h"
 #include "model/row_kernels.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -479,11 +480,35 @@ int64_t fastest_row_count(int64_t M, int64_t K, const torch::Tensor& w) {
 
 }  // namespace
 
+torch::Tensor amx_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+    static const bool enabled = [] {
+        const char* env = std::getenv("ATELIER_AMX_GEMM");
+        return !env || std::string(env) != "0";
+    }();
+    if (!enabled) return {};
+    const int64_t K = x.size(-1), M = K ? x.numel() / K : 0, N = w.dim() == 2 ? w.size(0) : 0;
+    if (K < 1024 || N < 1024 || M < 1 || x.scalar_type() != torch::kBFloat16 ||
+        w.scalar_type() != torch::kBFloat16 || w.size(1) != K || !w.is_contiguous() || !x.device().is_cpu() ||
+        !w.device().is_cpu() || !c10::InferenceMode::is_enabled() || !cpu_has_amx_bf16())
+        return {};
+    const auto xc = x.contiguous();
+    const torch::Tensor bias = b.defined() ? b.to(torch::kFloat32).contiguous() : b;
+    auto sizes = x.sizes().vec();
+    sizes.back() = N;
+    auto y = torch::empty(sizes, x.options());
+    if (!gemm_bf16_amx(
+            static_cast<const uint16_t*>(xc.data_ptr()), M, K, static_cast<const uint16_t*>(w.data_ptr()), N,
+            bias.defined() ? bias.data_ptr<float>() : nullptr, static_cast<uint16_t*>(y.data_ptr())))
+        return {};
+    return y;
+}
+
 torch::Tensor linear_rows_padded(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
     const int64_t K = x.size(-1), M = K ? x.numel() / K : 0;
     if (M < 16 || x.scalar_type() != torch::kBFloat16 || w.scalar_type() != torch::kBFloat16 ||
         w.dim() != 2 || !x.device().is_cpu() || !c10::InferenceMode::is_enabled())
         return torch::linear(x, w, b).contiguous();
+    if (torch::Tensor y = amx_linear(x, w, b); y.defined()) return y;
     const int64_t rows = fastest_row_count(M, K, w);
     if (rows == M) return torch::linear(x, w, b).contiguous();
     auto sizes = x.sizes().vec();

@@ -71,6 +71,16 @@ torch::Tensor token_cross_entropy(const torch::Tensor& logits, const torch::Tens
 // inference runs the same arithmetic as one pass (layer_norm_rows): no f32 copy of x and back.
 torch::Tensor apply_layer_norm(torch::nn::LayerNorm& ln, const torch::Tensor& x);
 
+// x · wᵀ (+ b) for bf16 inference on the CPU through the engine's AMX GEMM (amx_kernels.h), or an
+// undefined tensor where it does not apply: no AMX, other dtypes, autograd, or shapes where oneDNN's
+// GEMM is as fast. oneDNN repacks the weight on every call; the AMX GEMM reads it as stored, which
+// on the Xeon dev VM ran a 128-row prefill's [128, 2048] × [2048, 5632] at 1560 against 1130
+// GFLOP/s (weights cycling through memory) and CLIP-L's [577, 4096] × [4096, 1024] at 1420 against
+// 1030; with K or N under 1024 (Whisper-base; LLaMA's k and v of 256) oneDNN matched or won.
+// ATELIER_AMX_GEMM=0 keeps LibTorch's GEMM everywhere.
+// The result is contiguous, [..., N].
+torch::Tensor amx_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
+
 // torch::linear(x, w, b) for bf16 inference on the CPU with the rows (all but the last dimension)
 // padded with zeros to the count oneDNN's bf16 GEMM runs fastest for that shape on this machine, the
 // extra rows dropped as a view. Its speed swings with the row count, differently per CPU: on the
@@ -79,7 +89,7 @@ torch::Tensor apply_layer_norm(torch::nn::LayerNorm& ln, const torch::Tensor& x)
 // against 570-640 for 580-600. So the count is measured, once per shape and process, among M and M
 // rounded up to a multiple of 8, 16 and 32 (the
 // padding must win by 10%, its copy included). Only the encoders use it (a 601-position LLaMA prefill
-// did not move). The result is contiguous.
+// did not move). Shapes amx_linear takes go there first. The result is contiguous.
 torch::Tensor linear_rows_padded(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
 
 // Dropout (train mode) as LibTorch's torch::dropout computes it — x · mask / (1 - p), the mask and

@@ -9,6 +9,7 @@
 // keep autograd wherever a gradient is asked for. The kernels have their own tests
 // (tests/unit/test_half_gemv.cpp); this one checks the routing around them.
 #include "common/error.h"
+#include "model/half_gemv.h"
 #include "model/llama_module.h"
 #include "model/torch_util.h"
 
@@ -74,6 +75,41 @@ TEST(MixedLinear, EveryRouteComputesTheLinear) {
                         // inside their sums; f32 ones hold to float rounding.
                         EXPECT_TRUE(near_product(y, x, w, b, xt == torch::kBFloat16 ? 1.0 / 64 : 1e-5));
                     }
+}
+
+// Prefill-sized bf16 products with K and N of 1024 or more: on CPUs with AMX, InferenceMode sends
+// them to the engine's AMX GEMM (amx_linear), elsewhere to LibTorch's; both must compute the linear.
+TEST(MixedLinear, PrefillSizedBf16ProductsComputeTheLinear) {
+    torch::manual_seed(9);
+    const int64_t K = 1024, N = 1056;
+    const auto w = (torch::randn({N, K}) * 0.05).to(torch::kBFloat16);
+    const auto b = torch::randn({N}).to(torch::kBFloat16);
+    for (int64_t M : {5, 17, 128, 130})
+        for (bool with_bias : {false, true}) {
+            SCOPED_TRACE(testing::Message() << "M " << M << (with_bias ? ", bias" : ""));
+            const auto x = torch::randn({1, M, K}).to(torch::kBFloat16);
+            torch::Tensor y, direct;
+            {
+                c10::InferenceMode guard;
+                y = mixed_linear(x, w, with_bias ? b : torch::Tensor());
+                direct = amx_linear(x, w, with_bias ? b : torch::Tensor());
+            }
+            ASSERT_EQ(y.sizes(), torch::IntArrayRef({1, M, N}));
+            EXPECT_EQ(y.scalar_type(), torch::kBFloat16);
+            EXPECT_TRUE(near_product(y, x, w, with_bias ? b : torch::Tensor(), 1.0 / 64));
+            if (direct.defined()) {  // AMX here: the route the engine takes for more than a few rows
+                ASSERT_EQ(direct.sizes(), y.sizes());
+                EXPECT_TRUE(near_product(direct, x, w, with_bias ? b : torch::Tensor(), 1.0 / 64));
+                if (M > kBf16GemmSmallRows) EXPECT_TRUE(torch::equal(direct, y));
+            }
+        }
+    torch::Tensor declined;
+    {
+        c10::InferenceMode guard;
+        declined =
+            amx_linear(torch::randn({1, 8, K}).to(torch::kBFloat16), w.narrow(0, 0, 512), torch::Tensor());
+    }
+    EXPECT_FALSE(declined.defined()) << "N = 512: oneDNN's GEMM, which matched or won on the dev VM";
 }
 
 TEST(MixedLinear, KeepsAutogradWhereAGradientIsAsked) {

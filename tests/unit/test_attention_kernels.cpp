@@ -1,7 +1,7 @@
-// The fused AMX attention (model/attention_kernels.h) against double precision over the same bf16
+// The fused AMX attention (model/amx_kernels.h) against double precision over the same bf16
 // inputs, at block and tile edges; skipped where the CPU has no AMX (the encoders then take
 // LibTorch's path, which the multimodal tests cover).
-#include "model/attention_kernels.h"
+#include "model/amx_kernels.h"
 
 #include "test_util.h"
 

@@ -1,4 +1,6 @@
-// Fused attention for the encoders' bf16 inference (CLIP, Whisper) on CPUs with AMX tiles.
+// Kernels on AMX tiles for bf16 inference: a GEMM for linears over many rows (prefill, encoders),
+// where LibTorch repacks each weight on every call, and fused attention for the encoders' bf16 inference
+// (CLIP, Whisper) on CPUs with AMX tiles.
 //
 // LibTorch 1.13 runs an encoder's attention as two oneDNN products with a 64-wide inner dimension
 // around a softmax: per head q·kᵀ, the [N, N] scores written out in bf16, read back by the softmax,
@@ -27,5 +29,12 @@ bool cpu_has_amx_bf16();
 // OpenMP pool. Returns false, writing nothing, where it does not run (no AMX, head_dim ≠ 64).
 bool attention_bf16_amx(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t stride,
                         int64_t heads, int64_t N, int64_t head_dim, uint16_t* out, int64_t out_stride);
+
+// y [M, N] = x [M, K] · wᵀ (+ bias), bf16 bits in and out (rows contiguous), f32 sums and bias
+// (may be null), the weight read as stored ([N, K] rows, no packing kept). K and N multiples of 32.
+// Threads: LibTorch's OpenMP pool. Returns false, writing nothing, where it does not run (no AMX,
+// other sizes).
+bool gemm_bf16_amx(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, int64_t N, const float* bias,
+                   uint16_t* y);
 
 }  // namespace atelier

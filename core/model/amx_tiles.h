@@ -1,0 +1,63 @@
+// What the AMX kernels (attention_amx.cpp, gemm_amx.cpp) share: whether this build can use the tile
+// instructions, the kernel's leave to use the tile state, and one tile configuration. Private to
+// core/model; no LibTorch.
+#pragma once
+
+#include "model/kernel_util.h"
+
+// AMX needs the tile intrinsics (GCC 11+, Clang) and, on Linux, the kernel's leave to use the tile
+// state (arch_prctl, Linux 5.16+). Elsewhere the AMX kernels decline and their callers' paths run.
+#if ATELIER_X86_BF16_CASTS && defined(__linux__) && (defined(__clang__) || __GNUC__ >= 11)
+#define ATELIER_AMX 1
+#include <cpuid.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#else
+#define ATELIER_AMX 0
+#endif
+
+#if ATELIER_AMX
+
+#define ATELIER_AMX_TARGET ATELIER_TARGET("amx-tile,amx-bf16,avx512f,avx512bw,avx512vl,avx512bf16")
+
+namespace atelier::amx {
+
+// The CPU has AMX-BF16 and AMX-TILE, the OS saves the tile state, and Linux grants it to this process.
+inline bool granted() {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+    if (!(d & (1u << 22)) || !(d & (1u << 24))) return false;                         // AMX-BF16, AMX-TILE
+    if (!__get_cpuid_count(1, 0, &a, &b, &c, &d) || !(c & (1u << 27))) return false;  // OSXSAVE
+    uint32_t lo = 0, hi = 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & (3u << 17)) != (3u << 17)) return false;  // XTILECFG, XTILEDATA enabled by the OS
+    constexpr long kReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    return syscall(SYS_arch_prctl, kReqXcompPerm, kXfeatureXtiledata) == 0;
+}
+
+// Palette 1: all eight tiles 16 rows of 64 bytes (16 × 32 bf16, or 16 × 16 f32).
+struct alignas(64) TileConfig {
+    uint8_t palette = 1;
+    uint8_t start_row = 0;
+    uint8_t reserved[14] = {};
+    uint16_t colsb[16] = {};
+    uint8_t rows[16] = {};
+};
+
+// Once per thread before its first tile instruction (each thread has its own tile state).
+ATELIER_AMX_TARGET inline void configure_tiles() {
+    TileConfig config;
+    for (int i = 0; i < 8; ++i) config.colsb[i] = 64, config.rows[i] = 16;
+    // GCC 12's _tile_loadconfig tells the compiler it reads 8 bytes of the 64: without the barrier
+    // the other stores above may be dropped (tiles left unconfigured: tileloadd raises SIGILL).
+    __asm__ volatile("" ::: "memory");
+    _tile_loadconfig(&config);
+}
+
+ATELIER_AMX_TARGET inline void release_tiles() {
+    _tile_release();
+}
+
+}  // namespace atelier::amx
+
+#endif  // ATELIER_AMX

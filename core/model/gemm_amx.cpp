@@ -1,0 +1,166 @@
+// bf16 GEMM on AMX tiles for inference: y = x · wᵀ (+ bias), weights as the model holds them.
+//
+// LibTorch's bf16 linear (oneDNN) repacks the weight into its blocked layout on every call; at a
+// prefill's 128 rows that pass over a weight matrix too large for the caches costs about a third of
+// the product (docs/benchmarks.md, 2026-12-03). Here the weight is the tiles' first operand, read
+// straight from its [N, K] rows: the product is computed transposed, yᵀ = w · xᵀ, so that only the
+// activations need the second operand's pair-interleaved layout (a few hundred KB, packed once per
+// call) and the 16 × 16 f32 result tiles are transposed on their way out, bias added there.
+#include "model/amx_kernels.h"
+
+#include "model/amx_tiles.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+
+#if ATELIER_AMX
+#include <omp.h>
+#endif
+
+namespace atelier {
+
+namespace {
+
+#if ATELIER_AMX
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
+// In place: r[j] (lane i) ← r[i] (lane j), for 16 vectors of 16 32-bit lanes. Unpacks within
+// 128-bit lanes, then whole 128-bit lanes moved; 64 shuffles.
+ATELIER_AMX_TARGET inline void transpose16(__m512i r[16]) {
+    __m512i t[16], u[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+    }
+    // per group g of four rows (a, b, c, d): u[4g + j] lane L holds column 4L + j of the four rows
+    for (int g = 0; g < 16; g += 4) {
+        u[g] = _mm512_unpacklo_epi64(t[g], t[g + 2]);
+        u[g + 1] = _mm512_unpackhi_epi64(t[g], t[g + 2]);
+        u[g + 2] = _mm512_unpacklo_epi64(t[g + 1], t[g + 3]);
+        u[g + 3] = _mm512_unpackhi_epi64(t[g + 1], t[g + 3]);
+    }
+    for (int j = 0; j < 4; ++j) {
+        const __m512i v01 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0x88);  // groups 0, 1: lanes 0 and 2
+        const __m512i w01 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0xdd);  // lanes 1 and 3
+        const __m512i v23 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0x88);
+        const __m512i w23 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0xdd);
+        r[j] = _mm512_shuffle_i32x4(v01, v23, 0x88);       // column j
+        r[8 + j] = _mm512_shuffle_i32x4(v01, v23, 0xdd);   // column 8 + j
+        r[4 + j] = _mm512_shuffle_i32x4(w01, w23, 0x88);   // column 4 + j
+        r[12 + j] = _mm512_shuffle_i32x4(w01, w23, 0xdd);  // column 12 + j
+    }
+}
+
+// x [M, K] as the tiles' second operand: for rows 16b..16b+15 and columns 32c..32c+31 one 1 KB tile
+// at xp + (b · K/32 + c) · 256, its line p the 32-bit pairs (x[16b + i][32c + 2p], x[..][32c + 2p + 1])
+// for i = 0..15 (rows past M zero): a 16 × 16 transpose of 32-bit words.
+ATELIER_AMX_TARGET void pack_rows(const uint16_t* x, int64_t M, int64_t K, int64_t b, uint32_t* xp) {
+    const int64_t chunks = K / 32, rows = std::min<int64_t>(16, M - 16 * b);
+    for (int64_t c = 0; c < chunks; ++c) {
+        __m512i r[16];
+        for (int64_t i = 0; i < 16; ++i)
+            r[i] = i < rows ? _mm512_loadu_si512(x + (16 * b + i) * K + 32 * c) : _mm512_setzero_si512();
+        transpose16(r);
+        uint32_t* tile = xp + (b * chunks + c) * 256;
+        for (int p = 0; p < 16; ++p) _mm512_store_si512(tile + 16 * p, r[p]);
+    }
+}
+
+// One panel of 32 weight rows from n0 against 32 activation rows from m0 (blocks 2mb, 2mb + 1):
+// tiles 4 and 5 the two 16-row halves of the weight, 6 and 7 the activations' two blocks, 0-3 the
+// four 16 × 16 products, stored to t [32 n][32 m] f32.
+ATELIER_AMX_TARGET void panel_product(const uint16_t* w, int64_t K, int64_t n0, const uint32_t* xp,
+                                      int64_t mb, float* t) {
+    const int64_t chunks = K / 32;
+    const uint16_t* w0 = w + n0 * K;
+    const uint16_t* w1 = w0 + 16 * K;
+    const uint32_t* x0 = xp + (2 * mb) * chunks * 256;
+    const uint32_t* x1 = x0 + chunks * 256;
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+    for (int64_t c = 0; c < chunks; ++c) {
+        _tile_loadd(4, w0 + 32 * c, K * 2);
+        _tile_loadd(6, x0 + 256 * c, 64);
+        _tile_dpbf16ps(0, 4, 6);
+        _tile_loadd(7, x1 + 256 * c, 64);
+        _tile_dpbf16ps(1, 4, 7);
+        _tile_loadd(5, w1 + 32 * c, K * 2);
+        _tile_dpbf16ps(2, 5, 6);
+        _tile_dpbf16ps(3, 5, 7);
+    }
+    _tile_stored(0, t, 32 * 4);
+    _tile_stored(1, t + 16, 32 * 4);
+    _tile_stored(2, t + 16 * 32, 32 * 4);
+    _tile_stored(3, t + 16 * 32 + 16, 32 * 4);
+}
+
+// t [32 n][32 m] → y rows m0 .. m0 + rows - 1, columns n0 .. n0 + 31, bias added, rounded to bf16.
+ATELIER_AMX_TARGET void store_panel(const float* t, int64_t rows, const float* bias, int64_t n0, uint16_t* y,
+                                    int64_t N, int64_t m0) {
+    for (int nh = 0; nh < 2; ++nh) {
+        const __m512 b = bias ? _mm512_loadu_ps(bias + n0 + 16 * nh) : _mm512_setzero_ps();
+        for (int mh = 0; mh < 2 && 16 * mh < rows; ++mh) {
+            __m512i r[16];
+            for (int i = 0; i < 16; ++i) r[i] = _mm512_load_si512(t + (16 * nh + i) * 32 + 16 * mh);
+            transpose16(r);  // r[j]: the 16 n of row m = 16 mh + j
+            for (int64_t j = 0; j < std::min<int64_t>(16, rows - 16 * mh); ++j) {
+                const __m512 v = _mm512_add_ps(_mm512_castsi512_ps(r[j]), b);
+                _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + (m0 + 16 * mh + j) * N + n0 + 16 * nh),
+                                    reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(v)));
+            }
+        }
+    }
+}
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+#endif  // ATELIER_AMX
+
+}  // namespace
+
+bool gemm_bf16_amx(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, int64_t N, const float* bias,
+                   uint16_t* y) {
+#if ATELIER_AMX
+    if (M <= 0 || K <= 0 || K % 32 != 0 || N <= 0 || N % 32 != 0 || !cpu_has_amx_bf16()) return false;
+    const int64_t blocks = (M + 31) / 32 * 2;  // 16-row blocks of x, an even number
+    // allocated here: nothing throws in the parallel regions
+    const size_t bytes = size_t(blocks * K / 32 * 256) * 4;  // a multiple of 1 KB
+    std::unique_ptr<uint32_t, decltype(&std::free)> xp(static_cast<uint32_t*>(std::aligned_alloc(64, bytes)),
+                                                       &std::free);
+    if (!xp) return false;
+#pragma omp parallel for schedule(static)
+    for (int64_t b = 0; b < blocks; ++b) pack_rows(x, M, K, b, xp.get());
+#pragma omp parallel
+    {
+        alignas(64) float t[32 * 32];
+        amx::configure_tiles();
+        // x's tiles in groups of about 512 KB, which stay in L2 while the weights pass by
+        const int64_t group = std::max<int64_t>(1, (512 << 10) / (32 * K * 2));
+        for (int64_t g0 = 0; g0 < blocks / 2; g0 += group) {
+#pragma omp for schedule(static)
+            for (int64_t n0 = 0; n0 < N; n0 += 32)
+                for (int64_t mb = g0; mb < std::min(blocks / 2, g0 + group); ++mb) {
+                    panel_product(w, K, n0, xp.get(), mb, t);
+                    store_panel(t, std::min<int64_t>(32, M - 32 * mb), bias, n0, y, N, 32 * mb);
+                }
+        }
+        amx::release_tiles();
+    }
+    return true;
+#else
+    (void)x, (void)M, (void)K, (void)w, (void)N, (void)bias, (void)y;
+    return false;
+#endif
+}
+
+}  // namespace atelier

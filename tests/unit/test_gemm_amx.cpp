@@ -1,0 +1,98 @@
+// The AMX bf16 GEMM (model/amx_kernels.h) against double precision over the same bf16 inputs, at
+// every tile and block edge (16-row tiles of x, 32-row panels of w, 32-wide chunks of K, groups of
+// x's tiles); skipped where the CPU has no AMX (mixed_linear then keeps LibTorch's GEMM).
+#include "model/amx_kernels.h"
+
+#include "test_util.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+namespace {
+
+using atelier::test::bf16_to_float;
+using atelier::test::float_to_bf16;
+
+std::vector<uint16_t> random_bf16(size_t n, float scale, std::mt19937& rng) {
+    std::normal_distribution<float> normal;
+    std::vector<uint16_t> v(n);
+    for (auto& x : v) x = float_to_bf16(normal(rng) * scale);
+    return v;
+}
+
+// max over the outputs of |y - x·wᵀ - b| / (|x|·|w|ᵀ + |b|), against a double product of the bf16 values.
+double worst_relative_error(const std::vector<uint16_t>& y, const std::vector<uint16_t>& x,
+                            const std::vector<uint16_t>& w, const std::vector<float>& bias, int64_t M,
+                            int64_t K, int64_t N) {
+    double worst = 0;
+    for (int64_t m = 0; m < M; ++m)
+        for (int64_t n = 0; n < N; ++n) {
+            double s = bias.empty() ? 0 : bias[n], mag = bias.empty() ? 0 : std::fabs(bias[n]);
+            for (int64_t k = 0; k < K; ++k) {
+                const double p = double(bf16_to_float(x[m * K + k])) * bf16_to_float(w[n * K + k]);
+                s += p;
+                mag += std::fabs(p);
+            }
+            worst = std::max(worst, std::fabs(bf16_to_float(y[m * N + n]) - s) / (mag + 1e-30));
+        }
+    return worst;
+}
+
+TEST(GemmAmx, MatchesDoublePrecisionAtTileAndBlockEdges) {
+    if (!atelier::cpu_has_amx_bf16()) GTEST_SKIP() << "no AMX-BF16 here (or ATELIER_MAX_ISA set)";
+    std::mt19937 rng(11);
+    struct Shape {
+        int64_t M, K, N;
+    };
+    // M around 16 and 32 (x's tiles, pairs of them); K one chunk and several; N one panel and three;
+    // 300 rows at K = 1024 span two groups of x's tiles (512 KB each)
+    for (const Shape s :
+         {Shape{1, 32, 32}, Shape{15, 64, 32}, Shape{16, 32, 64}, Shape{17, 96, 32}, Shape{31, 64, 96},
+          Shape{32, 32, 32}, Shape{33, 128, 64}, Shape{100, 160, 96}, Shape{300, 1024, 64}})
+        for (bool with_bias : {false, true}) {
+            SCOPED_TRACE(testing::Message()
+                         << "M " << s.M << " K " << s.K << " N " << s.N << (with_bias ? " bias" : ""));
+            const auto x = random_bf16(size_t(s.M * s.K), 1.0f, rng),
+                       w = random_bf16(size_t(s.N * s.K), 0.1f, rng);
+            std::vector<float> bias;
+            if (with_bias)
+                for (int64_t n = 0; n < s.N; ++n) bias.push_back(float(n % 7) - 3.0f);
+            std::vector<uint16_t> y(size_t(s.M * s.N + 64), 0xabcd);  // the 64 past the end stay
+            ASSERT_TRUE(atelier::gemm_bf16_amx(x.data(), s.M, s.K, w.data(), s.N,
+                                               with_bias ? bias.data() : nullptr, y.data()));
+            for (size_t i = size_t(s.M * s.N); i < y.size(); ++i) ASSERT_EQ(y[i], 0xabcd) << i;
+            // each output rounded to bf16 (2^-9 relative) after f32 sums
+            EXPECT_LE(worst_relative_error(y, x, w, bias, s.M, s.K, s.N), 1.0 / 256);
+        }
+}
+
+// One nonzero per row of x and of w: each output is exactly one product (bf16 × bf16 is exact in
+// f32), so the result must be bit-exact, and any transposition mix-up shows.
+TEST(GemmAmx, PlacesEveryProductExactly) {
+    if (!atelier::cpu_has_amx_bf16()) GTEST_SKIP() << "no AMX-BF16 here (or ATELIER_MAX_ISA set)";
+    const int64_t M = 45, K = 64, N = 64;
+    std::vector<uint16_t> x(size_t(M * K), 0), w(size_t(N * K), 0), y(size_t(M * N), 0xffff);
+    for (int64_t m = 0; m < M; ++m) x[m * K + m % K] = float_to_bf16(float(m + 1));
+    for (int64_t n = 0; n < N; ++n) w[n * K + (n * 5) % K] = float_to_bf16(0.5f + float(n) / 64);
+    ASSERT_TRUE(atelier::gemm_bf16_amx(x.data(), M, K, w.data(), N, nullptr, y.data()));
+    for (int64_t m = 0; m < M; ++m)
+        for (int64_t n = 0; n < N; ++n) {
+            const uint16_t want =
+                m % K == (n * 5) % K ? float_to_bf16(float(m + 1) * (0.5f + float(n) / 64)) : uint16_t(0);
+            ASSERT_EQ(y[m * N + n], want) << m << ", " << n;
+        }
+}
+
+TEST(GemmAmx, DeclinesSizesOffTheTiles) {
+    std::vector<uint16_t> x(64 * 64, 0x3f80), w(64 * 64, 0x3f80), y(64 * 64, 0x1234);
+    EXPECT_FALSE(atelier::gemm_bf16_amx(x.data(), 4, 48, w.data(), 32, nullptr, y.data()));  // K % 32
+    EXPECT_FALSE(atelier::gemm_bf16_amx(x.data(), 4, 32, w.data(), 48, nullptr, y.data()));  // N % 32
+    EXPECT_FALSE(atelier::gemm_bf16_amx(x.data(), 0, 32, w.data(), 32, nullptr, y.data()));
+    EXPECT_TRUE(std::all_of(y.begin(), y.end(), [](uint16_t v) { return v == 0x1234; }));
+}
+
+}  // namespace
