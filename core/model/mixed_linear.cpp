@@ -215,7 +215,8 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
         return y.to(x.scalar_type());
     }
     if (w.scalar_type() == x.scalar_type()) {
-        if (torch::Tensor y = amx_linear(x, w, b); y.defined()) return y;  // bf16 prefill on AMX
+        // bf16 prefill and encoders, and adapter training's frozen products, on AMX where it runs
+        if (torch::Tensor y = amx_linear(x, w, b); y.defined()) return y;
         return torch::linear(x, w, b);
     }
     if (half && x.scalar_type() == torch::kFloat32 && x.device().is_cpu() && w.is_contiguous() &&

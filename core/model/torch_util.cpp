@@ -8,6 +8,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 
 #include <algorithm>
 #include <atomic>
@@ -480,27 +481,56 @@ int64_t fastest_row_count(int64_t M, int64_t K, const torch::Tensor& w) {
 
 }  // namespace
 
+namespace {
+
+// x · wᵀ (+ bias, f32; none when empty) through gemm_bf16_amx, the shapes checked by amx_linear.
+torch::Tensor amx_product(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias) {
+    RECORD_FUNCTION("atelier::amx_linear", std::vector<c10::IValue>({x, w}));  // for op tables
+    const int64_t K = x.size(-1), M = x.numel() / K, N = w.size(0);
+    const auto xc = x.contiguous();
+    auto sizes = x.sizes().vec();
+    sizes.back() = N;
+    auto y = torch::empty(sizes, x.options());
+    const bool ran = gemm_bf16_amx(
+        static_cast<const uint16_t*>(xc.data_ptr()), M, K, static_cast<const uint16_t*>(w.data_ptr()), N,
+        bias.numel() ? bias.data_ptr<float>() : nullptr, static_cast<uint16_t*>(y.data_ptr()));
+    TORCH_CHECK(ran, "the AMX GEMM declined a shape amx_linear admitted");
+    return y;
+}
+
+// The product with a frozen weight when x needs a gradient (LoRA and LLaMA-Adapter training):
+// forward on AMX, dx = dy · w through LibTorch.
+struct AmxLinearFunction : torch::autograd::Function<AmxLinearFunction> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& w,
+                                 const torch::Tensor& bias) {
+        ctx->save_for_backward({w});
+        return amx_product(x, w, bias);
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const torch::Tensor w = ctx->get_saved_variables()[0];
+        return {torch::matmul(grads[0].to(w.scalar_type()), w), torch::Tensor(), torch::Tensor()};
+    }
+};
+
+}  // namespace
+
 torch::Tensor amx_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
     static const bool enabled = [] {
         const char* env = std::getenv("ATELIER_AMX_GEMM");
         return !env || std::string(env) != "0";
     }();
     if (!enabled) return {};
-    const int64_t K = x.size(-1), M = K ? x.numel() / K : 0, N = w.dim() == 2 ? w.size(0) : 0;
-    if (K < 1024 || N < 1024 || M < 1 || x.scalar_type() != torch::kBFloat16 ||
+    const int64_t K = x.dim() ? x.size(-1) : 0, M = K ? x.numel() / K : 0, N = w.dim() == 2 ? w.size(0) : 0;
+    // Whatever the grad mode, so that a checkpointed layer's recomputation sums as its forward did.
+    if (K < 1024 || N < 1024 || K % 32 || N % 32 || M < 1 || x.scalar_type() != torch::kBFloat16 ||
         w.scalar_type() != torch::kBFloat16 || w.size(1) != K || !w.is_contiguous() || !x.device().is_cpu() ||
-        !w.device().is_cpu() || !c10::InferenceMode::is_enabled() || !cpu_has_amx_bf16())
+        !w.device().is_cpu() || w.requires_grad() || (b.defined() && (b.requires_grad() || b.numel() != N)) ||
+        !cpu_has_amx_bf16())
         return {};
-    const auto xc = x.contiguous();
-    const torch::Tensor bias = b.defined() ? b.to(torch::kFloat32).contiguous() : b;
-    auto sizes = x.sizes().vec();
-    sizes.back() = N;
-    auto y = torch::empty(sizes, x.options());
-    if (!gemm_bf16_amx(
-            static_cast<const uint16_t*>(xc.data_ptr()), M, K, static_cast<const uint16_t*>(w.data_ptr()), N,
-            bias.defined() ? bias.data_ptr<float>() : nullptr, static_cast<uint16_t*>(y.data_ptr())))
-        return {};
-    return y;
+    // autograd's apply takes defined tensors only: no bias is an empty one
+    const torch::Tensor bias = b.defined() ? b.to(torch::kFloat32).contiguous() : torch::empty({0});
+    if (torch::GradMode::is_enabled() && x.requires_grad()) return AmxLinearFunction::apply(x, w, bias);
+    return amx_product(x, w, bias);
 }
 
 torch::Tensor linear_rows_padded(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {

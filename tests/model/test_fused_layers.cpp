@@ -103,6 +103,18 @@ TEST(MixedLinear, PrefillSizedBf16ProductsComputeTheLinear) {
                 if (M > kBf16GemmSmallRows) EXPECT_TRUE(torch::equal(direct, y));
             }
         }
+    // Training an adapter on the frozen model: x needs a gradient, the weight does not.
+    for (bool with_bias : {false, true}) {
+        const auto x = torch::randn({2, 40, K}).to(torch::kBFloat16).requires_grad_(true);
+        const auto dy = torch::randn({2, 40, N}).to(torch::kBFloat16);
+        const auto y = mixed_linear(x, w, with_bias ? b : torch::Tensor());
+        EXPECT_TRUE(near_product(y.detach(), x.detach(), w, with_bias ? b : torch::Tensor(), 1.0 / 64));
+        y.backward(dy);
+        ASSERT_TRUE(x.grad().defined());
+        EXPECT_TRUE(torch::allclose(x.grad().to(torch::kFloat32),
+                                    torch::matmul(dy.to(torch::kFloat32), w.to(torch::kFloat32)), 0.02,
+                                    0.02));
+    }
     torch::Tensor declined;
     {
         c10::InferenceMode guard;
