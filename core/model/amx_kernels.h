@@ -37,4 +37,8 @@ bool attention_bf16_amx(const uint16_t* q, const uint16_t* k, const uint16_t* v,
 bool gemm_bf16_amx(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, int64_t N, const float* bias,
                    uint16_t* y);
 
+// out [M, K] = a [M, N] · w [N, K] (the input's gradient of y = x · wᵀ, a = dy), bf16 bits in and
+// out (rows contiguous), f32 sums, w read as stored. K and N multiples of 32; as gemm_bf16_amx.
+bool gemm_bf16_amx_nn(const uint16_t* a, int64_t M, int64_t N, const uint16_t* w, int64_t K, uint16_t* out);
+
 }  // namespace atelier

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 #if ATELIER_AMX
 #include <omp.h>
@@ -120,6 +121,70 @@ ATELIER_AMX_TARGET void store_panel(const float* t, int64_t rows, const float* b
     }
 }
 
+// ---- dy · w (the input's gradient of y = x · wᵀ): w is the second operand, pairs along N
+
+constexpr int64_t kSlab = 128;  // output columns per packed slab of w
+
+// w[:, k0 .. k0 + width) as the tiles' second operand: for rows 32c .. 32c + 31 of w and output
+// columns 16j .. 16j + 15 of the slab, one tile at wp + (c · width/16 + j) · 256, its line p the
+// pairs (w[32c + 2p][k0 + 16j + i], w[32c + 2p + 1][k0 + 16j + i]) for i = 0..15.
+ATELIER_AMX_TARGET void pack_pairs(const uint16_t* w, int64_t N, int64_t K, int64_t k0, int64_t width,
+                                   uint32_t* wp) {
+    alignas(64) uint16_t lo[32], hi[32];
+    for (int e = 0; e < 32; ++e) {  // even lanes from row 2p, odd ones from row 2p + 1
+        lo[e] = uint16_t(e / 2 + (e % 2 ? 32 : 0));
+        hi[e] = uint16_t(16 + e / 2 + (e % 2 ? 32 : 0));
+    }
+    const __m512i ilo = _mm512_load_si512(lo), ihi = _mm512_load_si512(hi);
+    const int64_t tiles = width / 16;
+    for (int64_t c = 0; c < N / 32; ++c)
+        for (int64_t p = 0; p < 16; ++p) {
+            const uint16_t* a = w + (32 * c + 2 * p) * K + k0;
+            for (int64_t j2 = 0; j2 < width / 32; ++j2) {
+                const __m512i va = _mm512_loadu_si512(a + 32 * j2), vb = _mm512_loadu_si512(a + K + 32 * j2);
+                _mm512_store_si512(wp + (c * tiles + 2 * j2) * 256 + 16 * p,
+                                   _mm512_permutex2var_epi16(va, ilo, vb));
+                _mm512_store_si512(wp + (c * tiles + 2 * j2 + 1) * 256 + 16 * p,
+                                   _mm512_permutex2var_epi16(va, ihi, vb));
+            }
+        }
+}
+
+// out rows m0 .. m0 + rows - 1 (a: 32 rows of dy from m0, row stride N, zero past the end),
+// columns k0 + 32s .. + 31 for each 32-wide part s of the slab: tiles 4 and 5 the two 16-row halves
+// of dy, 6 and 7 the slab's two 16-column tiles, 0-3 the sums.
+ATELIER_AMX_TARGET void slab_product(const uint16_t* a, int64_t rows, int64_t N, const uint32_t* wp,
+                                     int64_t width, uint16_t* out, int64_t K, int64_t m0, int64_t k0,
+                                     float* t) {
+    const int64_t tiles = width / 16;
+    for (int64_t s = 0; s < width / 32; ++s) {
+        _tile_zero(0);
+        _tile_zero(1);
+        _tile_zero(2);
+        _tile_zero(3);
+        for (int64_t c = 0; c < N / 32; ++c) {
+            const uint32_t* b = wp + (c * tiles + 2 * s) * 256;
+            _tile_loadd(4, a + 32 * c, N * 2);
+            _tile_loadd(6, b, 64);
+            _tile_dpbf16ps(0, 4, 6);
+            _tile_loadd(7, b + 256, 64);
+            _tile_dpbf16ps(1, 4, 7);
+            _tile_loadd(5, a + 16 * N + 32 * c, N * 2);
+            _tile_dpbf16ps(2, 5, 6);
+            _tile_dpbf16ps(3, 5, 7);
+        }
+        _tile_stored(0, t, 32 * 4);
+        _tile_stored(1, t + 16, 32 * 4);
+        _tile_stored(2, t + 16 * 32, 32 * 4);
+        _tile_stored(3, t + 16 * 32 + 16, 32 * 4);
+        for (int64_t r = 0; r < rows; ++r) {
+            const __m512 v0 = _mm512_load_ps(t + r * 32), v1 = _mm512_load_ps(t + r * 32 + 16);
+            _mm512_storeu_si512(out + (m0 + r) * K + k0 + 32 * s,
+                                reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(v1, v0)));
+        }
+    }
+}
+
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -162,6 +227,42 @@ bool gemm_bf16_amx(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, i
     return true;
 #else
     (void)x, (void)M, (void)K, (void)w, (void)N, (void)bias, (void)y;
+    return false;
+#endif
+}
+
+bool gemm_bf16_amx_nn(const uint16_t* a, int64_t M, int64_t N, const uint16_t* w, int64_t K, uint16_t* out) {
+#if ATELIER_AMX
+    if (M <= 0 || K <= 0 || K % 32 != 0 || N <= 0 || N % 32 != 0 || !cpu_has_amx_bf16()) return false;
+    const int64_t pairs = (M + 31) / 32, last = M - 32 * (pairs - 1);
+    // the last 32 rows of dy, zero past M (tiles load 16 whole rows); the slabs, one per thread
+    std::vector<uint16_t> tail(size_t(32 * N), 0);
+    std::copy(a + (M - last) * N, a + M * N, tail.begin());
+    const int threads = omp_get_max_threads();
+    const size_t slab_words = size_t(N / 32 * (kSlab / 16) * 256);
+    std::unique_ptr<uint32_t, decltype(&std::free)> slabs(
+        static_cast<uint32_t*>(std::aligned_alloc(64, slab_words * 4 * size_t(threads))), &std::free);
+    if (!slabs) return false;
+#pragma omp parallel num_threads(threads)
+    {
+        alignas(64) float t[32 * 32];
+        uint32_t* wp = slabs.get() + slab_words * size_t(omp_get_thread_num());
+        amx::configure_tiles();
+#pragma omp for schedule(static)
+        for (int64_t k0 = 0; k0 < K; k0 += kSlab) {
+            const int64_t width = std::min(kSlab, K - k0);
+            pack_pairs(w, N, K, k0, width, wp);
+            for (int64_t mp = 0; mp < pairs; ++mp) {
+                const bool end = mp == pairs - 1;
+                slab_product(end ? tail.data() : a + 32 * mp * N, end ? last : 32, N, wp, width, out, K,
+                             32 * mp, k0, t);
+            }
+        }
+        amx::release_tiles();
+    }
+    return true;
+#else
+    (void)a, (void)M, (void)N, (void)w, (void)K, (void)out;
     return false;
 #endif
 }

@@ -498,8 +498,9 @@ torch::Tensor amx_product(const torch::Tensor& x, const torch::Tensor& w, const 
     return y;
 }
 
-// The product with a frozen weight when x needs a gradient (LoRA and LLaMA-Adapter training):
-// forward on AMX, dx = dy · w through LibTorch.
+// The product with a frozen weight when x needs a gradient (LoRA and LLaMA-Adapter training), both
+// ways on AMX: dx = dy · w by gemm_bf16_amx_nn (1100-1290 against oneDNN's 880-1060 GFLOP/s for a
+// 1.1B's 256-row shapes on the dev VM).
 struct AmxLinearFunction : torch::autograd::Function<AmxLinearFunction> {
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& w,
                                  const torch::Tensor& bias) {
@@ -508,7 +509,16 @@ struct AmxLinearFunction : torch::autograd::Function<AmxLinearFunction> {
     }
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
         const torch::Tensor w = ctx->get_saved_variables()[0];
-        return {torch::matmul(grads[0].to(w.scalar_type()), w), torch::Tensor(), torch::Tensor()};
+        const auto dy = grads[0].to(w.scalar_type()).contiguous();
+        const int64_t N = w.size(0), K = w.size(1);
+        auto sizes = dy.sizes().vec();
+        sizes.back() = K;
+        auto dx = torch::empty(sizes, dy.options());
+        if (!gemm_bf16_amx_nn(static_cast<const uint16_t*>(dy.data_ptr()), dy.numel() / N, N,
+                              static_cast<const uint16_t*>(w.data_ptr()), K,
+                              static_cast<uint16_t*>(dx.data_ptr())))
+            dx = torch::matmul(dy, w);
+        return {dx, torch::Tensor(), torch::Tensor()};
     }
 };
 

@@ -87,11 +87,55 @@ TEST(GemmAmx, PlacesEveryProductExactly) {
         }
 }
 
+// out = a · w (w [N, K] as stored): the input's gradient of a linear layer.
+TEST(GemmAmx, GradientProductMatchesDoublePrecisionAtEdges) {
+    if (!atelier::cpu_has_amx_bf16()) GTEST_SKIP() << "no AMX-BF16 here (or ATELIER_MAX_ISA set)";
+    std::mt19937 rng(12);
+    struct Shape {
+        int64_t M, N, K;
+    };
+    // M around the 32-row pairs (the last one copied and zero-padded); K one slab of 128 columns,
+    // less, and a slab and a part; N one chunk of 32 and several
+    for (const Shape s : {Shape{1, 32, 32}, Shape{17, 64, 96}, Shape{32, 32, 128}, Shape{33, 96, 160},
+                          Shape{64, 64, 288}, Shape{100, 128, 64}}) {
+        SCOPED_TRACE(testing::Message() << "M " << s.M << " N " << s.N << " K " << s.K);
+        const auto a = random_bf16(size_t(s.M * s.N), 1.0f, rng),
+                   w = random_bf16(size_t(s.N * s.K), 0.1f, rng);
+        std::vector<uint16_t> out(size_t(s.M * s.K + 64), 0xabcd);
+        ASSERT_TRUE(atelier::gemm_bf16_amx_nn(a.data(), s.M, s.N, w.data(), s.K, out.data()));
+        for (size_t i = size_t(s.M * s.K); i < out.size(); ++i) ASSERT_EQ(out[i], 0xabcd) << i;
+        // the same check as the forward product's, with w transposed: out = a · (wᵀ)ᵀ
+        std::vector<uint16_t> wt(w.size());
+        for (int64_t n = 0; n < s.N; ++n)
+            for (int64_t k = 0; k < s.K; ++k) wt[k * s.N + n] = w[n * s.K + k];
+        out.resize(size_t(s.M * s.K));
+        EXPECT_LE(worst_relative_error(out, a, wt, {}, s.M, s.N, s.K), 1.0 / 256);
+    }
+}
+
+TEST(GemmAmx, GradientProductPlacesEveryProductExactly) {
+    if (!atelier::cpu_has_amx_bf16()) GTEST_SKIP() << "no AMX-BF16 here (or ATELIER_MAX_ISA set)";
+    const int64_t M = 45, N = 64, K = 160;
+    std::vector<uint16_t> a(size_t(M * N), 0), w(size_t(N * K), 0), out(size_t(M * K), 0xffff);
+    for (int64_t m = 0; m < M; ++m) a[m * N + m % N] = float_to_bf16(float(m + 1));
+    for (int64_t n = 0; n < N; ++n) w[n * K + (n * 5) % K] = float_to_bf16(0.5f + float(n) / 64);
+    ASSERT_TRUE(atelier::gemm_bf16_amx_nn(a.data(), M, N, w.data(), K, out.data()));
+    for (int64_t m = 0; m < M; ++m)
+        for (int64_t k = 0; k < K; ++k) {
+            const int64_t n = m % N;  // the only nonzero of a's row m
+            const uint16_t want =
+                (n * 5) % K == k ? float_to_bf16(float(m + 1) * (0.5f + float(n) / 64)) : uint16_t(0);
+            ASSERT_EQ(out[m * K + k], want) << m << ", " << k;
+        }
+}
+
 TEST(GemmAmx, DeclinesSizesOffTheTiles) {
     std::vector<uint16_t> x(64 * 64, 0x3f80), w(64 * 64, 0x3f80), y(64 * 64, 0x1234);
     EXPECT_FALSE(atelier::gemm_bf16_amx(x.data(), 4, 48, w.data(), 32, nullptr, y.data()));  // K % 32
     EXPECT_FALSE(atelier::gemm_bf16_amx(x.data(), 4, 32, w.data(), 48, nullptr, y.data()));  // N % 32
     EXPECT_FALSE(atelier::gemm_bf16_amx(x.data(), 0, 32, w.data(), 32, nullptr, y.data()));
+    EXPECT_FALSE(atelier::gemm_bf16_amx_nn(x.data(), 4, 48, w.data(), 32, y.data()));  // N % 32
+    EXPECT_FALSE(atelier::gemm_bf16_amx_nn(x.data(), 4, 32, w.data(), 48, y.data()));  // K % 32
     EXPECT_TRUE(std::all_of(y.begin(), y.end(), [](uint16_t v) { return v == 0x1234; }));
 }
 
