@@ -27,17 +27,15 @@ int cmd_devices(const Args& a) {
     const bool bf16 = atelier::cpu_has_fast_bf16();
     const std::string kernels = atelier::bf16_gemv_isa();  // the widest the engine's own kernels use
     const bool amx = atelier::cpu_has_amx_bf16();          // the encoders' fused attention
+    const bool amx_gemm = atelier::amx_gemm_enabled();     // bf16 products on AMX tiles
     const atelier::IsaCap cap = atelier::isa_cap();
     const int gpus = atelier::cuda_device_count();
     const bool mps = atelier::mps_available();
     const auto inputs = atelier::list_audio_inputs();
     if (a.has("json")) {
         ordered_json compute = ordered_json::array();
-        ordered_json cpu = {{"device", "cpu"},
-                            {"threads", cores},
-                            {"fast_bf16", bf16},
-                            {"kernels", kernels},
-                            {"amx_attention", amx}};
+        ordered_json cpu = {{"device", "cpu"},    {"threads", cores},     {"fast_bf16", bf16},
+                            {"kernels", kernels}, {"amx_attention", amx}, {"amx_gemm", amx_gemm}};
         if (cap != atelier::IsaCap::Native) cpu["max_isa"] = atelier::isa_cap_name(cap);
         compute.push_back(cpu);
         for (int i = 0; i < gpus; ++i) compute.push_back({{"device", "cuda:" + std::to_string(i)}});
@@ -57,7 +55,8 @@ int cmd_devices(const Args& a) {
     }
     std::printf("compute devices:\n");
     std::string cpu = std::to_string(cores) + " threads" + (bf16 ? ", fast bf16 (AVX512-BF16/AMX)" : "") +
-                      ", " + kernels + " kernels" + (amx ? ", AMX attention" : "");
+                      ", " + kernels + " kernels" + (amx ? ", AMX attention" : "") +
+                      (amx_gemm ? ", AMX GEMM" : "");
     if (cap != atelier::IsaCap::Native)
         cpu += std::string(" (held there by ATELIER_MAX_ISA=") + atelier::isa_cap_name(cap) + ")";
     std::printf("  cpu      %s\n", cpu.c_str());

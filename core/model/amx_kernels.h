@@ -30,6 +30,10 @@ bool cpu_has_amx_bf16();
 bool attention_bf16_amx(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t stride,
                         int64_t heads, int64_t N, int64_t head_dim, uint16_t* out, int64_t out_stride);
 
+// Whether the engine routes bf16 products to the AMX GEMMs below: AMX here (cpu_has_amx_bf16) and
+// ATELIER_AMX_GEMM is not "0".
+bool amx_gemm_enabled();
+
 // y [M, N] = x [M, K] · wᵀ (+ bias), bf16 bits in and out (rows contiguous), f32 sums and bias
 // (may be null), the weight read as stored ([N, K] rows, no packing kept). K and N multiples of 32.
 // Threads: LibTorch's OpenMP pool. Returns false, writing nothing, where it does not run (no AMX,

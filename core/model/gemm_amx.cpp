@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <string>
 #include <vector>
 
 #if ATELIER_AMX
@@ -192,6 +193,14 @@ ATELIER_AMX_TARGET void slab_product(const uint16_t* a, int64_t rows, int64_t N,
 #endif  // ATELIER_AMX
 
 }  // namespace
+
+bool amx_gemm_enabled() {
+    static const bool enabled = [] {
+        const char* env = std::getenv("ATELIER_AMX_GEMM");
+        return cpu_has_amx_bf16() && !(env && std::string(env) == "0");
+    }();
+    return enabled;
+}
 
 bool gemm_bf16_amx(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, int64_t N, const float* bias,
                    uint16_t* y) {

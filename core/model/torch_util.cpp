@@ -525,17 +525,12 @@ struct AmxLinearFunction : torch::autograd::Function<AmxLinearFunction> {
 }  // namespace
 
 torch::Tensor amx_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
-    static const bool enabled = [] {
-        const char* env = std::getenv("ATELIER_AMX_GEMM");
-        return !env || std::string(env) != "0";
-    }();
-    if (!enabled) return {};
     const int64_t K = x.dim() ? x.size(-1) : 0, M = K ? x.numel() / K : 0, N = w.dim() == 2 ? w.size(0) : 0;
     // Whatever the grad mode, so that a checkpointed layer's recomputation sums as its forward did.
     if (K < 1024 || N < 1024 || K % 32 || N % 32 || M < 1 || x.scalar_type() != torch::kBFloat16 ||
         w.scalar_type() != torch::kBFloat16 || w.size(1) != K || !w.is_contiguous() || !x.device().is_cpu() ||
         !w.device().is_cpu() || w.requires_grad() || (b.defined() && (b.requires_grad() || b.numel() != N)) ||
-        !cpu_has_amx_bf16())
+        !amx_gemm_enabled())
         return {};
     // autograd's apply takes defined tensors only: no bias is an empty one
     const torch::Tensor bias = b.defined() ? b.to(torch::kFloat32).contiguous() : torch::empty({0});

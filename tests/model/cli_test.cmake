@@ -239,7 +239,15 @@ execute_process(COMMAND ${CMAKE_COMMAND} -E env ATELIER_MAX_ISA=scalar "${CLI}" 
   OUTPUT_VARIABLE out RESULT_VARIABLE rc)
 string(JSON kernels ERROR_VARIABLE no_kernels GET "${out}" compute 0 kernels)
 string(JSON max_isa ERROR_VARIABLE no_cap GET "${out}" compute 0 max_isa)
-if(NOT rc EQUAL 0 OR NOT kernels STREQUAL "scalar" OR NOT max_isa STREQUAL "scalar")
+string(JSON amx_gemm ERROR_VARIABLE no_amx GET "${out}" compute 0 amx_gemm)
+if(NOT rc EQUAL 0 OR NOT kernels STREQUAL "scalar" OR NOT max_isa STREQUAL "scalar" OR NOT amx_gemm STREQUAL "OFF")
   message(FATAL_ERROR "ATELIER_MAX_ISA=scalar devices --json: rc=${rc}\n${out}")
+endif()
+# ATELIER_AMX_GEMM=0 keeps LibTorch's GEMMs, and says so.
+execute_process(COMMAND ${CMAKE_COMMAND} -E env ATELIER_AMX_GEMM=0 "${CLI}" devices --json
+  OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+string(JSON amx_gemm ERROR_VARIABLE no_amx GET "${out}" compute 0 amx_gemm)
+if(NOT rc EQUAL 0 OR NOT amx_gemm STREQUAL "OFF")
+  message(FATAL_ERROR "ATELIER_AMX_GEMM=0 devices --json: rc=${rc}\n${out}")
 endif()
 message(STATUS "devices: cpu and ${inputs} audio inputs listed")
