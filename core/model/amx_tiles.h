@@ -10,6 +10,7 @@
 #if ATELIER_X86_BF16_CASTS && defined(__linux__) && (defined(__clang__) || __GNUC__ >= 11)
 #define ATELIER_AMX 1
 #include <cpuid.h>
+#include <omp.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #else
@@ -19,6 +20,18 @@
 #if ATELIER_AMX
 
 #define ATELIER_AMX_TARGET ATELIER_TARGET("amx-tile,amx-bf16,avx512f,avx512bw,avx512vl,avx512bf16")
+
+// Around a file's AMX kernels: GCC 12's AVX-512 headers build some intrinsics on a self-initialised
+// `__Y` and warn about it.
+#if defined(__GNUC__) && !defined(__clang__)
+#define ATELIER_AMX_KERNELS_BEGIN                                         \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"") \
+        _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")
+#define ATELIER_AMX_KERNELS_END _Pragma("GCC diagnostic pop")
+#else
+#define ATELIER_AMX_KERNELS_BEGIN
+#define ATELIER_AMX_KERNELS_END
+#endif
 
 namespace atelier::amx {
 
@@ -56,6 +69,36 @@ ATELIER_AMX_TARGET inline void configure_tiles() {
 
 ATELIER_AMX_TARGET inline void release_tiles() {
     _tile_release();
+}
+
+// The 2 × 2 tile block both GEMMs step through (palette 1): tiles 4 and 5 hold the first operand's
+// two 16-row halves (a0, a1: rows a_stride bytes apart), 6 and 7 the second operand's two 16-column
+// tiles (b0, b1: 1 KB each, packed), and 0-3 the four sums, [a half][b tile].
+ATELIER_AMX_TARGET inline void zero_block() {
+    _tile_zero(0);
+    _tile_zero(1);
+    _tile_zero(2);
+    _tile_zero(3);
+}
+
+ATELIER_AMX_TARGET inline void block_step(const void* a0, const void* a1, int64_t a_stride, const void* b0,
+                                          const void* b1) {
+    _tile_loadd(4, a0, a_stride);
+    _tile_loadd(6, b0, 64);
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_loadd(7, b1, 64);
+    _tile_dpbf16ps(1, 4, 7);
+    _tile_loadd(5, a1, a_stride);
+    _tile_dpbf16ps(2, 5, 6);
+    _tile_dpbf16ps(3, 5, 7);
+}
+
+// The four sums into t [32][32] f32, rows those of the first operand.
+ATELIER_AMX_TARGET inline void store_block(float* t) {
+    _tile_stored(0, t, 32 * 4);
+    _tile_stored(1, t + 16, 32 * 4);
+    _tile_stored(2, t + 16 * 32, 32 * 4);
+    _tile_stored(3, t + 16 * 32 + 16, 32 * 4);
 }
 
 }  // namespace atelier::amx

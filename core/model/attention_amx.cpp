@@ -8,21 +8,13 @@
 #include <limits>
 #include <vector>
 
-#if ATELIER_AMX
-#include <omp.h>
-#endif
-
 namespace atelier {
 
 namespace {
 
 #if ATELIER_AMX
 
-// GCC 12's AVX-512 headers build some intrinsics on a self-initialised `__Y` and warn about it.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+ATELIER_AMX_KERNELS_BEGIN
 
 constexpr int64_t kHd = 64;    // the head_dim the tiles are laid out for: two 32-wide halves
 constexpr int64_t kRows = 32;  // queries per block: two AMX tiles of 16 rows
@@ -174,9 +166,7 @@ ATELIER_AMX_TARGET void attend_block(const uint16_t* q, int64_t stride, int64_t 
     }
 }
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+ATELIER_AMX_KERNELS_END
 
 #endif  // ATELIER_AMX
 

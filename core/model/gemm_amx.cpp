@@ -16,21 +16,17 @@
 #include <string>
 #include <vector>
 
-#if ATELIER_AMX
-#include <omp.h>
-#endif
-
 namespace atelier {
 
 namespace {
 
 #if ATELIER_AMX
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
+ATELIER_AMX_KERNELS_BEGIN
+
+using amx::block_step;
+using amx::store_block;
+using amx::zero_block;
 
 // In place: r[j] (lane i) ← r[i] (lane j), for 16 vectors of 16 32-bit lanes. Unpacks within
 // 128-bit lanes, then whole 128-bit lanes moved; 64 shuffles.
@@ -84,24 +80,9 @@ ATELIER_AMX_TARGET void panel_product(const uint16_t* w, int64_t K, int64_t n0, 
     const uint16_t* w1 = w0 + 16 * K;
     const uint32_t* x0 = xp + (2 * mb) * chunks * 256;
     const uint32_t* x1 = x0 + chunks * 256;
-    _tile_zero(0);
-    _tile_zero(1);
-    _tile_zero(2);
-    _tile_zero(3);
-    for (int64_t c = 0; c < chunks; ++c) {
-        _tile_loadd(4, w0 + 32 * c, K * 2);
-        _tile_loadd(6, x0 + 256 * c, 64);
-        _tile_dpbf16ps(0, 4, 6);
-        _tile_loadd(7, x1 + 256 * c, 64);
-        _tile_dpbf16ps(1, 4, 7);
-        _tile_loadd(5, w1 + 32 * c, K * 2);
-        _tile_dpbf16ps(2, 5, 6);
-        _tile_dpbf16ps(3, 5, 7);
-    }
-    _tile_stored(0, t, 32 * 4);
-    _tile_stored(1, t + 16, 32 * 4);
-    _tile_stored(2, t + 16 * 32, 32 * 4);
-    _tile_stored(3, t + 16 * 32 + 16, 32 * 4);
+    zero_block();
+    for (int64_t c = 0; c < chunks; ++c) block_step(w0 + 32 * c, w1 + 32 * c, K * 2, x0 + 256 * c, x1 + 256 * c);
+    store_block(t);
 }
 
 // t [32 n][32 m] → y rows m0 .. m0 + rows - 1, columns n0 .. n0 + 31, bias added, rounded to bf16.
@@ -159,25 +140,12 @@ ATELIER_AMX_TARGET void slab_product(const uint16_t* a, int64_t rows, int64_t N,
                                      float* t) {
     const int64_t tiles = width / 16;
     for (int64_t s = 0; s < width / 32; ++s) {
-        _tile_zero(0);
-        _tile_zero(1);
-        _tile_zero(2);
-        _tile_zero(3);
+        zero_block();
         for (int64_t c = 0; c < N / 32; ++c) {
             const uint32_t* b = wp + (c * tiles + 2 * s) * 256;
-            _tile_loadd(4, a + 32 * c, N * 2);
-            _tile_loadd(6, b, 64);
-            _tile_dpbf16ps(0, 4, 6);
-            _tile_loadd(7, b + 256, 64);
-            _tile_dpbf16ps(1, 4, 7);
-            _tile_loadd(5, a + 16 * N + 32 * c, N * 2);
-            _tile_dpbf16ps(2, 5, 6);
-            _tile_dpbf16ps(3, 5, 7);
+            block_step(a + 32 * c, a + 16 * N + 32 * c, N * 2, b, b + 256);
         }
-        _tile_stored(0, t, 32 * 4);
-        _tile_stored(1, t + 16, 32 * 4);
-        _tile_stored(2, t + 16 * 32, 32 * 4);
-        _tile_stored(3, t + 16 * 32 + 16, 32 * 4);
+        store_block(t);
         for (int64_t r = 0; r < rows; ++r) {
             const __m512 v0 = _mm512_load_ps(t + r * 32), v1 = _mm512_load_ps(t + r * 32 + 16);
             _mm512_storeu_si512(out + (m0 + r) * K + k0 + 32 * s,
@@ -186,9 +154,7 @@ ATELIER_AMX_TARGET void slab_product(const uint16_t* a, int64_t rows, int64_t N,
     }
 }
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+ATELIER_AMX_KERNELS_END
 
 #endif  // ATELIER_AMX
 
