@@ -24,7 +24,7 @@
 // Around a file's AMX kernels: GCC 12's AVX-512 headers build some intrinsics on a self-initialised
 // `__Y` and warn about it.
 #if defined(__GNUC__) && !defined(__clang__)
-#define ATELIER_AMX_KERNELS_BEGIN                                         \
+#define ATELIER_AMX_KERNELS_BEGIN                                                              \
     _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"") \
         _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")
 #define ATELIER_AMX_KERNELS_END _Pragma("GCC diagnostic pop")

@@ -81,7 +81,8 @@ ATELIER_AMX_TARGET void panel_product(const uint16_t* w, int64_t K, int64_t n0, 
     const uint32_t* x0 = xp + (2 * mb) * chunks * 256;
     const uint32_t* x1 = x0 + chunks * 256;
     zero_block();
-    for (int64_t c = 0; c < chunks; ++c) block_step(w0 + 32 * c, w1 + 32 * c, K * 2, x0 + 256 * c, x1 + 256 * c);
+    for (int64_t c = 0; c < chunks; ++c)
+        block_step(w0 + 32 * c, w1 + 32 * c, K * 2, x0 + 256 * c, x1 + 256 * c);
     store_block(t);
 }
 
