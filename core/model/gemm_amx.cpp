@@ -1,4 +1,5 @@
-// bf16 GEMM on AMX tiles for inference: y = x · wᵀ (+ bias), weights as the model holds them.
+// bf16 GEMMs on AMX tiles: y = x · wᵀ (+ bias) and the input's gradient dy · w, weights as the
+// model holds them.
 //
 // LibTorch's bf16 linear (oneDNN) repacks the weight into its blocked layout on every call; at a
 // prefill's 128 rows that pass over a weight matrix too large for the caches costs about a third of
@@ -6,6 +7,8 @@
 // straight from its [N, K] rows: the product is computed transposed, yᵀ = w · xᵀ, so that only the
 // activations need the second operand's pair-interleaved layout (a few hundred KB, packed once per
 // call) and the 16 × 16 f32 result tiles are transposed on their way out, bias added there.
+// For dy · w, dy's rows are the first operand and w is packed 256 rows at a time (each thread its
+// columns, every row's run read in one piece), the sums carried in f32 from one block to the next.
 #include "model/amx_kernels.h"
 
 #include "model/amx_tiles.h"
@@ -106,50 +109,66 @@ ATELIER_AMX_TARGET void store_panel(const float* t, int64_t rows, const float* b
 
 // ---- dy · w (the input's gradient of y = x · wᵀ): w is the second operand, pairs along N
 
-constexpr int64_t kSlab = 128;  // output columns per packed slab of w
+constexpr int64_t kBlockRows = 256;  // rows of w (N) per block: packed, then used by every row of dy
 
-// w[:, k0 .. k0 + width) as the tiles' second operand: for rows 32c .. 32c + 31 of w and output
-// columns 16j .. 16j + 15 of the slab, one tile at wp + (c · width/16 + j) · 256, its line p the
-// pairs (w[32c + 2p][k0 + 16j + i], w[32c + 2p + 1][k0 + 16j + i]) for i = 0..15.
-ATELIER_AMX_TARGET void pack_pairs(const uint16_t* w, int64_t N, int64_t K, int64_t k0, int64_t width,
-                                   uint32_t* wp) {
+// Rows n0 .. n0 + rows - 1 of w, columns k0 .. k1 - 1, as the tiles' second operand: for rows
+// 32c .. 32c + 31 of the block and output columns 16j .. 16j + 15 of the range, one tile at
+// wp + (c · (k1 - k0)/16 + j) · 256, its line p the pairs (w[n0 + 32c + 2p][k0 + 16j + i],
+// w[n0 + 32c + 2p + 1][k0 + 16j + i]) for i = 0..15. Each row's range is read as one run.
+ATELIER_AMX_TARGET void pack_pairs(const uint16_t* w, int64_t K, int64_t n0, int64_t rows, int64_t k0,
+                                   int64_t k1, uint32_t* wp) {
     alignas(64) uint16_t lo[32], hi[32];
     for (int e = 0; e < 32; ++e) {  // even lanes from row 2p, odd ones from row 2p + 1
         lo[e] = uint16_t(e / 2 + (e % 2 ? 32 : 0));
         hi[e] = uint16_t(16 + e / 2 + (e % 2 ? 32 : 0));
     }
     const __m512i ilo = _mm512_load_si512(lo), ihi = _mm512_load_si512(hi);
-    const int64_t tiles = width / 16;
-    for (int64_t c = 0; c < N / 32; ++c)
-        for (int64_t p = 0; p < 16; ++p) {
-            const uint16_t* a = w + (32 * c + 2 * p) * K + k0;
-            for (int64_t j2 = 0; j2 < width / 32; ++j2) {
-                const __m512i va = _mm512_loadu_si512(a + 32 * j2), vb = _mm512_loadu_si512(a + K + 32 * j2);
-                _mm512_store_si512(wp + (c * tiles + 2 * j2) * 256 + 16 * p,
-                                   _mm512_permutex2var_epi16(va, ilo, vb));
-                _mm512_store_si512(wp + (c * tiles + 2 * j2 + 1) * 256 + 16 * p,
-                                   _mm512_permutex2var_epi16(va, ihi, vb));
-            }
+    const int64_t tiles = (k1 - k0) / 16;
+    for (int64_t q = 0; q < rows / 2; ++q) {  // row pair q: chunk q / 16, line q % 16
+        const uint16_t* a = w + (n0 + 2 * q) * K;
+        uint32_t* line = wp + (q / 16) * tiles * 256 + 16 * (q % 16);
+        for (int64_t k = k0; k < k1; k += 32) {
+            const __m512i va = _mm512_loadu_si512(a + k), vb = _mm512_loadu_si512(a + K + k);
+            const int64_t j = (k - k0) / 16;
+            _mm512_store_si512(line + j * 256, _mm512_permutex2var_epi16(va, ilo, vb));
+            _mm512_store_si512(line + (j + 1) * 256, _mm512_permutex2var_epi16(va, ihi, vb));
         }
+    }
 }
 
-// out rows m0 .. m0 + rows - 1 (a: 32 rows of dy from m0, row stride N, zero past the end),
-// columns k0 + 32s .. + 31 for each 32-wide part s of the slab: tiles 4 and 5 the two 16-row halves
-// of dy, 6 and 7 the slab's two 16-column tiles, 0-3 the sums.
-ATELIER_AMX_TARGET void slab_product(const uint16_t* a, int64_t rows, int64_t N, const uint32_t* wp,
-                                     int64_t width, uint16_t* out, int64_t K, int64_t m0, int64_t k0,
-                                     float* t) {
-    const int64_t tiles = width / 16;
-    for (int64_t s = 0; s < width / 32; ++s) {
-        zero_block();
-        for (int64_t c = 0; c < N / 32; ++c) {
-            const uint32_t* b = wp + (c * tiles + 2 * s) * 256;
-            block_step(a + 32 * c, a + 16 * N + 32 * c, N * 2, b, b + 256);
+// One block of w's rows against 32 rows of dy (a: from the block's first column, row stride N, zero
+// past the end) for output columns k0 .. k1 - 1: per 32 columns the sums so far are loaded from acc
+// ([32, K] f32 from m0's row; zero when `first`), the block's chunks added, and the sums stored
+// back, or (`last`) written to out rows m0 .. m0 + rows - 1 as bf16.
+ATELIER_AMX_TARGET void block_product(const uint16_t* a, int64_t N, int64_t block_rows, const uint32_t* wp,
+                                      int64_t k0, int64_t k1, float* acc, int64_t K, bool first, bool last,
+                                      uint16_t* out, int64_t m0, int64_t rows, float* t) {
+    const int64_t tiles = (k1 - k0) / 16;
+    for (int64_t k = k0; k < k1; k += 32) {
+        float* c = acc + k;
+        if (first) {
+            zero_block();
+        } else {
+            _tile_loadd(0, c, K * 4);
+            _tile_loadd(1, c + 16, K * 4);
+            _tile_loadd(2, c + 16 * K, K * 4);
+            _tile_loadd(3, c + 16 * K + 16, K * 4);
+        }
+        for (int64_t ch = 0; ch < block_rows / 32; ++ch) {
+            const uint32_t* b = wp + (ch * tiles + (k - k0) / 16) * 256;
+            block_step(a + 32 * ch, a + 16 * N + 32 * ch, N * 2, b, b + 256);
+        }
+        if (!last) {
+            _tile_stored(0, c, K * 4);
+            _tile_stored(1, c + 16, K * 4);
+            _tile_stored(2, c + 16 * K, K * 4);
+            _tile_stored(3, c + 16 * K + 16, K * 4);
+            continue;
         }
         store_block(t);
         for (int64_t r = 0; r < rows; ++r) {
             const __m512 v0 = _mm512_load_ps(t + r * 32), v1 = _mm512_load_ps(t + r * 32 + 16);
-            _mm512_storeu_si512(out + (m0 + r) * K + k0 + 32 * s,
+            _mm512_storeu_si512(out + (m0 + r) * K + k,
                                 reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(v1, v0)));
         }
     }
@@ -210,28 +229,40 @@ bool gemm_bf16_amx(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, i
 bool gemm_bf16_amx_nn(const uint16_t* a, int64_t M, int64_t N, const uint16_t* w, int64_t K, uint16_t* out) {
 #if ATELIER_AMX
     if (M <= 0 || K <= 0 || K % 32 != 0 || N <= 0 || N % 32 != 0 || !cpu_has_amx_bf16()) return false;
-    const int64_t pairs = (M + 31) / 32, last = M - 32 * (pairs - 1);
-    // the last 32 rows of dy, zero past M (tiles load 16 whole rows); the slabs, one per thread
+    const int64_t pairs = (M + 31) / 32, last = M - 32 * (pairs - 1),
+                  blocks = (N + kBlockRows - 1) / kBlockRows;
+    // the last 32 rows of dy, zero past M (tiles load 16 whole rows); the f32 sums between blocks of
+    // w; each thread's packed block (its columns of kBlockRows rows)
     std::vector<uint16_t> tail(size_t(32 * N), 0);
     std::copy(a + (M - last) * N, a + M * N, tail.begin());
-    const int threads = omp_get_max_threads();
-    const size_t slab_words = size_t(N / 32 * (kSlab / 16) * 256);
-    std::unique_ptr<uint32_t, decltype(&std::free)> slabs(
-        static_cast<uint32_t*>(std::aligned_alloc(64, slab_words * 4 * size_t(threads))), &std::free);
-    if (!slabs) return false;
+    const int threads = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), K / 32));
+    const int64_t per_thread = (K / 32 + threads - 1) / threads * 32;  // columns
+    const size_t acc_bytes = blocks > 1 ? size_t(32 * pairs * K) * 4 : 64;
+    const size_t pack_words = size_t(kBlockRows * per_thread / 2);
+    std::unique_ptr<float, decltype(&std::free)> acc(static_cast<float*>(std::aligned_alloc(64, acc_bytes)),
+                                                     &std::free);
+    std::unique_ptr<uint32_t, decltype(&std::free)> packs(
+        static_cast<uint32_t*>(std::aligned_alloc(64, pack_words * 4 * size_t(threads))), &std::free);
+    if (!acc || !packs) return false;
 #pragma omp parallel num_threads(threads)
     {
         alignas(64) float t[32 * 32];
-        uint32_t* wp = slabs.get() + slab_words * size_t(omp_get_thread_num());
+        const int64_t k0 = per_thread * omp_get_thread_num(), k1 = std::min(K, k0 + per_thread);
+        uint32_t* wp = packs.get() + pack_words * size_t(omp_get_thread_num());
         amx::configure_tiles();
-#pragma omp for schedule(static)
-        for (int64_t k0 = 0; k0 < K; k0 += kSlab) {
-            const int64_t width = std::min(kSlab, K - k0);
-            pack_pairs(w, N, K, k0, width, wp);
-            for (int64_t mp = 0; mp < pairs; ++mp) {
-                const bool end = mp == pairs - 1;
-                slab_product(end ? tail.data() : a + 32 * mp * N, end ? last : 32, N, wp, width, out, K,
-                             32 * mp, k0, t);
+        // the thread's columns in parts whose f32 sums (32 · pairs rows) stay in L2 across the blocks
+        const int64_t part = std::max<int64_t>(32, (int64_t{512} << 10) / (32 * pairs * 4) / 32 * 32);
+        for (int64_t p0 = k0; p0 < k1; p0 += part) {
+            const int64_t p1 = std::min(k1, p0 + part);
+            for (int64_t b = 0; b < blocks; ++b) {
+                const int64_t n0 = b * kBlockRows, rows = std::min(kBlockRows, N - n0);
+                pack_pairs(w, K, n0, rows, p0, p1, wp);
+                for (int64_t mp = 0; mp < pairs; ++mp) {
+                    const bool end = mp == pairs - 1;
+                    block_product((end ? tail.data() : a + 32 * mp * N) + n0, N, rows, wp, p0, p1,
+                                  acc.get() + 32 * mp * K, K, b == 0, b == blocks - 1, out, 32 * mp,
+                                  end ? last : 32, t);
+                }
             }
         }
         amx::release_tiles();

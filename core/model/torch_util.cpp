@@ -499,7 +499,7 @@ torch::Tensor amx_product(const torch::Tensor& x, const torch::Tensor& w, const 
 }
 
 // The product with a frozen weight when x needs a gradient (LoRA and LLaMA-Adapter training), both
-// ways on AMX: dx = dy · w by gemm_bf16_amx_nn (1100-1290 against oneDNN's 880-1060 GFLOP/s for a
+// ways on AMX: dx = dy · w by gemm_bf16_amx_nn (1420-1600 against oneDNN's 1000-1200 GFLOP/s for a
 // 1.1B's 256-row shapes on the dev VM).
 struct AmxLinearFunction : torch::autograd::Function<AmxLinearFunction> {
     static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& w,

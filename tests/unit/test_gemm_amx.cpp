@@ -94,10 +94,12 @@ TEST(GemmAmx, GradientProductMatchesDoublePrecisionAtEdges) {
     struct Shape {
         int64_t M, N, K;
     };
-    // M around the 32-row pairs (the last one copied and zero-padded); K one slab of 128 columns,
-    // less, and a slab and a part; N one chunk of 32 and several
+    // M around the 32-row pairs (the last one copied and zero-padded); N one chunk of 32, several,
+    // and past one block of 256 rows of w (sums carried in f32 between blocks; 288: a last block of
+    // 32); K from one 32-column part to several threads' columns, and (300 rows) columns in parts
     for (const Shape s : {Shape{1, 32, 32}, Shape{17, 64, 96}, Shape{32, 32, 128}, Shape{33, 96, 160},
-                          Shape{64, 64, 288}, Shape{100, 128, 64}}) {
+                          Shape{64, 64, 288}, Shape{100, 128, 64}, Shape{33, 288, 96}, Shape{70, 512, 64},
+                          Shape{40, 544, 2080}, Shape{300, 288, 1024}}) {
         SCOPED_TRACE(testing::Message() << "M " << s.M << " N " << s.N << " K " << s.K);
         const auto a = random_bf16(size_t(s.M * s.N), 1.0f, rng),
                    w = random_bf16(size_t(s.N * s.K), 0.1f, rng);
