@@ -21,18 +21,6 @@
 
 #define ATELIER_AMX_TARGET ATELIER_TARGET("amx-tile,amx-bf16,avx512f,avx512bw,avx512vl,avx512bf16")
 
-// Around a file's AMX kernels: GCC 12's AVX-512 headers build some intrinsics on a self-initialised
-// `__Y` and warn about it.
-#if defined(__GNUC__) && !defined(__clang__)
-#define ATELIER_AMX_KERNELS_BEGIN                                                              \
-    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"") \
-        _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")
-#define ATELIER_AMX_KERNELS_END _Pragma("GCC diagnostic pop")
-#else
-#define ATELIER_AMX_KERNELS_BEGIN
-#define ATELIER_AMX_KERNELS_END
-#endif
-
 namespace atelier::amx {
 
 // The CPU has AMX-BF16 and AMX-TILE, the OS saves the tile state, and Linux grants it to this process.

@@ -14,7 +14,7 @@ namespace {
 
 #if ATELIER_AMX
 
-ATELIER_AMX_KERNELS_BEGIN
+ATELIER_AVX512_WARNINGS_OFF
 
 constexpr int64_t kHd = 64;    // the head_dim the tiles are laid out for: two 32-wide halves
 constexpr int64_t kRows = 32;  // queries per block: two AMX tiles of 16 rows
@@ -166,7 +166,7 @@ ATELIER_AMX_TARGET void attend_block(const uint16_t* q, int64_t stride, int64_t 
     }
 }
 
-ATELIER_AMX_KERNELS_END
+ATELIER_AVX512_WARNINGS_ON
 
 #endif  // ATELIER_AMX
 

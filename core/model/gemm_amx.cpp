@@ -17,7 +17,6 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
-#include <vector>
 
 namespace atelier {
 
@@ -25,7 +24,7 @@ namespace {
 
 #if ATELIER_AMX
 
-ATELIER_AMX_KERNELS_BEGIN
+ATELIER_AVX512_WARNINGS_OFF
 
 using amx::block_step;
 using amx::store_block;
@@ -174,7 +173,27 @@ ATELIER_AMX_TARGET void block_product(const uint16_t* a, int64_t N, int64_t bloc
     }
 }
 
-ATELIER_AMX_KERNELS_END
+ATELIER_AVX512_WARNINGS_ON
+
+// A 64-byte aligned buffer of at least `bytes`, kept for the calling thread's next product (slot:
+// which of a product's buffers): the products run for every layer, so neither an allocation nor
+// fresh pages' faults on each call. Grows to the largest shape met; null if memory runs out.
+void* scratch(int slot, size_t bytes) {
+    struct Buffer {
+        std::unique_ptr<void, decltype(&std::free)> data{nullptr, &std::free};
+        size_t size = 0;
+    };
+    thread_local Buffer buffers[4];
+    Buffer& b = buffers[slot];
+    if (b.size < bytes) {
+        b.data.reset();
+        b.size = 0;
+        const size_t size = (bytes + 63) / 64 * 64;
+        b.data.reset(std::aligned_alloc(64, size));
+        if (b.data) b.size = size;
+    }
+    return b.data.get();
+}
 
 #endif  // ATELIER_AMX
 
@@ -193,15 +212,13 @@ bool gemm_bf16_amx(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, i
 #if ATELIER_AMX
     if (M <= 0 || K <= 0 || K % 32 != 0 || N <= 0 || N % 32 != 0 || !cpu_has_amx_bf16()) return false;
     const int64_t blocks = (M + 31) / 32 * 2;  // 16-row blocks of x, an even number
-    // allocated here: nothing throws in the parallel regions
-    const size_t bytes = size_t(blocks * K / 32 * 256) * 4;  // a multiple of 1 KB
-    std::unique_ptr<uint32_t, decltype(&std::free)> xp(static_cast<uint32_t*>(std::aligned_alloc(64, bytes)),
-                                                       &std::free);
+    // x's tiles (allocated here: nothing throws in the parallel region)
+    auto* xp = static_cast<uint32_t*>(scratch(0, size_t(blocks * K / 32 * 256) * 4));
     if (!xp) return false;
-#pragma omp parallel for schedule(static)
-    for (int64_t b = 0; b < blocks; ++b) pack_rows(x, M, K, b, xp.get());
 #pragma omp parallel
     {
+#pragma omp for schedule(static)
+        for (int64_t b = 0; b < blocks; ++b) pack_rows(x, M, K, b, xp);
         alignas(64) float t[32 * 32];
         amx::configure_tiles();
         // x's tiles in groups of about 2 MB, which stay in the caches while the weights pass by
@@ -213,7 +230,7 @@ bool gemm_bf16_amx(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, i
 #pragma omp for schedule(static)
             for (int64_t n0 = 0; n0 < N; n0 += 32)
                 for (int64_t mb = g0; mb < std::min(blocks / 2, g0 + group); ++mb) {
-                    panel_product(w, K, n0, xp.get(), mb, t);
+                    panel_product(w, K, n0, xp, mb, t);
                     store_panel(t, std::min<int64_t>(32, M - 32 * mb), bias, n0, y, N, 32 * mb);
                 }
         }
@@ -233,22 +250,20 @@ bool gemm_bf16_amx_nn(const uint16_t* a, int64_t M, int64_t N, const uint16_t* w
                   blocks = (N + kBlockRows - 1) / kBlockRows;
     // the last 32 rows of dy, zero past M (tiles load 16 whole rows); the f32 sums between blocks of
     // w; each thread's packed block (its columns of kBlockRows rows)
-    std::vector<uint16_t> tail(size_t(32 * N), 0);
-    std::copy(a + (M - last) * N, a + M * N, tail.begin());
     const int threads = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), K / 32));
     const int64_t per_thread = (K / 32 + threads - 1) / threads * 32;  // columns
-    const size_t acc_bytes = blocks > 1 ? size_t(32 * pairs * K) * 4 : 64;
     const size_t pack_words = size_t(kBlockRows * per_thread / 2);
-    std::unique_ptr<float, decltype(&std::free)> acc(static_cast<float*>(std::aligned_alloc(64, acc_bytes)),
-                                                     &std::free);
-    std::unique_ptr<uint32_t, decltype(&std::free)> packs(
-        static_cast<uint32_t*>(std::aligned_alloc(64, pack_words * 4 * size_t(threads))), &std::free);
-    if (!acc || !packs) return false;
+    auto* tail = static_cast<uint16_t*>(scratch(1, size_t(32 * N) * 2));
+    auto* acc = static_cast<float*>(scratch(2, blocks > 1 ? size_t(32 * pairs * K) * 4 : 64));
+    auto* packs = static_cast<uint32_t*>(scratch(3, pack_words * 4 * size_t(threads)));
+    if (!tail || !acc || !packs) return false;
+    std::copy(a + (M - last) * N, a + M * N, tail);
+    std::fill(tail + last * N, tail + 32 * N, uint16_t(0));
 #pragma omp parallel num_threads(threads)
     {
         alignas(64) float t[32 * 32];
         const int64_t k0 = per_thread * omp_get_thread_num(), k1 = std::min(K, k0 + per_thread);
-        uint32_t* wp = packs.get() + pack_words * size_t(omp_get_thread_num());
+        uint32_t* wp = packs + pack_words * size_t(omp_get_thread_num());
         amx::configure_tiles();
         // the thread's columns in parts whose f32 sums (32 · pairs rows) stay in L2 across the blocks
         const int64_t part = std::max<int64_t>(32, (int64_t{512} << 10) / (32 * pairs * 4) / 32 * 32);
@@ -259,9 +274,8 @@ bool gemm_bf16_amx_nn(const uint16_t* a, int64_t M, int64_t N, const uint16_t* w
                 pack_pairs(w, K, n0, rows, p0, p1, wp);
                 for (int64_t mp = 0; mp < pairs; ++mp) {
                     const bool end = mp == pairs - 1;
-                    block_product((end ? tail.data() : a + 32 * mp * N) + n0, N, rows, wp, p0, p1,
-                                  acc.get() + 32 * mp * K, K, b == 0, b == blocks - 1, out, 32 * mp,
-                                  end ? last : 32, t);
+                    block_product((end ? tail : a + 32 * mp * N) + n0, N, rows, wp, p0, p1, acc + 32 * mp * K,
+                                  K, b == 0, b == blocks - 1, out, 32 * mp, end ? last : 32, t);
                 }
             }
         }

@@ -142,11 +142,7 @@ void rows_dpbf16_m(const uint16_t* x, int64_t K, const uint16_t* w, int64_t N, i
     }
 }
 
-// GCC 12's AVX-512 headers build some intrinsics on a self-initialised `__Y` and warn about it.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+ATELIER_AVX512_WARNINGS_OFF
 // Sixteen weights widened to f32.
 template <Weights W>
 ATELIER_TARGET("avx512f")
@@ -252,9 +248,7 @@ void rows_x1_512(const float* x, int64_t K, const typename WeightType<W>::type* 
     rows_x1_avx512<16, W>(x, K, w, n0, n16, bias, y);
     rows_x1_avx512<1, W>(x, K, w, n16, n1, bias, y);
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+ATELIER_AVX512_WARNINGS_ON
 #endif  // ATELIER_X86_BF16_CASTS
 
 #endif  // ATELIER_X86

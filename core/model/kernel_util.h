@@ -26,6 +26,18 @@
 #define ATELIER_X86_BF16_CASTS 0
 #endif
 
+// Around AVX-512 (and AMX) kernels: GCC 12's AVX-512 headers build some intrinsics on a
+// self-initialised `__Y` and warn about it.
+#if defined(__GNUC__) && !defined(__clang__)
+#define ATELIER_AVX512_WARNINGS_OFF                                                            \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"") \
+        _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")
+#define ATELIER_AVX512_WARNINGS_ON _Pragma("GCC diagnostic pop")
+#else
+#define ATELIER_AVX512_WARNINGS_OFF
+#define ATELIER_AVX512_WARNINGS_ON
+#endif
+
 namespace atelier::kernel {
 
 inline float bf16_to_float(uint16_t h) {

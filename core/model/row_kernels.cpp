@@ -485,11 +485,7 @@ void swiglu_back_span_avx2(const void* g, const void* u, const void* dy, bool bf
 }
 
 #if ATELIER_X86_BF16_CASTS
-// GCC 12's AVX-512 headers build some intrinsics on a self-initialised `__Y` and warn about it.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+ATELIER_AVX512_WARNINGS_OFF
 #define ATELIER_AVX512 ATELIER_TARGET("avx512f,avx512bw,avx512vl,avx512bf16")
 
 // 16 lanes at a time, the tail through masks (one code path for any row length).
@@ -568,9 +564,7 @@ void act_row_avx512(void* y, bool bf16, int64_t cols, const void* bias, bool bia
             _mm512_mask_storeu_ps(static_cast<float*>(y) + j, k, v);
     }
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+ATELIER_AVX512_WARNINGS_ON
 #endif  // ATELIER_X86_BF16_CASTS
 
 #endif  // ATELIER_X86

@@ -74,10 +74,10 @@ torch::Tensor apply_layer_norm(torch::nn::LayerNorm& ln, const torch::Tensor& x)
 // x · wᵀ (+ b) for bf16 on the CPU through the engine's AMX GEMM (amx_kernels.h), or an undefined
 // tensor where it does not apply: no AMX, other dtypes, a weight or bias that is trained, or shapes
 // where oneDNN's GEMM is as fast. Where x needs a gradient (training adapters on a frozen model)
-// its gradient dy · w runs on AMX too (gemm_bf16_amx_nn). oneDNN repacks the weight on every call; the AMX GEMM reads it as
-// stored, which on the Xeon dev VM ran a 128-row prefill's [128, 2048] × [2048, 5632] at 1560 against 1130
-// GFLOP/s (weights cycling through memory) and CLIP-L's [577, 4096] × [4096, 1024] at 1420 against
-// 1030; with K or N under 1024 (Whisper-base; LLaMA's k and v of 256) oneDNN matched or won.
+// its gradient dy · w runs on AMX too (gemm_bf16_amx_nn). oneDNN repacks the weight on every call; the AMX
+// GEMM reads it as stored, which on the Xeon dev VM ran a 128-row prefill's [128, 2048] × [2048, 5632] at
+// 1560 against 1130 GFLOP/s (weights cycling through memory) and CLIP-L's [577, 4096] × [4096, 1024] at 1420
+// against 1030; with K or N under 1024 (Whisper-base; LLaMA's k and v of 256) oneDNN matched or won.
 // ATELIER_AMX_GEMM=0 keeps LibTorch's GEMM everywhere.
 // The result is contiguous, [..., N].
 torch::Tensor amx_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);

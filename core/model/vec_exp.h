@@ -44,11 +44,7 @@ ATELIER_TARGET("avx2,fma") inline __m256 exp8(__m256 x) {
 #endif  // ATELIER_X86
 
 #if ATELIER_X86_BF16_CASTS
-// GCC 12's AVX-512 headers build some intrinsics on a self-initialised `__Y` and warn about it.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+ATELIER_AVX512_WARNINGS_OFF
 
 ATELIER_TARGET("avx512f") inline __m512 exp16(__m512 x) {
     using namespace exp_constants;
@@ -70,9 +66,7 @@ ATELIER_TARGET("avx512f") inline __m512 exp16(__m512 x) {
     return _mm512_maskz_mul_ps(static_cast<__mmask16>(~under), p, _mm512_castsi512_ps(pow2n));
 }
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+ATELIER_AVX512_WARNINGS_ON
 #endif  // ATELIER_X86_BF16_CASTS
 
 }  // namespace atelier::kernel

@@ -42,6 +42,15 @@ double worst_relative_error(const std::vector<uint16_t>& y, const std::vector<ui
     return worst;
 }
 
+// rows × cols zeros but for one value per row r, value(r) at column col(r): products of such
+// matrices hold one product per output, exact in f32.
+template <class Col, class Value>
+std::vector<uint16_t> one_per_row(int64_t rows, int64_t cols, Col col, Value value) {
+    std::vector<uint16_t> v(size_t(rows * cols), 0);
+    for (int64_t r = 0; r < rows; ++r) v[r * cols + col(r)] = float_to_bf16(value(r));
+    return v;
+}
+
 TEST(GemmAmx, MatchesDoublePrecisionAtTileAndBlockEdges) {
     if (!atelier::cpu_has_amx_bf16()) GTEST_SKIP() << "no AMX-BF16 here (or ATELIER_MAX_ISA set)";
     std::mt19937 rng(11);
@@ -75,9 +84,11 @@ TEST(GemmAmx, MatchesDoublePrecisionAtTileAndBlockEdges) {
 TEST(GemmAmx, PlacesEveryProductExactly) {
     if (!atelier::cpu_has_amx_bf16()) GTEST_SKIP() << "no AMX-BF16 here (or ATELIER_MAX_ISA set)";
     const int64_t M = 45, K = 64, N = 64;
-    std::vector<uint16_t> x(size_t(M * K), 0), w(size_t(N * K), 0), y(size_t(M * N), 0xffff);
-    for (int64_t m = 0; m < M; ++m) x[m * K + m % K] = float_to_bf16(float(m + 1));
-    for (int64_t n = 0; n < N; ++n) w[n * K + (n * 5) % K] = float_to_bf16(0.5f + float(n) / 64);
+    const auto x = one_per_row(
+        M, K, [&](int64_t m) { return m % K; }, [](int64_t m) { return float(m + 1); });
+    const auto w = one_per_row(
+        N, K, [&](int64_t n) { return n * 5 % K; }, [](int64_t n) { return 0.5f + float(n) / 64; });
+    std::vector<uint16_t> y(size_t(M * N), 0xffff);
     ASSERT_TRUE(atelier::gemm_bf16_amx(x.data(), M, K, w.data(), N, nullptr, y.data()));
     for (int64_t m = 0; m < M; ++m)
         for (int64_t n = 0; n < N; ++n) {
@@ -118,9 +129,11 @@ TEST(GemmAmx, GradientProductMatchesDoublePrecisionAtEdges) {
 TEST(GemmAmx, GradientProductPlacesEveryProductExactly) {
     if (!atelier::cpu_has_amx_bf16()) GTEST_SKIP() << "no AMX-BF16 here (or ATELIER_MAX_ISA set)";
     const int64_t M = 45, N = 64, K = 160;
-    std::vector<uint16_t> a(size_t(M * N), 0), w(size_t(N * K), 0), out(size_t(M * K), 0xffff);
-    for (int64_t m = 0; m < M; ++m) a[m * N + m % N] = float_to_bf16(float(m + 1));
-    for (int64_t n = 0; n < N; ++n) w[n * K + (n * 5) % K] = float_to_bf16(0.5f + float(n) / 64);
+    const auto a = one_per_row(
+        M, N, [&](int64_t m) { return m % N; }, [](int64_t m) { return float(m + 1); });
+    const auto w = one_per_row(
+        N, K, [&](int64_t n) { return n * 5 % K; }, [](int64_t n) { return 0.5f + float(n) / 64; });
+    std::vector<uint16_t> out(size_t(M * K), 0xffff);
     ASSERT_TRUE(atelier::gemm_bf16_amx_nn(a.data(), M, N, w.data(), K, out.data()));
     for (int64_t m = 0; m < M; ++m)
         for (int64_t k = 0; k < K; ++k) {
