@@ -98,6 +98,14 @@ void cross_entropy_backward_rows(const void* logits, bool bf16, int64_t rows, in
 void masked_scale(const void* x, bool bf16, const uint8_t* keep, float scale, int64_t n, void* y,
                   SoftmaxIsa isa = SoftmaxIsa::Best);
 
+// Dropout's keep bytes (dropout_mask.cpp): element i of n, in rows of per_row elements, is row
+// first_row + i / per_row, column j = i % per_row, and kept (1, else 0) when the low 32 bits of
+// mix64(base + kGoldenGamma · (((first_row + row) << 40) + j)) are at least threshold (p · 2^32 for a
+// drop probability p). The same bytes for every kernel and thread count; a row's mask does not depend
+// on which rows share its batch.
+void dropout_keep_mask(uint64_t base, uint64_t first_row, int64_t per_row, uint32_t threshold, int64_t n,
+                       uint8_t* keep, SoftmaxIsa isa = SoftmaxIsa::Best);
+
 // "avx512", "avx2" or "scalar": the kernel SoftmaxIsa::Best picks on this CPU.
 const char* softmax_rows_isa();
 

@@ -10,6 +10,12 @@
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 
+// at::parallel_for below (and in direct_decode.cpp) splits its loop only where this file is compiled
+// with OpenMP (core/CMakeLists.txt); without it every call would quietly run on one thread.
+#if defined(__GNUC__) && !defined(__APPLE__) && !defined(_OPENMP)
+#error "core's LibTorch sources must be compiled with OpenMP (at::parallel_for runs serially without it)"
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -416,22 +422,14 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p) {
         seed = gen.get<at::CPUGeneratorImpl>()->random64();
     }
     const int64_t n = x.numel();
-    const uint64_t threshold = static_cast<uint64_t>(p * 4294967296.0);  // drop when the low 32 bits < p·2^32
+    // drop when the low 32 bits < p·2^32
+    const auto threshold = static_cast<uint32_t>(std::min(p * 4294967296.0, 4294967295.0));
     auto keep = torch::empty({n}, torch::kUInt8);
-    uint8_t* k = keep.data_ptr<uint8_t>();
-    const uint64_t base = mix64(seed);
     // Element (row b, offset j within the row) counts as row first_row + b: a row's mask does not
     // depend on which other rows share its batch, nor on how far the batch is padded.
     const int64_t per_row = x.dim() > 0 && x.size(0) > 0 ? n / x.size(0) : n;
-    const uint64_t first = static_cast<uint64_t>(g_dropout_first_row.load());
-    at::parallel_for(0, n, 65536, [&](int64_t begin, int64_t end) {
-        int64_t row = begin / per_row, j = begin % per_row;
-        for (int64_t i = begin; i < end; ++i) {
-            const uint64_t counter = ((first + uint64_t(row)) << 40) + uint64_t(j);
-            k[i] = (mix64(base + kGoldenGamma * counter) & 0xffffffffULL) >= threshold;
-            if (++j == per_row) j = 0, ++row;
-        }
-    });
+    dropout_keep_mask(mix64(seed), static_cast<uint64_t>(g_dropout_first_row.load()), per_row, threshold, n,
+                      keep.data_ptr<uint8_t>());
     // As torch::dropout: the mask in x's dtype, divided by 1 - p in that dtype.
     if (!fusable_dtype(x)) return x * keep.view(x.sizes()).to(x.scalar_type()).div_(1 - p);
     // f32 and bf16: the same values in one pass each way (the keep bytes saved, not a mask in x's

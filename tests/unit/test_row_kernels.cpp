@@ -2,6 +2,8 @@
 // for every kernel this CPU can run.
 #include "model/row_kernels.h"
 
+#include "common/mix64.h"
+
 #include "test_util.h"
 
 #include <gtest/gtest.h>
@@ -286,6 +288,36 @@ TEST(MaskedScale, MatchesTheProductForEveryKernelAndDtype) {
                         ASSERT_EQ(std::memcmp(&y[i], &want, 4), 0) << i << " of " << count;
                 }
             }
+}
+
+// Dropout's keep bytes for every kernel against the definition, one mix64 per element: counters
+// that restart at each row (rows shorter and longer than a vector, and than the 16384-element work
+// items the threads share), a first row past 0, tails, and thresholds at both ends (0: keep all;
+// 2^32 - 1: keep about none). Any lane or row mix-up changes bytes.
+TEST(DropoutKeepMask, EveryKernelGivesTheDefinitionsBytes) {
+    const uint64_t base = atelier::mix64(2024);
+    for (SoftmaxIsa isa : kIsas)
+        for (int64_t n : {1, 15, 16, 17, 3 * 16384 + 7})
+            for (int64_t per_row : {int64_t(1), int64_t(5), int64_t(1031), int64_t(16385), n})
+                for (uint64_t first_row : {0, 7})
+                    for (uint32_t threshold : {0u, 429496730u, 2147483648u, 4294967295u}) {
+                        std::vector<uint8_t> keep(n + 1, 7);
+                        atelier::dropout_keep_mask(base, first_row, per_row, threshold, n, keep.data(), isa);
+                        int64_t kept = 0;
+                        for (int64_t i = 0; i < n; ++i) {
+                            const uint64_t counter =
+                                ((first_row + uint64_t(i / per_row)) << 40) + uint64_t(i % per_row);
+                            const uint8_t want = (atelier::mix64(base + atelier::kGoldenGamma * counter) &
+                                                  0xffffffffULL) >= threshold;
+                            ASSERT_EQ(keep[i], want) << "element " << i << " of " << n << ", rows of "
+                                                     << per_row << ", threshold " << threshold;
+                            kept += keep[i];
+                        }
+                        EXPECT_EQ(keep[n], 7) << "nothing written past the end";
+                        if (threshold == 0) EXPECT_EQ(kept, n);
+                        if (n > 10000 && threshold == 429496730u)  // p = 0.1 over 49k draws
+                            EXPECT_NEAR(double(kept) / n, 0.9, 0.01);
+                    }
 }
 
 // LayerNorm rows against double precision: every kernel, lengths around the vector width, f32 and
