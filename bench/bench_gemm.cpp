@@ -87,6 +87,8 @@ int main() {
             {"1.1B training: gate, up gradient", 256, 2048, 5632, true},
             {"1.1B training: down gradient", 256, 5632, 2048, true},
             {"1.1B training: q, o gradient", 256, 2048, 2048, true},
+            {"1.1B training: k, v", 256, 2048, 256, false},
+            {"1.1B training: k, v gradient", 256, 2048, 256, true},
             {"CLIP-L/336: q, k, v, o", 577, 1024, 1024, false},
             {"CLIP-L/336: fc2", 577, 4096, 1024, false},
             {"1024-row prefill: gate, up", 1024, 2048, 5632, false},

@@ -45,4 +45,24 @@ bool gemm_bf16_amx(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, i
 // out (rows contiguous), f32 sums, w read as stored. K and N multiples of 32; as gemm_bf16_amx.
 bool gemm_bf16_amx_nn(const uint16_t* a, int64_t M, int64_t N, const uint16_t* w, int64_t K, uint16_t* out);
 
+// One x against several weights (a layer's q, k, v; gate, up): y_p [M, N_p] = x · w_pᵀ (+ bias_p)
+// for each part, x packed once and the parts' 32-row panels shared out as one product's. Each N_p a
+// multiple of 32; the same sums per part as gemm_bf16_amx.
+struct AmxPart {
+    const uint16_t* w;  // [N, K]
+    int64_t N;
+    const float* bias;  // [N] or null
+    uint16_t* y;        // [M, N]
+};
+bool gemm_bf16_amx_set(const uint16_t* x, int64_t M, int64_t K, const AmxPart* parts, int count);
+
+// The input's gradient of such a set: out [M, K] = Σ_p dy_p [M, N_p] · w_p [N_p, K], one sum in f32
+// over all the parts' rows (no partial results rounded to bf16 and added).
+struct AmxGradPart {
+    const uint16_t* dy;  // [M, N]
+    int64_t N;
+    const uint16_t* w;  // [N, K]
+};
+bool gemm_bf16_amx_nn_set(int64_t M, int64_t K, const AmxGradPart* parts, int count, uint16_t* out);
+
 }  // namespace atelier

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace atelier {
 
@@ -209,8 +210,18 @@ bool amx_gemm_enabled() {
 
 bool gemm_bf16_amx(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, int64_t N, const float* bias,
                    uint16_t* y) {
+    const AmxPart part{w, N, bias, y};
+    return gemm_bf16_amx_set(x, M, K, &part, 1);
+}
+
+bool gemm_bf16_amx_set(const uint16_t* x, int64_t M, int64_t K, const AmxPart* parts, int count) {
 #if ATELIER_AMX
-    if (M <= 0 || K <= 0 || K % 32 != 0 || N <= 0 || N % 32 != 0 || !cpu_has_amx_bf16()) return false;
+    if (M <= 0 || K <= 0 || K % 32 != 0 || count <= 0 || !cpu_has_amx_bf16()) return false;
+    int64_t panels = 0;  // 32-row weight panels of all parts
+    for (int i = 0; i < count; ++i) {
+        if (parts[i].N <= 0 || parts[i].N % 32 != 0) return false;
+        panels += parts[i].N / 32;
+    }
     const int64_t blocks = (M + 31) / 32 * 2;  // 16-row blocks of x, an even number
     // x's tiles (allocated here: nothing throws in the parallel region)
     auto* xp = static_cast<uint32_t*>(scratch(0, size_t(blocks * K / 32 * 256) * 4));
@@ -228,37 +239,66 @@ bool gemm_bf16_amx(const uint16_t* x, int64_t M, int64_t K, const uint16_t* w, i
         const int64_t group = std::max<int64_t>(1, (int64_t{2} << 20) / (32 * K * 2));
         for (int64_t g0 = 0; g0 < blocks / 2; g0 += group) {
 #pragma omp for schedule(static)
-            for (int64_t n0 = 0; n0 < N; n0 += 32)
+            for (int64_t i = 0; i < panels; ++i) {
+                int p = 0;
+                int64_t n0 = 32 * i;
+                while (n0 >= parts[p].N) n0 -= parts[p++].N;  // panel i is part p's rows n0 ..
+                const AmxPart& part = parts[p];
                 for (int64_t mb = g0; mb < std::min(blocks / 2, g0 + group); ++mb) {
-                    panel_product(w, K, n0, xp, mb, t);
-                    store_panel(t, std::min<int64_t>(32, M - 32 * mb), bias, n0, y, N, 32 * mb);
+                    panel_product(part.w, K, n0, xp, mb, t);
+                    store_panel(t, std::min<int64_t>(32, M - 32 * mb), part.bias, n0, part.y, part.N,
+                                32 * mb);
                 }
+            }
         }
         amx::release_tiles();
     }
     return true;
 #else
-    (void)x, (void)M, (void)K, (void)w, (void)N, (void)bias, (void)y;
+    (void)x, (void)M, (void)K, (void)parts, (void)count;
     return false;
 #endif
 }
 
 bool gemm_bf16_amx_nn(const uint16_t* a, int64_t M, int64_t N, const uint16_t* w, int64_t K, uint16_t* out) {
+    const AmxGradPart part{a, N, w};
+    return gemm_bf16_amx_nn_set(M, K, &part, 1, out);
+}
+
+bool gemm_bf16_amx_nn_set(int64_t M, int64_t K, const AmxGradPart* parts, int count, uint16_t* out) {
 #if ATELIER_AMX
-    if (M <= 0 || K <= 0 || K % 32 != 0 || N <= 0 || N % 32 != 0 || !cpu_has_amx_bf16()) return false;
-    const int64_t pairs = (M + 31) / 32, last = M - 32 * (pairs - 1),
-                  blocks = (N + kBlockRows - 1) / kBlockRows;
-    // the last 32 rows of dy, zero past M (tiles load 16 whole rows); the f32 sums between blocks of
-    // w; each thread's packed block (its columns of kBlockRows rows)
+    if (M <= 0 || K <= 0 || K % 32 != 0 || count <= 0 || !cpu_has_amx_bf16()) return false;
+    // blocks of up to kBlockRows rows of one part's w, all parts' in turn: the sums run through them all
+    struct Block {
+        int part;
+        int64_t n0, rows;
+        int64_t tail;  // the part's tail rows in `tail` (below)
+    };
+    std::vector<Block> blocks;
+    int64_t tail_size = 0;
+    for (int i = 0; i < count; ++i) {
+        const int64_t N = parts[i].N;
+        if (N <= 0 || N % 32 != 0) return false;
+        for (int64_t n0 = 0; n0 < N; n0 += kBlockRows)
+            blocks.push_back({i, n0, std::min(kBlockRows, N - n0), tail_size});
+        tail_size += 32 * N;
+    }
+    const int64_t pairs = (M + 31) / 32, last = M - 32 * (pairs - 1), nblocks = int64_t(blocks.size());
+    // the last 32 rows of each part's dy, zero past M (tiles load 16 whole rows); the f32 sums
+    // between blocks of w; each thread's packed block (its columns of kBlockRows rows)
     const int threads = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), K / 32));
     const int64_t per_thread = (K / 32 + threads - 1) / threads * 32;  // columns
     const size_t pack_words = size_t(kBlockRows * per_thread / 2);
-    auto* tail = static_cast<uint16_t*>(scratch(1, size_t(32 * N) * 2));
-    auto* acc = static_cast<float*>(scratch(2, blocks > 1 ? size_t(32 * pairs * K) * 4 : 64));
+    auto* tail = static_cast<uint16_t*>(scratch(1, size_t(tail_size) * 2));
+    auto* acc = static_cast<float*>(scratch(2, nblocks > 1 ? size_t(32 * pairs * K) * 4 : 64));
     auto* packs = static_cast<uint32_t*>(scratch(3, pack_words * 4 * size_t(threads)));
     if (!tail || !acc || !packs) return false;
-    std::copy(a + (M - last) * N, a + M * N, tail);
-    std::fill(tail + last * N, tail + 32 * N, uint16_t(0));
+    for (const Block& b : blocks) {
+        if (b.n0) continue;
+        const AmxGradPart& p = parts[b.part];
+        std::copy(p.dy + (M - last) * p.N, p.dy + M * p.N, tail + b.tail);
+        std::fill(tail + b.tail + last * p.N, tail + b.tail + 32 * p.N, uint16_t(0));
+    }
 #pragma omp parallel num_threads(threads)
     {
         alignas(64) float t[32 * 32];
@@ -269,13 +309,15 @@ bool gemm_bf16_amx_nn(const uint16_t* a, int64_t M, int64_t N, const uint16_t* w
         const int64_t part = std::max<int64_t>(32, (int64_t{512} << 10) / (32 * pairs * 4) / 32 * 32);
         for (int64_t p0 = k0; p0 < k1; p0 += part) {
             const int64_t p1 = std::min(k1, p0 + part);
-            for (int64_t b = 0; b < blocks; ++b) {
-                const int64_t n0 = b * kBlockRows, rows = std::min(kBlockRows, N - n0);
-                pack_pairs(w, K, n0, rows, p0, p1, wp);
+            for (int64_t bi = 0; bi < nblocks; ++bi) {
+                const Block& b = blocks[size_t(bi)];
+                const AmxGradPart& g = parts[b.part];
+                pack_pairs(g.w, K, b.n0, b.rows, p0, p1, wp);
                 for (int64_t mp = 0; mp < pairs; ++mp) {
                     const bool end = mp == pairs - 1;
-                    block_product((end ? tail : a + 32 * mp * N) + n0, N, rows, wp, p0, p1, acc + 32 * mp * K,
-                                  K, b == 0, b == blocks - 1, out, 32 * mp, end ? last : 32, t);
+                    block_product((end ? tail + b.tail : g.dy + 32 * mp * g.N) + b.n0, g.N, b.rows, wp, p0,
+                                  p1, acc + 32 * mp * K, K, bi == 0, bi == nblocks - 1, out, 32 * mp,
+                                  end ? last : 32, t);
                 }
             }
         }
@@ -283,7 +325,7 @@ bool gemm_bf16_amx_nn(const uint16_t* a, int64_t M, int64_t N, const uint16_t* w
     }
     return true;
 #else
-    (void)a, (void)M, (void)N, (void)w, (void)K, (void)out;
+    (void)M, (void)K, (void)parts, (void)count, (void)out;
     return false;
 #endif
 }

@@ -40,6 +40,18 @@ torch::Tensor LinearImpl::forward(const torch::Tensor& x) {
     return adapter ? adapter->apply(x, y) : y;
 }
 
+std::vector<torch::Tensor> forward_linears(const torch::Tensor& x, const std::vector<LinearImpl*>& linears) {
+    std::vector<torch::Tensor> ws, bs;
+    for (const LinearImpl* l : linears) {
+        ws.push_back(l->weight);
+        bs.push_back(l->bias);
+    }
+    std::vector<torch::Tensor> ys = mixed_linear_set(x, ws, bs);
+    for (size_t i = 0; i < linears.size(); ++i)
+        if (linears[i]->adapter) ys[i] = linears[i]->adapter->apply(x, ys[i]);
+    return ys;
+}
+
 RMSNormImpl::RMSNormImpl(int64_t dim, double eps_) : eps(eps_) {
     weight = register_parameter("weight", torch::ones({dim}), false);
 }
@@ -112,9 +124,10 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, int64_t start_pos, 
                                      KVCache* cache, const torch::Tensor& mask) {
     const int64_t B = x.size(0), T = x.size(1), H = n_heads, KV = n_kv_heads, hd = head_dim, rep = H / KV;
 
-    auto q = q_proj(x).view({B, T, H, hd}).transpose(1, 2);   // [B, H, T, hd]
-    auto k = k_proj(x).view({B, T, KV, hd}).transpose(1, 2);  // [B, KV, T, hd]
-    auto v = v_proj(x).view({B, T, KV, hd}).transpose(1, 2);  // [B, KV, T, hd]
+    const auto qkv = forward_linears(x, {q_proj.get(), k_proj.get(), v_proj.get()});
+    auto q = qkv[0].view({B, T, H, hd}).transpose(1, 2);   // [B, H, T, hd]
+    auto k = qkv[1].view({B, T, KV, hd}).transpose(1, 2);  // [B, KV, T, hd]
+    auto v = qkv[2].view({B, T, KV, hd}).transpose(1, 2);  // [B, KV, T, hd]
 
     auto cos = rope.cos.narrow(0, start_pos, T);  // [T, hd]
     auto sin = rope.sin.narrow(0, start_pos, T);  // [T, hd]
@@ -163,7 +176,8 @@ MLPImpl::MLPImpl(const ModelConfig& c) {
 }
 
 torch::Tensor MLPImpl::forward(const torch::Tensor& x) {
-    return down_proj(swiglu(gate_proj(x), up_proj(x)));  // silu(gate) * up; [B, T, D]
+    const auto gate_up = forward_linears(x, {gate_proj.get(), up_proj.get()});
+    return down_proj(swiglu(gate_up[0], gate_up[1]));  // silu(gate) * up; [B, T, D]
 }
 
 DecoderLayerImpl::DecoderLayerImpl(const ModelConfig& c, int64_t i) {

@@ -59,6 +59,12 @@ struct KVCache {
 // ones widen the weights for BLAS. Differentiable w.r.t. x outside inference mode.
 torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
 
+// mixed_linear of one x with several weights (biases undefined or one per weight): where the rows
+// are past the decode kernels' (a prompt, training) and AMX runs them (amx_linear_set) as one
+// product, x packed once; otherwise one mixed_linear each.
+std::vector<torch::Tensor> mixed_linear_set(const torch::Tensor& x, const std::vector<torch::Tensor>& ws,
+                                            const std::vector<torch::Tensor>& bs);
+
 struct LinearImpl : torch::nn::Module {
     LinearImpl(int64_t in_features, int64_t out_features, bool with_bias);
     torch::Tensor forward(const torch::Tensor& x);
@@ -67,6 +73,10 @@ struct LinearImpl : torch::nn::Module {
     std::shared_ptr<LinearAdapter> adapter;
 };
 TORCH_MODULE(Linear);
+
+// forward(x) of several linears that read the same x (q, k, v; gate, up): their frozen products
+// through mixed_linear_set, each one's adapter applied to its own output.
+std::vector<torch::Tensor> forward_linears(const torch::Tensor& x, const std::vector<LinearImpl*>& linears);
 
 struct RMSNormImpl : torch::nn::Module {
     RMSNormImpl(int64_t dim, double eps);

@@ -232,4 +232,17 @@ torch::Tensor mixed_linear(const torch::Tensor& x, const torch::Tensor& w, const
     return torch::linear(x, w.to(x.scalar_type()), b.defined() ? b.to(x.scalar_type()) : b);
 }
 
+std::vector<torch::Tensor> mixed_linear_set(const torch::Tensor& x, const std::vector<torch::Tensor>& ws,
+                                            const std::vector<torch::Tensor>& bs) {
+    const int64_t K = x.dim() ? x.size(-1) : 0, M = K ? x.numel() / K : 0;
+    // past every decode-sized route of mixed_linear (at most kSmallGemmRows rows), where bf16 goes
+    // to the GEMM
+    if (M > kSmallGemmRows && M > kBf16GemmSmallRows)
+        if (std::vector<torch::Tensor> ys = amx_linear_set(x, ws, bs); !ys.empty()) return ys;
+    std::vector<torch::Tensor> ys;
+    for (size_t i = 0; i < ws.size(); ++i)
+        ys.push_back(mixed_linear(x, ws[i], bs.empty() ? torch::Tensor() : bs[i]));
+    return ys;
+}
+
 }  // namespace atelier

@@ -536,6 +536,97 @@ torch::Tensor amx_linear(const torch::Tensor& x, const torch::Tensor& w, const t
     return amx_product(x, w, bias);
 }
 
+namespace {
+
+// The parts of one x's products, as amx_linear_set's checks admitted them.
+std::vector<AmxPart> set_parts(const torch::Tensor& x, const std::vector<torch::Tensor>& ws,
+                               const std::vector<torch::Tensor>& biases, std::vector<torch::Tensor>& ys) {
+    std::vector<AmxPart> parts;
+    for (size_t i = 0; i < ws.size(); ++i) {
+        auto sizes = x.sizes().vec();
+        sizes.back() = ws[i].size(0);
+        ys.push_back(torch::empty(sizes, x.options()));
+        parts.push_back({static_cast<const uint16_t*>(ws[i].data_ptr()), ws[i].size(0),
+                         biases[i].numel() ? biases[i].data_ptr<float>() : nullptr,
+                         static_cast<uint16_t*>(ys.back().data_ptr())});
+    }
+    return parts;
+}
+
+std::vector<torch::Tensor> amx_set_product(const torch::Tensor& x, const std::vector<torch::Tensor>& ws,
+                                           const std::vector<torch::Tensor>& biases) {
+    RECORD_FUNCTION("atelier::amx_linear_set", std::vector<c10::IValue>({x}));
+    const int64_t K = x.size(-1), M = x.numel() / K;
+    const auto xc = x.contiguous();
+    std::vector<torch::Tensor> ys;
+    const std::vector<AmxPart> parts = set_parts(xc, ws, biases, ys);
+    const bool ran = gemm_bf16_amx_set(static_cast<const uint16_t*>(xc.data_ptr()), M, K, parts.data(),
+                                       static_cast<int>(parts.size()));
+    TORCH_CHECK(ran, "the AMX GEMM declined a shape amx_linear_set admitted");
+    return ys;
+}
+
+// The set's node: one dx for all the outputs' gradients (an output without one is left out).
+struct AmxLinearSetFunction : torch::autograd::Function<AmxLinearSetFunction> {
+    static variable_list forward(AutogradContext* ctx, const torch::Tensor& x, std::vector<torch::Tensor> ws,
+                                 std::vector<torch::Tensor> biases) {
+        ctx->save_for_backward(ws);
+        return amx_set_product(x, ws, biases);
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const variable_list ws = ctx->get_saved_variables();
+        std::vector<torch::Tensor> dys;
+        std::vector<AmxGradPart> parts;
+        for (size_t i = 0; i < ws.size(); ++i) {
+            if (!grads[i].defined()) continue;
+            dys.push_back(grads[i].to(ws[i].scalar_type()).contiguous());
+            parts.push_back({static_cast<const uint16_t*>(dys.back().data_ptr()), ws[i].size(0),
+                             static_cast<const uint16_t*>(ws[i].data_ptr())});
+        }
+        if (parts.empty()) return {torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        const int64_t K = ws[0].size(1), M = dys[0].numel() / parts[0].N;
+        auto sizes = dys[0].sizes().vec();
+        sizes.back() = K;
+        auto dx = torch::empty(sizes, dys[0].options());
+        if (!gemm_bf16_amx_nn_set(M, K, parts.data(), static_cast<int>(parts.size()),
+                                  static_cast<uint16_t*>(dx.data_ptr()))) {
+            dx = torch::zeros(sizes, dys[0].options());
+            for (size_t i = 0, j = 0; i < ws.size(); ++i)
+                if (grads[i].defined()) dx = dx + torch::matmul(dys[j++], ws[i]);
+        }
+        return {dx, torch::Tensor(), torch::Tensor()};
+    }
+};
+
+}  // namespace
+
+std::vector<torch::Tensor> amx_linear_set(const torch::Tensor& x, const std::vector<torch::Tensor>& ws,
+                                          const std::vector<torch::Tensor>& bs) {
+    const int64_t K = x.dim() ? x.size(-1) : 0, M = K ? x.numel() / K : 0;
+    if (ws.empty() || (!bs.empty() && bs.size() != ws.size()) || K < 1024 || K % 32 || M < 1 ||
+        x.scalar_type() != torch::kBFloat16 || !x.device().is_cpu() || !amx_gemm_enabled())
+        return {};
+    int64_t total = 0;
+    for (size_t i = 0; i < ws.size(); ++i) {
+        const auto& w = ws[i];
+        const torch::Tensor b = bs.empty() ? torch::Tensor() : bs[i];
+        if (w.dim() != 2 || w.scalar_type() != torch::kBFloat16 || w.size(1) != K || w.size(0) % 32 ||
+            !w.is_contiguous() || !w.device().is_cpu() || w.requires_grad() ||
+            (b.defined() && (b.requires_grad() || b.numel() != w.size(0))))
+            return {};
+        total += w.size(0);
+    }
+    if (total < 1024) return {};
+    // autograd's apply takes defined tensors only: no bias is an empty one
+    std::vector<torch::Tensor> biases;
+    for (size_t i = 0; i < ws.size(); ++i) {
+        const torch::Tensor b = bs.empty() ? torch::Tensor() : bs[i];
+        biases.push_back(b.defined() ? b.to(torch::kFloat32).contiguous() : torch::empty({0}));
+    }
+    if (torch::GradMode::is_enabled() && x.requires_grad()) return AmxLinearSetFunction::apply(x, ws, biases);
+    return amx_set_product(x, ws, biases);
+}
+
 torch::Tensor linear_rows_padded(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
     const int64_t K = x.size(-1), M = K ? x.numel() / K : 0;
     if (M < 16 || x.scalar_type() != torch::kBFloat16 || w.scalar_type() != torch::kBFloat16 ||

@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 namespace atelier {
 
@@ -81,6 +82,14 @@ torch::Tensor apply_layer_norm(torch::nn::LayerNorm& ln, const torch::Tensor& x)
 // ATELIER_AMX_GEMM=0 keeps LibTorch's GEMM everywhere.
 // The result is contiguous, [..., N].
 torch::Tensor amx_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
+
+// amx_linear for several weights that read the same x (a layer's q, k, v; gate, up): x packed once,
+// and where x needs a gradient one dx = Σ dy_p · w_p summed in f32 (not a product per weight and
+// adds). Each weight's N a multiple of 32 and their sum at least 1024, so a 1.1B's k and v (N = 256,
+// left to oneDNN alone) run on AMX beside q. Biases: undefined or one per weight. Empty where it
+// does not apply (as amx_linear).
+std::vector<torch::Tensor> amx_linear_set(const torch::Tensor& x, const std::vector<torch::Tensor>& ws,
+                                          const std::vector<torch::Tensor>& bs);
 
 // torch::linear(x, w, b) for bf16 inference on the CPU with the rows (all but the last dimension)
 // padded with zeros to the count oneDNN's bf16 GEMM runs fastest for that shape on this machine, the

@@ -124,6 +124,49 @@ TEST(MixedLinear, PrefillSizedBf16ProductsComputeTheLinear) {
     EXPECT_FALSE(declined.defined()) << "N = 512: oneDNN's GEMM, which matched or won on the dev VM";
 }
 
+// One x with several weights (a layer's q, k, v): mixed_linear_set computes each linear, a part
+// that amx_linear takes alone bit for bit as it does (x packed once, the same sums), narrow parts
+// (k, v of 64 rows here) too; with x needing a gradient one dx sums every output's product, and an
+// output nobody uses (no gradient) is left out of it.
+TEST(MixedLinear, SetsOfWeightsComputeEachLinearAndOneGradient) {
+    torch::manual_seed(10);
+    const int64_t K = 1024, M = 40;
+    const std::vector<torch::Tensor> ws = {(torch::randn({1024, K}) * 0.05).to(torch::kBFloat16),
+                                           (torch::randn({64, K}) * 0.05).to(torch::kBFloat16),
+                                           (torch::randn({64, K}) * 0.05).to(torch::kBFloat16)};
+    const std::vector<torch::Tensor> bs = {torch::Tensor(), torch::randn({64}).to(torch::kBFloat16),
+                                           torch::Tensor()};
+    const auto x = torch::randn({1, M, K}).to(torch::kBFloat16);
+    std::vector<torch::Tensor> ys;
+    torch::Tensor alone;
+    {
+        c10::InferenceMode guard;
+        ys = mixed_linear_set(x, ws, bs);
+        alone = amx_linear(x, ws[0], torch::Tensor());
+    }
+    ASSERT_EQ(ys.size(), 3u);
+    for (size_t i = 0; i < 3; ++i) {
+        ASSERT_EQ(ys[i].sizes(), torch::IntArrayRef({1, M, ws[i].size(0)})) << i;
+        EXPECT_TRUE(near_product(ys[i], x, ws[i], bs[i], 1.0 / 64)) << i;
+    }
+    if (alone.defined()) EXPECT_TRUE(torch::equal(alone, ys[0])) << "the set's part is the single product";
+    // x needs a gradient: outputs 0 and 2 used, output 1 not
+    const auto xg = x.clone().requires_grad_(true);
+    const auto dy0 = torch::randn({1, M, 1024}).to(torch::kBFloat16),
+               dy2 = torch::randn({1, M, 64}).to(torch::kBFloat16);
+    const auto outs = mixed_linear_set(xg, ws, bs);
+    for (size_t i = 0; i < 3; ++i)
+        EXPECT_TRUE(near_product(outs[i].detach(), x, ws[i], bs[i], 1.0 / 64)) << i;
+    ((outs[0].to(torch::kFloat32) * dy0.to(torch::kFloat32)).sum() +
+     (outs[2].to(torch::kFloat32) * dy2.to(torch::kFloat32)).sum())
+        .backward();
+    ASSERT_TRUE(xg.grad().defined());
+    const auto want = torch::matmul(dy0.to(torch::kFloat32), ws[0].to(torch::kFloat32)) +
+                      torch::matmul(dy2.to(torch::kFloat32), ws[2].to(torch::kFloat32));
+    EXPECT_TRUE(torch::allclose(xg.grad().to(torch::kFloat32), want, 0.02, 0.05))
+        << (xg.grad().to(torch::kFloat32) - want).abs().max().item<float>();
+}
+
 TEST(MixedLinear, KeepsAutogradWhereAGradientIsAsked) {
     torch::manual_seed(8);
     const int64_t M = 1, K = 64, N = 32;  // one row: the decode kernels' shape, which have no backward

@@ -144,6 +144,67 @@ TEST(GemmAmx, GradientProductPlacesEveryProductExactly) {
         }
 }
 
+// Several weights against one x (q, k, v): each part's output bit for bit the single product's, with
+// its own bias and row length; parts of one panel and of several, panels shared out across parts.
+TEST(GemmAmx, SetOfWeightsGivesEachProductBitForBit) {
+    if (!atelier::cpu_has_amx_bf16()) GTEST_SKIP() << "no AMX-BF16 here (or ATELIER_MAX_ISA set)";
+    std::mt19937 rng(14);
+    const int64_t M = 45, K = 96;
+    const int64_t Ns[] = {96, 32, 64};
+    const auto x = random_bf16(size_t(M * K), 1.0f, rng);
+    std::vector<std::vector<uint16_t>> ws, ys, singles;
+    std::vector<std::vector<float>> biases;
+    std::vector<atelier::AmxPart> parts;
+    for (int p = 0; p < 3; ++p) {
+        ws.push_back(random_bf16(size_t(Ns[p] * K), 0.1f, rng));
+        biases.emplace_back();
+        for (int64_t n = 0; n < Ns[p]; ++n) biases.back().push_back(float(n % 5) - float(p));
+        ys.emplace_back(size_t(M * Ns[p] + 64), 0xabcd);
+        singles.emplace_back(size_t(M * Ns[p]), 0);
+    }
+    for (int p = 0; p < 3; ++p)
+        parts.push_back({ws[p].data(), Ns[p], p == 1 ? nullptr : biases[p].data(), ys[p].data()});
+    ASSERT_TRUE(atelier::gemm_bf16_amx_set(x.data(), M, K, parts.data(), 3));
+    for (int p = 0; p < 3; ++p) {
+        ASSERT_TRUE(atelier::gemm_bf16_amx(x.data(), M, K, ws[p].data(), Ns[p],
+                                           p == 1 ? nullptr : biases[p].data(), singles[p].data()));
+        for (size_t i = 0; i < singles[p].size(); ++i)
+            ASSERT_EQ(ys[p][i], singles[p][i]) << "part " << p << " at " << i;
+        for (size_t i = singles[p].size(); i < ys[p].size(); ++i)
+            ASSERT_EQ(ys[p][i], 0xabcd) << p << ", " << i;
+    }
+}
+
+// The set's gradient: out = Σ_p a_p · w_p as one f32 sum, against double precision over the
+// concatenation [a_0 a_1 a_2] · [w_0; w_1; w_2]; parts of one block and past one (256 rows).
+TEST(GemmAmx, SetGradientSumsEveryPartsProduct) {
+    if (!atelier::cpu_has_amx_bf16()) GTEST_SKIP() << "no AMX-BF16 here (or ATELIER_MAX_ISA set)";
+    std::mt19937 rng(15);
+    const int64_t M = 70, K = 160;
+    const int64_t Ns[] = {288, 32, 64};
+    const int64_t N = 288 + 32 + 64;
+    std::vector<std::vector<uint16_t>> as, ws;
+    std::vector<atelier::AmxGradPart> parts;
+    for (int p = 0; p < 3; ++p) {
+        as.push_back(random_bf16(size_t(M * Ns[p]), 1.0f, rng));
+        ws.push_back(random_bf16(size_t(Ns[p] * K), 0.1f, rng));
+    }
+    for (int p = 0; p < 3; ++p) parts.push_back({as[p].data(), Ns[p], ws[p].data()});
+    std::vector<uint16_t> out(size_t(M * K + 64), 0xabcd);
+    ASSERT_TRUE(atelier::gemm_bf16_amx_nn_set(M, K, parts.data(), 3, out.data()));
+    for (size_t i = size_t(M * K); i < out.size(); ++i) ASSERT_EQ(out[i], 0xabcd) << i;
+    out.resize(size_t(M * K));
+    // the concatenation: a [M, N] (parts side by side), wᵀ [K, N] (parts' rows as columns)
+    std::vector<uint16_t> a(size_t(M * N)), wt(size_t(K * N));
+    for (int64_t m = 0, off = 0; m < M; ++m, off = 0)
+        for (int p = 0; p < 3; off += Ns[p], ++p)
+            for (int64_t n = 0; n < Ns[p]; ++n) a[m * N + off + n] = as[p][m * Ns[p] + n];
+    for (int p = 0, off = 0; p < 3; off += int(Ns[p]), ++p)
+        for (int64_t n = 0; n < Ns[p]; ++n)
+            for (int64_t k = 0; k < K; ++k) wt[k * N + off + n] = ws[p][n * K + k];
+    EXPECT_LE(worst_relative_error(out, a, wt, {}, M, N, K), 1.0 / 256);
+}
+
 TEST(GemmAmx, DeclinesSizesOffTheTiles) {
     std::vector<uint16_t> x(64 * 64, 0x3f80), w(64 * 64, 0x3f80), y(64 * 64, 0x1234);
     EXPECT_FALSE(atelier::gemm_bf16_amx(x.data(), 4, 48, w.data(), 32, nullptr, y.data()));  // K % 32
@@ -151,6 +212,10 @@ TEST(GemmAmx, DeclinesSizesOffTheTiles) {
     EXPECT_FALSE(atelier::gemm_bf16_amx(x.data(), 0, 32, w.data(), 32, nullptr, y.data()));
     EXPECT_FALSE(atelier::gemm_bf16_amx_nn(x.data(), 4, 48, w.data(), 32, y.data()));  // N % 32
     EXPECT_FALSE(atelier::gemm_bf16_amx_nn(x.data(), 4, 32, w.data(), 48, y.data()));  // K % 32
+    const atelier::AmxPart parts[] = {{w.data(), 64, nullptr, y.data()}, {w.data(), 48, nullptr, y.data()}};
+    EXPECT_FALSE(atelier::gemm_bf16_amx_set(x.data(), 4, 32, parts, 2));  // one part's N % 32
+    const atelier::AmxGradPart grads[] = {{x.data(), 32, w.data()}, {x.data(), 16, w.data()}};
+    EXPECT_FALSE(atelier::gemm_bf16_amx_nn_set(4, 32, grads, 2, y.data()));
     EXPECT_TRUE(std::all_of(y.begin(), y.end(), [](uint16_t v) { return v == 0x1234; }));
 }
 
