@@ -125,14 +125,21 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, int64_t start_pos, 
     const int64_t B = x.size(0), T = x.size(1), H = n_heads, KV = n_kv_heads, hd = head_dim, rep = H / KV;
 
     const auto qkv = forward_linears(x, {q_proj.get(), k_proj.get(), v_proj.get()});
-    auto q = qkv[0].view({B, T, H, hd}).transpose(1, 2);   // [B, H, T, hd]
-    auto k = qkv[1].view({B, T, KV, hd}).transpose(1, 2);  // [B, KV, T, hd]
     auto v = qkv[2].view({B, T, KV, hd}).transpose(1, 2);  // [B, KV, T, hd]
 
     auto cos = rope.cos.narrow(0, start_pos, T);  // [T, hd]
     auto sin = rope.sin.narrow(0, start_pos, T);  // [T, hd]
-    q = q * cos + rotate_half(q) * sin;           // [B, H, T, hd]
-    k = k * cos + rotate_half(k) * sin;           // [B, KV, T, hd]
+    // q·cos + rotate_half(q)·sin, heads laid out first: one fused pass each (torch_util) or LibTorch's ops
+    auto q = rope_heads(qkv[0], cos, sin, H);   // [B, H, T, hd]
+    auto k = rope_heads(qkv[1], cos, sin, KV);  // [B, KV, T, hd]
+    if (!q.defined()) {
+        q = qkv[0].view({B, T, H, hd}).transpose(1, 2);
+        q = q * cos + rotate_half(q) * sin;
+    }
+    if (!k.defined()) {
+        k = qkv[1].view({B, T, KV, hd}).transpose(1, 2);
+        k = k * cos + rotate_half(k) * sin;
+    }
 
     if (cache && cache->k[layer].size(0) == B) {
         cache->k[layer].narrow(2, start_pos, T).copy_(k);

@@ -106,6 +106,17 @@ void masked_scale(const void* x, bool bf16, const uint8_t* keep, float scale, in
 void dropout_keep_mask(uint64_t base, uint64_t first_row, int64_t per_row, uint32_t threshold, int64_t n,
                        uint8_t* keep, SoftmaxIsa isa = SoftmaxIsa::Best);
 
+// Rotary position embedding, rotate-half layout (rope_kernels.cpp): x [B, T, H, hd] (a linear's
+// output) into out [B, H, T, hd] (heads first, as attention reads them), out = x·cos + rotate_half(x)·sin
+// with cos and sin [T, hd] in x's dtype (f32 or bf16), rounded as LibTorch's ops round: each product,
+// then the sum (bf16 to nearest even). The backward pass takes the output's gradient [B, H, T, hd]
+// to x's gradient [B, T, H, hd] (as LibTorch's autograd rounds it). SoftmaxIsa::Best uses AVX-512
+// where hd is a multiple of 32; the results are the same.
+void rope_rows(const void* x, bool bf16, int64_t B, int64_t T, int64_t H, int64_t hd, const void* cos,
+               const void* sin, void* out, SoftmaxIsa isa = SoftmaxIsa::Best);
+void rope_rows_backward(const void* g, bool bf16, int64_t B, int64_t T, int64_t H, int64_t hd,
+                        const void* cos, const void* sin, void* dx, SoftmaxIsa isa = SoftmaxIsa::Best);
+
 // "avx512", "avx2" or "scalar": the kernel SoftmaxIsa::Best picks on this CPU.
 const char* softmax_rows_isa();
 

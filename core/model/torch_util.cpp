@@ -4,6 +4,7 @@
 #include "common/mix64.h"
 #include "io/zip_reader.h"
 #include "model/amx_kernels.h"
+#include "model/half_gemv.h"
 #include "model/row_kernels.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -283,6 +284,52 @@ torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& w, double ep
     if (torch::GradMode::is_enabled() && (x.requires_grad() || w.requires_grad()))
         return RmsNormFunction::apply(xc, wc, eps);
     return rms_norm_forward(xc, wc, eps, nullptr);
+}
+
+namespace {
+
+// rope_rows (or its backward) over contiguous x [B, T, H·hd] into [B, H, T, hd] (or back).
+torch::Tensor rope_pass(const torch::Tensor& in, const torch::Tensor& cos, const torch::Tensor& sin,
+                        int64_t H, bool backward) {
+    const bool bf16 = in.scalar_type() == torch::kBFloat16;
+    const int64_t B = in.size(0), hd = cos.size(1);
+    const int64_t T = backward ? in.size(2) : in.size(1);
+    auto out =
+        backward ? torch::empty({B, T, H * hd}, in.options()) : torch::empty({B, H, T, hd}, in.options());
+    (backward ? rope_rows_backward : rope_rows)(in.data_ptr(), bf16, B, T, H, hd, cos.data_ptr(),
+                                                sin.data_ptr(), out.data_ptr(), SoftmaxIsa::Best);
+    return out;
+}
+
+struct RopeFunction : torch::autograd::Function<RopeFunction> {
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& cos,
+                                 const torch::Tensor& sin, int64_t H) {
+        ctx->save_for_backward({cos, sin});
+        ctx->saved_data["H"] = H;
+        return rope_pass(x, cos, sin, H, false);
+    }
+    static variable_list backward(AutogradContext* ctx, variable_list grads) {
+        const auto saved = ctx->get_saved_variables();
+        const auto g = grads[0].to(saved[0].scalar_type()).contiguous();
+        return {rope_pass(g, saved[0], saved[1], ctx->saved_data["H"].toInt(), true), torch::Tensor(),
+                torch::Tensor(), torch::Tensor()};
+    }
+};
+
+}  // namespace
+
+torch::Tensor rope_heads(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                         int64_t H) {
+    const int64_t hd = cos.dim() == 2 ? cos.size(1) : 0;
+    if (!x.device().is_cpu() || !fusable_dtype(x) || !cpu_has_avx512_bf16() || x.dim() != 3 || hd == 0 ||
+        hd % 2 || x.size(2) != H * hd || cos.sizes() != sin.sizes() || cos.size(0) != x.size(1) ||
+        cos.scalar_type() != x.scalar_type() || sin.scalar_type() != x.scalar_type() ||
+        !cos.is_contiguous() || !sin.is_contiguous() || !cos.device().is_cpu() || !sin.device().is_cpu() ||
+        cos.requires_grad() || sin.requires_grad())
+        return {};
+    const auto xc = x.contiguous();
+    if (torch::GradMode::is_enabled() && xc.requires_grad()) return RopeFunction::apply(xc, cos, sin, H);
+    return rope_pass(xc, cos, sin, H, false);
 }
 
 torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up) {

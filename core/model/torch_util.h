@@ -58,6 +58,15 @@ torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& w, double ep
 // one fused pass forward and one backward; otherwise LibTorch's silu and product.
 torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up);
 
+// Rotary position embedding of a layer's q or k straight from its linear: x [B, T, H·hd] → [B, H, T,
+// hd], contiguous, = x·cos + rotate_half(x)·sin with cos, sin [T, hd] (the positions' rows), in one
+// pass each way (model/row_kernels.h; a custom autograd node) where LibTorch took a view, five ops
+// and a copy to lay the heads out, and as many back. The same values bit for bit. Undefined where it
+// does not apply (not the CPU, dtypes other than f32 or bf16 shared by all three, a CPU without
+// AVX512-BF16, ATELIER_FUSED_LAYERS=0): the caller runs LibTorch's ops.
+torch::Tensor rope_heads(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                         int64_t H);
+
 // Summed token cross-entropy of logits [N, V] against labels [N] (int64; rows labelled ignore_index
 // count 0), as a float32 scalar: cross_entropy(logits.to(f32), labels, ignore_index, sum). On the CPU
 // with f32 or bf16 logits: one pass each way (model/row_kernels.h) without LibTorch's [N, V] f32

@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "model/half_gemv.h"
 #include "model/llama_module.h"
+#include "model/row_kernels.h"
 #include "model/torch_util.h"
 
 #include <gtest/gtest.h>
@@ -277,6 +278,45 @@ TEST(FusedLayers, SwigluMatchesLibTorchForwardAndBackward) {
             const auto ops = (torch::silu(g0) * u0).to(torch::kFloat64);
             const double ulp = dt == torch::kFloat32 ? 1e-6 : 1.0 / 64;
             EXPECT_LE(max_abs(swiglu(g0, u0).to(torch::kFloat64) - ops), ulp * max_abs(ops));
+        }
+}
+
+// Rotary embedding of q or k straight from the linear into heads-first layout: equal bit for bit to
+// LibTorch's view, transpose, x·cos + rotate_half(x)·sin, forward and backward, in f32 and bf16;
+// hd a multiple of 32 (the AVX-512 kernel) and not (the scalar one), and the scalar kernel equal to
+// the vector one on the same data.
+TEST(FusedLayers, RopeHeadsEqualsLibTorchsOpsBitForBit) {
+    if (!cpu_has_avx512_bf16())
+        GTEST_SKIP() << "the fused pass runs on AVX512-BF16 CPUs (LibTorch's ops elsewhere)";
+    torch::manual_seed(12);
+    auto rotate_half = [](const torch::Tensor& x) {
+        const int64_t h = x.size(-1) / 2;
+        return torch::cat({-x.narrow(-1, h, h), x.narrow(-1, 0, h)}, -1);
+    };
+    for (auto dt : {torch::kFloat32, torch::kBFloat16})
+        for (int64_t hd : {64, 12}) {
+            SCOPED_TRACE(std::string(name(dt)) + " hd " + std::to_string(hd));
+            const int64_t B = 2, T = 37, H = 3;
+            const auto x0 = (torch::randn({B, T, H * hd}) * 3).to(dt);
+            const auto cos = torch::randn({T, hd}).to(dt), sin = torch::randn({T, hd}).to(dt);
+            const auto dy = torch::randn({B, H, T, hd}).to(dt);
+            auto x = x0.clone().requires_grad_(true), xr = x0.clone().requires_grad_(true);
+            const auto y = rope_heads(x, cos, sin, H);
+            ASSERT_TRUE(y.defined());
+            ASSERT_EQ(y.sizes(), torch::IntArrayRef({B, H, T, hd}));
+            EXPECT_TRUE(y.is_contiguous());
+            const auto q = xr.view({B, T, H, hd}).transpose(1, 2);
+            const auto want = q * cos + rotate_half(q) * sin;
+            EXPECT_TRUE(torch::equal(y, want)) << max_abs((y - want).to(torch::kFloat64));
+            y.backward(dy);
+            want.backward(dy);
+            EXPECT_TRUE(torch::equal(x.grad(), xr.grad()))
+                << max_abs((x.grad() - xr.grad()).to(torch::kFloat64));
+            // the scalar kernel on the same rows
+            auto scalar = torch::empty_like(y);
+            rope_rows(x0.data_ptr(), dt == torch::kBFloat16, B, T, H, hd, cos.data_ptr(), sin.data_ptr(),
+                      scalar.data_ptr(), SoftmaxIsa::Scalar);
+            EXPECT_TRUE(torch::equal(scalar, y));
         }
 }
 

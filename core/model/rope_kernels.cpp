@@ -1,0 +1,149 @@
+// Rotary position embedding (rotate-half layout) as one pass each way, declared in row_kernels.h.
+// Rounded as LibTorch's ops round in the tensor's dtype: a = x·cos and b = rotate_half(x)·sin each
+// rounded, then a + b rounded (bf16: to nearest even), so the results equal the five LibTorch ops
+// they replace bit for bit; the gradient likewise.
+#include "model/row_kernels.h"
+
+#include "model/half_gemv.h"
+#include "model/kernel_util.h"
+
+#include <cstring>
+
+namespace atelier {
+
+namespace {
+
+float load_value(const void* p, bool bf16, int64_t i) {
+    return bf16 ? kernel::bf16_to_float(static_cast<const uint16_t*>(p)[i]) : static_cast<const float*>(p)[i];
+}
+
+// f rounded to bf16, nearest even (NaN kept a NaN), as a float.
+float round_bf16(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return f;
+    u = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+    std::memcpy(&f, &u, 4);
+    return f;
+}
+
+void store_value(void* p, bool bf16, int64_t i, float v) {
+    if (bf16) {
+        uint32_t u;
+        std::memcpy(&u, &v, 4);
+        static_cast<uint16_t*>(p)[i] = static_cast<uint16_t>(u >> 16);  // v already rounded
+    } else {
+        static_cast<float*>(p)[i] = v;
+    }
+}
+
+// One head's row of hd values. Forward: out[i] = x[i]·c[i] + r[i]·s[i], r = rotate_half(x) =
+// (-x[h..hd), x[0..h)). Backward (dx from the output's gradient g): dx[j] = g[j]·c[j] + t[j] with
+// t = rotate_halfᵀ(g·s) = (g[h + j]·s[h + j] for j < h, -(g[j - h]·s[j - h]) for j >= h).
+void row_scalar(const void* in, bool bf16, int64_t hd, const void* c, const void* s, void* out,
+                bool backward) {
+    const int64_t h = hd / 2;
+    auto round = [bf16](float v) { return bf16 ? round_bf16(v) : v; };
+    for (int64_t i = 0; i < hd; ++i) {
+        const int64_t j = i < h ? i + h : i - h;  // the partner in the other half
+        const float a = round(load_value(in, bf16, i) * load_value(c, bf16, i));
+        float b;
+        if (!backward)
+            b = round((i < h ? -load_value(in, bf16, j) : load_value(in, bf16, j)) * load_value(s, bf16, i));
+        else
+            b = i < h ? round(load_value(in, bf16, j) * load_value(s, bf16, j))
+                      : -round(load_value(in, bf16, j) * load_value(s, bf16, j));
+        store_value(out, bf16, i, round(a + b));
+    }
+}
+
+#if ATELIER_X86_BF16_CASTS
+ATELIER_AVX512_WARNINGS_OFF
+ATELIER_TARGET("avx512f,avx512bw,avx512bf16") inline __m512 load16(const void* p, bool bf16, int64_t i) {
+    if (!bf16) return _mm512_loadu_ps(static_cast<const float*>(p) + i);
+    const __m256i h =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(p) + i));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+// v rounded to bf16 (vcvtneps2bf16: nearest even) and widened back, or v for f32.
+ATELIER_TARGET("avx512f,avx512bw,avx512bf16") inline __m512 round16(__m512 v, bool bf16) {
+    if (!bf16) return v;
+    const __m256i h = (__m256i)_mm512_cvtneps_pbh(v);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+ATELIER_TARGET("avx512f,avx512bw,avx512bf16") inline void store16(void* p, bool bf16, int64_t i, __m512 v) {
+    if (bf16)
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<uint16_t*>(p) + i),
+                            (__m256i)_mm512_cvtneps_pbh(v));
+    else
+        _mm512_storeu_ps(static_cast<float*>(p) + i, v);
+}
+
+// -v (AVX-512F has no float xor; DQ's is not assumed)
+ATELIER_TARGET("avx512f") inline __m512 neg16(__m512 v) {
+    return _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(v), _mm512_set1_epi32(int(0x80000000u))));
+}
+
+// The same for hd a multiple of 32: sixteen of each half per step.
+ATELIER_TARGET("avx512f,avx512bw,avx512bf16")
+void row_avx512(const void* in, bool bf16, int64_t hd, const void* c, const void* s, void* out,
+                bool backward) {
+    const int64_t h = hd / 2;
+    for (int64_t i = 0; i < h; i += 16) {
+        const __m512 lo = load16(in, bf16, i), hi = load16(in, bf16, i + h);
+        const __m512 a_lo = round16(_mm512_mul_ps(lo, load16(c, bf16, i)), bf16),
+                     a_hi = round16(_mm512_mul_ps(hi, load16(c, bf16, i + h)), bf16);
+        __m512 b_lo, b_hi;
+        if (!backward) {
+            b_lo = round16(_mm512_mul_ps(neg16(hi), load16(s, bf16, i)), bf16);
+            b_hi = round16(_mm512_mul_ps(lo, load16(s, bf16, i + h)), bf16);
+        } else {
+            b_lo = round16(_mm512_mul_ps(hi, load16(s, bf16, i + h)), bf16);
+            b_hi = neg16(round16(_mm512_mul_ps(lo, load16(s, bf16, i)), bf16));
+        }
+        store16(out, bf16, i, _mm512_add_ps(a_lo, b_lo));
+        store16(out, bf16, i + h, _mm512_add_ps(a_hi, b_hi));
+    }
+}
+ATELIER_AVX512_WARNINGS_ON
+#endif
+
+void rope_pass(const void* in, bool bf16, int64_t B, int64_t T, int64_t H, int64_t hd, const void* cos,
+               const void* sin, void* out, bool backward, SoftmaxIsa isa) {
+    if (B <= 0 || T <= 0 || H <= 0 || hd <= 0) return;
+    auto kernel = row_scalar;
+#if ATELIER_X86_BF16_CASTS
+    if (isa == SoftmaxIsa::Best && hd % 32 == 0 && cpu_has_avx512_bf16()) kernel = row_avx512;
+#else
+    (void)isa;
+#endif
+    const size_t size = bf16 ? 2 : 4;
+    auto at = [size](const void* p, int64_t i) { return static_cast<const char*>(p) + size_t(i) * size; };
+    // rows (b, t): x's [H, hd] at (b·T + t)·H·hd; the heads' rows at ((b·H + head)·T + t)·hd
+#pragma omp parallel for schedule(static) if (B * T * H * hd > 16384)
+    for (int64_t bt = 0; bt < B * T; ++bt) {
+        const int64_t b = bt / T, t = bt % T;
+        for (int64_t head = 0; head < H; ++head) {
+            const int64_t flat = (bt * H + head) * hd, split = ((b * H + head) * T + t) * hd;
+            const void* src = at(in, backward ? split : flat);
+            void* dst = const_cast<char*>(at(out, backward ? flat : split));
+            kernel(src, bf16, hd, at(cos, t * hd), at(sin, t * hd), dst, backward);
+        }
+    }
+}
+
+}  // namespace
+
+void rope_rows(const void* x, bool bf16, int64_t B, int64_t T, int64_t H, int64_t hd, const void* cos,
+               const void* sin, void* out, SoftmaxIsa isa) {
+    rope_pass(x, bf16, B, T, H, hd, cos, sin, out, false, isa);
+}
+
+void rope_rows_backward(const void* g, bool bf16, int64_t B, int64_t T, int64_t H, int64_t hd,
+                        const void* cos, const void* sin, void* dx, SoftmaxIsa isa) {
+    rope_pass(g, bf16, B, T, H, hd, cos, sin, dx, true, isa);
+}
+
+}  // namespace atelier
