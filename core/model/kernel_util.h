@@ -47,6 +47,31 @@ inline float bf16_to_float(uint16_t h) {
     return f;
 }
 
+// Round to nearest even, NaN kept a (quiet) NaN: what LibTorch's float -> bfloat16 does.
+inline uint16_t float_to_bf16_bits(float f) {
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    if ((bits & 0x7fffffffu) > 0x7f800000u) return 0x7fc0;
+    return static_cast<uint16_t>((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+}
+
+// v as LibTorch rounds it into bf16, as a float.
+inline float round_bf16_value(float v) {
+    return bf16_to_float(float_to_bf16_bits(v));
+}
+
+// Element i of a f32 or bf16 array, as a float; and v stored there (bf16 rounded to nearest even).
+inline float load_scalar(const void* in, bool bf16, int64_t i) {
+    return bf16 ? bf16_to_float(static_cast<const uint16_t*>(in)[i]) : static_cast<const float*>(in)[i];
+}
+
+inline void store_scalar(void* out, bool bf16, int64_t i, float v) {
+    if (bf16)
+        static_cast<uint16_t*>(out)[i] = float_to_bf16_bits(v);
+    else
+        static_cast<float*>(out)[i] = v;
+}
+
 #if ATELIER_X86
 
 ATELIER_TARGET("avx2,fma") inline float hsum8(__m256 v) {
@@ -75,6 +100,16 @@ ATELIER_TARGET("avx512f") inline float hmax16(__m512 v) {
     _mm512_store_ps(lanes, v);
     return hmax8(_mm256_max_ps(_mm256_load_ps(lanes), _mm256_load_ps(lanes + 8)));
 }
+
+#if ATELIER_X86_BF16_CASTS
+// Sixteen f32 or bf16 values from element j on as floats, lanes outside k zero (the tail of a row).
+ATELIER_TARGET("avx512f,avx512bw,avx512vl")
+inline __m512 load16(const void* in, bool bf16, int64_t j, __mmask16 k = 0xffff) {
+    if (!bf16) return _mm512_maskz_loadu_ps(k, static_cast<const float*>(in) + j);
+    const __m256i h = _mm256_maskz_loadu_epi16(k, static_cast<const uint16_t*>(in) + j);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+#endif
 
 #endif  // ATELIER_X86
 

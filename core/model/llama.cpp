@@ -97,15 +97,6 @@ RopeTable make_rope_table(const ModelConfig& c, int64_t positions, torch::Dtype 
     return {angles.cos().to(device, dtype), angles.sin().to(device, dtype)};
 }
 
-namespace {
-
-torch::Tensor rotate_half(const torch::Tensor& x) {
-    const int64_t half = x.size(-1) / 2;
-    return torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
-}
-
-}  // namespace
-
 // ---------------------------------------------------------------- attention
 
 AttentionImpl::AttentionImpl(const ModelConfig& c, int64_t layer_index)
@@ -129,17 +120,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, int64_t start_pos, 
 
     auto cos = rope.cos.narrow(0, start_pos, T);  // [T, hd]
     auto sin = rope.sin.narrow(0, start_pos, T);  // [T, hd]
-    // q·cos + rotate_half(q)·sin, heads laid out first: one fused pass each (torch_util) or LibTorch's ops
-    auto q = rope_heads(qkv[0], cos, sin, H);   // [B, H, T, hd]
-    auto k = rope_heads(qkv[1], cos, sin, KV);  // [B, KV, T, hd]
-    if (!q.defined()) {
-        q = qkv[0].view({B, T, H, hd}).transpose(1, 2);
-        q = q * cos + rotate_half(q) * sin;
-    }
-    if (!k.defined()) {
-        k = qkv[1].view({B, T, KV, hd}).transpose(1, 2);
-        k = k * cos + rotate_half(k) * sin;
-    }
+    auto q = rope_heads(qkv[0], cos, sin, H);     // [B, H, T, hd]: q·cos + rotate_half(q)·sin
+    auto k = rope_heads(qkv[1], cos, sin, KV);    // [B, KV, T, hd]
 
     if (cache && cache->k[layer].size(0) == B) {
         cache->k[layer].narrow(2, start_pos, T).copy_(k);

@@ -7,35 +7,13 @@
 #include "model/half_gemv.h"
 #include "model/kernel_util.h"
 
-#include <cstring>
-
 namespace atelier {
 
 namespace {
 
-float load_value(const void* p, bool bf16, int64_t i) {
-    return bf16 ? kernel::bf16_to_float(static_cast<const uint16_t*>(p)[i]) : static_cast<const float*>(p)[i];
-}
-
-// f rounded to bf16, nearest even (NaN kept a NaN), as a float.
-float round_bf16(float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    if ((u & 0x7fffffffu) > 0x7f800000u) return f;
-    u = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
-    std::memcpy(&f, &u, 4);
-    return f;
-}
-
-void store_value(void* p, bool bf16, int64_t i, float v) {
-    if (bf16) {
-        uint32_t u;
-        std::memcpy(&u, &v, 4);
-        static_cast<uint16_t*>(p)[i] = static_cast<uint16_t>(u >> 16);  // v already rounded
-    } else {
-        static_cast<float*>(p)[i] = v;
-    }
-}
+using kernel::load_scalar;
+using kernel::round_bf16_value;
+using kernel::store_scalar;
 
 // One head's row of hd values. Forward: out[i] = x[i]·c[i] + r[i]·s[i], r = rotate_half(x) =
 // (-x[h..hd), x[0..h)). Backward (dx from the output's gradient g): dx[j] = g[j]·c[j] + t[j] with
@@ -43,37 +21,32 @@ void store_value(void* p, bool bf16, int64_t i, float v) {
 void row_scalar(const void* in, bool bf16, int64_t hd, const void* c, const void* s, void* out,
                 bool backward) {
     const int64_t h = hd / 2;
-    auto round = [bf16](float v) { return bf16 ? round_bf16(v) : v; };
+    // x[i]·y[k], rounded into the dtype
+    auto product = [&](int64_t i, const void* y, int64_t k) {
+        const float v = load_scalar(in, bf16, i) * load_scalar(y, bf16, k);
+        return bf16 ? round_bf16_value(v) : v;
+    };
     for (int64_t i = 0; i < hd; ++i) {
         const int64_t j = i < h ? i + h : i - h;  // the partner in the other half
-        const float a = round(load_value(in, bf16, i) * load_value(c, bf16, i));
-        float b;
-        if (!backward)
-            b = round((i < h ? -load_value(in, bf16, j) : load_value(in, bf16, j)) * load_value(s, bf16, i));
-        else
-            b = i < h ? round(load_value(in, bf16, j) * load_value(s, bf16, j))
-                      : -round(load_value(in, bf16, j) * load_value(s, bf16, j));
-        store_value(out, bf16, i, round(a + b));
+        const float sign = i < h ? -1.0f : 1.0f;  // rounding to nearest even is odd: round(-v) = -round(v)
+        const float b = backward ? -sign * product(j, s, j) : sign * product(j, s, i);
+        store_scalar(out, bf16, i, product(i, c, i) + b);  // the sum rounded as it is stored
     }
 }
 
 #if ATELIER_X86_BF16_CASTS
 ATELIER_AVX512_WARNINGS_OFF
-ATELIER_TARGET("avx512f,avx512bw,avx512bf16") inline __m512 load16(const void* p, bool bf16, int64_t i) {
-    if (!bf16) return _mm512_loadu_ps(static_cast<const float*>(p) + i);
-    const __m256i h =
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(p) + i));
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-}
+using kernel::load16;
 
 // v rounded to bf16 (vcvtneps2bf16: nearest even) and widened back, or v for f32.
-ATELIER_TARGET("avx512f,avx512bw,avx512bf16") inline __m512 round16(__m512 v, bool bf16) {
+ATELIER_TARGET("avx512f,avx512bw,avx512vl,avx512bf16") inline __m512 round16(__m512 v, bool bf16) {
     if (!bf16) return v;
     const __m256i h = (__m256i)_mm512_cvtneps_pbh(v);
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
 }
 
-ATELIER_TARGET("avx512f,avx512bw,avx512bf16") inline void store16(void* p, bool bf16, int64_t i, __m512 v) {
+ATELIER_TARGET("avx512f,avx512bw,avx512vl,avx512bf16")
+inline void store16(void* p, bool bf16, int64_t i, __m512 v) {
     if (bf16)
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<uint16_t*>(p) + i),
                             (__m256i)_mm512_cvtneps_pbh(v));
@@ -87,7 +60,7 @@ ATELIER_TARGET("avx512f") inline __m512 neg16(__m512 v) {
 }
 
 // The same for hd a multiple of 32: sixteen of each half per step.
-ATELIER_TARGET("avx512f,avx512bw,avx512bf16")
+ATELIER_TARGET("avx512f,avx512bw,avx512vl,avx512bf16")
 void row_avx512(const void* in, bool bf16, int64_t hd, const void* c, const void* s, void* out,
                 bool backward) {
     const int64_t h = hd / 2;
@@ -120,16 +93,17 @@ void rope_pass(const void* in, bool bf16, int64_t B, int64_t T, int64_t H, int64
     (void)isa;
 #endif
     const size_t size = bf16 ? 2 : 4;
-    auto at = [size](const void* p, int64_t i) { return static_cast<const char*>(p) + size_t(i) * size; };
     // rows (b, t): x's [H, hd] at (b·T + t)·H·hd; the heads' rows at ((b·H + head)·T + t)·hd
 #pragma omp parallel for schedule(static) if (B * T * H * hd > 16384)
     for (int64_t bt = 0; bt < B * T; ++bt) {
         const int64_t b = bt / T, t = bt % T;
+        const char* c = static_cast<const char*>(cos) + size_t(t * hd) * size;
+        const char* s = static_cast<const char*>(sin) + size_t(t * hd) * size;
         for (int64_t head = 0; head < H; ++head) {
-            const int64_t flat = (bt * H + head) * hd, split = ((b * H + head) * T + t) * hd;
-            const void* src = at(in, backward ? split : flat);
-            void* dst = const_cast<char*>(at(out, backward ? flat : split));
-            kernel(src, bf16, hd, at(cos, t * hd), at(sin, t * hd), dst, backward);
+            const size_t flat = size_t((bt * H + head) * hd) * size,
+                         split = size_t(((b * H + head) * T + t) * hd) * size;
+            kernel(static_cast<const char*>(in) + (backward ? split : flat), bf16, hd, c, s,
+                   static_cast<char*>(out) + (backward ? flat : split), backward);
         }
     }
 }

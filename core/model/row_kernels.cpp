@@ -16,6 +16,9 @@ namespace atelier {
 namespace {
 
 using kernel::bf16_to_float;
+using kernel::load_scalar;
+using kernel::round_bf16_value;
+using kernel::store_scalar;
 using namespace kernel::exp_constants;
 #if ATELIER_X86
 using kernel::exp8;
@@ -29,14 +32,6 @@ float exp_scalar(float x) {
     return x < kUnderflow ? 0.0f : std::exp(x);
 }
 
-// Round to nearest even, NaN kept a (quiet) NaN: what LibTorch's float -> bfloat16 does.
-uint16_t float_to_bf16_bits(float f) {
-    if (std::isnan(f)) return 0x7fc0;
-    uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    return static_cast<uint16_t>((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
-}
-
 // Byte offset of element `index` of a f32 or bf16 array.
 inline size_t at(int64_t index, bool bf16) {
     return static_cast<size_t>(index) * (bf16 ? 2 : 4);
@@ -48,17 +43,6 @@ const char* in(const void* p, size_t offset) {
 
 char* out(void* p, size_t offset) {
     return static_cast<char*>(p) + offset;
-}
-
-float load_scalar(const void* in, bool bf16, int64_t i) {
-    return bf16 ? bf16_to_float(static_cast<const uint16_t*>(in)[i]) : static_cast<const float*>(in)[i];
-}
-
-void store_scalar(void* out, bool bf16, int64_t i, float v) {
-    if (bf16)
-        static_cast<uint16_t*>(out)[i] = float_to_bf16_bits(v);
-    else
-        static_cast<float*>(out)[i] = v;
 }
 
 void row_scalar(const void* in, bool in_bf16, int64_t cols, float scale, void* out, bool out_bf16, float* e) {
@@ -96,10 +80,6 @@ void act_row_scalar(void* y, bool bf16, int64_t cols, const void* bias, bool bia
 }
 
 // ---- training's row kernels: RMSNorm and SwiGLU, forward and backward (f32 arithmetic) ----
-
-float round_bf16_value(float v) {
-    return bf16_to_float(float_to_bf16_bits(v));
-}
 
 // exp(x) for any x: exp8 holds for x <= 0 and up to exp's overflow; above 88 the result is clamped to
 // a large finite value (1 / (1 + e) is then 0 either way).
@@ -488,12 +468,8 @@ void swiglu_back_span_avx2(const void* g, const void* u, const void* dy, bool bf
 ATELIER_AVX512_WARNINGS_OFF
 #define ATELIER_AVX512 ATELIER_TARGET("avx512f,avx512bw,avx512vl,avx512bf16")
 
-// 16 lanes at a time, the tail through masks (one code path for any row length).
-ATELIER_AVX512 inline __m512 load16(const void* in, bool bf16, int64_t j, __mmask16 k) {
-    if (!bf16) return _mm512_maskz_loadu_ps(k, static_cast<const float*>(in) + j);
-    const __m256i h = _mm256_maskz_loadu_epi16(k, static_cast<const uint16_t*>(in) + j);
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-}
+// 16 lanes at a time, the tail through masks (kernel::load16; one code path for any row length).
+using kernel::load16;
 
 ATELIER_AVX512
 void row_avx512(const void* in, bool in_bf16, int64_t cols, float scale, void* out, bool out_bf16, float* e) {

@@ -321,12 +321,17 @@ struct RopeFunction : torch::autograd::Function<RopeFunction> {
 torch::Tensor rope_heads(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                          int64_t H) {
     const int64_t hd = cos.dim() == 2 ? cos.size(1) : 0;
+    auto with_ops = [&] {
+        const auto q = x.view({x.size(0), x.size(1), H, hd}).transpose(1, 2);
+        const int64_t half = hd / 2;
+        return q * cos + torch::cat({-q.narrow(-1, half, half), q.narrow(-1, 0, half)}, -1) * sin;
+    };
     if (!x.device().is_cpu() || !fusable_dtype(x) || !cpu_has_avx512_bf16() || x.dim() != 3 || hd == 0 ||
         hd % 2 || x.size(2) != H * hd || cos.sizes() != sin.sizes() || cos.size(0) != x.size(1) ||
         cos.scalar_type() != x.scalar_type() || sin.scalar_type() != x.scalar_type() ||
         !cos.is_contiguous() || !sin.is_contiguous() || !cos.device().is_cpu() || !sin.device().is_cpu() ||
         cos.requires_grad() || sin.requires_grad())
-        return {};
+        return with_ops();
     const auto xc = x.contiguous();
     if (torch::GradMode::is_enabled() && xc.requires_grad()) return RopeFunction::apply(xc, cos, sin, H);
     return rope_pass(xc, cos, sin, H, false);
@@ -528,85 +533,21 @@ int64_t fastest_row_count(int64_t M, int64_t K, const torch::Tensor& w) {
 
 namespace {
 
-// x · wᵀ (+ bias, f32; none when empty) through gemm_bf16_amx, the shapes checked by amx_linear.
-torch::Tensor amx_product(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias) {
-    RECORD_FUNCTION("atelier::amx_linear", std::vector<c10::IValue>({x, w}));  // for op tables
-    const int64_t K = x.size(-1), M = x.numel() / K, N = w.size(0);
+std::vector<torch::Tensor> amx_set_product(const torch::Tensor& x, const std::vector<torch::Tensor>& ws,
+                                           const std::vector<torch::Tensor>& biases) {
+    RECORD_FUNCTION("atelier::amx_linear", std::vector<c10::IValue>({x}));
+    const int64_t K = x.size(-1), M = x.numel() / K;
     const auto xc = x.contiguous();
-    auto sizes = x.sizes().vec();
-    sizes.back() = N;
-    auto y = torch::empty(sizes, x.options());
-    const bool ran = gemm_bf16_amx(
-        static_cast<const uint16_t*>(xc.data_ptr()), M, K, static_cast<const uint16_t*>(w.data_ptr()), N,
-        bias.numel() ? bias.data_ptr<float>() : nullptr, static_cast<uint16_t*>(y.data_ptr()));
-    TORCH_CHECK(ran, "the AMX GEMM declined a shape amx_linear admitted");
-    return y;
-}
-
-// The product with a frozen weight when x needs a gradient (LoRA and LLaMA-Adapter training), both
-// ways on AMX: dx = dy · w by gemm_bf16_amx_nn (1420-1600 against oneDNN's 1000-1200 GFLOP/s for a
-// 1.1B's 256-row shapes on the dev VM).
-struct AmxLinearFunction : torch::autograd::Function<AmxLinearFunction> {
-    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const torch::Tensor& w,
-                                 const torch::Tensor& bias) {
-        ctx->save_for_backward({w});
-        return amx_product(x, w, bias);
-    }
-    static variable_list backward(AutogradContext* ctx, variable_list grads) {
-        const torch::Tensor w = ctx->get_saved_variables()[0];
-        const auto dy = grads[0].to(w.scalar_type()).contiguous();
-        const int64_t N = w.size(0), K = w.size(1);
-        auto sizes = dy.sizes().vec();
-        sizes.back() = K;
-        auto dx = torch::empty(sizes, dy.options());
-        if (!gemm_bf16_amx_nn(static_cast<const uint16_t*>(dy.data_ptr()), dy.numel() / N, N,
-                              static_cast<const uint16_t*>(w.data_ptr()), K,
-                              static_cast<uint16_t*>(dx.data_ptr())))
-            dx = torch::matmul(dy, w);
-        return {dx, torch::Tensor(), torch::Tensor()};
-    }
-};
-
-}  // namespace
-
-torch::Tensor amx_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
-    const int64_t K = x.dim() ? x.size(-1) : 0, M = K ? x.numel() / K : 0, N = w.dim() == 2 ? w.size(0) : 0;
-    // Whatever the grad mode, so that a checkpointed layer's recomputation sums as its forward did.
-    if (K < 1024 || N < 1024 || K % 32 || N % 32 || M < 1 || x.scalar_type() != torch::kBFloat16 ||
-        w.scalar_type() != torch::kBFloat16 || w.size(1) != K || !w.is_contiguous() || !x.device().is_cpu() ||
-        !w.device().is_cpu() || w.requires_grad() || (b.defined() && (b.requires_grad() || b.numel() != N)) ||
-        !amx_gemm_enabled())
-        return {};
-    // autograd's apply takes defined tensors only: no bias is an empty one
-    const torch::Tensor bias = b.defined() ? b.to(torch::kFloat32).contiguous() : torch::empty({0});
-    if (torch::GradMode::is_enabled() && x.requires_grad()) return AmxLinearFunction::apply(x, w, bias);
-    return amx_product(x, w, bias);
-}
-
-namespace {
-
-// The parts of one x's products, as amx_linear_set's checks admitted them.
-std::vector<AmxPart> set_parts(const torch::Tensor& x, const std::vector<torch::Tensor>& ws,
-                               const std::vector<torch::Tensor>& biases, std::vector<torch::Tensor>& ys) {
+    std::vector<torch::Tensor> ys;
     std::vector<AmxPart> parts;
     for (size_t i = 0; i < ws.size(); ++i) {
-        auto sizes = x.sizes().vec();
+        auto sizes = xc.sizes().vec();
         sizes.back() = ws[i].size(0);
-        ys.push_back(torch::empty(sizes, x.options()));
+        ys.push_back(torch::empty(sizes, xc.options()));
         parts.push_back({static_cast<const uint16_t*>(ws[i].data_ptr()), ws[i].size(0),
                          biases[i].numel() ? biases[i].data_ptr<float>() : nullptr,
                          static_cast<uint16_t*>(ys.back().data_ptr())});
     }
-    return parts;
-}
-
-std::vector<torch::Tensor> amx_set_product(const torch::Tensor& x, const std::vector<torch::Tensor>& ws,
-                                           const std::vector<torch::Tensor>& biases) {
-    RECORD_FUNCTION("atelier::amx_linear_set", std::vector<c10::IValue>({x}));
-    const int64_t K = x.size(-1), M = x.numel() / K;
-    const auto xc = x.contiguous();
-    std::vector<torch::Tensor> ys;
-    const std::vector<AmxPart> parts = set_parts(xc, ws, biases, ys);
     const bool ran = gemm_bf16_amx_set(static_cast<const uint16_t*>(xc.data_ptr()), M, K, parts.data(),
                                        static_cast<int>(parts.size()));
     TORCH_CHECK(ran, "the AMX GEMM declined a shape amx_linear_set admitted");
@@ -654,6 +595,8 @@ std::vector<torch::Tensor> amx_linear_set(const torch::Tensor& x, const std::vec
         x.scalar_type() != torch::kBFloat16 || !x.device().is_cpu() || !amx_gemm_enabled())
         return {};
     int64_t total = 0;
+    std::vector<torch::Tensor>
+        biases;  // autograd's apply takes defined tensors only: no bias is an empty one
     for (size_t i = 0; i < ws.size(); ++i) {
         const auto& w = ws[i];
         const torch::Tensor b = bs.empty() ? torch::Tensor() : bs[i];
@@ -662,16 +605,16 @@ std::vector<torch::Tensor> amx_linear_set(const torch::Tensor& x, const std::vec
             (b.defined() && (b.requires_grad() || b.numel() != w.size(0))))
             return {};
         total += w.size(0);
-    }
-    if (total < 1024) return {};
-    // autograd's apply takes defined tensors only: no bias is an empty one
-    std::vector<torch::Tensor> biases;
-    for (size_t i = 0; i < ws.size(); ++i) {
-        const torch::Tensor b = bs.empty() ? torch::Tensor() : bs[i];
         biases.push_back(b.defined() ? b.to(torch::kFloat32).contiguous() : torch::empty({0}));
     }
+    if (total < 1024) return {};
     if (torch::GradMode::is_enabled() && x.requires_grad()) return AmxLinearSetFunction::apply(x, ws, biases);
     return amx_set_product(x, ws, biases);
+}
+
+torch::Tensor amx_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+    const std::vector<torch::Tensor> ys = amx_linear_set(x, {w}, {b});
+    return ys.empty() ? torch::Tensor() : ys[0];
 }
 
 torch::Tensor linear_rows_padded(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {

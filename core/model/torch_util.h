@@ -59,11 +59,10 @@ torch::Tensor rms_norm(const torch::Tensor& x, const torch::Tensor& w, double ep
 torch::Tensor swiglu(const torch::Tensor& gate, const torch::Tensor& up);
 
 // Rotary position embedding of a layer's q or k straight from its linear: x [B, T, H·hd] → [B, H, T,
-// hd], contiguous, = x·cos + rotate_half(x)·sin with cos, sin [T, hd] (the positions' rows), in one
-// pass each way (model/row_kernels.h; a custom autograd node) where LibTorch took a view, five ops
-// and a copy to lay the heads out, and as many back. The same values bit for bit. Undefined where it
-// does not apply (not the CPU, dtypes other than f32 or bf16 shared by all three, a CPU without
-// AVX512-BF16, ATELIER_FUSED_LAYERS=0): the caller runs LibTorch's ops.
+// hd] = x·cos + rotate_half(x)·sin with cos, sin [T, hd] (the positions' rows). On AVX512-BF16 CPUs
+// with f32 or bf16 shared by all three: one pass each way, contiguous (model/row_kernels.h; a custom
+// autograd node), where LibTorch took a view, five ops and a copy to lay the heads out, and as many
+// back; the same values bit for bit. Elsewhere (or ATELIER_FUSED_LAYERS=0) those ops, as a view.
 torch::Tensor rope_heads(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                          int64_t H);
 
@@ -89,7 +88,7 @@ torch::Tensor apply_layer_norm(torch::nn::LayerNorm& ln, const torch::Tensor& x)
 // 1560 against 1130 GFLOP/s (weights cycling through memory) and CLIP-L's [577, 4096] × [4096, 1024] at 1420
 // against 1030; with K or N under 1024 (Whisper-base; LLaMA's k and v of 256) oneDNN matched or won.
 // ATELIER_AMX_GEMM=0 keeps LibTorch's GEMM everywhere.
-// The result is contiguous, [..., N].
+// The result is contiguous, [..., N]: amx_linear_set (below) of the one weight.
 torch::Tensor amx_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
 
 // amx_linear for several weights that read the same x (a layer's q, k, v; gate, up): x packed once,
