@@ -6,10 +6,15 @@
 //   build/bin/bench_gemm
 //
 // "x·wᵀ" is a linear layer's product (gemm_bf16_amx), "dy·w" its input's gradient (gemm_bf16_amx_nn).
-// Prints GFLOP/s, best of 3, alternating; nothing where the CPU has no AMX.
+// Prints GFLOP/s, best of 3, alternating; nothing where the CPU has no AMX. First, LoRA's branch of
+// an adapted projection in a 1.1B training step, LibTorch's ops against the fused node
+// (adapters/lora_branch.h), milliseconds per call.
+#include "adapters/lora_branch.h"
 #include "bench_util.h"
 #include "model/amx_kernels.h"
 #include "model/llama.h"
+#include "model/lora_kernels.h"
+#include "model/torch_util.h"
 
 #include <cstdio>
 #include <vector>
@@ -68,6 +73,63 @@ void run(const Shape& s) {
     if (!ran) std::printf("    (the AMX GEMM declined this shape)\n");
 }
 
+// LoRA's branch of one adapted linear in training (r 16, alpha 32, dropout 0.1), forward and backward
+// through autograd: LibTorch's ops (the path CPUs without AMX take) against the fused node; and the
+// fused kernels alone (no autograd, no dropout draw), forward and backward.
+void run_lora(const char* what, int64_t M, int64_t K, int64_t N) {
+    const int64_t r = 16;
+    const double alpha = 2, p = 0.1;
+    const auto bf16 = torch::kBFloat16;
+    const auto x0 = torch::randn({1, M, K}).to(bf16), y0 = torch::randn({1, M, N}).to(bf16);
+    const auto dy = torch::randn({1, M, N}).to(bf16);
+    auto A = (torch::randn({r, K}) * 0.02).requires_grad_(true);
+    auto B = (torch::randn({N, r}) * 0.02).requires_grad_(true);
+    auto step = [&](bool fused) {
+        auto x = x0.clone().requires_grad_(true), y = y0.clone().requires_grad_(true);
+        torch::Tensor out;
+        if (fused) {
+            out = atelier::lora_branch(x, y, A, B, alpha, p);
+        } else {  // LoraLinear::apply's ops
+            const auto h = atelier::fast_dropout(x, p);
+            const auto hA = torch::linear(h, A.to(bf16)).reshape({-1, r});
+            out = torch::addmm(y.reshape({-1, N}), hA, B.to(bf16).t(), 1, alpha).view(y.sizes());
+        }
+        out.backward(dy);
+    };
+    const int calls = 20;
+    double t[2] = {1e30, 1e30};
+    for (int rep = 0; rep < 4; ++rep)
+        for (int fused = 0; fused < 2; ++fused) {
+            const auto t0 = Clock::now();
+            for (int i = 0; i < calls; ++i) step(fused);
+            if (rep > 0) t[fused] = std::min(t[fused], seconds(t0) / calls);
+        }
+    torch::NoGradGuard no_grad;
+    const auto keep = atelier::dropout_keep(x0, p);
+    auto ha = torch::empty({M, atelier::lora_hidden_width(r)}, bf16), out = torch::empty_like(y0);
+    auto dx = torch::empty_like(x0), dA = torch::empty({r, K}), dB = torch::empty({N, r});
+    auto u16 = [](torch::Tensor& t) { return static_cast<uint16_t*>(t.data_ptr()); };
+    double forward = 1e30, backward = 1e30;
+    for (int rep = 0; rep < 4; ++rep) {
+        auto t0 = Clock::now();
+        for (int i = 0; i < calls; ++i)
+            atelier::lora_forward(bits(x0), keep.keep.data_ptr<uint8_t>(), keep.scale, A.data_ptr<float>(),
+                                  B.data_ptr<float>(), r, float(alpha), bits(y0), M, K, N, u16(ha), u16(out));
+        forward = std::min(forward, seconds(t0) / calls);
+        t0 = Clock::now();
+        for (int i = 0; i < calls; ++i)
+            atelier::lora_backward(bits(x0), keep.keep.data_ptr<uint8_t>(), keep.scale, A.data_ptr<float>(),
+                                   B.data_ptr<float>(), r, float(alpha), bits(ha), bits(dy), M, K, N, u16(dx),
+                                   dA.data_ptr<float>(), dB.data_ptr<float>());
+        backward = std::min(backward, seconds(t0) / calls);
+    }
+    std::printf(
+        "  %-26s x [%4lld, %4lld], y [%4lld, %4lld]  LibTorch %5.2f  fused %5.2f ms (%.2fx); "
+        "kernels %.2f + %.2f ms\n",
+        what, static_cast<long long>(M), static_cast<long long>(K), static_cast<long long>(M),
+        static_cast<long long>(N), 1e3 * t[0], 1e3 * t[1], t[0] / t[1], 1e3 * forward, 1e3 * backward);
+}
+
 }  // namespace
 
 int main() {
@@ -75,6 +137,15 @@ int main() {
         const int threads = atelier::init_engine_threads();
         const double peak = atelier::bench::measure_gemm_gflops(torch::kBFloat16, 2048);
         std::printf("threads %d; bf16 GEMM 2048^3 (LibTorch, cached weights): %.0f GFLOP/s\n", threads, peak);
+        if (atelier::lora_fused_applies(2048, 256, 16)) {
+            std::printf(
+                "LoRA branch of one linear, forward and backward (r 16, dropout 0.1), ms per call, best of "
+                "3:\n");
+            run_lora("1.1B: q, o", 256, 2048, 2048);
+            run_lora("1.1B: k, v", 256, 2048, 256);
+            run_lora("1.1B: gate, up", 256, 2048, 5632);
+            run_lora("1.1B: down", 256, 5632, 2048);
+        }
         if (!atelier::cpu_has_amx_bf16()) {
             std::printf("no AMX-BF16 here (or ATELIER_MAX_ISA set): the engine keeps LibTorch's GEMM\n");
             return 0;

@@ -1,6 +1,7 @@
 // Adapters: parameters, attachment to the model's extension points, saving and loading, merging.
 #include "adapters/adapter_module.h"
 
+#include "adapters/lora_branch.h"
 #include "common/error.h"
 #include "common/files.h"
 #include "io/safetensors.h"
@@ -49,6 +50,11 @@ struct LoraLinear : LinearAdapter {
     std::shared_ptr<Adapter::State> state;
     torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& y) override {
         if (state->scale == 0) return y;
+        if (state->training) {
+            // one node forward and back on AVX512-BF16 CPUs (bf16 compute); LibTorch's ops elsewhere
+            torch::Tensor fused = lora_branch(x, y, A, B, scaling * state->scale, dropout);
+            if (fused.defined()) return fused;
+        }
         torch::Tensor h = state->training && dropout > 0 ? fast_dropout(x, dropout) : x;
         const auto dt = h.scalar_type();
         const int64_t r = A.size(0), out = y.size(-1);

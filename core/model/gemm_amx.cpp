@@ -30,33 +30,7 @@ ATELIER_AVX512_WARNINGS_OFF
 using amx::block_step;
 using amx::store_block;
 using amx::zero_block;
-
-// In place: r[j] (lane i) ← r[i] (lane j), for 16 vectors of 16 32-bit lanes. Unpacks within
-// 128-bit lanes, then whole 128-bit lanes moved; 64 shuffles.
-ATELIER_AMX_TARGET inline void transpose16(__m512i r[16]) {
-    __m512i t[16], u[16];
-    for (int i = 0; i < 16; i += 2) {
-        t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
-        t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
-    }
-    // per group g of four rows (a, b, c, d): u[4g + j] lane L holds column 4L + j of the four rows
-    for (int g = 0; g < 16; g += 4) {
-        u[g] = _mm512_unpacklo_epi64(t[g], t[g + 2]);
-        u[g + 1] = _mm512_unpackhi_epi64(t[g], t[g + 2]);
-        u[g + 2] = _mm512_unpacklo_epi64(t[g + 1], t[g + 3]);
-        u[g + 3] = _mm512_unpackhi_epi64(t[g + 1], t[g + 3]);
-    }
-    for (int j = 0; j < 4; ++j) {
-        const __m512i v01 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0x88);  // groups 0, 1: lanes 0 and 2
-        const __m512i w01 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0xdd);  // lanes 1 and 3
-        const __m512i v23 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0x88);
-        const __m512i w23 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0xdd);
-        r[j] = _mm512_shuffle_i32x4(v01, v23, 0x88);       // column j
-        r[8 + j] = _mm512_shuffle_i32x4(v01, v23, 0xdd);   // column 8 + j
-        r[4 + j] = _mm512_shuffle_i32x4(w01, w23, 0x88);   // column 4 + j
-        r[12 + j] = _mm512_shuffle_i32x4(w01, w23, 0xdd);  // column 12 + j
-    }
-}
+using kernel::transpose16;
 
 // x [M, K] as the tiles' second operand: for rows 16b..16b+15 and columns 32c..32c+31 one 1 KB tile
 // at xp + (b · K/32 + c) · 256, its line p the 32-bit pairs (x[16b + i][32c + 2p], x[..][32c + 2p + 1])

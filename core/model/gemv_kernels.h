@@ -10,18 +10,6 @@
 #include <cstring>
 #include <vector>
 
-// The loops over a pass's rows index arrays of vector registers: unrolled they stay in registers;
-// GCC 12 at -O2 (RelWithDebInfo) leaves them rolled and keeps the sums in memory, a load and a store
-// per multiply-add (on an EPYC dev VM the bf16 GEMV over a 1.1B model's matrices read 34-36 GB/s
-// rolled against 49-51 unrolled; bench_generate bf16 decode 13.3 -> 17.1-18.0 tok/s).
-#if defined(__clang__)
-#define ATELIER_UNROLL _Pragma("unroll")
-#elif defined(__GNUC__)
-#define ATELIER_UNROLL _Pragma("GCC unroll 32")
-#else
-#define ATELIER_UNROLL
-#endif
-
 namespace atelier::gemv {
 
 using kernel::bf16_to_float;

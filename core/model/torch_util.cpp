@@ -464,9 +464,7 @@ void set_dropout_first_row(int64_t row) {
     g_dropout_first_row.store(row);
 }
 
-torch::Tensor fast_dropout(const torch::Tensor& x, double p) {
-    if (p <= 0 || p >= 1 || !x.device().is_cpu() || x.numel() == 0)
-        return torch::dropout(x, p, /*train=*/true);
+DropoutKeep dropout_keep(const torch::Tensor& x, double p) {
     uint64_t seed = 0;
     {
         auto gen = at::detail::getDefaultCPUGenerator();
@@ -476,20 +474,32 @@ torch::Tensor fast_dropout(const torch::Tensor& x, double p) {
     const int64_t n = x.numel();
     // drop when the low 32 bits < p·2^32
     const auto threshold = static_cast<uint32_t>(std::min(p * 4294967296.0, 4294967295.0));
-    auto keep = torch::empty({n}, torch::kUInt8);
+    DropoutKeep d;
+    d.keep = torch::empty({n}, torch::kUInt8);
     // Element (row b, offset j within the row) counts as row first_row + b: a row's mask does not
     // depend on which other rows share its batch, nor on how far the batch is padded.
     const int64_t per_row = x.dim() > 0 && x.size(0) > 0 ? n / x.size(0) : n;
     dropout_keep_mask(mix64(seed), static_cast<uint64_t>(g_dropout_first_row.load()), per_row, threshold, n,
-                      keep.data_ptr<uint8_t>());
+                      d.keep.data_ptr<uint8_t>());
+    // 1 / (1 - p) as LibTorch rounds it into x's dtype
+    d.scale = torch::ones({1}, x.options().dtype(fusable_dtype(x) ? x.scalar_type() : torch::kFloat32))
+                  .div_(1 - p)
+                  .item<float>();
+    return d;
+}
+
+torch::Tensor fast_dropout(const torch::Tensor& x, double p) {
+    if (p <= 0 || p >= 1 || !x.device().is_cpu() || x.numel() == 0)
+        return torch::dropout(x, p, /*train=*/true);
+    const DropoutKeep d = dropout_keep(x, p);
     // As torch::dropout: the mask in x's dtype, divided by 1 - p in that dtype.
-    if (!fusable_dtype(x)) return x * keep.view(x.sizes()).to(x.scalar_type()).div_(1 - p);
+    if (!fusable_dtype(x)) return x * d.keep.view(x.sizes()).to(x.scalar_type()).div_(1 - p);
     // f32 and bf16: the same values in one pass each way (the keep bytes saved, not a mask in x's
-    // dtype); the scale is 1 / (1 - p) as LibTorch rounds it into x's dtype.
-    const float scale = torch::ones({1}, x.options()).div_(1 - p).item<float>();
+    // dtype).
     const auto xc = x.contiguous();
-    if (torch::GradMode::is_enabled() && xc.requires_grad()) return DropoutFunction::apply(xc, keep, scale);
-    return masked_scale_pass(xc, keep, scale);
+    if (torch::GradMode::is_enabled() && xc.requires_grad())
+        return DropoutFunction::apply(xc, d.keep, d.scale);
+    return masked_scale_pass(xc, d.keep, d.scale);
 }
 
 namespace {

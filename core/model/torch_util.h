@@ -124,4 +124,13 @@ torch::Tensor linear_rows_padded(const torch::Tensor& x, const torch::Tensor& w,
 torch::Tensor fast_dropout(const torch::Tensor& x, double p);
 void set_dropout_first_row(int64_t row);
 
+// The mask fast_dropout draws for x (CPU, 0 < p < 1), as keep bytes (x.numel(), 1 = kept) and the
+// kept values' factor 1 / (1 - p) rounded into x's dtype: for kernels that apply dropout inside their
+// own pass (the fused LoRA branch). Draws from the default generator as fast_dropout does.
+struct DropoutKeep {
+    torch::Tensor keep;  // uint8, flat
+    float scale = 1;
+};
+DropoutKeep dropout_keep(const torch::Tensor& x, double p);
+
 }  // namespace atelier

@@ -1,6 +1,6 @@
 // The engine's own layers on the CPU against LibTorch's: mixed_linear's routes, and the fused
-// RMSNorm, SwiGLU, attention softmax and token cross-entropy (forward and backward) that training
-// and prefill use.
+// RMSNorm, SwiGLU, attention softmax, token cross-entropy and LoRA branch (forward and backward) that
+// training and prefill use.
 //
 // mixed_linear (core/model/mixed_linear.cpp) sends a linear layer to one of several kernels by the
 // weight's and input's dtypes, the number of rows, InferenceMode and whether a gradient is needed:
@@ -8,9 +8,11 @@
 // GEMM, or LibTorch's linear. Every route must compute the same product, in the input's dtype, and
 // keep autograd wherever a gradient is asked for. The kernels have their own tests
 // (tests/unit/test_half_gemv.cpp); this one checks the routing around them.
+#include "adapters/lora_branch.h"
 #include "common/error.h"
 #include "model/half_gemv.h"
 #include "model/llama_module.h"
+#include "model/lora_kernels.h"
 #include "model/row_kernels.h"
 #include "model/torch_util.h"
 
@@ -389,4 +391,64 @@ TEST(FusedLayers, CrossEntropyMatchesLibTorchForwardAndBackward) {
     auto bad = torch::zeros({2}, torch::kInt64);
     bad[1] = V;
     EXPECT_THROW(token_cross_entropy(torch::randn({2, V}), bad, kIgnore), Error);
+}
+
+// LoRA's fused branch (adapters/lora_branch.h, AMX tiles) against its definition in float64 from the
+// same rounded values: dropout's mask from the same draw (dropout_keep after the same seed), h, ha and
+// dh rounded to bf16 where the kernels round them. Rows past whole tiles (37: a last block of 5, an odd
+// last pair), ranks of one, two and three 16-wide groups and one not a multiple of 16.
+TEST(LoraBranch, MatchesItsDefinitionForwardAndBackward) {
+    if (!lora_fused_applies(64, 96, 16)) GTEST_SKIP() << "the fused branch runs on CPUs with AMX tiles";
+    const auto f64 = torch::kFloat64, bf16 = torch::kBFloat16;
+    auto round = [&](const torch::Tensor& t) { return t.to(bf16).to(f64); };
+    for (int64_t rows : {37, 32, 1})
+        for (int64_t r : {16, 8, 20, 40})
+            for (double p : {0.0, 0.25}) {
+                SCOPED_TRACE("rows " + std::to_string(rows) + " r " + std::to_string(r) + " p " +
+                             std::to_string(p));
+                torch::manual_seed(rows * 100 + r);
+                const int64_t K = 64, N = 96;
+                const double alpha = 1.5;
+                const auto x0 = torch::randn({1, rows, K}).to(bf16), y0 = torch::randn({1, rows, N}).to(bf16);
+                const auto dy = torch::randn({1, rows, N}).to(bf16);
+                auto A = (torch::randn({r, K}) * 0.3).requires_grad_(true);
+                auto B = (torch::randn({N, r}) * 0.3).requires_grad_(true);
+                auto x = x0.clone().requires_grad_(true), y = y0.clone().requires_grad_(true);
+                torch::manual_seed(99);
+                const auto out = lora_branch(x, y, A, B, alpha, p);
+                ASSERT_TRUE(out.defined());
+                EXPECT_EQ(out.sizes(), y0.sizes());
+                EXPECT_EQ(out.scalar_type(), bf16);
+                out.backward(dy);
+
+                torch::manual_seed(99);
+                torch::Tensor mask = torch::ones({rows, K}, f64);
+                double scale = 1;
+                if (p > 0) {
+                    const DropoutKeep d = dropout_keep(x0, p);
+                    mask = d.keep.view({rows, K}).to(f64);
+                    scale = d.scale;
+                    EXPECT_GT(mask.sum().item<double>(), 0);
+                    EXPECT_LT(mask.sum().item<double>(), rows * K);
+                }
+                const auto X = x0.view({rows, K}).to(f64), Y = y0.view({rows, N}).to(f64);
+                const auto D = dy.view({rows, N}).to(f64);
+                const auto Ab = round(A.detach()), Bb = round(B.detach());
+                const auto h = round(X * mask * scale);
+                const auto ha = round(h.matmul(Ab.t()));
+                const auto want = Y + alpha * ha.matmul(Bb.t());
+                const auto got = out.view({rows, N}).to(f64);
+                // each output rounded once to bf16 (2^-8 relative), sums in f32 in another order
+                EXPECT_LE(max_abs(got - want), 1.0 / 128 * max_abs(want));
+                const auto dh = round(alpha * D.matmul(Bb));
+                const auto dx = dh.matmul(Ab) * mask * scale, dA = dh.t().matmul(h),
+                           dB = alpha * D.t().matmul(ha);
+                EXPECT_TRUE(torch::equal(y.grad(), dy));
+                EXPECT_LE(max_abs(x.grad().view({rows, K}).to(f64) - dx), 1.0 / 128 * max_abs(dx));
+                EXPECT_LE(max_abs(A.grad().to(f64) - dA), 1e-4 * max_abs(dA));
+                EXPECT_LE(max_abs(B.grad().to(f64) - dB), 1e-4 * max_abs(dB));
+                if (p > 0) {  // dropped elements get no gradient
+                    EXPECT_EQ(x.grad().view({rows, K}).to(f64).mul(1 - mask).abs().max().item<double>(), 0);
+                }
+            }
 }
