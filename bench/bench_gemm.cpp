@@ -107,6 +107,8 @@ void run_lora(const char* what, int64_t M, int64_t K, int64_t N) {
     torch::NoGradGuard no_grad;
     const auto keep = atelier::dropout_keep(x0, p);
     auto ha = torch::empty({M, atelier::lora_hidden_width(r)}, bf16), out = torch::empty_like(y0);
+    auto hp = torch::empty({atelier::lora_pair_rows(M), K}, torch::kInt32);
+    auto* pairs = reinterpret_cast<uint32_t*>(hp.data_ptr<int32_t>());
     auto dx = torch::empty_like(x0), dA = torch::empty({r, K}), dB = torch::empty({N, r});
     auto u16 = [](torch::Tensor& t) { return static_cast<uint16_t*>(t.data_ptr()); };
     double forward = 1e30, backward = 1e30;
@@ -114,11 +116,12 @@ void run_lora(const char* what, int64_t M, int64_t K, int64_t N) {
         auto t0 = Clock::now();
         for (int i = 0; i < calls; ++i)
             atelier::lora_forward(bits(x0), keep.keep.data_ptr<uint8_t>(), keep.scale, A.data_ptr<float>(),
-                                  B.data_ptr<float>(), r, float(alpha), bits(y0), M, K, N, u16(ha), u16(out));
+                                  B.data_ptr<float>(), r, float(alpha), bits(y0), M, K, N, u16(ha), pairs,
+                                  u16(out));
         forward = std::min(forward, seconds(t0) / calls);
         t0 = Clock::now();
         for (int i = 0; i < calls; ++i)
-            atelier::lora_backward(bits(x0), keep.keep.data_ptr<uint8_t>(), keep.scale, A.data_ptr<float>(),
+            atelier::lora_backward(pairs, keep.keep.data_ptr<uint8_t>(), keep.scale, A.data_ptr<float>(),
                                    B.data_ptr<float>(), r, float(alpha), bits(ha), bits(dy), M, K, N, u16(dx),
                                    dA.data_ptr<float>(), dB.data_ptr<float>());
         backward = std::min(backward, seconds(t0) / calls);

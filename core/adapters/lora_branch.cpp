@@ -29,11 +29,14 @@ struct LoraFunction : torch::autograd::Function<LoraFunction> {
                                  double keep_scale, double alpha) {
         const int64_t M = x.size(0), K = x.size(1), N = y.size(1), r = A.size(0);
         auto ha = torch::empty({M, lora_hidden_width(r)}, x.options());
+        // h's rows in pairs (as int32 words): what dA's product reads, so x itself is not kept
+        auto hp = torch::empty({lora_pair_rows(M), K}, torch::kInt32);
         auto out = torch::empty_like(y);
         lora_forward(bits(x), keep_bytes(keep), static_cast<float>(keep_scale), A.data_ptr<float>(),
                      B.data_ptr<float>(), r, static_cast<float>(alpha), bits(y), M, K, N, bits_out(ha),
-                     bits_out(out));
-        ctx->save_for_backward({x, A, B, ha, keep});
+                     reinterpret_cast<uint32_t*>(hp.data_ptr<int32_t>()), bits_out(out));
+        ctx->save_for_backward({hp, A, B, ha, keep});
+        ctx->saved_data["rows"] = M;
         ctx->saved_data["keep_scale"] = keep_scale;
         ctx->saved_data["alpha"] = alpha;
         return out;
@@ -41,18 +44,19 @@ struct LoraFunction : torch::autograd::Function<LoraFunction> {
 
     static variable_list backward(AutogradContext* ctx, variable_list grads) {
         const auto saved = ctx->get_saved_variables();
-        const torch::Tensor &x = saved[0], &A = saved[1], &B = saved[2], &ha = saved[3], &keep = saved[4];
+        const torch::Tensor &hp = saved[0], &A = saved[1], &B = saved[2], &ha = saved[3], &keep = saved[4];
         if (!grads[0].defined())
             return {torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
                     torch::Tensor(), torch::Tensor(), torch::Tensor()};
         const torch::Tensor dy = grads[0].to(torch::kBFloat16).contiguous();
-        const int64_t M = x.size(0), K = x.size(1), N = dy.size(1), r = A.size(0);
-        torch::Tensor dx = ctx->needs_input_grad(0) ? torch::empty_like(x) : torch::Tensor();
+        const int64_t M = ctx->saved_data["rows"].toInt(), K = hp.size(1), N = dy.size(1), r = A.size(0);
+        torch::Tensor dx = ctx->needs_input_grad(0) ? torch::empty({M, K}, dy.options()) : torch::Tensor();
         auto dA = torch::empty_like(A), dB = torch::empty_like(B);
-        lora_backward(bits(x), keep_bytes(keep), static_cast<float>(ctx->saved_data["keep_scale"].toDouble()),
-                      A.data_ptr<float>(), B.data_ptr<float>(), r,
-                      static_cast<float>(ctx->saved_data["alpha"].toDouble()), bits(ha), bits(dy), M, K, N,
-                      dx.defined() ? bits_out(dx) : nullptr, dA.data_ptr<float>(), dB.data_ptr<float>());
+        lora_backward(reinterpret_cast<const uint32_t*>(hp.data_ptr<int32_t>()), keep_bytes(keep),
+                      static_cast<float>(ctx->saved_data["keep_scale"].toDouble()), A.data_ptr<float>(),
+                      B.data_ptr<float>(), r, static_cast<float>(ctx->saved_data["alpha"].toDouble()),
+                      bits(ha), bits(dy), M, K, N, dx.defined() ? bits_out(dx) : nullptr,
+                      dA.data_ptr<float>(), dB.data_ptr<float>());
         return {dx, grads[0], dA, dB, torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };

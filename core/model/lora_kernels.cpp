@@ -7,9 +7,10 @@
 // parallel; r is padded with zeros to a multiple of 32 (the hidden width hw), so that the rank is
 // one tile step as an inner dimension. Forward, per block of 16 rows: dropout's values of x into a
 // buffer (x itself without dropout), ha = h·Aᵀ, then out = y + α·ha·Bᵀ, 16 columns per tile.
-// Backward, per block of 16 rows: dh = α·dy·B and dx = dh·A; then per 16 columns dA = dhᵀ·h and
-// dB = α·dyᵀ·ha as sums over 32 rows at a time, the rows of h (recomputed from x and the keep bytes)
-// and of dy interleaved in pairs into one tile, dh and ha transposed once for all columns.
+// The forward pass also keeps h's rows interleaved in pairs, the second operand of dA's tiles as it
+// is. Backward, per block of 16 rows: dh = α·dy·B and dx = dh·A; then per 16 columns dA = dhᵀ·h and
+// dB = α·dyᵀ·ha as sums over 32 rows at a time (dy's rows interleaved into a tile there), dh and ha
+// transposed once for all columns.
 #include "model/lora_kernels.h"
 
 #include "model/amx_kernels.h"
@@ -46,6 +47,7 @@ struct Call {
     const uint16_t* y = nullptr;  // forward
     uint16_t* out = nullptr;
     uint16_t* ha = nullptr;        // forward: written; backward: read
+    uint32_t* hp = nullptr;        // h's rows in pairs, [Mp / 2][K] words: forward writes, backward reads
     const uint16_t* dy = nullptr;  // backward
     uint16_t* dx = nullptr;
     float *dA = nullptr, *dB = nullptr;
@@ -179,6 +181,13 @@ ATELIER_AMX_TARGET void forward_block(const Call& c, int64_t m0, int64_t rows, u
         std::fill(h + rows * K, h + kBlock * K, uint16_t(0));
         a = h;
     }
+    if (c.hp)  // h's rows in pairs for dA's tiles (the backward's second operand, as it is)
+        for (int64_t p = 0; p < kBlock / 2; ++p) {
+            uint32_t* line = c.hp + (m0 / 2 + p) * K;
+            for (int64_t k = 0; k < K; k += 16)
+                _mm512_storeu_si512(
+                    line + k, interleave(load_bf16(a + 2 * p * K + k), load_bf16(a + (2 * p + 1) * K + k)));
+        }
     for (int64_t g = 0; g < hw; g += 16) {  // ha = h·Aᵀ, 16 rank columns per tile
         if (g >= c.r) {
             for (int64_t j = 0; j < kBlock; ++j)
@@ -269,33 +278,33 @@ ATELIER_AMX_TARGET void backward_block(const Call& c, int64_t m0, int64_t rows, 
     }
 }
 
-// Line p of the tile for rows m .. m + 31 and columns col .. col + 15: rows m + 2p and m + 2p + 1
-// interleaved in pairs (zero past M); of h (dropout's values of x, recomputed) or of dy.
-template <bool OfH>
-ATELIER_AMX_TARGET inline __m256i tile_row(const Call& c, int64_t m, int64_t col, __m512 s) {
-    if (m >= c.M) return _mm256_setzero_si256();
-    if (OfH) return dropped(c.x + m * c.K + col, c.keep ? c.keep + m * c.K + col : nullptr, s);
-    return load_bf16(c.dy + m * c.N + col);
+// dy's row m (zero past M) at columns col .. col + 15.
+ATELIER_AMX_TARGET inline __m256i dy_row(const Call& c, int64_t m, int64_t col) {
+    return m < c.M ? load_bf16(c.dy + m * c.N + col) : _mm256_setzero_si256();
 }
 
 // Σ over rows, 32 at a time, of the transposed rank rows (dht for h, hat for dy: [hw][Mp], rows
-// 16g .. 16g + 15) times h's or dy's rows at columns col .. col + 15 in pairs, for up to four groups
-// g of rank rows in tiles 0-3, stored to t [4][16][16] f32.
+// 16g .. 16g + 15) times h's or dy's rows at columns col .. col + 15 in pairs — h's as the forward
+// pass kept them, dy's interleaved here (zero past M) — for up to four groups g of rank rows in
+// tiles 0-3, stored to t [4][16][16] f32.
 template <bool OfH>
 ATELIER_AMX_TARGET void rank_sums(const Call& c, int64_t col, float* t) {
     alignas(64) uint32_t tile[256];
     const uint16_t* at = OfH ? c.dht : c.hat;
     const int64_t groups = (c.r + 15) / 16;
-    const __m512 s = _mm512_set1_ps(c.keep_scale);
     _tile_zero(0);
     _tile_zero(1);
     _tile_zero(2);
     _tile_zero(3);
     for (int64_t m = 0; m < c.Mp; m += 32) {
-        for (int p = 0; p < 16; ++p)
-            _mm512_store_si512(tile + 16 * p, interleave(tile_row<OfH>(c, m + 2 * p, col, s),
-                                                         tile_row<OfH>(c, m + 2 * p + 1, col, s)));
-        _tile_loadd(6, tile, 64);
+        if (OfH) {
+            _tile_loadd(6, c.hp + m / 2 * c.K + col, c.K * 4);
+        } else {
+            for (int p = 0; p < 16; ++p)
+                _mm512_store_si512(tile + 16 * p,
+                                   interleave(dy_row(c, m + 2 * p, col), dy_row(c, m + 2 * p + 1, col)));
+            _tile_loadd(6, tile, 64);
+        }
         _tile_loadd(4, at + m, c.Mp * 2);
         _tile_dpbf16ps(0, 4, 6);
         if (groups > 1) {
@@ -369,11 +378,19 @@ int64_t lora_hidden_width(int64_t r) {
     return (r + 31) / 32 * 32;
 }
 
+int64_t lora_pair_rows(int64_t M) {
+    return (M + 31) / 32 * 16;
+}
+
 void lora_forward(const uint16_t* x, const uint8_t* keep, float keep_scale, const float* A, const float* B,
                   int64_t r, float alpha, const uint16_t* y, int64_t M, int64_t K, int64_t N, uint16_t* ha,
-                  uint16_t* out) {
+                  uint32_t* hp, uint16_t* out) {
 #if ATELIER_AMX
     if (M <= 0) return;
+    if (hp) {  // pairs past the last block's rows: zero (the backward reads whole 32-row tiles)
+        const int64_t covered = (M + kBlock - 1) / kBlock * kBlock / 2;
+        std::fill(hp + covered * K, hp + lora_pair_rows(M) * K, 0u);
+    }
     Call c = base_call(x, keep, keep_scale, A, B, r, alpha, M, K, N);
     const int64_t hw = c.hw;
     Buffers& buf = t_buffers;
@@ -385,6 +402,7 @@ void lora_forward(const uint16_t* x, const uint8_t* keep, float keep_scale, cons
     c.y = y;
     c.out = out;
     c.ha = ha;
+    c.hp = hp;
     c.pa = pa;
     c.pb = pb;
     const int64_t a_blocks = hw / 16 * (K / 32), b_groups = hw / 32, b_blocks = N / 16 * b_groups;
@@ -405,11 +423,11 @@ void lora_forward(const uint16_t* x, const uint8_t* keep, float keep_scale, cons
     }
 #else
     (void)x, (void)keep, (void)keep_scale, (void)A, (void)B, (void)r, (void)alpha, (void)y, (void)M, (void)K,
-        (void)N, (void)ha, (void)out;
+        (void)N, (void)ha, (void)hp, (void)out;
 #endif
 }
 
-void lora_backward(const uint16_t* x, const uint8_t* keep, float keep_scale, const float* A, const float* B,
+void lora_backward(const uint32_t* hp, const uint8_t* keep, float keep_scale, const float* A, const float* B,
                    int64_t r, float alpha, const uint16_t* ha, const uint16_t* dy, int64_t M, int64_t K,
                    int64_t N, uint16_t* dx, float* dA, float* dB) {
 #if ATELIER_AMX
@@ -418,7 +436,8 @@ void lora_backward(const uint16_t* x, const uint8_t* keep, float keep_scale, con
         std::fill(dB, dB + N * r, 0.0f);
         return;
     }
-    Call c = base_call(x, keep, keep_scale, A, B, r, alpha, M, K, N);
+    Call c = base_call(nullptr, keep, keep_scale, A, B, r, alpha, M, K, N);
+    c.hp = const_cast<uint32_t*>(hp);  // read only
     const int64_t hw = c.hw;
     Buffers& buf = t_buffers;
     uint32_t* pb = grow(buf.pb, size_t(N / 2 * hw));
