@@ -165,6 +165,44 @@ ATELIER_AMX_TARGET void pack_a_back(const Call& c, int64_t q, uint32_t* pa) {
     }
 }
 
+// 16 rows of a (`inner` values each, a multiple of 32) times a packed operand pw ([inner / 2][hw]
+// words: pairs along the inner dimension, the rank in lanes), scaled and rounded to bf16: out's 16
+// rows of hw rank columns, zero past r. t: [16][16] f32.
+ATELIER_AMX_TARGET void rank_product(const Call& c, const uint16_t* a, int64_t inner, const uint32_t* pw,
+                                     float scale, uint16_t* out, float* t) {
+    const int64_t hw = c.hw;
+    const __m512 sv = _mm512_set1_ps(scale);
+    for (int64_t g = 0; g < hw; g += 16) {  // 16 rank columns per tile
+        if (g >= c.r) {
+            for (int64_t j = 0; j < kBlock; ++j)
+                std::fill(out + j * hw + g, out + j * hw + g + 16, uint16_t(0));
+            continue;
+        }
+        _tile_zero(0);
+        for (int64_t k = 0; k < inner; k += 32) {
+            _tile_loadd(4, a + k, inner * 2);
+            _tile_loadd(6, pw + k / 2 * hw + g, hw * 4);
+            _tile_dpbf16ps(0, 4, 6);
+        }
+        _tile_stored(0, t, 64);
+        for (int64_t j = 0; j < kBlock; ++j)
+            store_bf16(out + j * hw + g, narrow(_mm512_mul_ps(_mm512_load_ps(t + 16 * j), sv)));
+    }
+}
+
+// 16 rows of rank values h ([16][hw] bf16) times a packed operand pw ([hw / 2][width] words: pairs
+// along the rank, columns in lanes) at columns col .. col + 15, into t [16][16] f32.
+ATELIER_AMX_TARGET void hidden_tile(const Call& c, const uint16_t* h, const uint32_t* pw, int64_t width,
+                                    int64_t col, float* t) {
+    _tile_zero(0);
+    for (int64_t i = 0; i < c.hw; i += 32) {
+        _tile_loadd(4, h + i, c.hw * 2);
+        _tile_loadd(6, pw + i / 2 * width + col, width * 4);
+        _tile_dpbf16ps(0, 4, 6);
+    }
+    _tile_stored(0, t, 64);
+}
+
 // ---- forward
 
 // Rows m0 .. m0 + rows - 1 (rows ≤ 16). The thread's buffers: h [16][K], hb [16][hw], t [16][16] f32.
@@ -188,31 +226,11 @@ ATELIER_AMX_TARGET void forward_block(const Call& c, int64_t m0, int64_t rows, u
                 _mm512_storeu_si512(
                     line + k, interleave(load_bf16(a + 2 * p * K + k), load_bf16(a + (2 * p + 1) * K + k)));
         }
-    for (int64_t g = 0; g < hw; g += 16) {  // ha = h·Aᵀ, 16 rank columns per tile
-        if (g >= c.r) {
-            for (int64_t j = 0; j < kBlock; ++j)
-                std::fill(hb + j * hw + g, hb + j * hw + g + 16, uint16_t(0));
-            continue;
-        }
-        _tile_zero(0);
-        for (int64_t k = 0; k < K; k += 32) {
-            _tile_loadd(4, a + k, K * 2);
-            _tile_loadd(6, c.pa + k / 2 * hw + g, hw * 4);
-            _tile_dpbf16ps(0, 4, 6);
-        }
-        _tile_stored(0, t, 64);
-        for (int64_t j = 0; j < kBlock; ++j) store_bf16(hb + j * hw + g, narrow(_mm512_load_ps(t + 16 * j)));
-    }
+    rank_product(c, a, K, c.pa, 1.0f, hb, t);  // ha = h·Aᵀ
     std::memcpy(c.ha + m0 * hw, hb, size_t(rows * hw) * 2);
     const __m512 alpha = _mm512_set1_ps(c.alpha);
     for (int64_t n = 0; n < N; n += 16) {  // out = y + α·ha·Bᵀ
-        _tile_zero(0);
-        for (int64_t i = 0; i < hw; i += 32) {
-            _tile_loadd(4, hb + i, hw * 2);
-            _tile_loadd(6, c.pb + i / 2 * N + n, N * 4);
-            _tile_dpbf16ps(0, 4, 6);
-        }
-        _tile_stored(0, t, 64);
+        hidden_tile(c, hb, c.pb, N, n, t);
         for (int64_t j = 0; j < rows; ++j) {
             const int64_t o = (m0 + j) * N + n;
             store_bf16(c.out + o,
@@ -234,23 +252,7 @@ ATELIER_AMX_TARGET void backward_block(const Call& c, int64_t m0, int64_t rows, 
         std::fill(dyb + rows * N, dyb + kBlock * N, uint16_t(0));
         d = dyb;
     }
-    const __m512 alpha = _mm512_set1_ps(c.alpha);
-    for (int64_t g = 0; g < hw; g += 16) {  // dh = α·dy·B
-        if (g >= c.r) {
-            for (int64_t j = 0; j < kBlock; ++j)
-                std::fill(db + j * hw + g, db + j * hw + g + 16, uint16_t(0));
-            continue;
-        }
-        _tile_zero(0);
-        for (int64_t n = 0; n < N; n += 32) {
-            _tile_loadd(4, d + n, N * 2);
-            _tile_loadd(6, c.pb + n / 2 * hw + g, hw * 4);
-            _tile_dpbf16ps(0, 4, 6);
-        }
-        _tile_stored(0, t, 64);
-        for (int64_t j = 0; j < kBlock; ++j)
-            store_bf16(db + j * hw + g, narrow(_mm512_mul_ps(_mm512_load_ps(t + 16 * j), alpha)));
-    }
+    rank_product(c, d, N, c.pb, c.alpha, db, t);  // dh = α·dy·B
     for (int64_t j = 0; j < rows; ++j)
         for (int64_t i = 0; i < c.r; ++i) {
             c.dht[i * c.Mp + m0 + j] = db[j * hw + i];
@@ -259,13 +261,7 @@ ATELIER_AMX_TARGET void backward_block(const Call& c, int64_t m0, int64_t rows, 
     if (!c.dx) return;
     const __m512 s = _mm512_set1_ps(c.keep_scale);
     for (int64_t k = 0; k < K; k += 16) {  // dx = dropout's mask · dh·A
-        _tile_zero(0);
-        for (int64_t i = 0; i < hw; i += 32) {
-            _tile_loadd(4, db + i, hw * 2);
-            _tile_loadd(6, c.pa + i / 2 * K + k, K * 4);
-            _tile_dpbf16ps(0, 4, 6);
-        }
-        _tile_stored(0, t, 64);
+        hidden_tile(c, db, c.pa, K, k, t);
         for (int64_t j = 0; j < rows; ++j) {
             const int64_t o = (m0 + j) * K + k;
             __m512 v = _mm512_load_ps(t + 16 * j);
