@@ -36,7 +36,6 @@ struct LoraFunction : torch::autograd::Function<LoraFunction> {
                      B.data_ptr<float>(), r, static_cast<float>(alpha), bits(y), M, K, N, bits_out(ha),
                      reinterpret_cast<uint32_t*>(hp.data_ptr<int32_t>()), bits_out(out));
         ctx->save_for_backward({hp, A, B, ha, keep});
-        ctx->saved_data["rows"] = M;
         ctx->saved_data["keep_scale"] = keep_scale;
         ctx->saved_data["alpha"] = alpha;
         return out;
@@ -49,7 +48,7 @@ struct LoraFunction : torch::autograd::Function<LoraFunction> {
             return {torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(),
                     torch::Tensor(), torch::Tensor(), torch::Tensor()};
         const torch::Tensor dy = grads[0].to(torch::kBFloat16).contiguous();
-        const int64_t M = ctx->saved_data["rows"].toInt(), K = hp.size(1), N = dy.size(1), r = A.size(0);
+        const int64_t M = ha.size(0), K = hp.size(1), N = dy.size(1), r = A.size(0);
         torch::Tensor dx = ctx->needs_input_grad(0) ? torch::empty({M, K}, dy.options()) : torch::Tensor();
         auto dA = torch::empty_like(A), dB = torch::empty_like(B);
         lora_backward(reinterpret_cast<const uint32_t*>(hp.data_ptr<int32_t>()), keep_bytes(keep),
@@ -72,8 +71,8 @@ torch::Tensor lora_branch(const torch::Tensor& x, const torch::Tensor& y, const 
         !A.is_contiguous() || !B.is_contiguous())
         return {};
     const int64_t K = x.size(-1), N = y.size(-1), r = A.size(0);
-    if (A.size(1) != K || B.size(0) != N || B.size(1) != r || x.numel() / K != y.numel() / N ||
-        !lora_fused_applies(K, N, r))
+    if (!lora_fused_applies(K, N, r) || A.size(1) != K || B.size(0) != N || B.size(1) != r ||
+        x.numel() / K != y.numel() / N)  // K > 0 once the kernels apply
         return {};
     torch::Tensor keep = torch::empty({0}, torch::kUInt8);
     double scale = 1;

@@ -22,6 +22,10 @@ namespace atelier {
 // this process the tile state (arch_prctl), and ATELIER_MAX_ISA is unset.
 bool cpu_has_amx_bf16();
 
+// cpu_has_amx_bf16() and the environment variable `switch_name` is not "0": one AMX path's
+// switch back to LibTorch's ops, for comparing the two (ATELIER_AMX_GEMM, ATELIER_FUSED_LORA).
+bool amx_path_enabled(const char* switch_name);
+
 // Unmasked multi-head attention over N positions for head_dim 64:
 // out[n, h] = Σ_m softmax_m(q[n, h] · k[m, h]) v[m, h], q already scaled (by 1/sqrt(64)).
 // q, k, v: bf16 bits, position n of head h at [n · stride + h · 64] (stride ≥ heads · 64, the

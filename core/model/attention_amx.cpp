@@ -4,8 +4,10 @@
 #include "model/half_gemv.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <vector>
 
 namespace atelier {
@@ -67,14 +69,14 @@ ATELIER_AMX_TARGET float softmax_row(const float* s, int64_t N, int64_t Np,
                                      uint16_t* p) {  // s: 16 keys every 256 floats
     __m512 mv = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
     for (int64_t j = 0; j < N; j += 16) {
-        const __mmask16 m = N - j >= 16 ? __mmask16(0xffff) : __mmask16((1u << (N - j)) - 1);
+        const __mmask16 m = kernel::lanes16(N - j);
         mv = _mm512_mask_max_ps(mv, m, mv, _mm512_maskz_loadu_ps(m, s + j * 16));
     }
     constexpr float kLog2e = 1.44269504088896341f;
     const __m512 log2e = _mm512_set1_ps(kLog2e), shift = _mm512_set1_ps(kernel::hmax16(mv) * kLog2e);
     __m512 sv = _mm512_setzero_ps();
     for (int64_t j = 0; j < Np; j += 16) {
-        const __mmask16 m = N - j >= 16 ? __mmask16(0xffff) : N > j ? __mmask16((1u << (N - j)) - 1) : 0;
+        const __mmask16 m = kernel::lanes16(N - j);
         const __m512 e =
             _mm512_maskz_mov_ps(m, exp2_bf16(_mm512_fmsub_ps(_mm512_loadu_ps(s + j * 16), log2e, shift)));
         sv = _mm512_add_ps(sv, e);
@@ -179,6 +181,11 @@ bool cpu_has_amx_bf16() {
 #else
     return false;
 #endif
+}
+
+bool amx_path_enabled(const char* switch_name) {
+    const char* env = std::getenv(switch_name);
+    return cpu_has_amx_bf16() && !(env && std::string(env) == "0");
 }
 
 bool attention_bf16_amx(const uint16_t* q, const uint16_t* k, const uint16_t* v, int64_t stride,

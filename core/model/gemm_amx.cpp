@@ -16,7 +16,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
-#include <string>
 #include <vector>
 
 namespace atelier {
@@ -175,10 +174,7 @@ void* scratch(int slot, size_t bytes) {
 }  // namespace
 
 bool amx_gemm_enabled() {
-    static const bool enabled = [] {
-        const char* env = std::getenv("ATELIER_AMX_GEMM");
-        return cpu_has_amx_bf16() && !(env && std::string(env) == "0");
-    }();
+    static const bool enabled = amx_path_enabled("ATELIER_AMX_GEMM");
     return enabled;
 }
 

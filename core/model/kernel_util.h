@@ -142,6 +142,11 @@ ATELIER_TARGET("avx512f") inline void transpose16(__m512i r[16]) {
 }
 ATELIER_AVX512_WARNINGS_ON
 
+// Lanes [0, count) of 16 (count clamped to 0..16): the mask of a row's last, partial vector.
+inline __mmask16 lanes16(int64_t count) {
+    return count <= 0 ? __mmask16(0) : count >= 16 ? __mmask16(0xffff) : __mmask16((1u << count) - 1);
+}
+
 #if ATELIER_X86_BF16_CASTS
 // Sixteen f32 or bf16 values from element j on as floats, lanes outside k zero (the tail of a row).
 ATELIER_TARGET("avx512f,avx512bw,avx512vl")

@@ -17,9 +17,7 @@
 #include "model/amx_tiles.h"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
-#include <string>
 #include <vector>
 
 namespace atelier {
@@ -30,6 +28,8 @@ namespace {
 
 ATELIER_AVX512_WARNINGS_OFF
 
+using kernel::lanes16;
+using kernel::load16;
 using kernel::transpose16;
 
 constexpr int64_t kBlock = 16;  // rows per block of the row passes: one tile's
@@ -73,9 +73,6 @@ Call base_call(const uint16_t* x, const uint8_t* keep, float keep_scale, const f
     return c;
 }
 
-ATELIER_AMX_TARGET inline __m512 widen(__m256i h) {
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-}
 ATELIER_AMX_TARGET inline __m256i narrow(__m512 v) {
     return reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(v));
 }
@@ -84,10 +81,6 @@ ATELIER_AMX_TARGET inline __m256i load_bf16(const uint16_t* p) {
 }
 ATELIER_AMX_TARGET inline void store_bf16(uint16_t* p, __m256i v) {
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v);
-}
-// Lanes [0, count) of 16, count clamped to 0..16.
-inline __mmask16 lanes(int64_t count) {
-    return count <= 0 ? 0 : count >= 16 ? 0xffff : static_cast<__mmask16>((1u << count) - 1);
 }
 
 // The pairs of two rows' 16 values: word j = (a[j], b[j]).
@@ -104,7 +97,7 @@ ATELIER_AMX_TARGET inline __m512i interleave(__m256i a, __m256i b) {
 ATELIER_AMX_TARGET inline __m256i dropped(const uint16_t* x, const uint8_t* keep, __m512 s) {
     if (!keep) return load_bf16(x);
     const __m128i k = _mm_loadu_si128(reinterpret_cast<const __m128i*>(keep));
-    return narrow(_mm512_mul_ps(widen(load_bf16(x)), _mm512_maskz_mov_ps(_mm_test_epi8_mask(k, k), s)));
+    return narrow(_mm512_mul_ps(load16(x, true, 0), _mm512_maskz_mov_ps(_mm_test_epi8_mask(k, k), s)));
 }
 
 // ---- A and B as pair vectors
@@ -132,7 +125,7 @@ ATELIER_AMX_TARGET void pack_a_down(const Call& c, int64_t g, int64_t col, uint3
 ATELIER_AMX_TARGET void pack_b_up(const Call& c, int64_t nb, int64_t g, uint32_t* pb) {
     __m512i v[16];
     const int64_t i0 = 32 * g;
-    const __mmask16 lo = lanes(c.r - i0), hi = lanes(c.r - i0 - 16);
+    const __mmask16 lo = lanes16(c.r - i0), hi = lanes16(c.r - i0 - 16);
     ATELIER_UNROLL
     for (int j = 0; j < 16; ++j) {
         const float* b = c.B + (16 * nb + j) * c.r + i0;
@@ -147,7 +140,7 @@ ATELIER_AMX_TARGET void pack_b_up(const Call& c, int64_t nb, int64_t g, uint32_t
 // dh's B: word (q, i) = bf16 (B[2q][i], B[2q + 1][i]) at pb[q · hw + i].
 ATELIER_AMX_TARGET void pack_b_back(const Call& c, int64_t q, uint32_t* pb) {
     for (int64_t i0 = 0; i0 < c.hw; i0 += 16) {
-        const __mmask16 m = lanes(c.r - i0);
+        const __mmask16 m = lanes16(c.r - i0);
         const __m256i a = narrow(_mm512_maskz_loadu_ps(m, c.B + 2 * q * c.r + i0));
         const __m256i b = narrow(_mm512_maskz_loadu_ps(m, c.B + (2 * q + 1) * c.r + i0));
         _mm512_storeu_si512(pb + q * c.hw + i0, interleave(a, b));
@@ -234,7 +227,7 @@ ATELIER_AMX_TARGET void forward_block(const Call& c, int64_t m0, int64_t rows, u
         for (int64_t j = 0; j < rows; ++j) {
             const int64_t o = (m0 + j) * N + n;
             store_bf16(c.out + o,
-                       narrow(_mm512_fmadd_ps(_mm512_load_ps(t + 16 * j), alpha, widen(load_bf16(c.y + o)))));
+                       narrow(_mm512_fmadd_ps(_mm512_load_ps(t + 16 * j), alpha, load16(c.y, true, o))));
         }
     }
 }
@@ -338,7 +331,7 @@ ATELIER_AMX_TARGET void grad_b(const Call& c, int64_t n, float* t) {
         for (int j = 0; j < 16; ++j)
             v[j] = _mm512_castps_si512(_mm512_mul_ps(_mm512_load_ps(t + 16 * (g + j)), alpha));
         transpose16(v);
-        const __mmask16 m = lanes(c.r - g);
+        const __mmask16 m = lanes16(c.r - g);
         for (int l = 0; l < 16; ++l)
             _mm512_mask_storeu_ps(c.dB + (n + l) * c.r + g, m, _mm512_castsi512_ps(v[l]));
     }
@@ -363,10 +356,7 @@ thread_local Buffers t_buffers;
 }  // namespace
 
 bool lora_fused_applies(int64_t K, int64_t N, int64_t r) {
-    static const bool enabled = [] {
-        const char* env = std::getenv("ATELIER_FUSED_LORA");
-        return cpu_has_amx_bf16() && !(env && std::string(env) == "0");
-    }();
+    static const bool enabled = amx_path_enabled("ATELIER_FUSED_LORA");
     return enabled && K > 0 && N > 0 && K % 32 == 0 && N % 32 == 0 && r >= 1 && r <= 64;
 }
 
@@ -438,7 +428,7 @@ void lora_backward(const uint32_t* hp, const uint8_t* keep, float keep_scale, co
     Buffers& buf = t_buffers;
     uint32_t* pb = grow(buf.pb, size_t(N / 2 * hw));
     uint32_t* pa = grow(buf.pa, size_t(hw / 2 * K));
-    c.Mp = (M + 31) / 32 * 32;
+    c.Mp = 2 * lora_pair_rows(M);
     uint16_t* transposed = grow(buf.transposed, size_t(2 * hw * c.Mp));
     std::fill(transposed, transposed + 2 * hw * c.Mp, uint16_t(0));
     const int threads = omp_get_max_threads();
@@ -476,7 +466,7 @@ void lora_backward(const uint32_t* hp, const uint8_t* keep, float keep_scale, co
         amx::release_tiles();
     }
 #else
-    (void)x, (void)keep, (void)keep_scale, (void)A, (void)B, (void)r, (void)alpha, (void)ha, (void)dy,
+    (void)hp, (void)keep, (void)keep_scale, (void)A, (void)B, (void)r, (void)alpha, (void)ha, (void)dy,
         (void)M, (void)K, (void)N, (void)dx, (void)dA, (void)dB;
 #endif
 }

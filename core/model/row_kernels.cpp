@@ -474,10 +474,7 @@ using kernel::load16;
 ATELIER_AVX512
 void row_avx512(const void* in, bool in_bf16, int64_t cols, float scale, void* out, bool out_bf16, float* e) {
     const __m512 neg_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-    auto mask = [cols](int64_t j) {
-        return cols - j >= 16 ? static_cast<__mmask16>(0xffff)
-                              : static_cast<__mmask16>((1u << (cols - j)) - 1);
-    };
+    auto mask = [cols](int64_t j) { return kernel::lanes16(cols - j); };
     __m512 vm = neg_inf;
     for (int64_t j = 0; j < cols; j += 16) {
         const __mmask16 k = mask(j);
@@ -527,8 +524,7 @@ void act_row_avx512(void* y, bool bf16, int64_t cols, const void* bias, bool bia
                     RowAct act) {
     const __m512 sv = _mm512_set1_ps(scale);
     for (int64_t j = 0; j < cols; j += 16) {
-        const __mmask16 k =
-            cols - j >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << (cols - j)) - 1);
+        const __mmask16 k = kernel::lanes16(cols - j);
         __m512 v = load16(y, bf16, j, k);
         if (bias) v = _mm512_add_ps(v, load16(bias, bias_bf16, j, k));
         if (act == RowAct::QuickGelu) v = quick_gelu16(v);
