@@ -155,6 +155,24 @@ inline __m512 load16(const void* in, bool bf16, int64_t j, __mmask16 k = 0xffff)
     const __m256i h = _mm256_maskz_loadu_epi16(k, static_cast<const uint16_t*>(in) + j);
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
 }
+
+// v rounded to bf16 values (vcvtneps2bf16: nearest even, NaN to a quiet NaN) and widened back, or v
+// itself for f32.
+ATELIER_TARGET("avx512f,avx512bw,avx512vl,avx512bf16") inline __m512 round16(__m512 v, bool bf16) {
+    if (!bf16) return v;
+    const __m256i h = (__m256i)_mm512_cvtneps_pbh(v);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+// Sixteen floats from element j on as f32, or as bf16 rounded as round16 rounds; lanes outside k
+// not written.
+ATELIER_TARGET("avx512f,avx512bw,avx512vl,avx512bf16")
+inline void store16(void* out, bool bf16, int64_t j, __m512 v, __mmask16 k = 0xffff) {
+    if (bf16)
+        _mm256_mask_storeu_epi16(static_cast<uint16_t*>(out) + j, k, (__m256i)_mm512_cvtneps_pbh(v));
+    else
+        _mm512_mask_storeu_ps(static_cast<float*>(out) + j, k, v);
+}
 #endif
 
 #endif  // ATELIER_X86

@@ -37,22 +37,8 @@ void row_scalar(const void* in, bool bf16, int64_t hd, const void* c, const void
 #if ATELIER_X86_BF16_CASTS
 ATELIER_AVX512_WARNINGS_OFF
 using kernel::load16;
-
-// v rounded to bf16 (vcvtneps2bf16: nearest even) and widened back, or v for f32.
-ATELIER_TARGET("avx512f,avx512bw,avx512vl,avx512bf16") inline __m512 round16(__m512 v, bool bf16) {
-    if (!bf16) return v;
-    const __m256i h = (__m256i)_mm512_cvtneps_pbh(v);
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-}
-
-ATELIER_TARGET("avx512f,avx512bw,avx512vl,avx512bf16")
-inline void store16(void* p, bool bf16, int64_t i, __m512 v) {
-    if (bf16)
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(static_cast<uint16_t*>(p) + i),
-                            (__m256i)_mm512_cvtneps_pbh(v));
-    else
-        _mm512_storeu_ps(static_cast<float*>(p) + i, v);
-}
+using kernel::round16;
+using kernel::store16;
 
 // -v (AVX-512F has no float xor; DQ's is not assumed)
 ATELIER_TARGET("avx512f") inline __m512 neg16(__m512 v) {

@@ -470,6 +470,8 @@ ATELIER_AVX512_WARNINGS_OFF
 
 // 16 lanes at a time, the tail through masks (kernel::load16; one code path for any row length).
 using kernel::load16;
+using kernel::round16;
+using kernel::store16;
 
 ATELIER_AVX512
 void row_avx512(const void* in, bool in_bf16, int64_t cols, float scale, void* out, bool out_bf16, float* e) {
@@ -534,6 +536,38 @@ void act_row_avx512(void* y, bool bf16, int64_t cols, const void* bias, bool bia
             _mm256_mask_storeu_epi16(static_cast<uint16_t*>(y) + j, k, (__m256i)_mm512_cvtneps_pbh(v));
         else
             _mm512_mask_storeu_ps(static_cast<float*>(y) + j, k, v);
+    }
+}
+// SwiGLU forward and backward with the AVX2 kernels' steps, sixteen lanes at a time (equal to them
+// bit for bit; exact division both ways), the tail through masks. [256, 5632] bf16 on the AMX Xeon
+// VM, one thread: forward 2.84 -> 1.15 ms, backward 2.39 -> 0.98 ms.
+ATELIER_AVX512 inline __m512 exp16_any(__m512 x) {
+    return exp16(_mm512_min_ps(x, _mm512_set1_ps(kExpMax)));
+}
+
+ATELIER_AVX512 void swiglu_span_avx512(const void* g, const void* u, bool bf16, int64_t n, void* y) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (int64_t j = 0; j < n; j += 16) {
+        const __mmask16 k = kernel::lanes16(n - j);
+        const __m512 gv = load16(g, bf16, j, k), uv = load16(u, bf16, j, k);
+        const __m512 e = round16(exp16_any(_mm512_sub_ps(_mm512_setzero_ps(), gv)), bf16);
+        store16(y, bf16, j,
+                _mm512_mul_ps(round16(_mm512_div_ps(gv, round16(_mm512_add_ps(one, e), bf16)), bf16), uv), k);
+    }
+}
+
+ATELIER_AVX512
+void swiglu_back_span_avx512(const void* g, const void* u, const void* dy, bool bf16, int64_t n, void* dg,
+                             void* du) {
+    const __m512 one = _mm512_set1_ps(1.0f);
+    for (int64_t j = 0; j < n; j += 16) {
+        const __mmask16 k = kernel::lanes16(n - j);
+        const __m512 gv = load16(g, bf16, j, k), uv = load16(u, bf16, j, k), d = load16(dy, bf16, j, k);
+        const __m512 sg =
+            _mm512_div_ps(one, _mm512_add_ps(one, exp16_any(_mm512_sub_ps(_mm512_setzero_ps(), gv))));
+        store16(du, bf16, j, _mm512_mul_ps(d, _mm512_mul_ps(gv, sg)), k);
+        const __m512 c = _mm512_fmadd_ps(gv, _mm512_sub_ps(one, sg), one);  // 1 + g(1 - σ)
+        store16(dg, bf16, j, _mm512_mul_ps(_mm512_mul_ps(d, uv), _mm512_mul_ps(sg, c)), k);
     }
 }
 ATELIER_AVX512_WARNINGS_ON
@@ -684,7 +718,7 @@ void rms_norm_backward_rows(const void* x, const void* w, const void* dy, const 
 
 void swiglu(const void* gate, const void* up, bool bf16, int64_t n, void* y, SoftmaxIsa isa) {
     if (n <= 0) return;
-    const auto kernel = pick_kernel(isa, ATELIER_KERNELS(swiglu_span));
+    const auto kernel = pick_kernel(isa, ATELIER_KERNELS(swiglu_span), ATELIER_AVX512_KERNEL(swiglu_span));
     parallel_items((n + kSpan - 1) / kSpan, n, [&](int64_t i) {
         const size_t o = at(i * kSpan, bf16);
         kernel(in(gate, o), in(up, o), bf16, std::min(kSpan, n - i * kSpan), out(y, o));
@@ -694,7 +728,8 @@ void swiglu(const void* gate, const void* up, bool bf16, int64_t n, void* y, Sof
 void swiglu_backward(const void* gate, const void* up, const void* dy, bool bf16, int64_t n, void* dgate,
                      void* dup, SoftmaxIsa isa) {
     if (n <= 0) return;
-    const auto kernel = pick_kernel(isa, ATELIER_KERNELS(swiglu_back_span));
+    const auto kernel =
+        pick_kernel(isa, ATELIER_KERNELS(swiglu_back_span), ATELIER_AVX512_KERNEL(swiglu_back_span));
     parallel_items((n + kSpan - 1) / kSpan, n, [&](int64_t i) {
         const size_t o = at(i * kSpan, bf16);
         kernel(in(gate, o), in(up, o), in(dy, o), bf16, std::min(kSpan, n - i * kSpan), out(dgate, o),
