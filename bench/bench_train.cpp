@@ -219,10 +219,17 @@ int main(int argc, char** argv) {
             std::sort(srest.begin(), srest.end());
             const double median = rest[rest.size() / 2];
             const double achieved = median * 4 * params / 1e9;
-            std::printf("%-28s %12lld %14.1f %10.2f %9.2f GiB %8.0f GFLOP/s %3.0f%%\n",
-                        (k.method + (k.checkpointing ? " + checkpointing" : "")).c_str(),
-                        static_cast<long long>(recipe.trainable_parameters()), median,
-                        srest[srest.size() / 2], peak_rss_gib(), achieved, 100 * achieved / peak);
+            const double rss = peak_rss_gib();
+            // The VM's GEMM speed drifts by up to a fifth within minutes: the peak probed again right
+            // after the steps says how much the ratio against the first probe moved with it.
+            const double after =
+                measure_gemm_gflops(cpu_has_fast_bf16() ? torch::kBFloat16 : torch::kFloat32, 2048);
+            std::printf(
+                "%-28s %12lld %14.1f %10.2f %9.2f GiB %8.0f GFLOP/s %3.0f%% (%.0f%% of the %.0f GFLOP/s "
+                "probed after)\n",
+                (k.method + (k.checkpointing ? " + checkpointing" : "")).c_str(),
+                static_cast<long long>(recipe.trainable_parameters()), median, srest[srest.size() / 2], rss,
+                achieved, 100 * achieved / peak, 100 * achieved / after, after);
         }
         if (dp) {
             const char* env = std::getenv("ATELIER_TRAIN");
