@@ -1,5 +1,5 @@
-// The row kernels (softmax_rows, bias_act_rows, cross_entropy_rows, masked_scale, swiglu) against double
-// precision, for every kernel this CPU can run.
+// The row kernels (softmax_rows, bias_act_rows, cross_entropy_rows, masked_scale, swiglu, the backward
+// passes of RMSNorm and the softmax) against double precision, for every kernel this CPU can run.
 #include "model/row_kernels.h"
 
 #include "common/mix64.h"
@@ -426,4 +426,78 @@ TEST(SwigluRows, EveryKernelMatchesDoublePrecisionAndTheVectorKernelsAgreeBitFor
                 EXPECT_EQ(std::memcmp(best[o].data(), avx2[o].data(), vector_part * sizeof(float)), 0)
                     << "output " << o << " of " << count << (bf16 ? " bf16" : " f32");
         }
+}
+
+// RMSNorm's and the softmax's backward passes for every kernel, f32 and bf16, rows shorter and
+// longer than a vector with tails, against double precision from the same inputs.
+TEST(BackwardRows, RmsNormAndSoftmaxMatchDoublePrecisionForEveryKernel) {
+    std::mt19937 rng(19);
+    std::normal_distribution<float> n(0.0f, 1.0f);
+    for (SoftmaxIsa isa : kIsas)
+        for (int64_t cols : {1, 15, 16, 17, 2048 + 5})
+            for (bool bf16 : {false, true}) {
+                const int64_t rows = 9;
+                auto values = [&](int64_t count, std::vector<uint16_t>& b) {
+                    std::vector<float> f(count);
+                    b.resize(count);
+                    for (int64_t i = 0; i < count; ++i) f[i] = bf16_to_float(b[i] = float_to_bf16(n(rng)));
+                    return f;
+                };
+                std::vector<uint16_t> xb, wb, dyb, pb;
+                const auto x = values(rows * cols, xb), w = values(cols, wb), dy = values(rows * cols, dyb);
+                auto p = values(rows * cols, pb);  // probabilities: each row positive, summing to 1
+                for (int64_t r = 0; r < rows; ++r) {
+                    double sum = 0;
+                    for (int64_t j = 0; j < cols; ++j) sum += std::fabs(p[r * cols + j]);
+                    for (int64_t j = 0; j < cols; ++j) {
+                        const int64_t i = r * cols + j;
+                        p[i] = bf16_to_float(pb[i] = float_to_bf16(float(std::fabs(p[i]) / sum)));
+                    }
+                }
+                std::vector<float> rstd(rows);
+                for (int64_t r = 0; r < rows; ++r) {
+                    double ss = 0;
+                    for (int64_t j = 0; j < cols; ++j) ss += double(x[r * cols + j]) * x[r * cols + j];
+                    rstd[r] = float(1 / std::sqrt(ss / cols + 1e-6));
+                }
+                auto src = [&](const std::vector<float>& f, const std::vector<uint16_t>& b) -> const void* {
+                    return bf16 ? static_cast<const void*>(b.data()) : f.data();
+                };
+                std::vector<float> dxf(rows * cols), dsf(rows * cols);
+                std::vector<uint16_t> dxb(rows * cols), dsb(rows * cols);
+                atelier::rms_norm_backward_rows(src(x, xb), src(w, wb), src(dy, dyb), rstd.data(), bf16, bf16,
+                                                rows, cols,
+                                                bf16 ? static_cast<void*>(dxb.data()) : dxf.data(), isa);
+                const float scale = 0.125f;
+                atelier::softmax_backward_rows(src(p, pb), src(dy, dyb), bf16, rows, cols, scale,
+                                               bf16 ? static_cast<void*>(dsb.data()) : dsf.data(), isa);
+                const double tol = bf16 ? 1.0 / 64 : 1e-5;
+                for (int64_t r = 0; r < rows; ++r) {
+                    double c = 0, dot = 0, dx_max = 0, ds_max = 0;
+                    for (int64_t j = 0; j < cols; ++j) {
+                        const int64_t i = r * cols + j;
+                        c += double(dy[i]) * w[j] * x[i] * rstd[r];
+                        dot += double(p[i]) * dy[i];
+                    }
+                    c /= cols;
+                    std::vector<double> dx_want(cols), ds_want(cols);
+                    for (int64_t j = 0; j < cols; ++j) {
+                        const int64_t i = r * cols + j;
+                        dx_want[j] = rstd[r] * (double(dy[i]) * w[j] - double(x[i]) * rstd[r] * c);
+                        ds_want[j] = scale * double(p[i]) * (dy[i] - dot);
+                        // the terms' magnitudes: the results cancel (one column's RMSNorm gradient is ~0)
+                        dx_max = std::max(dx_max, std::fabs(rstd[r] * double(dy[i]) * w[j]));
+                        ds_max = std::max(ds_max, scale * double(p[i]) * (std::fabs(dy[i]) + std::fabs(dot)));
+                    }
+                    for (int64_t j = 0; j < cols; ++j) {
+                        const int64_t i = r * cols + j;
+                        const double dx = bf16 ? bf16_to_float(dxb[i]) : dxf[i];
+                        const double ds = bf16 ? bf16_to_float(dsb[i]) : dsf[i];
+                        ASSERT_LE(std::fabs(dx - dx_want[j]), tol * dx_max + 1e-7)
+                            << "RMSNorm row " << r << " col " << j << " of " << cols << " isa " << int(isa);
+                        ASSERT_LE(std::fabs(ds - ds_want[j]), tol * ds_max + 1e-7)
+                            << "softmax row " << r << " col " << j << " of " << cols << " isa " << int(isa);
+                    }
+                }
+            }
 }
