@@ -51,7 +51,7 @@ struct LoraLinear : LinearAdapter {
     torch::Tensor apply(const torch::Tensor& x, const torch::Tensor& y) override {
         if (state->scale == 0) return y;
         if (state->training) {
-            // one node forward and back on AVX512-BF16 CPUs (bf16 compute); LibTorch's ops elsewhere
+            // one node forward and back on CPUs with AMX (bf16 compute); LibTorch's ops elsewhere
             torch::Tensor fused = lora_branch(x, y, A, B, scaling * state->scale, dropout);
             if (fused.defined()) return fused;
         }

@@ -56,21 +56,10 @@ struct Call {
     uint16_t *dht = nullptr, *hat = nullptr;  // backward: dh and ha transposed, [hw][Mp], zero past r and M
 };
 
+// The fields every call sets (the rest are the pass's own).
 Call base_call(const uint16_t* x, const uint8_t* keep, float keep_scale, const float* A, const float* B,
                int64_t r, float alpha, int64_t M, int64_t K, int64_t N) {
-    Call c;
-    c.x = x;
-    c.keep = keep;
-    c.keep_scale = keep_scale;
-    c.A = A;
-    c.B = B;
-    c.r = r;
-    c.hw = lora_hidden_width(r);
-    c.alpha = alpha;
-    c.M = M;
-    c.K = K;
-    c.N = N;
-    return c;
+    return Call{x, keep, keep_scale, A, B, r, lora_hidden_width(r), alpha, M, K, N};
 }
 
 ATELIER_AMX_TARGET inline __m256i narrow(__m512 v) {
@@ -92,12 +81,17 @@ ATELIER_AMX_TARGET inline __m512i interleave(__m256i a, __m256i b) {
                                      _mm512_castsi256_si512(b));
 }
 
+// The lanes whose keep bytes (16 of them) are not zero.
+ATELIER_AMX_TARGET inline __mmask16 kept(const uint8_t* keep) {
+    const __m128i k = _mm_loadu_si128(reinterpret_cast<const __m128i*>(keep));
+    return _mm_test_epi8_mask(k, k);
+}
+
 // Dropout's values of 16 elements of x: bf16(x · (keep ? s : 0)), as masked_scale rounds them; x
 // itself without keep bytes.
 ATELIER_AMX_TARGET inline __m256i dropped(const uint16_t* x, const uint8_t* keep, __m512 s) {
     if (!keep) return load_bf16(x);
-    const __m128i k = _mm_loadu_si128(reinterpret_cast<const __m128i*>(keep));
-    return narrow(_mm512_mul_ps(load16(x, true, 0), _mm512_maskz_mov_ps(_mm_test_epi8_mask(k, k), s)));
+    return narrow(_mm512_mul_ps(load16(x, true, 0), _mm512_maskz_mov_ps(kept(keep), s)));
 }
 
 // ---- A and B as pair vectors
@@ -258,10 +252,7 @@ ATELIER_AMX_TARGET void backward_block(const Call& c, int64_t m0, int64_t rows, 
         for (int64_t j = 0; j < rows; ++j) {
             const int64_t o = (m0 + j) * K + k;
             __m512 v = _mm512_load_ps(t + 16 * j);
-            if (c.keep) {
-                const __m128i kb = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c.keep + o));
-                v = _mm512_maskz_mul_ps(_mm_test_epi8_mask(kb, kb), v, s);
-            }
+            if (c.keep) v = _mm512_maskz_mul_ps(kept(c.keep + o), v, s);
             store_bf16(c.dx + o, narrow(v));
         }
     }

@@ -1,7 +1,7 @@
 // What the row kernels' two files share (row_kernels.cpp: softmax, a linear's bias and activation,
 // the norms' forward passes; train_row_kernels.cpp: SwiGLU, the backward passes, cross-entropy and
-// dropout's product): byte offsets into f32 or bf16 arrays, the AVX2 loads and stores, exp for any
-// argument, the kernel picker and the threads' split. Private to core/model; no LibTorch.
+// dropout's product): byte offsets into f32 or bf16 arrays, the AVX2 loads and stores, the kernel picker
+// and the threads' split. Private to core/model; no LibTorch.
 #pragma once
 
 #include "model/half_gemv.h"
@@ -39,19 +39,12 @@ inline char* out(void* p, size_t offset) {
     return static_cast<char*>(p) + offset;
 }
 
-// exp(x) for any x: exp8 holds for x <= 0 and up to exp's overflow; above 88 the result is clamped to
-// a large finite value (1 / (1 + e) is then 0 either way).
-constexpr float kExpMax = 88.0f;
-
 // f(i) for i in [0, count) over the threads where the work is worth a parallel region.
 template <class F>
 void parallel_items(int64_t count, int64_t work, const F& f) {
 #pragma omp parallel for schedule(static) if (work > 16384)
     for (int64_t i = 0; i < count; ++i) f(i);
 }
-
-// Elementwise spans of 4096 over the threads (SwiGLU's [tokens, intermediate] is one flat array).
-constexpr int64_t kSpan = 4096;
 
 // The best kernel `isa` allows on this CPU: AVX-512 BF16 (where a kernel has one and isa is Best),
 // AVX2, else scalar.
@@ -111,9 +104,6 @@ ATELIER_TARGET("avx2,fma") inline void store8(void* out, bool bf16, int64_t j, _
     _mm_storeu_si128(reinterpret_cast<__m128i*>(static_cast<uint16_t*>(out) + j), packed);
 }
 
-ATELIER_TARGET("avx2,fma") inline __m256 exp8_any(__m256 x) {
-    return exp8(_mm256_min_ps(x, _mm256_set1_ps(kExpMax)));
-}
 #endif  // ATELIER_X86
 
 #if ATELIER_X86_BF16_CASTS
@@ -122,9 +112,6 @@ ATELIER_AVX512_WARNINGS_OFF
 #define ATELIER_AVX512 ATELIER_TARGET("avx512f,avx512bw,avx512vl,avx512bf16")
 using kernel::exp16;
 
-ATELIER_AVX512 inline __m512 exp16_any(__m512 x) {
-    return kernel::exp16(_mm512_min_ps(x, _mm512_set1_ps(kExpMax)));
-}
 ATELIER_AVX512_WARNINGS_ON
 #endif  // ATELIER_X86_BF16_CASTS
 

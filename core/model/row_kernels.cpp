@@ -202,6 +202,7 @@ ATELIER_AVX512_WARNINGS_OFF
 
 // 16 lanes at a time, the tail through masks (kernel::load16; one code path for any row length).
 using kernel::load16;
+using kernel::store16;
 
 ATELIER_AVX512
 void row_avx512(const void* in, bool in_bf16, int64_t cols, float scale, void* out, bool out_bf16, float* e) {
@@ -225,10 +226,7 @@ void row_avx512(const void* in, bool in_bf16, int64_t cols, float scale, void* o
     for (int64_t j = 0; j < cols; j += 16) {
         const __mmask16 k = mask(j);
         const __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(k, e + j), iv);
-        if (out_bf16)  // vcvtneps2bf16: nearest even, NaN to a quiet NaN
-            _mm256_mask_storeu_epi16(static_cast<uint16_t*>(out) + j, k, (__m256i)_mm512_cvtneps_pbh(v));
-        else
-            _mm512_mask_storeu_ps(static_cast<float*>(out) + j, k, v);
+        store16(out, out_bf16, j, v, k);  // bf16: nearest even, NaN to a quiet NaN
     }
 }
 ATELIER_AVX512 inline __m512 quick_gelu16(__m512 v) {
@@ -262,10 +260,7 @@ void act_row_avx512(void* y, bool bf16, int64_t cols, const void* bias, bool bia
         if (act == RowAct::QuickGelu) v = quick_gelu16(v);
         if (act == RowAct::Gelu) v = gelu16(v);
         v = _mm512_mul_ps(v, sv);
-        if (bf16)  // vcvtneps2bf16: nearest even, NaN to a quiet NaN
-            _mm256_mask_storeu_epi16(static_cast<uint16_t*>(y) + j, k, (__m256i)_mm512_cvtneps_pbh(v));
-        else
-            _mm512_mask_storeu_ps(static_cast<float*>(y) + j, k, v);
+        store16(y, bf16, j, v, k);
     }
 }
 

@@ -14,6 +14,13 @@ namespace {
 
 using namespace rowk;
 
+// exp(x) for any x: exp8 holds for x <= 0 and up to exp's overflow; above 88 the result is clamped to
+// a large finite value (1 / (1 + e) is then 0 either way).
+constexpr float kExpMax = 88.0f;
+
+// Elementwise spans of 4096 over the threads (SwiGLU's [tokens, intermediate] is one flat array).
+constexpr int64_t kSpan = 4096;
+
 float sigmoid_scalar(float g) {
     return 1.0f / (1.0f + std::exp(std::min(-g, kExpMax)));
 }
@@ -94,6 +101,10 @@ void masked_scale_span_scalar(const void* x, bool bf16, const uint8_t* keep, flo
 }
 
 #if ATELIER_X86
+
+ATELIER_TARGET("avx2,fma") inline __m256 exp8_any(__m256 x) {
+    return exp8(_mm256_min_ps(x, _mm256_set1_ps(kExpMax)));
+}
 
 ATELIER_TARGET("avx2,fma")
 void rms_norm_back_row_avx2(const void* x, const void* w, const void* dy, bool bf16, bool w_bf16,
@@ -219,6 +230,10 @@ ATELIER_AVX512_WARNINGS_OFF
 using kernel::load16;
 using kernel::round16;
 using kernel::store16;
+
+ATELIER_AVX512 inline __m512 exp16_any(__m512 x) {
+    return kernel::exp16(_mm512_min_ps(x, _mm512_set1_ps(kExpMax)));
+}
 
 // SwiGLU forward and backward with the AVX2 kernels' steps, sixteen lanes at a time (equal to them
 // bit for bit; exact division both ways), the tail through masks. [256, 5632] bf16 on the AMX Xeon
