@@ -13,6 +13,7 @@
 #include <omp.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <algorithm>
 #else
 #define ATELIER_AMX 0
 #endif
@@ -80,6 +81,27 @@ ATELIER_AMX_TARGET inline void block_step(const void* a0, const void* a1, int64_
     _tile_dpbf16ps(2, 5, 6);
     _tile_dpbf16ps(3, 5, 7);
 }
+
+// The next rows of a matrix a product will read from memory, brought into L2 a few lines at a time
+// while the tiles work on the present ones (memory and the tile unit busy at once): `rows` rows of
+// `row_bytes` from `first`, `row_stride` bytes apart, spread over about `steps` calls of step().
+struct Prefetch {
+    const char* base = nullptr;
+    int64_t stride = 0, lines_per_row = 0, total = 0, per_step = 0, next = 0;
+
+    Prefetch() = default;
+    Prefetch(const void* first, int64_t rows, int64_t row_bytes, int64_t row_stride, int64_t steps)
+        : base(static_cast<const char*>(first)),
+          stride(row_stride),
+          lines_per_row((row_bytes + 63) / 64),
+          total(rows * lines_per_row),
+          per_step((total + std::max<int64_t>(steps, 1) - 1) / std::max<int64_t>(steps, 1)) {}
+
+    void step() {
+        for (const int64_t end = std::min(total, next + per_step); next < end; ++next)
+            _mm_prefetch(base + (next / lines_per_row) * stride + (next % lines_per_row) * 64, _MM_HINT_T1);
+    }
+};
 
 // The four sums into t [32][32] f32, rows those of the first operand.
 ATELIER_AMX_TARGET inline void store_block(float* t) {
