@@ -100,11 +100,18 @@ ATELIER_TARGET("avx2,fma") inline float hmax8(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-// Through memory: GCC 12's _mm512_reduce_add_ps / _max_ps warn of an undefined upper half.
+// In registers: lanes 0-7 plus 8-15, then as hsum8 (GCC 12's _mm512_reduce_add_ps warns of an
+// undefined upper half; the store and two loads this replaced waited on store forwarding, and called
+// hsum8 out of line: GCC does not inline it across the two targets).
 ATELIER_TARGET("avx512f") inline float hsum16(__m512 v) {
-    alignas(64) float lanes[16];
-    _mm512_store_ps(lanes, v);
-    return hsum8(_mm256_add_ps(_mm256_load_ps(lanes), _mm256_load_ps(lanes + 8)));
+    // (the masked extracts: GCC 12's _mm512_castps512_ps256 also warns of an undefined operand)
+    const __m512d d = _mm512_castps_pd(v);
+    const __m256 s8 = _mm256_add_ps(_mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xff, d, 0)),
+                                    _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xff, d, 1)));
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps(s8, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
 }
 
 ATELIER_TARGET("avx512f") inline float hmax16(__m512 v) {
